@@ -88,6 +88,8 @@ internal sealed class UnaryCallHandler<TService, TRequest, TResponse>(
         var response = await invoker(service, request, call).ConfigureAwait(false)
             ?? throw new InvalidOperationException("The handler returned a null response.");
         // Not flushed: Kestrel sends the message with the trailers when the request ends.
+        // A status set on the context ends the call without the message (as grpc-dotnet does).
+        if (call.Status.StatusCode != StatusCode.OK) return;
         await call.WriteMessageAsync(response, method.ResponseMarshaller.ContextualSerializer, null, flush: false).ConfigureAwait(false);
     }
 }
@@ -117,6 +119,8 @@ internal sealed class ClientStreamingCallHandler<TService, TRequest, TResponse>(
         var reader = new HttpServerStreamReader<TRequest>(call, method.RequestMarshaller.ContextualDeserializer);
         var response = await invoker(service, reader, call).ConfigureAwait(false)
             ?? throw new InvalidOperationException("The handler returned a null response.");
+        // A status set on the context ends the call without the message (as grpc-dotnet does).
+        if (call.Status.StatusCode != StatusCode.OK) return;
         await call.WriteMessageAsync(response, method.ResponseMarshaller.ContextualSerializer, null, flush: false).ConfigureAwait(false);
     }
 }
