@@ -140,6 +140,8 @@ public static class MessagingRegistration
             if (registry.UsesRabbitMq)
             {
                 var address = RabbitMqAddress.Parse(rabbitMq!);
+                services.AddSingleton(new BrokerHealthCheck(address));
+                services.AddHealthChecks().AddCheck<BrokerHealthCheck>("broker", HealthStatus.Unhealthy, ["ready", "broker"]);
                 bus.UsingRabbitMq((context, cfg) =>
                 {
                     cfg.Host(address.Host, address.Port, address.VirtualHost, h =>
