@@ -60,7 +60,16 @@ public sealed class TestWebHost : IAsyncDisposable
         app.MapGet("/secure", () => "inside").RequireAuthorization();
         map?.Invoke(app);
 
-        await app.StartAsync();
+        try
+        {
+            await app.StartAsync();
+        }
+        catch
+        {
+            await app.DisposeAsync();
+            throw;
+        }
+
         var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.Single();
         return new TestWebHost(app, new HttpClient { BaseAddress = new Uri(address) });
     }
