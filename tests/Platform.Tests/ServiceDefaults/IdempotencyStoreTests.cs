@@ -1,40 +1,45 @@
 using Google.Protobuf;
 using Google.Protobuf.WellKnownTypes;
+using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Platform.Data;
+using Testing;
 using Xunit;
 
 namespace Platform.Tests.ServiceDefaults;
 
 /// <summary>
-/// The idempotency store on a real SQLite file created by the hand-written migration: a retried
-/// create returns the first response and changes nothing, keys are scoped to caller and
-/// operation, a concurrent duplicate loses to the first, and the record commits with the change.
+/// The idempotency store on a real database created by the hand-written, provider-neutral
+/// migration: a retried create returns the first response and changes nothing, keys are scoped
+/// to caller and operation, a concurrent duplicate loses to the first, and the record commits
+/// with the change. Runs on SQLite and on PostgreSQL.
 /// </summary>
-public sealed class IdempotencyStoreTests : IAsyncLifetime
+public abstract class IdempotencyStoreTests : IAsyncLifetime
 {
     private const string CreateEntry = "ledger.v1.Ledger/CreateEntry";
-    private readonly string _folder = Directory.CreateTempSubdirectory("idempotency-").FullName;
     private IHost _host = null!;
+
+    /// <summary>Database:Provider and ConnectionStrings:Ledger for a fresh, empty database.</summary>
+    protected abstract Task<(string Provider, string ConnectionString)> NewDatabaseAsync();
 
     public async Task InitializeAsync()
     {
+        var (provider, connectionString) = await NewDatabaseAsync();
         var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { EnvironmentName = "Production" });
-        builder.Configuration["ConnectionStrings:Ledger"] = $"Data Source={Path.Combine(_folder, "nested", "ledger.db")}";
+        builder.Configuration["Database:Provider"] = provider;
+        builder.Configuration["ConnectionStrings:Ledger"] = connectionString;
         builder.Logging.SetMinimumLevel(LogLevel.Warning);
         builder.AddServiceDatabase<LedgerDb>("Ledger");
         _host = builder.Build();
         await _host.MigrateDatabaseAsync<LedgerDb>();
     }
 
-    public Task DisposeAsync()
+    public virtual Task DisposeAsync()
     {
         _host.Dispose();
-        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
-        Directory.Delete(_folder, recursive: true);
         return Task.CompletedTask;
     }
 
@@ -144,7 +149,6 @@ public sealed class IdempotencyStoreTests : IAsyncLifetime
         await using var scope = _host.Services.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<LedgerDb>();
         Assert.Equal(["20261122000000_Initial"], await db.Database.GetAppliedMigrationsAsync());
-        Assert.True(File.Exists(Path.Combine(_folder, "nested", "ledger.db")));
     }
 
     private async Task<StringValue> CreateAsync(IdempotencyKey? key, string text, Guid? id = null)
@@ -165,5 +169,31 @@ public sealed class IdempotencyStoreTests : IAsyncLifetime
         var db = scope.ServiceProvider.GetRequiredService<LedgerDb>();
         var texts = await db.Entries.Select(e => e.Text).ToListAsync();
         return texts.Order(StringComparer.Ordinal).ToArray();
+    }
+}
+
+public sealed class SqliteIdempotencyStoreTests : IdempotencyStoreTests
+{
+    private readonly string _folder = Directory.CreateTempSubdirectory("idempotency-").FullName;
+
+    // A folder that does not exist yet: AddServiceDatabase creates it.
+    protected override Task<(string Provider, string ConnectionString)> NewDatabaseAsync() =>
+        Task.FromResult(("Sqlite", $"Data Source={Path.Combine(_folder, "nested", "ledger.db")}"));
+
+    public override async Task DisposeAsync()
+    {
+        await base.DisposeAsync();
+        Assert.True(File.Exists(Path.Combine(_folder, "nested", "ledger.db")));
+        SqliteConnection.ClearAllPools();
+        Directory.Delete(_folder, recursive: true);
+    }
+}
+
+public sealed class PostgresIdempotencyStoreTests : IdempotencyStoreTests
+{
+    protected override async Task<(string Provider, string ConnectionString)> NewDatabaseAsync()
+    {
+        var cluster = await SharedPostgres.GetAsync();
+        return ("Postgres", await cluster.CreateDatabaseAsync());
     }
 }
