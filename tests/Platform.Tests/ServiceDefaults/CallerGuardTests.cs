@@ -1,6 +1,7 @@
 using System.Security.Claims;
 using Grpc.Core;
 using Microsoft.AspNetCore.Http;
+using Platform.Data;
 using Platform.Security;
 using Xunit;
 
@@ -88,5 +89,25 @@ public sealed class CallerGuardTests
 
         Assert.Same(caller, caller.RequireSecretariat());
         Assert.True(caller.HasRole(Role.Secretariat));
+    }
+
+    [Fact]
+    public void A_service_method_reads_its_caller_and_idempotency_key_from_the_call()
+    {
+        var http = new DefaultHttpContext
+        {
+            User = new ClaimsPrincipal(new ClaimsIdentity(
+                [new Claim("sub", "sec-1"), new Claim("roles", "secretariat")], "Bearer", "name", "roles")),
+        };
+        var context = new TestServerCallContext("/teams.v1.Teams/CreateTeam", http);
+
+        var caller = context.GetCaller().RequireSecretariat();
+        var key = IdempotencyKey.ForCall("req-7", context, caller);
+
+        Assert.Equal(new IdempotencyKey("req-7", "/teams.v1.Teams/CreateTeam", "sec-1"), key);
+        Assert.Null(IdempotencyKey.ForCall("", context, caller));
+        var error = Assert.Throws<RpcException>(() => IdempotencyKey.ForCall(new string('x', 129), context, caller));
+        Assert.Equal(StatusCode.InvalidArgument, error.StatusCode);
+        Assert.Equal("request_id must be at most 128 characters", error.Status.Detail);
     }
 }
