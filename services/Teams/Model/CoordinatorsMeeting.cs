@@ -98,7 +98,7 @@ public sealed class CoordinatorsMeeting
             ConvenedBy = actor.Subject,
         };
         foreach (var (funder, amount) in funding)
-            meeting._funding.Add(new FundingLine(Guid.CreateVersion7(now), funder, amount.Amount, amount.Currency));
+            meeting._funding.Add(new FundingLine(Guid.CreateVersion7(now), funder, amount.AmountMinor, amount.Currency));
         return meeting;
     }
 
@@ -116,6 +116,24 @@ public sealed class CoordinatorsMeeting
         var nomination = new OfficerNomination(Guid.CreateVersion7(now), office, candidateId, Text.Utc(now), actor.Subject);
         _nominations.Add(nomination);
         return nomination;
+    }
+
+    /// <summary>
+    /// A designated coordinator casts a ballot on behalf of a team it coordinates. An entity that
+    /// coordinates several teams has one ballot per team: each call uses the next of its teams that
+    /// has not yet voted for the office.
+    /// </summary>
+    public Ballot CastVote(Office office, IReadOnlyList<Guid> candidateIds, Electorate electorate, Actor actor, DateTimeOffset now)
+    {
+        RequireOpen();
+        RequireOffice(office);
+        if (actor.Organisation is not { } org || !actor.IsCoordinatorOf(org) || !electorate.IsCoordinator(org))
+            throw DomainException.PermissionDenied("only designated coordinators vote (role coordinator, with org the designated coordinator of a team)");
+        var team = electorate.CoordinatorByTeam.Where(kv => kv.Value == org).Select(kv => kv.Key).Order()
+            .Where(t => !_ballots.Any(b => b.Office == office && b.TeamId == t))
+            .Cast<Guid?>().FirstOrDefault()
+            ?? throw DomainException.AlreadyExists($"every team coordinated by {org} has already cast its {Name(office)} ballot");
+        return CastVote(office, team, candidateIds, electorate, actor, now);
     }
 
     /// <summary>
@@ -263,17 +281,18 @@ public sealed class FundingLine
 {
     private FundingLine() { Currency = ""; }
 
-    internal FundingLine(Guid id, Funder funder, decimal amount, string currency)
+    internal FundingLine(Guid id, Funder funder, long amountMinor, string currency)
     {
         Id = id;
         Funder = funder;
-        Amount = amount;
+        AmountMinor = amountMinor;
         Currency = currency;
     }
 
     public Guid Id { get; private set; }
     public Funder Funder { get; private set; }
-    public decimal Amount { get; private set; }
+    /// <summary>In the currency's minor unit.</summary>
+    public long AmountMinor { get; private set; }
     /// <summary>ISO 4217.</summary>
     public string Currency { get; private set; }
 }

@@ -5,7 +5,7 @@ namespace Wsis.Teams.Tests.Model;
 public class CoordinatorsMeetingTests
 {
     private static readonly (Funder, Money)[] BothFund =
-        [(Funder.Itu, Money.Of(50_000m, "CHF", "funding[0]")), (Funder.Unesco, Money.Of(45_000m, "usd", "funding[1]"))];
+        [(Funder.Itu, Money.Of(5_000_000, "CHF", "funding[0]")), (Funder.Unesco, Money.Of(4_500_000, "usd", "funding[1]"))];
 
     // Five coordinated teams: A..E are the designated coordinators.
     private readonly Stakeholder[] _coordinators;
@@ -14,7 +14,7 @@ public class CoordinatorsMeetingTests
 
     public CoordinatorsMeetingTests()
     {
-        _coordinators = ["A", "B", "C", "D", "E"].Select(n => Given.Stakeholder(n, country: "CH")).ToArray();
+        _coordinators = new[] { "A", "B", "C", "D", "E" }.Select(n => Given.Stakeholder(n, country: "CH")).ToArray();
         string[] codes = ["C1", "C2", "C3", "C4", "C5"];
         _teams = _coordinators.Select((c, i) => Given.TeamCoordinatedBy(c, codes[i])).ToArray();
         _electorate = Electorate.Of(_teams);
@@ -42,7 +42,7 @@ public class CoordinatorsMeetingTests
         Assert.Equal("USD", m.Funding[1].Currency);
 
         var error = Given.Refused(DomainErrorKind.InvalidArgument, () =>
-            CoordinatorsMeeting.Convene(Given.Now.AddDays(1), "Geneva", [(Funder.Itu, Money.Of(1m, "CHF", "funding[0]"))], 2, Given.Secretariat, Given.Now));
+            CoordinatorsMeeting.Convene(Given.Now.AddDays(1), "Geneva", [(Funder.Itu, Money.Of(100, "CHF", "funding[0]"))], 2, Given.Secretariat, Given.Now));
         Assert.Contains("UNESCO", error.Message);
         Assert.StartsWith("funding", error.Message);
         Given.Refused(DomainErrorKind.PermissionDenied, () =>
@@ -50,13 +50,13 @@ public class CoordinatorsMeetingTests
     }
 
     [Theory]
-    [InlineData(0, "CHF", "funding[0].amount must be greater than zero")]
-    [InlineData(10, "", "funding[0].currency is required (ISO 4217, e.g. CHF)")]
-    [InlineData(10, "ABC", "funding[0].currency 'ABC' is not an ISO 4217 currency code")]
-    [InlineData(10.12345, "EUR", "funding[0].amount has more than four decimal places")]
-    public void Funding_amounts_and_currencies_are_checked(double amount, string currency, string expected)
+    [InlineData(0, "CHF", "funding[0].amount_minor must be greater than zero")]
+    [InlineData(-5, "CHF", "funding[0].amount_minor must be greater than zero")]
+    [InlineData(10, "", "funding[0].currency_code is required (ISO 4217, e.g. CHF)")]
+    [InlineData(10, "ABC", "funding[0].currency_code 'ABC' is not an ISO 4217 currency code")]
+    public void Funding_amounts_and_currencies_are_checked(long amount, string currency, string expected)
     {
-        var error = Given.Refused(DomainErrorKind.InvalidArgument, () => Money.Of((decimal)amount, currency, "funding[0]"));
+        var error = Given.Refused(DomainErrorKind.InvalidArgument, () => Money.Of(amount, currency, "funding[0]"));
         Assert.Equal(expected, error.Message);
     }
 
@@ -90,6 +90,22 @@ public class CoordinatorsMeetingTests
         Given.Refused(DomainErrorKind.FailedPrecondition, () =>
             m.CastVote(Office.Chair, uncoordinated.Id, [_coordinators[1].Id], _electorate, Given.Secretariat, Given.Now));
         Assert.Equal(2, m.Ballots.Count);
+    }
+
+    [Fact]
+    public void A_coordinator_of_several_teams_casts_one_ballot_per_team()
+    {
+        var m = WithCandidates(2, chair: [0, 1], vice: [2]);
+        var twoTeams = Given.TeamCoordinatedBy(_coordinators[0], "C8");
+        var electorate = Electorate.Of([.. _teams, twoTeams]);
+        var a = Given.CoordinatorActor(_coordinators[0]);
+
+        var first = m.CastVote(Office.Chair, [_coordinators[1].Id], electorate, a, Given.Now);
+        var second = m.CastVote(Office.Chair, [_coordinators[0].Id], electorate, a, Given.Now);
+        Assert.Equal(new[] { _teams[0].Id, twoTeams.Id }.Order(), new[] { first.TeamId, second.TeamId }.Order());
+        Given.Refused(DomainErrorKind.AlreadyExists, () => m.CastVote(Office.Chair, [_coordinators[1].Id], electorate, a, Given.Now));
+        var outsider = Given.Stakeholder("Outsider", StakeholderCategory.PrivateSector, "US");
+        Given.Refused(DomainErrorKind.PermissionDenied, () => m.CastVote(Office.Chair, [_coordinators[1].Id], electorate, Given.CoordinatorActor(outsider), Given.Now));
     }
 
     [Fact]
