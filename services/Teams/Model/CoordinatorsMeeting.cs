@@ -35,7 +35,7 @@ public sealed class CoordinatorsMeeting
     private readonly List<FundingLine> _funding = [];
     private readonly List<OfficerNomination> _nominations = [];
     private readonly List<Ballot> _ballots = [];
-    private readonly List<StocktakingProcedures> _procedures = [];
+    private readonly List<StocktakingProcedures> _stocktakingProcedures = [];
     private List<Guid> _viceChairIds = [];
     private List<Guid> _chairTieIds = [];
     private List<Guid> _viceChairTieIds = [];
@@ -69,7 +69,7 @@ public sealed class CoordinatorsMeeting
     public int ImplementationFrameworkVersion { get; private set; }
     public DateTimeOffset? ImplementationFrameworkSetAt { get; private set; }
     public string? ImplementationFrameworkSetBy { get; private set; }
-    public IReadOnlyList<StocktakingProcedures> StocktakingProcedures => _procedures;
+    public IReadOnlyList<StocktakingProcedures> StocktakingProcedures => _stocktakingProcedures;
 
     public static CoordinatorsMeeting Convene(DateTimeOffset startsAt, string? venue, IReadOnlyList<(Funder Funder, Money Amount)> funding, int viceChairSeats, Actor actor, DateTimeOffset now)
     {
@@ -241,14 +241,14 @@ public sealed class CoordinatorsMeeting
         if (contributionDeadline <= now)
             throw DomainException.InvalidArgument("contribution_deadline must be in the future");
         var fields = Model.StocktakingProcedures.CheckFields(requiredFields);
-        var existing = _procedures.SingleOrDefault(p => p.Year == year);
+        var existing = _stocktakingProcedures.SingleOrDefault(p => p.Year == year);
         if (existing is not null)
         {
             existing.Replace(Text.Utc(contributionDeadline), fields, Text.Utc(now), actor.Subject);
             return existing;
         }
         var procedures = new StocktakingProcedures(Guid.CreateVersion7(now), year, Text.Utc(contributionDeadline), fields, Text.Utc(now), actor.Subject);
-        _procedures.Add(procedures);
+        _stocktakingProcedures.Add(procedures);
         return procedures;
     }
 
