@@ -1,6 +1,7 @@
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.ChangeTracking;
 using Microsoft.EntityFrameworkCore.Metadata.Builders;
+using Platform.Data;
 using Wsis.Teams.Model;
 
 namespace Wsis.Teams.Data;
@@ -19,6 +20,9 @@ public sealed class TeamsDbContext(DbContextOptions<TeamsDbContext> options) : D
     public DbSet<Team> Teams => Set<Team>();
     public DbSet<TeamMeeting> TeamMeetings => Set<TeamMeeting>();
     public DbSet<CoordinatorsMeeting> CoordinatorsMeetings => Set<CoordinatorsMeeting>();
+
+    /// <summary>Events waiting for the outbox (placeholder until the platform outbox is wired).</summary>
+    internal List<object> PendingEvents { get; } = [];
 
     /// <summary>Marks the aggregate changed so that a concurrent change to it fails instead of being lost.</summary>
     public void Touch(object aggregateRoot)
@@ -193,6 +197,8 @@ public sealed class TeamsDbContext(DbContextOptions<TeamsDbContext> options) : D
                     new ValueComparer<List<string>>((a, b) => a!.SequenceEqual(b!), v => v.Aggregate(0, (h, s) => HashCode.Combine(h, s.GetHashCode())), v => v.ToList()));
             e.HasIndex("MeetingId", nameof(StocktakingProcedures.Year)).IsUnique();
         });
+
+        model.AddIdempotencyRecords();
     }
 
     // Lists of ids are stored as comma-separated text: one column type every provider has.

@@ -1,5 +1,6 @@
 using Microsoft.EntityFrameworkCore.Infrastructure;
 using Microsoft.EntityFrameworkCore.Migrations;
+using Platform.Data;
 using Wsis.Teams.Model;
 
 namespace Wsis.Teams.Data.Migrations;
@@ -225,12 +226,15 @@ public sealed class Initial : Migration
             t.ForeignKey("FK_stocktaking_procedures_coordinators_meetings_MeetingId", x => x.MeetingId, "coordinators_meetings", "Id", onDelete: ReferentialAction.Cascade);
         });
         b.CreateIndex("IX_stocktaking_procedures_MeetingId_Year", "stocktaking_procedures", ["MeetingId", "Year"], unique: true);
+
+        b.CreateIdempotencyRecords();
     }
 
     private static string Literal(string? value) => value is null ? "NULL" : "'" + value.Replace("'", "''") + "'";
 
     protected override void Down(MigrationBuilder b)
     {
+        b.DropIdempotencyRecords();
         foreach (var table in new[] { "stocktaking_procedures", "ballots", "officer_nominations", "funding_lines", "coordinators_meetings",
                      "meeting_registrations", "team_meetings", "coordination_modalities", "coordinator_designations", "team_memberships", "teams",
                      "stakeholders", "action_lines" })
