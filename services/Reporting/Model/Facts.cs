@@ -1,0 +1,81 @@
+namespace Wsis.Reporting.Model;
+
+// What the read models are fed with: the part of each Teams / Consultations integration event
+// that Reporting needs, independent of the wire records so the rules can be tested without a bus.
+// IntegrationEvents/ maps the contracts' events onto these.
+
+public sealed record StakeholderRegistration(
+    Guid EventId, DateTimeOffset OccurredAt, Guid StakeholderId, string Name, StakeholderCategory Category, string? CountryCode);
+
+public sealed record TeamCreation(Guid EventId, DateTimeOffset OccurredAt, Guid TeamId, string ActionLineCode);
+
+public sealed record CoordinatorDesignation(
+    Guid EventId, DateTimeOffset OccurredAt, Guid TeamId, Guid CoordinatorId, string? ActionLineCode, string? DecisionReference);
+
+public sealed record CoordinatorsMeetingConvening(Guid EventId, DateTimeOffset OccurredAt, Guid MeetingId, DateTimeOffset StartsAt);
+
+public sealed record OfficerElection(
+    Guid EventId, DateTimeOffset OccurredAt, Guid MeetingId, Guid? ChairId, IReadOnlyList<Guid> ViceChairIds);
+
+public sealed record StocktakingProcedureSetting(
+    Guid EventId, DateTimeOffset OccurredAt, Guid MeetingId, int Year, DateTimeOffset ContributionDeadline, IReadOnlyList<string> RequiredFields);
+
+public sealed record ConsultationOpening(
+    Guid EventId, DateTimeOffset OccurredAt, Guid ConsultationId, string Title, DateTimeOffset ResponseDeadline);
+
+public sealed record ResponsePublication(
+    Guid EventId, DateTimeOffset OccurredAt, Guid ConsultationId, Guid ResponseId,
+    StakeholderCategory Category, string? CountryCode, ResponseChannel Channel);
+
+public sealed record ConsultationClosing(Guid EventId, DateTimeOffset OccurredAt, Guid ConsultationId, int ResponseCount, string? ResponsesDigest);
+
+public sealed record ResultsPublication(Guid EventId, DateTimeOffset OccurredAt, Guid ConsultationId, string? Summary);
+
+public enum StakeholderCategory
+{
+    Unspecified = 0,
+    Government = 1,
+    PrivateSector = 2,
+    CivilSociety = 3,
+    IntergovernmentalOrganization = 4,
+    InternationalOrganization = 5,
+    AcademicAndTechnical = 6,
+}
+
+public enum ResponseChannel
+{
+    Unspecified = 0,
+    Web = 1,
+    Email = 2,
+    MailingList = 3,
+}
+
+public static class DomainNames
+{
+    public static string Of(StakeholderCategory category) => category switch
+    {
+        StakeholderCategory.Government => "Government",
+        StakeholderCategory.PrivateSector => "Private sector",
+        StakeholderCategory.CivilSociety => "Civil society",
+        StakeholderCategory.IntergovernmentalOrganization => "Intergovernmental organization",
+        StakeholderCategory.InternationalOrganization => "International organization",
+        StakeholderCategory.AcademicAndTechnical => "Academic and technical community",
+        _ => "Unspecified",
+    };
+
+    public static string Of(ResponseChannel channel) => channel switch
+    {
+        ResponseChannel.Web => "Web",
+        ResponseChannel.Email => "E-mail",
+        ResponseChannel.MailingList => "Mailing list",
+        _ => "Unspecified",
+    };
+
+    public static string Of(EntryStatus status) => status switch
+    {
+        EntryStatus.Planned => "Planned",
+        EntryStatus.Ongoing => "Ongoing",
+        EntryStatus.Completed => "Completed",
+        _ => "Unspecified",
+    };
+}
