@@ -12,7 +12,7 @@ public class ContributionValidationTests
         new(new HashSet<string> { Caller.Coordinator }, "sub-1", null, data.CoordinatorOf[line]);
 
     private static EntryDraft GoodEntry() => new(
-        "Broadband mapping", "A national map of broadband coverage.", ["C2", "c7.1"], ["KE", "BR"], null,
+        "Broadband mapping", "A national map of broadband coverage.", ["C2", "c7.e-government"], ["KE", "BR"], null,
         "https://example.org/mapping", EntryStatus.Ongoing);
 
     private Problems Validate(ContributionDraft draft, Caller caller, DateTimeOffset? now = null) =>
@@ -36,7 +36,7 @@ public class ContributionValidationTests
     [Fact]
     public void A_coordinator_superseded_by_a_newer_designation_is_refused_and_the_new_one_accepted()
     {
-        var successor = Guid.NewGuid();
+        const string successor = "successor-org";
         data.Coordination.Apply(new CoordinatorDesignation(Guid.NewGuid(), new DateTimeOffset(2025, 2, 1, 0, 0, 0, TimeSpan.Zero),
             data.TeamOf["C2"], successor, "C2", "UNSG/2025/2"));
         var draft = new ContributionDraft(data.TeamOf["C2"], 2025, [GoodEntry()]);
@@ -90,7 +90,7 @@ public class ContributionValidationTests
 
     [Theory]
     [InlineData("C12", null, null, "entries[0].action_line_codes[0]")]
-    [InlineData("C7.9", null, null, "entries[0].action_line_codes[0]")]
+    [InlineData("C7.E-MAIL", null, null, "entries[0].action_line_codes[0]")]
     [InlineData("C2", "XK", null, "entries[0].country_codes[0]")]
     [InlineData("C2", "ke", null, "entries[0].country_codes[0]")]
     [InlineData("C2", "KEN", null, "entries[0].country_codes[0]")]
@@ -136,7 +136,7 @@ public class ContributionValidationTests
         var c = ContributionRules.Accept(draft, Guid.NewGuid(), data.Coordination.Find(data.TeamOf["C7"])!, BeforeDeadline, () => new Guid(++ids, 0, 0, new byte[8]));
         Assert.Equal("C7", c.ActionLineCode);
         Assert.Equal(data.CoordinatorOf["C7"], c.CoordinatorId);
-        Assert.Equal(["C2", "C7.1"], c.Entries[0].ActionLineCodes);
+        Assert.Equal(["C2", "C7.E-GOVERNMENT"], c.Entries[0].ActionLineCodes);
         Assert.Equal(["Broadband mapping", "Second"], c.Entries.Select(e => e.Title));
         Assert.All(c.Entries, e => Assert.Equal(2025, e.Year));
     }

@@ -8,7 +8,7 @@ public class PermissionTests
 {
     private readonly StocktakingDataSet data = StocktakingDataSet.Build();
 
-    private static Caller Org(Guid org, string role = Caller.Coordinator) => new(new HashSet<string> { role }, "s", null, org);
+    private static Caller Org(string org, string role = Caller.Coordinator) => new(new HashSet<string> { role }, "s", null, org);
 
     [Fact]
     public void The_chair_and_vice_chairs_compile_and_submit_other_coordinators_do_not()
@@ -39,7 +39,7 @@ public class PermissionTests
     [Fact]
     public void After_a_new_election_the_former_chair_loses_the_right_to_compile()
     {
-        var newMeeting = Guid.NewGuid();
+        const string newMeeting = "meeting-2026";
         var newChair = data.CoordinatorOf["C3"];
         data.Officers.Apply(new OfficerElection(Guid.NewGuid(), new DateTimeOffset(2026, 3, 2, 0, 0, 0, TimeSpan.Zero), newMeeting, newChair, []));
         data.Officers.Apply(new CoordinatorsMeetingConvening(Guid.NewGuid(), new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero), newMeeting, new DateTimeOffset(2026, 3, 1, 0, 0, 0, TimeSpan.Zero)));
@@ -82,7 +82,7 @@ public class InventorySearchTests
     {
         var found = InventorySearch.Filter(entries, new InventoryQuery(ActionLineCode: "C7")).ToList();
         Assert.NotEmpty(found);
-        Assert.All(found, e => Assert.Contains(e.ActionLineCodes, c => c.StartsWith("C7.", StringComparison.Ordinal)));
+        Assert.All(found, e => Assert.Contains(e.ActionLineCodes, c => c.StartsWith("C7.E-", StringComparison.Ordinal)));
         Assert.Equal(entries.Count(e => e.ActionLineCodes.Any(c => c.StartsWith("C7", StringComparison.Ordinal))), found.Count);
         Assert.DoesNotContain(InventorySearch.Filter(entries, new InventoryQuery(ActionLineCode: "C1")), e => e.ActionLineCodes.Contains("C11") && !e.ActionLineCodes.Contains("C1"));
     }
@@ -108,6 +108,6 @@ public class InventorySearchTests
     public void Unknown_filters_are_reported()
     {
         Assert.Equal(2, InventorySearch.Problems(new InventoryQuery(ActionLineCode: "C42", CountryCode: "QQ")).Count);
-        Assert.Empty(InventorySearch.Problems(new InventoryQuery(ActionLineCode: "c7.4", CountryCode: "ke")));
+        Assert.Empty(InventorySearch.Problems(new InventoryQuery(ActionLineCode: "c7.e-health", CountryCode: "ke")));
     }
 }

@@ -7,10 +7,10 @@ namespace Wsis.Reporting.Tests;
 public class ReadModelTests
 {
     private static readonly DateTimeOffset T0 = new(2025, 1, 10, 9, 0, 0, TimeSpan.Zero);
-    private static readonly Guid Team = Guid.Parse("00000000-0000-0000-0000-0000000000a1");
-    private static readonly Guid Itu = Guid.Parse("00000000-0000-0000-0000-00000000001a");
-    private static readonly Guid Unesco = Guid.Parse("00000000-0000-0000-0000-00000000001b");
-    private static readonly Guid Undp = Guid.Parse("00000000-0000-0000-0000-00000000001c");
+    private const string Team = "team-c2";
+    private const string Itu = "sh-itu";
+    private const string Unesco = "sh-unesco";
+    private const string Undp = "sh-undp";
 
     [Fact]
     public void A_later_designation_supersedes_an_earlier_one_whatever_the_arrival_order()
@@ -68,8 +68,8 @@ public class ReadModelTests
     [Fact]
     public void The_officers_in_office_are_those_of_the_latest_meeting_even_if_its_convening_arrives_last()
     {
-        var m2024 = Guid.NewGuid();
-        var m2025 = Guid.NewGuid();
+        var m2024 = "meeting-2024";
+        var m2025 = "meeting-2025";
         var officers = new OfficerRegister();
         officers.Apply(new OfficerElection(Guid.NewGuid(), T0.AddYears(-1).AddDays(1), m2024, Itu, [Unesco]));
         officers.Apply(new CoordinatorsMeetingConvening(Guid.NewGuid(), T0.AddYears(-1).AddMonths(-2), m2024, T0.AddYears(-1)));
@@ -80,13 +80,13 @@ public class ReadModelTests
         Assert.Equal(Undp, officers.Current!.ChairId);
         Assert.Equal([Itu, Unesco], officers.Current.ViceChairIds);
         Assert.True(officers.IsOfficer(Itu));
-        Assert.False(officers.IsOfficer(Guid.NewGuid()));
+        Assert.False(officers.IsOfficer("someone-else"));
     }
 
     [Fact]
     public void A_rerun_election_of_the_same_meeting_replaces_the_first_result_and_a_late_first_result_does_not_return()
     {
-        var meeting = Guid.NewGuid();
+        var meeting = "meeting-1";
         var first = new OfficerElection(Guid.NewGuid(), T0, meeting, Itu, [Unesco]);
         var rerun = new OfficerElection(Guid.NewGuid(), T0.AddHours(2), meeting, Unesco, [Undp]);
         var officers = new OfficerRegister();
@@ -100,7 +100,7 @@ public class ReadModelTests
     [Fact]
     public void Revised_procedures_for_a_year_hold_regardless_of_arrival_order()
     {
-        var meeting = Guid.NewGuid();
+        var meeting = "meeting-1";
         var original = new StocktakingProcedureSetting(Guid.NewGuid(), T0, meeting, 2025, T0.AddMonths(4), ["title", "url"]);
         var revised = new StocktakingProcedureSetting(Guid.NewGuid(), T0.AddMonths(1), meeting, 2025, T0.AddMonths(5), ["title", "countryCodes"]);
         var register = new ProcedureRegister();
@@ -116,11 +116,11 @@ public class ReadModelTests
     [Fact]
     public void Responses_are_counted_once_by_category_country_and_channel_even_when_redelivered()
     {
-        var consultation = Guid.NewGuid();
+        var consultation = "consultation-1";
         var register = new ConsultationRegister();
-        var r1 = new ResponsePublication(Guid.NewGuid(), T0.AddDays(2), consultation, Guid.NewGuid(), StakeholderCategory.CivilSociety, "KE", ResponseChannel.Web);
-        var r2 = new ResponsePublication(Guid.NewGuid(), T0.AddDays(3), consultation, Guid.NewGuid(), StakeholderCategory.CivilSociety, "BR", ResponseChannel.Email);
-        var r3 = new ResponsePublication(Guid.NewGuid(), T0.AddDays(4), consultation, Guid.NewGuid(), StakeholderCategory.PrivateSector, "KE", ResponseChannel.Web);
+        var r1 = new ResponsePublication(Guid.NewGuid(), T0.AddDays(2), consultation, Guid.NewGuid().ToString(), StakeholderCategory.CivilSociety, "KE", ResponseChannel.Web);
+        var r2 = new ResponsePublication(Guid.NewGuid(), T0.AddDays(3), consultation, Guid.NewGuid().ToString(), StakeholderCategory.CivilSociety, "BR", ResponseChannel.Email);
+        var r3 = new ResponsePublication(Guid.NewGuid(), T0.AddDays(4), consultation, Guid.NewGuid().ToString(), StakeholderCategory.PrivateSector, "KE", ResponseChannel.Web);
         // Responses before the opening event, and each twice.
         foreach (var r in new[] { r1, r2, r1, r3, r2 }) register.Apply(r);
         register.Apply(new ConsultationOpening(Guid.NewGuid(), T0, consultation, "Public policy on IXPs", T0.AddDays(30)));
@@ -175,13 +175,13 @@ public class ReadModelTests
 
     private static string Snapshot(ReadModels m) => JsonSerializer.Serialize(new
     {
-        stakeholders = m.Stakeholders.Records.OrderBy(r => r.StakeholderId),
-        teams = m.Coordination.Teams.OrderBy(t => t.TeamId),
-        meetings = m.Officers.Meetings.OrderBy(x => x.MeetingId),
+        stakeholders = m.Stakeholders.Records.OrderBy(r => r.StakeholderId, StringComparer.Ordinal),
+        teams = m.Coordination.Teams.OrderBy(t => t.TeamId, StringComparer.Ordinal),
+        meetings = m.Officers.Meetings.OrderBy(x => x.MeetingId, StringComparer.Ordinal),
         current = m.Officers.Current,
         procedures = m.Procedures.Procedures.OrderBy(p => p.Year),
-        consultations = m.Consultations.Consultations.OrderBy(c => c.ConsultationId),
-        responses = m.Consultations.Responses.OrderBy(r => r.ResponseId),
+        consultations = m.Consultations.Consultations.OrderBy(c => c.ConsultationId, StringComparer.Ordinal),
+        responses = m.Consultations.Responses.OrderBy(r => r.ResponseId, StringComparer.Ordinal),
     });
 
     private static List<object> History()
@@ -195,13 +195,13 @@ public class ReadModelTests
         list.Add(new StakeholderRegistration(Guid.NewGuid(), T0.AddDays(1), Undp, "United Nations Development Programme", StakeholderCategory.IntergovernmentalOrganization, "US"));
         for (var i = 0; i < ActionLines.TopLevel.Count; i++)
         {
-            var team = Guid.NewGuid();
+            var team = $"team-{i}";
             list.Add(new TeamCreation(Guid.NewGuid(), T0, team, ActionLines.TopLevel[i].Code));
             list.Add(new CoordinatorDesignation(Guid.NewGuid(), T0.AddDays(10), team, orgs[i % 3], null, $"d{i}"));
             list.Add(new CoordinatorDesignation(Guid.NewGuid(), T0.AddDays(20 + i), team, orgs[(i + 1) % 3], null, $"d{i}b"));
         }
-        var m1 = Guid.NewGuid();
-        var m2 = Guid.NewGuid();
+        var m1 = "m1";
+        var m2 = "m2";
         list.Add(new CoordinatorsMeetingConvening(Guid.NewGuid(), T0, m1, T0.AddMonths(1)));
         list.Add(new OfficerElection(Guid.NewGuid(), T0.AddMonths(1), m1, Itu, [Unesco, Undp]));
         list.Add(new CoordinatorsMeetingConvening(Guid.NewGuid(), T0.AddMonths(6), m2, T0.AddMonths(11)));
@@ -209,11 +209,11 @@ public class ReadModelTests
         list.Add(new StocktakingProcedureSetting(Guid.NewGuid(), T0.AddMonths(1), m1, 2025, T0.AddMonths(5), ["description"]));
         list.Add(new StocktakingProcedureSetting(Guid.NewGuid(), T0.AddMonths(2), m1, 2025, T0.AddMonths(6), ["description", "url"]));
         list.Add(new StocktakingProcedureSetting(Guid.NewGuid(), T0.AddMonths(11), m2, 2026, T0.AddMonths(17), []));
-        var c = Guid.NewGuid();
+        var c = "c1";
         list.Add(new ConsultationOpening(Guid.NewGuid(), T0, c, "Internet governance", T0.AddDays(40)));
         for (var i = 0; i < 12; i++)
-            list.Add(new ResponsePublication(Guid.NewGuid(), T0.AddDays(i + 1), c, Guid.NewGuid(), (StakeholderCategory)(1 + i % 6), i % 2 == 0 ? "KE" : "IN", (ResponseChannel)(1 + i % 3)));
-        list.Add(new ConsultationClosing(Guid.NewGuid(), T0.AddDays(40), c, 12, "abc"));
+            list.Add(new ResponsePublication(Guid.NewGuid(), T0.AddDays(i + 1), c, $"r{i}", (StakeholderCategory)(1 + i % 6), i % 2 == 0 ? "KE" : "IN", (ResponseChannel)(1 + i % 3)));
+        list.Add(new ConsultationClosing(Guid.NewGuid(), T0.AddDays(40), c, 12, "abc", [new CountBy("Civil society", 2)]));
         list.Add(new ResultsPublication(Guid.NewGuid(), T0.AddDays(80), c, "Summary of views."));
         return list;
     }

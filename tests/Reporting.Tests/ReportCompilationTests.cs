@@ -59,7 +59,7 @@ public class ReportCompilationTests
 
         var byCategory = Figure(d, "entries-by-stakeholder-category");
         Assert.Equal(entries.Count, byCategory.Bars.Sum(b => b.Count));
-        Assert.Equal(entries.Count(e => data.Stakeholders.Find(e.StakeholderId!.Value)!.Category == StakeholderCategory.CivilSociety),
+        Assert.Equal(entries.Count(e => data.Stakeholders.Find(e.StakeholderId!)!.Category == StakeholderCategory.CivilSociety),
             byCategory.Bars.Single(b => b.Key == "Civil society").Count);
 
         var byCountry = Figure(d, "entries-by-country");
@@ -154,7 +154,7 @@ public class ReportCompilationTests
     public void Every_text_is_escaped_in_html_svg_and_markdown()
     {
         const string hostile = "<script>alert('x')</script> & \"quoted\" | *bold*";
-        data.Stakeholders.Apply(new StakeholderRegistration(Guid.NewGuid(), DateTimeOffset.UnixEpoch.AddYears(60), data.CoordinatorOf["C4"], hostile, StakeholderCategory.IntergovernmentalOrganization, "CH"));
+        data.Stakeholders.Apply(new StakeholderRegistration(Guid.NewGuid(), DateTimeOffset.UnixEpoch.AddYears(60), data.CoordinatorOf["C1"], hostile, StakeholderCategory.IntergovernmentalOrganization, "CH"));
         data.Contributions[0].Entries[0].Title = hostile;
         data.Contributions[0].Entries[0].Url = "https://example.org/?a=1&b=\"><script>";
         var d = Compile(2023, 2023);
@@ -231,13 +231,13 @@ public class ReportLifecycleTests
     {
         var report = Draft();
         Assert.Null(report.ContentHash);
-        Assert.False(report.Submit(Guid.NewGuid(), Now).Any);
+        Assert.False(report.Submit("chair-org", Now).Any);
         Assert.Equal(ReportState.Submitted, report.State);
         var expected = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(report.Content)));
         Assert.Equal(expected, report.ContentHash);
         Assert.True(report.IsIntact);
 
-        var again = report.Submit(Guid.NewGuid(), Now.AddDays(1));
+        var again = report.Submit("chair-org", Now.AddDays(1));
         Assert.Equal(ProblemKind.FailedPrecondition, again.Verdict!.Value.Kind);
         Assert.Equal(Now, report.SubmittedAt);
 
@@ -250,7 +250,7 @@ public class ReportLifecycleTests
     {
         var report = Draft();
         Assert.Equal(ProblemKind.FailedPrecondition, report.RecordTransmission("A/81/100", Now).Verdict!.Value.Kind);
-        report.Submit(Guid.NewGuid(), Now);
+        report.Submit("chair-org", Now);
         Assert.Equal("reference", Assert.Single(report.RecordTransmission(" ", Now).All).Field);
         Assert.False(report.RecordTransmission("A/81/100", Now).Any);
         Assert.Equal(ReportState.TransmittedToGeneralAssembly, report.State);
@@ -263,11 +263,37 @@ public class ReportLifecycleTests
     public void The_seal_appears_in_the_rendered_forms()
     {
         var report = Draft();
-        report.Submit(Guid.NewGuid(), Now);
+        report.Submit("chair-org", Now);
         var html = ReportRenderer.Render(report.Document, ReportFormat.Html, report.Seal);
         var md = ReportRenderer.Render(report.Document, ReportFormat.Markdown, report.Seal);
         Assert.Contains(report.ContentHash!, html);
         Assert.Contains(report.ContentHash!, md);
         Assert.Equal(report.ContentHash, CanonicalReport.Hash(ReportRenderer.Render(report.Document, ReportFormat.Json)));
+    }
+}
+
+public class ReportPeriodTests
+{
+    [Fact]
+    public void Periods_are_inclusive_dates_in_the_api()
+    {
+        var (start, end, problems) = ReportCompiler.ParsePeriod("2025-01-01", "2025-12-31");
+        Assert.False(problems.Any);
+        Assert.Equal(new DateTimeOffset(2025, 1, 1, 0, 0, 0, TimeSpan.Zero), start);
+        Assert.Equal(new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero), end);
+        Assert.Equal("2025-12-31", ReportCompiler.LastDay(end!.Value));
+        Assert.Equal([2025], ReportCompiler.YearsOf(start!.Value, end.Value));
+        // A single day is a valid period.
+        Assert.False(ReportCompiler.ParsePeriod("2025-03-01", "2025-03-01").Problems.Any);
+    }
+
+    [Theory]
+    [InlineData("2025-13-01", "2025-12-31", "period_start")]
+    [InlineData("", "2025-12-31", "period_start")]
+    [InlineData("2025-01-01", "31/12/2025", "period_end")]
+    [InlineData("2025-01-01", "2024-12-31", "period_end")]
+    public void Bad_periods_name_the_field(string first, string last, string field)
+    {
+        Assert.Equal(field, Assert.Single(ReportCompiler.ParsePeriod(first, last).Problems.All).Field);
     }
 }

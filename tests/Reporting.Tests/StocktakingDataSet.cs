@@ -21,11 +21,11 @@ public sealed class StocktakingDataSet
     public ConsultationRegister Consultations { get; } = new();
     public List<Contribution> Contributions { get; } = [];
     public List<NationalReport> NationalReports { get; } = [];
-    public Dictionary<string, Guid> TeamOf { get; } = [];
-    public Dictionary<string, Guid> CoordinatorOf { get; } = [];
-    public List<Guid> StakeholderIds { get; } = [];
-    public Guid Chair { get; private set; }
-    public Guid ViceChair { get; private set; }
+    public Dictionary<string, string> TeamOf { get; } = [];
+    public Dictionary<string, string> CoordinatorOf { get; } = [];
+    public List<string> StakeholderIds { get; } = [];
+    public string Chair { get; private set; } = "";
+    public string ViceChair { get; private set; } = "";
 
     public ReportSources Sources => new(Contributions, NationalReports, Coordination, Stakeholders, Consultations);
 
@@ -34,14 +34,15 @@ public sealed class StocktakingDataSet
         var d = new StocktakingDataSet();
         var n = 0;
         Guid Id() => new($"00000000-0000-0000-0000-{++n:x12}");
+        string Key() => Id().ToString();
 
         string[] coordinatorNames = ["ITU", "UNESCO", "UNDP", "UNCTAD", "FAO", "WHO", "ILO", "UNEP", "WMO", "UPU", "UN DESA"];
         for (var i = 0; i < ActionLines.TopLevel.Count; i++)
         {
             var line = ActionLines.TopLevel[i].Code;
-            var org = Id();
+            var org = Key();
             d.Stakeholders.Apply(new StakeholderRegistration(Id(), Start, org, coordinatorNames[i], StakeholderCategory.IntergovernmentalOrganization, "CH"));
-            var team = Id();
+            var team = Key();
             d.Coordination.Apply(new TeamCreation(Id(), Start, team, line));
             d.Coordination.Apply(new CoordinatorDesignation(Id(), Start.AddDays(30), team, org, line, $"UNSG designation {i + 1}"));
             d.TeamOf[line] = team;
@@ -50,13 +51,13 @@ public sealed class StocktakingDataSet
         // Stakeholders carrying out activities: every category, several countries.
         for (var i = 0; i < 24; i++)
         {
-            var id = Id();
+            var id = Key();
             var category = (StakeholderCategory)(1 + i % 6);
             d.Stakeholders.Apply(new StakeholderRegistration(Id(), Start, id, $"Organisation {i + 1}", category, Countries[i % Countries.Length]));
             d.StakeholderIds.Add(id);
         }
 
-        var meeting = Id();
+        var meeting = Key();
         d.Chair = d.CoordinatorOf["C1"];
         d.ViceChair = d.CoordinatorOf["C5"];
         d.Officers.Apply(new CoordinatorsMeetingConvening(Id(), Start, meeting, Start.AddMonths(2)));
@@ -85,7 +86,7 @@ public sealed class StocktakingDataSet
                 for (var k = 0; k < count; k++)
                 {
                     entrySeed++;
-                    var codes = new List<string> { line == "C7" ? $"C7.{1 + entrySeed % 8}" : line };
+                    var codes = new List<string> { line == "C7" ? ActionLines.All.Where(l => l.IsSubLine).ElementAt(entrySeed % 8).Code : line };
                     if (entrySeed % 5 == 0) codes.Add("C11"); // cross-cutting activity
                     contribution.Entries.Add(new InventoryEntry
                     {
@@ -123,11 +124,11 @@ public sealed class StocktakingDataSet
         // One consultation a year; response i has category 1 + i % 6.
         foreach (var year in Years)
         {
-            var c = Id();
+            var c = Key();
             var opened = new DateTimeOffset(year, 3, 1, 8, 0, 0, TimeSpan.Zero);
             d.Consultations.Apply(new ConsultationOpening(Id(), opened, c, $"Open consultation {year}: public policy on connectivity", opened.AddMonths(2)));
             for (var i = 0; i < 5 + year % 4; i++)
-                d.Consultations.Apply(new ResponsePublication(Id(), opened.AddDays(i + 1), c, Id(),
+                d.Consultations.Apply(new ResponsePublication(Id(), opened.AddDays(i + 1), c, Key(),
                     (StakeholderCategory)(1 + i % 6), Countries[i % Countries.Length], (ResponseChannel)(1 + i % 3)));
             d.Consultations.Apply(new ConsultationClosing(Id(), opened.AddMonths(2), c, 5 + year % 4, null));
         }

@@ -24,14 +24,14 @@ public static class ActionLines
         new("C5", "Building confidence and security in the use of ICTs", null),
         new("C6", "Enabling environment", null),
         new("C7", "ICT applications: benefits in all aspects of life", null),
-        new("C7.1", "E-government", "C7"),
-        new("C7.2", "E-business", "C7"),
-        new("C7.3", "E-learning", "C7"),
-        new("C7.4", "E-health", "C7"),
-        new("C7.5", "E-employment", "C7"),
-        new("C7.6", "E-environment", "C7"),
-        new("C7.7", "E-agriculture", "C7"),
-        new("C7.8", "E-science", "C7"),
+        new("C7.E-GOVERNMENT", "E-government", "C7"),
+        new("C7.E-BUSINESS", "E-business", "C7"),
+        new("C7.E-LEARNING", "E-learning", "C7"),
+        new("C7.E-HEALTH", "E-health", "C7"),
+        new("C7.E-EMPLOYMENT", "E-employment", "C7"),
+        new("C7.E-ENVIRONMENT", "E-environment", "C7"),
+        new("C7.E-AGRICULTURE", "E-agriculture", "C7"),
+        new("C7.E-SCIENCE", "E-science", "C7"),
         new("C8", "Cultural diversity and identity, linguistic diversity and local content", null),
         new("C9", "Media", null),
         new("C10", "Ethical dimensions of the Information Society", null),
@@ -57,7 +57,7 @@ public static class ActionLines
 
     public static bool IsKnown(string? code) => TryFind(code, out _);
 
-    /// <summary>The canonical spelling of a known code ("c7.1" → "C7.1"), or the input trimmed when unknown.</summary>
+    /// <summary>The canonical spelling of a known code ("c7.e-health" → "C7.E-HEALTH"), or the input trimmed when unknown.</summary>
     public static string Normalize(string code) => TryFind(code, out var line) ? line.Code : code.Trim();
 
     /// <summary>Whether <paramref name="code"/> is <paramref name="lineOrParent"/> itself or one of its sub-lines.</summary>

@@ -1,7 +1,7 @@
 namespace Wsis.Reporting.Model;
 
 /// <summary>Who is calling, as the bearer token says (roles, and the country or organisation they act for).</summary>
-public sealed record Caller(IReadOnlySet<string> Roles, string? Subject = null, string? Country = null, Guid? Organisation = null)
+public sealed record Caller(IReadOnlySet<string> Roles, string? Subject = null, string? Country = null, string? Organisation = null)
 {
     public const string Secretariat = "secretariat";
     public const string MemberState = "member-state";
@@ -15,7 +15,7 @@ public sealed record Caller(IReadOnlySet<string> Roles, string? Subject = null, 
     public bool IsSecretariat => Has(Secretariat);
 
     /// <summary>The organisation the caller acts for when it holds an organisation role.</summary>
-    public Guid? ActingOrganisation => Has(Coordinator) || Has(Stakeholder) ? Organisation : null;
+    public string? ActingOrganisation => (Has(Coordinator) || Has(Stakeholder)) && !string.IsNullOrEmpty(Organisation) ? Organisation : null;
 
     public static Caller With(params string[] roles) => new(new HashSet<string>(roles, StringComparer.Ordinal), "test");
 }
@@ -36,8 +36,8 @@ public static class ReportingPermissions
     public static bool MayRead(Caller caller, OfficerRegister officers, ReportState state) =>
         state != ReportState.Draft || MayCompile(caller, officers);
 
-    public static bool MaySubmitContribution(Caller caller, CoordinationRegister coordination, Guid teamId) =>
-        caller.Has(Caller.Coordinator) && caller.Organisation is { } org && coordination.IsDesignatedCoordinator(teamId, org);
+    public static bool MaySubmitContribution(Caller caller, CoordinationRegister coordination, string teamId) =>
+        caller.Has(Caller.Coordinator) && caller.Organisation is { Length: > 0 } org && coordination.IsDesignatedCoordinator(teamId, org);
 
     public static bool MaySubmitNationalReport(Caller caller, string countryCode) =>
         caller.Has(Caller.MemberState) && caller.Country is { } c && string.Equals(c, countryCode, StringComparison.OrdinalIgnoreCase);

@@ -3,17 +3,18 @@ namespace Wsis.Reporting.Model;
 /// <summary>A CWG-Internet open consultation as Reporting sees it: when it ran and how it closed.</summary>
 public sealed class ConsultationRecord
 {
-    public Guid ConsultationId { get; set; }
+    public string ConsultationId { get; set; } = "";
     public string? Title { get; set; }
     public DateTimeOffset? OpenedAt { get; set; }
     public DateTimeOffset? ResponseDeadline { get; set; }
     public DateTimeOffset? ClosedAt { get; set; }
     public int? ResponseCountAtClose { get; set; }
+    public List<CountBy> CategoryCountsAtClose { get; set; } = [];
     public string? ResponsesDigest { get; set; }
     public DateTimeOffset? ResultsPublishedAt { get; set; }
     public string? ResultsSummary { get; set; }
 
-    public static ConsultationRecord For(Guid id) => new() { ConsultationId = id };
+    public static ConsultationRecord For(string id) => new() { ConsultationId = id };
 
     // Each event fills its own fields; an event can be applied twice or after a later one
     // without changing the outcome, because the fields it sets are its own.
@@ -32,6 +33,8 @@ public sealed class ConsultationRecord
         ClosedAt = e.OccurredAt;
         ResponseCountAtClose = e.ResponseCount;
         ResponsesDigest = e.ResponsesDigest;
+        CategoryCountsAtClose = (e.CountsByCategory ?? []).Where(c => c.Count > 0)
+            .OrderByDescending(c => c.Count).ThenBy(c => c.Key, StringComparer.Ordinal).ToList();
         return true;
     }
 
@@ -51,8 +54,8 @@ public sealed class ConsultationRecord
 /// <summary>One published response, counted once however often its event is delivered.</summary>
 public sealed class ConsultationResponseRecord
 {
-    public Guid ResponseId { get; set; }
-    public Guid ConsultationId { get; set; }
+    public string ResponseId { get; set; } = "";
+    public string ConsultationId { get; set; } = "";
     public StakeholderCategory Category { get; set; }
     public string? CountryCode { get; set; }
     public ResponseChannel Channel { get; set; }
@@ -80,8 +83,8 @@ public sealed record ConsultationParticipation(
 
 public sealed class ConsultationRegister
 {
-    private readonly Dictionary<Guid, ConsultationRecord> consultations = [];
-    private readonly Dictionary<Guid, ConsultationResponseRecord> responses = [];
+    private readonly Dictionary<string, ConsultationRecord> consultations = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, ConsultationResponseRecord> responses = new(StringComparer.Ordinal);
 
     public ConsultationRegister() { }
 
@@ -104,28 +107,31 @@ public sealed class ConsultationRegister
         return responses.TryAdd(e.ResponseId, ConsultationResponseRecord.From(e));
     }
 
-    public ConsultationRecord? Find(Guid id) => consultations.GetValueOrDefault(id);
+    public ConsultationRecord? Find(string id) => consultations.GetValueOrDefault(id);
 
     /// <summary>Consultations whose open period overlaps [start, end), with their participation.</summary>
     public IReadOnlyList<ConsultationParticipation> HeldBetween(DateTimeOffset start, DateTimeOffset end) =>
         consultations.Values
             .Where(c => c.Period is { } p && p.Start < end && p.End >= start)
-            .OrderBy(c => c.OpenedAt!.Value.UtcDateTime).ThenBy(c => c.ConsultationId)
+            .OrderBy(c => c.OpenedAt!.Value.UtcDateTime).ThenBy(c => c.ConsultationId, StringComparer.Ordinal)
             .Select(Participation)
             .ToList();
 
     public ConsultationParticipation Participation(ConsultationRecord c)
     {
         var own = responses.Values.Where(r => r.ConsultationId == c.ConsultationId).ToList();
+        // The closing event carries the counts by category, so a read model rebuilt from the
+        // closing alone (or one that missed response events) still reports participation.
+        var closingKnowsMore = c.ResponseCountAtClose is { } closed && closed > own.Count && c.CategoryCountsAtClose.Count > 0;
         return new ConsultationParticipation(
             c,
-            own.Count,
-            Counting.By(own, r => DomainNames.Of(r.Category)),
+            Math.Max(own.Count, c.ResponseCountAtClose ?? 0),
+            closingKnowsMore ? c.CategoryCountsAtClose : Counting.By(own, r => DomainNames.Of(r.Category)),
             Counting.By(own, r => r.CountryCode ?? "—"),
             Counting.By(own, r => DomainNames.Of(r.Channel)));
     }
 
-    private ConsultationRecord Get(Guid id)
+    private ConsultationRecord Get(string id)
     {
         if (!consultations.TryGetValue(id, out var c)) consultations[id] = c = ConsultationRecord.For(id);
         return c;

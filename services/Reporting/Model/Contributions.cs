@@ -44,20 +44,20 @@ public sealed record EntryDraft(
     string? Description,
     IReadOnlyList<string> ActionLineCodes,
     IReadOnlyList<string> CountryCodes,
-    Guid? StakeholderId,
+    string? StakeholderId,
     string? Url,
     EntryStatus Status);
 
-public sealed record ContributionDraft(Guid TeamId, int Year, IReadOnlyList<EntryDraft> Entries);
+public sealed record ContributionDraft(string TeamId, int Year, IReadOnlyList<EntryDraft> Entries);
 
 /// <summary>A team's annual contribution to the global stocktaking, as accepted.</summary>
 public sealed class Contribution
 {
     public Guid ContributionId { get; set; }
-    public Guid TeamId { get; set; }
+    public string TeamId { get; set; } = "";
     public string ActionLineCode { get; set; } = "";
     public int Year { get; set; }
-    public Guid CoordinatorId { get; set; }
+    public string CoordinatorId { get; set; } = "";
     public DateTimeOffset SubmittedAt { get; set; }
     public List<InventoryEntry> Entries { get; set; } = [];
 }
@@ -67,14 +67,14 @@ public sealed class InventoryEntry
 {
     public Guid EntryId { get; set; }
     public Guid ContributionId { get; set; }
-    public Guid TeamId { get; set; }
+    public string TeamId { get; set; } = "";
     public int Year { get; set; }
     public int Position { get; set; }
     public string Title { get; set; } = "";
     public string Description { get; set; } = "";
     public List<string> ActionLineCodes { get; set; } = [];
     public List<string> CountryCodes { get; set; } = [];
-    public Guid? StakeholderId { get; set; }
+    public string? StakeholderId { get; set; }
     public string? Url { get; set; }
     public EntryStatus Status { get; set; }
     public DateTimeOffset SubmittedAt { get; set; }
@@ -95,7 +95,7 @@ public static class ContributionRules
         ContributionDraft draft, Caller caller, CoordinationRegister coordination, ProcedureRegister procedures, DateTimeOffset now)
     {
         var problems = new Problems();
-        if (draft.TeamId == Guid.Empty)
+        if (string.IsNullOrWhiteSpace(draft.TeamId))
             problems.Invalid("team_id", "is required");
         else if (!ReportingPermissions.MaySubmitContribution(caller, coordination, draft.TeamId))
             problems.Add(ProblemKind.PermissionDenied, "team_id",
@@ -129,7 +129,7 @@ public static class ContributionRules
 
         for (var j = 0; j < e.ActionLineCodes.Count; j++)
             if (!ActionLines.IsKnown(e.ActionLineCodes[j]))
-                problems.Invalid($"{path}.action_line_codes[{j}]", $"'{Shorten(e.ActionLineCodes[j])}' is not a WSIS action line (C1–C11, C7.1–C7.8)");
+                problems.Invalid($"{path}.action_line_codes[{j}]", $"'{Shorten(e.ActionLineCodes[j])}' is not a WSIS action line (C1–C11, C7.E-GOVERNMENT … C7.E-SCIENCE)");
 
         for (var j = 0; j < e.CountryCodes.Count; j++)
             if (!CountryCodes.IsAssigned(e.CountryCodes[j]))
@@ -141,7 +141,6 @@ public static class ContributionRules
         if (e.Status != EntryStatus.Unspecified && !Enum.IsDefined(e.Status))
             problems.Invalid($"{path}.status", "is not a known status (PLANNED, ONGOING, COMPLETED)");
 
-        if (e.StakeholderId == Guid.Empty) problems.Invalid($"{path}.stakeholder_id", "is not a stakeholder id");
     }
 
     public static bool IsWellFormedUrl(string url) =>
@@ -157,7 +156,7 @@ public static class ContributionRules
         EntryFields.Description => string.IsNullOrWhiteSpace(e.Description),
         EntryFields.ActionLineCodes => e.ActionLineCodes.Count == 0,
         EntryFields.CountryCodes => e.CountryCodes.Count == 0,
-        EntryFields.StakeholderId => e.StakeholderId is null,
+        EntryFields.StakeholderId => string.IsNullOrWhiteSpace(e.StakeholderId),
         EntryFields.Url => string.IsNullOrWhiteSpace(e.Url),
         EntryFields.Status => e.Status == EntryStatus.Unspecified,
         _ => false, // a field the procedures name but entries do not have cannot be demanded of the coordinator
@@ -176,7 +175,7 @@ public static class ContributionRules
             TeamId = draft.TeamId,
             ActionLineCode = team.ActionLineCode ?? "",
             Year = draft.Year,
-            CoordinatorId = team.CoordinatorId ?? Guid.Empty,
+            CoordinatorId = team.CoordinatorId ?? "",
             SubmittedAt = now,
         };
         for (var i = 0; i < draft.Entries.Count; i++)
@@ -193,7 +192,7 @@ public static class ContributionRules
                 Description = e.Description?.Trim() ?? "",
                 ActionLineCodes = e.ActionLineCodes.Select(ActionLines.Normalize).Distinct().ToList(),
                 CountryCodes = e.CountryCodes.Distinct().ToList(),
-                StakeholderId = e.StakeholderId,
+                StakeholderId = string.IsNullOrWhiteSpace(e.StakeholderId) ? null : e.StakeholderId.Trim(),
                 Url = string.IsNullOrWhiteSpace(e.Url) ? null : e.Url,
                 Status = e.Status,
                 SubmittedAt = now,

@@ -3,14 +3,14 @@ namespace Wsis.Reporting.Model;
 /// <summary>A team, its action line, and the entity currently designated to coordinate it.</summary>
 public sealed class TeamCoordination
 {
-    public Guid TeamId { get; set; }
+    public string TeamId { get; set; } = "";
     public string? ActionLineCode { get; set; }
-    public Guid? CoordinatorId { get; set; }
+    public string? CoordinatorId { get; set; }
     public string? DecisionReference { get; set; }
     public DateTimeOffset? DesignatedAt { get; set; }
     public Guid? DesignationEventId { get; set; }
 
-    public static TeamCoordination For(Guid teamId) => new() { TeamId = teamId };
+    public static TeamCoordination For(string teamId) => new() { TeamId = teamId };
 
     /// <summary>A team's action line never changes; the event may arrive after a designation.</summary>
     public bool Apply(TeamCreation e)
@@ -46,7 +46,7 @@ public sealed class TeamCoordination
 /// <summary>Who coordinates which team (and so which action line).</summary>
 public sealed class CoordinationRegister
 {
-    private readonly Dictionary<Guid, TeamCoordination> teams = [];
+    private readonly Dictionary<string, TeamCoordination> teams = new(StringComparer.Ordinal);
 
     public CoordinationRegister() { }
 
@@ -61,17 +61,17 @@ public sealed class CoordinationRegister
 
     public bool Apply(CoordinatorDesignation e) => Get(e.TeamId).Apply(e);
 
-    public TeamCoordination? Find(Guid teamId) => teams.GetValueOrDefault(teamId);
+    public TeamCoordination? Find(string teamId) => teams.GetValueOrDefault(teamId);
 
-    public bool IsDesignatedCoordinator(Guid teamId, Guid stakeholderId) =>
+    public bool IsDesignatedCoordinator(string teamId, string stakeholderId) =>
         Find(teamId)?.CoordinatorId == stakeholderId;
 
     /// <summary>The team of an action line (one team per line), if Reporting has heard of it.</summary>
     public TeamCoordination? ForActionLine(string code) =>
         teams.Values.Where(t => t.ActionLineCode == ActionLines.Normalize(code))
-            .OrderBy(t => t.TeamId).FirstOrDefault();
+            .OrderBy(t => t.TeamId, StringComparer.Ordinal).FirstOrDefault();
 
-    private TeamCoordination Get(Guid teamId)
+    private TeamCoordination Get(string teamId)
     {
         if (!teams.TryGetValue(teamId, out var team)) teams[teamId] = team = TeamCoordination.For(teamId);
         return team;

@@ -5,31 +5,31 @@ namespace Wsis.Reporting.Model;
 // IntegrationEvents/ maps the contracts' events onto these.
 
 public sealed record StakeholderRegistration(
-    Guid EventId, DateTimeOffset OccurredAt, Guid StakeholderId, string Name, StakeholderCategory Category, string? CountryCode);
+    Guid EventId, DateTimeOffset OccurredAt, string StakeholderId, string Name, StakeholderCategory Category, string? CountryCode);
 
-public sealed record TeamCreation(Guid EventId, DateTimeOffset OccurredAt, Guid TeamId, string ActionLineCode);
+public sealed record TeamCreation(Guid EventId, DateTimeOffset OccurredAt, string TeamId, string ActionLineCode);
 
 public sealed record CoordinatorDesignation(
-    Guid EventId, DateTimeOffset OccurredAt, Guid TeamId, Guid CoordinatorId, string? ActionLineCode, string? DecisionReference);
+    Guid EventId, DateTimeOffset OccurredAt, string TeamId, string CoordinatorId, string? ActionLineCode, string? DecisionReference);
 
-public sealed record CoordinatorsMeetingConvening(Guid EventId, DateTimeOffset OccurredAt, Guid MeetingId, DateTimeOffset StartsAt);
+public sealed record CoordinatorsMeetingConvening(Guid EventId, DateTimeOffset OccurredAt, string MeetingId, DateTimeOffset StartsAt);
 
 public sealed record OfficerElection(
-    Guid EventId, DateTimeOffset OccurredAt, Guid MeetingId, Guid? ChairId, IReadOnlyList<Guid> ViceChairIds);
+    Guid EventId, DateTimeOffset OccurredAt, string MeetingId, string? ChairId, IReadOnlyList<string> ViceChairIds);
 
 public sealed record StocktakingProcedureSetting(
-    Guid EventId, DateTimeOffset OccurredAt, Guid MeetingId, int Year, DateTimeOffset ContributionDeadline, IReadOnlyList<string> RequiredFields);
+    Guid EventId, DateTimeOffset OccurredAt, string MeetingId, int Year, DateTimeOffset ContributionDeadline, IReadOnlyList<string> RequiredFields);
 
 public sealed record ConsultationOpening(
-    Guid EventId, DateTimeOffset OccurredAt, Guid ConsultationId, string Title, DateTimeOffset ResponseDeadline);
+    Guid EventId, DateTimeOffset OccurredAt, string ConsultationId, string Title, DateTimeOffset ResponseDeadline);
 
 public sealed record ResponsePublication(
-    Guid EventId, DateTimeOffset OccurredAt, Guid ConsultationId, Guid ResponseId,
+    Guid EventId, DateTimeOffset OccurredAt, string ConsultationId, string ResponseId,
     StakeholderCategory Category, string? CountryCode, ResponseChannel Channel);
 
-public sealed record ConsultationClosing(Guid EventId, DateTimeOffset OccurredAt, Guid ConsultationId, int ResponseCount, string? ResponsesDigest);
+public sealed record ConsultationClosing(Guid EventId, DateTimeOffset OccurredAt, string ConsultationId, int ResponseCount, string? ResponsesDigest, IReadOnlyList<CountBy>? CountsByCategory = null);
 
-public sealed record ResultsPublication(Guid EventId, DateTimeOffset OccurredAt, Guid ConsultationId, string? Summary);
+public sealed record ResultsPublication(Guid EventId, DateTimeOffset OccurredAt, string ConsultationId, string? Summary);
 
 public enum StakeholderCategory
 {
@@ -40,6 +40,9 @@ public enum StakeholderCategory
     IntergovernmentalOrganization = 4,
     InternationalOrganization = 5,
     AcademicAndTechnical = 6,
+
+    /// <summary>A respondent answering for themselves (consultations only).</summary>
+    Individual = 7,
 }
 
 public enum ResponseChannel
@@ -60,6 +63,7 @@ public static class DomainNames
         StakeholderCategory.IntergovernmentalOrganization => "Intergovernmental organization",
         StakeholderCategory.InternationalOrganization => "International organization",
         StakeholderCategory.AcademicAndTechnical => "Academic and technical community",
+        StakeholderCategory.Individual => "Individual",
         _ => "Unspecified",
     };
 

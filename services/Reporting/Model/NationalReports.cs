@@ -51,7 +51,7 @@ public static class NationalReportRules
             if (string.IsNullOrWhiteSpace(a.Title)) problems.Invalid($"activities[{i}].title", "is required");
             for (var j = 0; j < a.ActionLineCodes.Count; j++)
                 if (!ActionLines.IsKnown(a.ActionLineCodes[j]))
-                    problems.Invalid($"activities[{i}].action_line_codes[{j}]", "is not a WSIS action line (C1–C11, C7.1–C7.8)");
+                    problems.Invalid($"activities[{i}].action_line_codes[{j}]", "is not a WSIS action line (C1–C11, C7.E-GOVERNMENT … C7.E-SCIENCE)");
         }
         return problems;
     }

@@ -3,14 +3,14 @@ namespace Wsis.Reporting.Model;
 /// <summary>A meeting of coordinators of multi-stakeholder teams and the officers it elected.</summary>
 public sealed class CoordinatorsMeetingRecord
 {
-    public Guid MeetingId { get; set; }
+    public string MeetingId { get; set; } = "";
     public DateTimeOffset? StartsAt { get; set; }
-    public Guid? ChairId { get; set; }
-    public List<Guid> ViceChairIds { get; set; } = [];
+    public string? ChairId { get; set; }
+    public List<string> ViceChairIds { get; set; } = [];
     public DateTimeOffset? ElectedAt { get; set; }
     public Guid? ElectionEventId { get; set; }
 
-    public static CoordinatorsMeetingRecord For(Guid meetingId) => new() { MeetingId = meetingId };
+    public static CoordinatorsMeetingRecord For(string meetingId) => new() { MeetingId = meetingId };
 
     public bool Apply(CoordinatorsMeetingConvening e)
     {
@@ -24,7 +24,8 @@ public sealed class CoordinatorsMeetingRecord
     {
         if (!Revision.Supersedes(new(e.OccurredAt, e.EventId), ElectedAt, ElectionEventId)) return false;
         ChairId = e.ChairId;
-        ViceChairIds = e.ViceChairIds.Distinct().ToList();
+        ViceChairIds = e.ViceChairIds.Where(id => id.Length > 0).Distinct().ToList();
+        ChairId = string.IsNullOrEmpty(e.ChairId) ? null : e.ChairId;
         ElectedAt = e.OccurredAt;
         ElectionEventId = e.EventId;
         return true;
@@ -33,15 +34,15 @@ public sealed class CoordinatorsMeetingRecord
     public bool HasOfficers => ElectedAt is not null;
 }
 
-public sealed record Officers(Guid MeetingId, Guid? ChairId, IReadOnlyList<Guid> ViceChairIds)
+public sealed record Officers(string MeetingId, string? ChairId, IReadOnlyList<string> ViceChairIds)
 {
-    public bool Includes(Guid stakeholderId) => ChairId == stakeholderId || ViceChairIds.Contains(stakeholderId);
+    public bool Includes(string stakeholderId) => ChairId == stakeholderId || ViceChairIds.Contains(stakeholderId);
 }
 
 /// <summary>The officers of the coordinators' meeting: the chair and vice-chairs most recently elected.</summary>
 public sealed class OfficerRegister
 {
-    private readonly Dictionary<Guid, CoordinatorsMeetingRecord> meetings = [];
+    private readonly Dictionary<string, CoordinatorsMeetingRecord> meetings = new(StringComparer.Ordinal);
 
     public OfficerRegister() { }
 
@@ -68,15 +69,15 @@ public sealed class OfficerRegister
             var latest = meetings.Values.Where(m => m.HasOfficers)
                 .OrderByDescending(m => (m.StartsAt ?? m.ElectedAt!.Value).UtcDateTime)
                 .ThenByDescending(m => m.ElectedAt!.Value.UtcDateTime)
-                .ThenByDescending(m => m.MeetingId)
+                .ThenByDescending(m => m.MeetingId, StringComparer.Ordinal)
                 .FirstOrDefault();
             return latest is null ? null : new Officers(latest.MeetingId, latest.ChairId, latest.ViceChairIds);
         }
     }
 
-    public bool IsOfficer(Guid stakeholderId) => Current?.Includes(stakeholderId) ?? false;
+    public bool IsOfficer(string stakeholderId) => Current?.Includes(stakeholderId) ?? false;
 
-    private CoordinatorsMeetingRecord Get(Guid id)
+    private CoordinatorsMeetingRecord Get(string id)
     {
         if (!meetings.TryGetValue(id, out var m)) meetings[id] = m = CoordinatorsMeetingRecord.For(id);
         return m;

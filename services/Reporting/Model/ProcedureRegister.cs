@@ -4,7 +4,7 @@ namespace Wsis.Reporting.Model;
 public sealed class StocktakingProcedure
 {
     public int Year { get; set; }
-    public Guid MeetingId { get; set; }
+    public string MeetingId { get; set; } = "";
     public DateTimeOffset ContributionDeadline { get; set; }
     public List<string> RequiredFields { get; set; } = [];
     public DateTimeOffset SetAt { get; set; }

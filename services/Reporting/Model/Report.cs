@@ -27,7 +27,7 @@ public sealed class Report
     public ReportState State { get; set; } = ReportState.Draft;
     public string? ContentHash { get; set; }
     public DateTimeOffset? SubmittedAt { get; set; }
-    public Guid? SubmittedBy { get; set; }
+    public string? SubmittedBy { get; set; }
     public string? TransmissionReference { get; set; }
     public DateTimeOffset? TransmittedAt { get; set; }
 
@@ -48,7 +48,7 @@ public sealed class Report
         ? null
         : new ReportSeal(SubmittedAt.Value, ContentHash, TransmissionReference);
 
-    public Problems Submit(Guid officer, DateTimeOffset now)
+    public Problems Submit(string officer, DateTimeOffset now)
     {
         var problems = new Problems();
         if (State != ReportState.Draft)

@@ -11,6 +11,32 @@ public sealed record ReportSources(
 /// <summary>Assembles the periodic report to the UN Secretary-General from the stocktaking and the read models.</summary>
 public static class ReportCompiler
 {
+    /// <summary>
+    /// The API names a period by its first and last day, inclusive ("YYYY-MM-DD"); internally a
+    /// period is the half-open UTC interval [first day 00:00, day after the last 00:00).
+    /// </summary>
+    public static (DateTimeOffset? Start, DateTimeOffset? End, Problems Problems) ParsePeriod(string? firstDay, string? lastDay)
+    {
+        var problems = new Problems();
+        DateTimeOffset? start = null, end = null;
+        if (string.IsNullOrWhiteSpace(firstDay)) problems.Invalid("period_start", "is required");
+        else if (DateOnly.TryParseExact(firstDay.Trim(), "yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture, System.Globalization.DateTimeStyles.None, out var s))
+            start = new DateTimeOffset(s.ToDateTime(TimeOnly.MinValue), TimeSpan.Zero);
+        else problems.Invalid("period_start", "must be a date YYYY-MM-DD");
+        if (string.IsNullOrWhiteSpace(lastDay)) problems.Invalid("period_end", "is required");
+        else if (DateOnly.TryParseExact(lastDay.Trim(), "yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture, System.Globalization.DateTimeStyles.None, out var e))
+            end = new DateTimeOffset(e.ToDateTime(TimeOnly.MinValue), TimeSpan.Zero).AddDays(1);
+        else problems.Invalid("period_end", "must be a date YYYY-MM-DD");
+        if (!problems.Any)
+            foreach (var p in ValidatePeriod(start, end).All) problems.Add(p.Kind, p.Field, p.Message);
+        return (start, end, problems);
+    }
+
+    /// <summary>The last day of a half-open period, as the API shows it.</summary>
+    public static string LastDay(DateTimeOffset end) => end.UtcDateTime.AddTicks(-1).ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture);
+
+    public static string FirstDay(DateTimeOffset start) => start.UtcDateTime.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture);
+
     public const int MaxPeriodYears = 10;
 
     public static Problems ValidatePeriod(DateTimeOffset? start, DateTimeOffset? end)
@@ -20,7 +46,7 @@ public static class ReportCompiler
         if (end is null) problems.Invalid("period_end", "is required");
         if (start is { } s && end is { } e)
         {
-            if (e <= s) problems.Invalid("period_end", "must be after period_start");
+            if (e <= s) problems.Invalid("period_end", "must not be before period_start");
             else if (e > s.AddYears(MaxPeriodYears)) problems.Invalid("period_end", $"the period may span at most {MaxPeriodYears} years");
         }
         return problems;
@@ -109,7 +135,7 @@ public static class ReportCompiler
         };
 
         return new ReportDocument(
-            $"Report on the implementation of the WSIS outcomes, {periodStart:yyyy-MM-dd} to {periodEnd:yyyy-MM-dd}",
+            $"Report on the implementation of the WSIS outcomes, {periodStart:yyyy-MM-dd} to {periodEnd.AddTicks(-1):yyyy-MM-dd}",
             periodStart, periodEnd, compiledAt.ToUniversalTime(), years, sections, national, consultations, figures);
     }
 
@@ -121,18 +147,19 @@ public static class ReportCompiler
             s?.Name, DomainNames.Of(s?.Category ?? StakeholderCategory.Unspecified), e.Url, DomainNames.Of(e.Status));
     }
 
-    private static string CategoryOf(Guid? stakeholderId, StakeholderDirectory stakeholders) =>
+    private static string CategoryOf(string? stakeholderId, StakeholderDirectory stakeholders) =>
         DomainNames.Of(stakeholderId is { } id ? stakeholders.Find(id)?.Category ?? StakeholderCategory.Unspecified : StakeholderCategory.Unspecified);
 
-    /// <summary>Every category in a fixed order (zeros included, so charts of different reports compare); "Unspecified" only when present.</summary>
+    /// <summary>Every stakeholder category in a fixed order (zeros included, so charts of different reports compare); "Individual" and "Unspecified" only when present.</summary>
     private static IReadOnlyList<CountBy> ByCategory(IEnumerable<string> categoryNames)
     {
         var counts = categoryNames.GroupBy(n => n).ToDictionary(g => g.Key, g => g.Count());
-        var bars = Enum.GetValues<StakeholderCategory>().Where(c => c != StakeholderCategory.Unspecified)
+        var bars = Enum.GetValues<StakeholderCategory>()
+            .Where(c => c is not (StakeholderCategory.Unspecified or StakeholderCategory.Individual))
             .Select(c => new CountBy(DomainNames.Of(c), counts.GetValueOrDefault(DomainNames.Of(c))))
             .ToList();
-        var unspecified = counts.GetValueOrDefault(DomainNames.Of(StakeholderCategory.Unspecified));
-        if (unspecified > 0) bars.Add(new CountBy(DomainNames.Of(StakeholderCategory.Unspecified), unspecified));
+        foreach (var occasional in new[] { StakeholderCategory.Individual, StakeholderCategory.Unspecified })
+            if (counts.GetValueOrDefault(DomainNames.Of(occasional)) is var n and > 0) bars.Add(new CountBy(DomainNames.Of(occasional), n));
         return bars;
     }
 

@@ -18,7 +18,7 @@ public sealed record ReportDocument(
 public sealed record ActionLineSection(
     string Code,
     string Title,
-    Guid? TeamId,
+    string? TeamId,
     string? CoordinatorName,
     IReadOnlyList<ContributionSummary> Contributions,
     IReadOnlyList<EntrySummary> InventoryEntries);
@@ -42,7 +42,7 @@ public sealed record NationalReportSummary(string CountryCode, int Year, DateTim
 public sealed record ActivitySummary(string Title, string Description, IReadOnlyList<string> ActionLineCodes);
 
 public sealed record ConsultationSummary(
-    Guid ConsultationId,
+    string ConsultationId,
     string Title,
     DateTimeOffset OpenedAt,
     DateTimeOffset? ResponseDeadline,

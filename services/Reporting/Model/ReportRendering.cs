@@ -76,7 +76,7 @@ public static class ReportRenderer
             """);
         h.Append("</head>\n<body>\n<header>\n");
         h.Append(Inv, $"<h1>{E(d.Title)}</h1>\n");
-        h.Append(Inv, $"<p class=\"meta\">Period: {Date(d.PeriodStart)} to {Date(d.PeriodEnd)}. Stocktaking years: {E(string.Join(", ", d.Years))}. Compiled {Instant(d.CompiledAt)}.</p>\n");
+        h.Append(Inv, $"<p class=\"meta\">Period: {ReportCompiler.FirstDay(d.PeriodStart)} to {ReportCompiler.LastDay(d.PeriodEnd)}. Stocktaking years: {E(string.Join(", ", d.Years))}. Compiled {Instant(d.CompiledAt)}.</p>\n");
         if (seal is not null) h.Append(Seal(seal));
         h.Append("</header>\n<nav><h2>Contents</h2><ol>");
         h.Append("<li><a href=\"#figures\">Figures</a></li>");
@@ -178,7 +178,7 @@ public static class ReportRenderer
     {
         var m = new StringBuilder();
         m.Append(Inv, $"# {Md(d.Title)}\n\n");
-        m.Append(Inv, $"Period: {Date(d.PeriodStart)} to {Date(d.PeriodEnd)}. Stocktaking years: {string.Join(", ", d.Years)}. Compiled {Instant(d.CompiledAt)}.\n\n");
+        m.Append(Inv, $"Period: {ReportCompiler.FirstDay(d.PeriodStart)} to {ReportCompiler.LastDay(d.PeriodEnd)}. Stocktaking years: {string.Join(", ", d.Years)}. Compiled {Instant(d.CompiledAt)}.\n\n");
         if (seal is not null)
             m.Append(Inv, $"Submitted to the UN Secretary-General {Instant(seal.SubmittedAt)}. SHA-256 of the canonical JSON: `{seal.ContentHash}`.{(seal.TransmissionReference is null ? "" : " Transmitted to the General Assembly: " + Md(seal.TransmissionReference) + ".")}\n\n");
 

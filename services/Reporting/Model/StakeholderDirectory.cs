@@ -3,14 +3,14 @@ namespace Wsis.Reporting.Model;
 /// <summary>What Reporting knows about a registered stakeholder: enough to count by category and country.</summary>
 public sealed class StakeholderRecord
 {
-    public Guid StakeholderId { get; set; }
+    public string StakeholderId { get; set; } = "";
     public string Name { get; set; } = "";
     public StakeholderCategory Category { get; set; }
     public string? CountryCode { get; set; }
     public DateTimeOffset RevisionAt { get; set; }
     public Guid RevisionEventId { get; set; }
 
-    public static StakeholderRecord For(Guid id) => new() { StakeholderId = id };
+    public static StakeholderRecord For(string id) => new() { StakeholderId = id };
 
     /// <summary>Last writer (by occurrence) wins; returns whether anything changed.</summary>
     public bool Apply(StakeholderRegistration e)
@@ -28,7 +28,7 @@ public sealed class StakeholderRecord
 
 public sealed class StakeholderDirectory
 {
-    private readonly Dictionary<Guid, StakeholderRecord> records = [];
+    private readonly Dictionary<string, StakeholderRecord> records = new(StringComparer.Ordinal);
 
     public StakeholderDirectory() { }
 
@@ -46,5 +46,5 @@ public sealed class StakeholderDirectory
         return record.Apply(e);
     }
 
-    public StakeholderRecord? Find(Guid id) => records.GetValueOrDefault(id);
+    public StakeholderRecord? Find(string id) => records.GetValueOrDefault(id);
 }
