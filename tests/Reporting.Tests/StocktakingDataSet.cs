@@ -27,6 +27,28 @@ public sealed class StocktakingDataSet
     public string Chair { get; private set; } = "";
     public string ViceChair { get; private set; } = "";
 
+    /// <summary>Every event-like fact the read models were built from, in the order applied.</summary>
+    public List<object> Facts { get; } = [];
+
+    public void Record(object fact)
+    {
+        Facts.Add(fact);
+        _ = fact switch
+        {
+            StakeholderRegistration x => Stakeholders.Apply(x),
+            TeamCreation x => Coordination.Apply(x),
+            CoordinatorDesignation x => Coordination.Apply(x),
+            CoordinatorsMeetingConvening x => Officers.Apply(x),
+            OfficerElection x => Officers.Apply(x),
+            StocktakingProcedureSetting x => Procedures.Apply(x),
+            ConsultationOpening x => Consultations.Apply(x),
+            ResponsePublication x => Consultations.Apply(x),
+            ConsultationClosing x => Consultations.Apply(x),
+            ResultsPublication x => Consultations.Apply(x),
+            _ => throw new ArgumentException(fact.GetType().Name),
+        };
+    }
+
     public ReportSources Sources => new(Contributions, NationalReports, Coordination, Stakeholders, Consultations);
 
     public static StocktakingDataSet Build()
@@ -41,10 +63,10 @@ public sealed class StocktakingDataSet
         {
             var line = ActionLines.TopLevel[i].Code;
             var org = Key();
-            d.Stakeholders.Apply(new StakeholderRegistration(Id(), Start, org, coordinatorNames[i], StakeholderCategory.IntergovernmentalOrganization, "CH"));
+            d.Record(new StakeholderRegistration(Id(), Start, org, coordinatorNames[i], StakeholderCategory.IntergovernmentalOrganization, "CH"));
             var team = Key();
-            d.Coordination.Apply(new TeamCreation(Id(), Start, team, line));
-            d.Coordination.Apply(new CoordinatorDesignation(Id(), Start.AddDays(30), team, org, line, $"UNSG designation {i + 1}"));
+            d.Record(new TeamCreation(Id(), Start, team, line));
+            d.Record(new CoordinatorDesignation(Id(), Start.AddDays(30), team, org, line, $"UNSG designation {i + 1}"));
             d.TeamOf[line] = team;
             d.CoordinatorOf[line] = org;
         }
@@ -53,17 +75,17 @@ public sealed class StocktakingDataSet
         {
             var id = Key();
             var category = (StakeholderCategory)(1 + i % 6);
-            d.Stakeholders.Apply(new StakeholderRegistration(Id(), Start, id, $"Organisation {i + 1}", category, Countries[i % Countries.Length]));
+            d.Record(new StakeholderRegistration(Id(), Start, id, $"Organisation {i + 1}", category, Countries[i % Countries.Length]));
             d.StakeholderIds.Add(id);
         }
 
         var meeting = Key();
         d.Chair = d.CoordinatorOf["C1"];
         d.ViceChair = d.CoordinatorOf["C5"];
-        d.Officers.Apply(new CoordinatorsMeetingConvening(Id(), Start, meeting, Start.AddMonths(2)));
-        d.Officers.Apply(new OfficerElection(Id(), Start.AddMonths(2), meeting, d.Chair, [d.ViceChair, d.CoordinatorOf["C9"]]));
+        d.Record(new CoordinatorsMeetingConvening(Id(), Start, meeting, Start.AddMonths(2)));
+        d.Record(new OfficerElection(Id(), Start.AddMonths(2), meeting, d.Chair, [d.ViceChair, d.CoordinatorOf["C9"]]));
         foreach (var year in Years.Append(2026))
-            d.Procedures.Apply(new StocktakingProcedureSetting(Id(), Start.AddMonths(2), meeting, year,
+            d.Record(new StocktakingProcedureSetting(Id(), Start.AddMonths(2), meeting, year,
                 new DateTimeOffset(year, 11, 30, 23, 0, 0, TimeSpan.Zero), ["description", "country_codes"]));
 
         // Contributions: each team, each year, a varying number of entries (1 + (line + year) % 4).
@@ -126,11 +148,11 @@ public sealed class StocktakingDataSet
         {
             var c = Key();
             var opened = new DateTimeOffset(year, 3, 1, 8, 0, 0, TimeSpan.Zero);
-            d.Consultations.Apply(new ConsultationOpening(Id(), opened, c, $"Open consultation {year}: public policy on connectivity", opened.AddMonths(2)));
+            d.Record(new ConsultationOpening(Id(), opened, c, $"Open consultation {year}: public policy on connectivity", opened.AddMonths(2)));
             for (var i = 0; i < 5 + year % 4; i++)
-                d.Consultations.Apply(new ResponsePublication(Id(), opened.AddDays(i + 1), c, Key(),
+                d.Record(new ResponsePublication(Id(), opened.AddDays(i + 1), c, Key(),
                     (StakeholderCategory)(1 + i % 6), Countries[i % Countries.Length], (ResponseChannel)(1 + i % 3)));
-            d.Consultations.Apply(new ConsultationClosing(Id(), opened.AddMonths(2), c, 5 + year % 4, null));
+            d.Record(new ConsultationClosing(Id(), opened.AddMonths(2), c, 5 + year % 4, null));
         }
         return d;
     }
