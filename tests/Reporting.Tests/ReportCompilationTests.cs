@@ -113,7 +113,8 @@ public class ReportCompilationTests
                 // Bars stand on the x axis.
                 Assert.Equal(BarChart.MarginTop + BarChart.PlotHeight, Number(rect, "y") + height, 2);
                 var texts = bars[i].Elements(ns + "text").ToList();
-                Assert.Equal(figure.Bars[i].Key, texts.Single(t => (string?)t.Attribute("class") == "label").Value);
+                var label = texts.Single(t => (string?)t.Attribute("class") == "label");
+                Assert.Equal(figure.Bars[i].Key, string.Join(" ", label.Elements(ns + "tspan").Select(t => t.Value)));
                 Assert.Equal(figure.Bars[i].Count.ToString(CultureInfo.InvariantCulture), texts.Single(t => (string?)t.Attribute("class") == "value").Value);
             }
             // The tallest bar reaches at least half the plot: the axis is not needlessly tall.
@@ -167,7 +168,8 @@ public class ReportCompilationTests
 
         var hostileFigure = new Figure("x", hostile, hostile, hostile, hostile, [new CountBy(hostile, 3)]);
         var svg = XDocument.Parse(BarChart.Render(hostileFigure)).Root!;
-        Assert.Contains(svg.Descendants(), e => e.Name.LocalName == "text" && e.Value == hostile);
+        Assert.Contains(svg.Descendants(), e => e.Name.LocalName == "title" && e.Value == hostile);
+        Assert.Contains(svg.Descendants(), e => e.Name.LocalName == "text" && (string?)e.Attribute("class") == "chart-title" && e.Value == hostile);
 
         var markdown = ReportRenderer.Markdown(d);
         Assert.DoesNotContain("<script>", markdown);

@@ -29,9 +29,10 @@ public static class BarChart
         var bars = Limit(figure.Bars);
         var max = bars.Count == 0 ? 0 : bars.Max(b => b.Count);
         var (axisMax, step) = Axis(max);
-        var longest = bars.Count == 0 ? 1 : bars.Max(b => b.Key.Length);
-        var rotate = longest > 6;
-        var slot = rotate ? 44.0 : Math.Max(40.0, longest * 8.0 + 16);
+        // Each bar's slot is as wide as its longest word; longer labels wrap onto up to three lines.
+        var longestWord = bars.Count == 0 ? 1 : bars.SelectMany(b => Words(b.Key)).DefaultIfEmpty("").Max(w => w.Length);
+        var slot = Math.Clamp(longestWord * CharWidth + 16, 40.0, 150.0);
+        var lineChars = Math.Max(4, (int)((slot - 8) / CharWidth));
         var width = MarginLeft + Math.Max(1, bars.Count) * slot + MarginRight;
         var plotBottom = MarginTop + PlotHeight;
         var id = "fig-" + figure.Id;
@@ -73,9 +74,11 @@ public static class BarChart
                 $"<rect x=\"{N(x)}\" y=\"{N(plotBottom - h)}\" width=\"{N(w)}\" height=\"{N(h)}\" fill=\"#1f6fb2\"><title>{E(b.Key)}: {b.Count.ToString(Inv)}</title></rect>");
             svg.Append(CultureInfo.InvariantCulture,
                 $"<text class=\"value\" x=\"{N(cx)}\" y=\"{N(plotBottom - h - 4)}\" text-anchor=\"middle\">{b.Count.ToString(Inv)}</text>");
-            svg.Append(rotate
-                ? string.Create(Inv, $"<text class=\"label\" x=\"{N(cx)}\" y=\"{plotBottom + 14}\" text-anchor=\"end\" transform=\"rotate(-40 {N(cx)} {plotBottom + 14})\">{E(b.Key)}</text>")
-                : string.Create(Inv, $"<text class=\"label\" x=\"{N(cx)}\" y=\"{plotBottom + 16}\" text-anchor=\"middle\">{E(b.Key)}</text>"));
+            svg.Append(CultureInfo.InvariantCulture, $"<text class=\"label\" x=\"{N(cx)}\" y=\"{plotBottom + 16}\" text-anchor=\"middle\">");
+            var lines = Wrap(b.Key, lineChars);
+            for (var l = 0; l < lines.Count; l++)
+                svg.Append(CultureInfo.InvariantCulture, $"<tspan x=\"{N(cx)}\" dy=\"{(l == 0 ? 0 : 14)}\">{E(lines[l])}</tspan>");
+            svg.Append("</text>");
             svg.Append("</g>\n");
         }
         svg.Append("</g>\n");
@@ -109,6 +112,24 @@ public static class BarChart
         var rest = bars.Skip(MaxBars - 1).ToList();
         kept.Add(new CountBy($"Other ({rest.Count.ToString(Inv)})", rest.Sum(b => b.Count)));
         return kept;
+    }
+
+    private const double CharWidth = 7.2; // average advance of a 12px sans-serif glyph
+
+    private static string[] Words(string label) => label.Split(' ', StringSplitOptions.RemoveEmptyEntries);
+
+    /// <summary>Greedy word wrap to at most three lines; what does not fit ends in an ellipsis (the bar's own title has it all).</summary>
+    public static IReadOnlyList<string> Wrap(string label, int lineChars)
+    {
+        var lines = new List<string>();
+        foreach (var word in Words(label))
+        {
+            if (lines.Count > 0 && lines[^1].Length + 1 + word.Length <= lineChars) lines[^1] += " " + word;
+            else lines.Add(word);
+        }
+        if (lines.Count == 0) lines.Add("");
+        if (lines.Count > 3) lines = [lines[0], lines[1], lines[2] + " …"];
+        return lines;
     }
 
     private static string Describe(Figure figure, IReadOnlyList<CountBy> bars) =>
