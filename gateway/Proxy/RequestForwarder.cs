@@ -233,7 +233,9 @@ public sealed partial class RequestForwarder(ForwarderHttpClient client, TimePro
             {
                 // The destination sent its headers and nothing else yet (typical of streaming
                 // calls): pass them on now, since a client may wait for them before sending.
+                // StartAsync alone leaves Kestrel's HEADERS frame buffered until a flush.
                 await outgoing.StartAsync(token);
+                await outgoing.Body.FlushAsync(token);
             }
             int read;
             while ((read = await pending) > 0)

@@ -27,6 +27,9 @@ internal sealed class StreamingRequestContent(Stream source, CancellationToken c
         var buffer = ArrayPool<byte>.Shared.Rent(16 * 1024);
         try
         {
+            // SocketsHttpHandler holds the request HEADERS frame back until body data is written;
+            // a streaming client may send nothing until it has the response headers, so flush now.
+            await stream.FlushAsync(linked.Token);
             int read;
             while ((read = await source.ReadAsync(buffer, linked.Token)) > 0)
             {
