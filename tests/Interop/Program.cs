@@ -1,0 +1,1 @@
+Console.WriteLine(typeof(Grpc.Testing.TestService.TestServiceClient).FullName);
