@@ -95,8 +95,10 @@ public sealed class RouteState
 
     public TimeSpan? Timeout { get; init; }
 
-    public bool Matches(HttpRequest request) =>
-        (Methods is null || Methods.Contains(request.Method)) && PathPattern.IsMatch(request.Path.Value ?? "/");
+    public bool Matches(HttpRequest request) => Matches(request.Method, request.Path.Value ?? "/");
+
+    public bool Matches(string method, string path) =>
+        (Methods is null || Methods.Contains(method)) && PathPattern.IsMatch(path);
 
     /// <summary>Turns a route template into an anchored pattern. Kept deliberately small: YARP's
     /// full template syntax (constraints, defaults) is not needed for gRPC prefixes.</summary>
@@ -161,11 +163,13 @@ public sealed class ProxySnapshot(IReadOnlyList<RouteState> routes, IReadOnlyDic
 
     public IReadOnlyDictionary<string, ClusterState> Clusters { get; } = clusters;
 
-    public RouteState? Match(HttpRequest request)
+    public RouteState? Match(HttpRequest request) => Match(request.Method, request.Path.Value ?? "/");
+
+    public RouteState? Match(string method, string path)
     {
         foreach (var route in Routes)
         {
-            if (route.Matches(request))
+            if (route.Matches(method, path))
             {
                 return route;
             }

@@ -158,6 +158,125 @@ public sealed partial class RequestForwarder(ForwarderHttpClient client, TimePro
         }
     }
 
+    /// <summary>One unary gRPC call made by the gateway itself (JSON transcoding): the framed
+    /// message goes to a destination of the cluster, chosen as for forwarded calls; a destination
+    /// that refuses the connection is ejected and the next one tried.</summary>
+    public async Task<GrpcUnaryResult> CallUnaryAsync(HttpContext context, RouteState route, ClusterState cluster,
+        string path, byte[] message, int maxResponseBytes)
+    {
+        using var callCts = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted);
+        if (route.Timeout is { } timeout)
+        {
+            callCts.CancelAfter(timeout);
+        }
+        var attempted = new List<DestinationState>();
+        while (true)
+        {
+            var available = cluster.AvailableDestinations(time.GetUtcNow().UtcDateTime);
+            available.RemoveAll(attempted.Contains);
+            if (available.Count == 0)
+            {
+                LogNoDestination(logger, route.Name, cluster.Name, attempted.Count);
+                return GrpcUnaryResult.Failed(GrpcProtocol.Unavailable, attempted.Count == 0
+                    ? $"no healthy destination in cluster '{cluster.Name}'"
+                    : $"cluster '{cluster.Name}' is unreachable");
+            }
+            var destination = LoadBalancingPolicies.Pick(cluster, available);
+            attempted.Add(destination);
+            using var request = new HttpRequestMessage(HttpMethod.Post,
+                new Uri(destination.Address.GetLeftPart(UriPartial.Path).TrimEnd('/') + path))
+            {
+                Version = cluster.HttpVersion,
+                VersionPolicy = cluster.HttpVersionPolicy,
+                Content = new ByteArrayContent(GrpcProtocol.Frame(message)),
+            };
+            request.Content.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue(GrpcProtocol.ContentType);
+            request.Headers.TryAddWithoutValidation("TE", "trailers");
+            if (context.Request.Headers.Authorization is { Count: > 0 } authorization)
+            {
+                request.Headers.TryAddWithoutValidation("Authorization", (IEnumerable<string?>)authorization);
+            }
+            if (route.Timeout is { } t)
+            {
+                request.Headers.TryAddWithoutValidation(GrpcProtocol.TimeoutHeader, $"{(long)t.TotalMilliseconds}m");
+            }
+            AddForwardedHeaders(context, request);
+
+            destination.RequestStarted();
+            try
+            {
+                using var response = await client.Invoker.SendAsync(request, callCts.Token);
+                var stream = await response.Content.ReadAsStreamAsync(callCts.Token);
+                var payload = response.StatusCode == HttpStatusCode.OK
+                    ? await GrpcProtocol.ReadMessageAsync(stream, maxResponseBytes, callCts.Token)
+                    : null;
+                while (payload is not null && await GrpcProtocol.ReadMessageAsync(stream, maxResponseBytes, callCts.Token) is not null)
+                {
+                    // A unary method answers once; anything more is ignored as the gRPC spec allows clients to.
+                }
+                var statusHeaders = response.Headers.Contains(GrpcProtocol.StatusHeader) ? (System.Net.Http.Headers.HttpHeaders)response.Headers : response.TrailingHeaders;
+                if (!statusHeaders.TryGetValues(GrpcProtocol.StatusHeader, out var statusValues)
+                    || !int.TryParse(statusValues.FirstOrDefault(), out var status))
+                {
+                    return GrpcUnaryResult.Failed(GrpcProtocol.Internal, $"destination answered HTTP {(int)response.StatusCode} without a gRPC status");
+                }
+                var text = statusHeaders.TryGetValues(GrpcProtocol.MessageHeader, out var m) ? GrpcProtocol.DecodeMessage(m.FirstOrDefault()) : "";
+                if (status == GrpcProtocol.Ok && payload is null)
+                {
+                    return GrpcUnaryResult.Failed(GrpcProtocol.Internal, "destination answered OK without a message");
+                }
+                return new GrpcUnaryResult(status, text, status == GrpcProtocol.Ok ? payload : null);
+            }
+            catch (Exception) when (context.RequestAborted.IsCancellationRequested)
+            {
+                return GrpcUnaryResult.Failed(GrpcProtocol.Cancelled, "the client cancelled the call");
+            }
+            catch (OperationCanceledException) when (callCts.IsCancellationRequested)
+            {
+                LogTimedOut(logger, route.Name, destination.Name);
+                return GrpcUnaryResult.Failed(GrpcProtocol.DeadlineExceeded, $"route '{route.Name}' timed out after {route.Timeout}");
+            }
+            catch (InvalidDataException e)
+            {
+                return GrpcUnaryResult.Failed(GrpcProtocol.ResourceExhausted, e.Message);
+            }
+            catch (Exception e) when (e is HttpRequestException or IOException or OperationCanceledException)
+            {
+                ReportTransportFailure(cluster, destination);
+                var retry = e is HttpRequestException { HttpRequestError: HttpRequestError.ConnectionError or HttpRequestError.NameResolutionError }
+                    || e is OperationCanceledException;
+                LogDestinationFailed(logger, route.Name, cluster.Name, destination.Name, e.GetType().Name, retry);
+                if (!retry)
+                {
+                    return GrpcUnaryResult.Failed(GrpcProtocol.Unavailable, $"destination of cluster '{cluster.Name}' failed");
+                }
+            }
+            finally
+            {
+                destination.RequestEnded();
+            }
+        }
+    }
+
+    private static void AddForwardedHeaders(HttpContext context, HttpRequestMessage request)
+    {
+        var incoming = context.Request;
+        var remote = context.Connection.RemoteIpAddress?.ToString();
+        if (remote is not null)
+        {
+            var existing = incoming.Headers["X-Forwarded-For"].ToString();
+            request.Headers.Remove("X-Forwarded-For");
+            request.Headers.TryAddWithoutValidation("X-Forwarded-For", string.IsNullOrEmpty(existing) ? remote : existing + ", " + remote);
+        }
+        request.Headers.Remove("X-Forwarded-Proto");
+        request.Headers.TryAddWithoutValidation("X-Forwarded-Proto", incoming.Scheme);
+        if (incoming.Host.HasValue)
+        {
+            request.Headers.Remove("X-Forwarded-Host");
+            request.Headers.TryAddWithoutValidation("X-Forwarded-Host", incoming.Host.Value);
+        }
+    }
+
     private (HttpRequestMessage Request, StreamingRequestContent? Content) CreateRequest(
         HttpContext context, DestinationState destination, ClusterState cluster, CancellationToken token)
     {
@@ -195,20 +314,7 @@ public sealed partial class RequestForwarder(ForwarderHttpClient client, TimePro
         }
 
         // X-Forwarded-*: who really called, over what, and under which host name.
-        var remote = context.Connection.RemoteIpAddress?.ToString();
-        if (remote is not null)
-        {
-            var existing = incoming.Headers["X-Forwarded-For"].ToString();
-            request.Headers.Remove("X-Forwarded-For");
-            request.Headers.TryAddWithoutValidation("X-Forwarded-For", string.IsNullOrEmpty(existing) ? remote : existing + ", " + remote);
-        }
-        request.Headers.Remove("X-Forwarded-Proto");
-        request.Headers.TryAddWithoutValidation("X-Forwarded-Proto", incoming.Scheme);
-        if (incoming.Host.HasValue)
-        {
-            request.Headers.Remove("X-Forwarded-Host");
-            request.Headers.TryAddWithoutValidation("X-Forwarded-Host", incoming.Host.Value);
-        }
+        AddForwardedHeaders(context, request);
         return (request, content);
     }
 
@@ -357,4 +463,10 @@ public sealed partial class RequestForwarder(ForwarderHttpClient client, TimePro
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Route {Route}: destination sent trailers but the client connection cannot carry them (HTTP/1.1); call aborted")]
     private static partial void LogTrailersLost(ILogger logger, string route);
+}
+
+/// <summary>The outcome of a unary call the gateway made: a gRPC status, its message, and the response message when OK.</summary>
+public sealed record GrpcUnaryResult(int Status, string Message, byte[]? Payload)
+{
+    public static GrpcUnaryResult Failed(int status, string message) => new(status, message, null);
 }

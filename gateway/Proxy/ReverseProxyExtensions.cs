@@ -24,7 +24,11 @@ public static class ReverseProxyExtensions
             var route = snapshot.Match(context.Request);
             if (route is null)
             {
-                return next(context);
+                // A gRPC call nobody serves gets the status a gRPC server would give, not a bare 404.
+                return context.GetEndpoint() is null && GrpcProtocol.IsGrpcRequest(context.Request)
+                    ? GrpcProtocol.WriteTrailersOnlyAsync(context.Response, GrpcProtocol.Unimplemented,
+                        $"no route for '{context.Request.Path}'")
+                    : next(context);
             }
             return context.RequestServices.GetRequiredService<RequestForwarder>()
                 .ForwardAsync(context, route, snapshot.Clusters[route.ClusterId]);

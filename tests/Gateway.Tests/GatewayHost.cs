@@ -44,6 +44,7 @@ public sealed class GatewayHost : IAsyncDisposable
             k.Listen(IPAddress.Loopback, 0, l => { l.Protocols = HttpProtocols.Http1; web = l; });
         });
         builder.AddGateway();
+        builder.Logging.ClearProviders();
         var app = builder.Build();
         app.MapGateway();
         await app.StartAsync();
@@ -58,7 +59,7 @@ public sealed class GatewayHost : IAsyncDisposable
 
     /// <summary>Settings with one route per test service path prefix to one cluster.</summary>
     public static JsonObject Settings(string policy, IEnumerable<(string Name, Uri Address)> destinations,
-        bool passive = true, bool active = false, TimeSpan? routeTimeout = null, string? extraRoutePath = null)
+        bool passive = true, bool active = false, TimeSpan? routeTimeout = null, string? extraRoutePath = null, int submissionLimit = 1000)
     {
         var dests = new JsonObject();
         foreach (var (name, address) in destinations)
@@ -77,13 +78,28 @@ public sealed class GatewayHost : IAsyncDisposable
         {
             routes["echo"]!["Timeout"] = timeout.ToString("c");
         }
+        foreach (var (name, prefix) in new[] { ("teams", "/teams.v1.Teams/{**rest}"), ("consultations", "/consultations.v1.Consultations/{**rest}") })
+        {
+            routes[name] = new JsonObject { ["ClusterId"] = "echo", ["Match"] = new JsonObject { ["Path"] = prefix } };
+        }
         if (extraRoutePath is not null)
         {
             routes["extra"] = new JsonObject { ["ClusterId"] = "echo", ["Match"] = new JsonObject { ["Path"] = extraRoutePath } };
         }
         return new JsonObject
         {
-            ["Gateway"] = new JsonObject { ["Forwarder"] = new JsonObject { ["ConnectTimeout"] = "00:00:02" } },
+            ["Auth"] = new JsonObject
+            {
+                ["Issuer"] = TestTokens.Issuer,
+                ["Audience"] = TestTokens.Audience,
+                ["SigningKeys"] = new JsonArray(TestTokens.SigningKey),
+            },
+            ["Gateway"] = new JsonObject
+            {
+                ["Forwarder"] = new JsonObject { ["ConnectTimeout"] = "00:00:02" },
+                ["RateLimits"] = new JsonObject { ["Submissions"] = new JsonObject { ["PermitLimit"] = submissionLimit, ["Window"] = "00:01:00" } },
+                ["Json"] = new JsonObject { ["MaxRequestBytes"] = 64 * 1024 },
+            },
             ["ReverseProxy"] = new JsonObject
             {
                 ["Routes"] = routes,

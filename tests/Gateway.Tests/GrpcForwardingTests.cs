@@ -135,16 +135,17 @@ public sealed class GrpcForwardingTests(GrpcForwardingFixture f) : IClassFixture
     [Fact]
     public async Task Forwarded_headers_are_added_and_metadata_kept()
     {
+        var token = TestTokens.Mint("partner-1", "stakeholder");
         var result = await f.Client.UnaryAsync("/test.v1.Echo/Headers", "", h =>
         {
             h.Add("x-custom", "kept");
-            h.Add("authorization", "Bearer abc");
+            h.Add("authorization", "Bearer " + token);
             h.Add("x-forwarded-for", "203.0.113.7");
         });
         var headers = JsonSerializer.Deserialize<Dictionary<string, string>>(result.Messages.Single())!;
 
         Assert.Equal("kept", headers["x-custom"]);
-        Assert.Equal("Bearer abc", headers["authorization"]);
+        Assert.Equal("Bearer " + token, headers["authorization"]);
         Assert.Equal("trailers", headers["te"]);
         Assert.Equal("application/grpc", headers["content-type"]);
         Assert.Equal("203.0.113.7, 127.0.0.1", headers["x-forwarded-for"]);
@@ -182,7 +183,8 @@ public sealed class GrpcForwardingTests(GrpcForwardingFixture f) : IClassFixture
         var before = f.Backend.Calls.Count;
         var result = await f.Client.UnaryAsync("/other.v1.Service/Method", "x");
 
-        Assert.Equal(HttpStatusCode.NotFound, result.HttpStatus);
+        Assert.True(result.TrailersOnly);
+        Assert.Equal(12, result.GrpcStatus);
         Assert.Equal(before, f.Backend.Calls.Count);
     }
 }

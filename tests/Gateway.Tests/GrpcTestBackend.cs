@@ -173,6 +173,43 @@ public sealed class GrpcTestBackend : IAsyncDisposable
             Ok(context);
         });
 
+        app.MapPost("/teams.v1.Teams/GetTeam", async context =>
+        {
+            var request = Wsis.Teams.V1.GetTeamRequest.Parser.ParseFrom(await ReadAsync(context));
+            StartGrpc(context);
+            if (request.Id == "missing")
+            {
+                context.Response.Headers[GrpcProtocol.StatusHeader] = "5";
+                context.Response.Headers[GrpcProtocol.MessageHeader] = GrpcProtocol.EncodeMessage("team 'missing' not found");
+                return;
+            }
+            var team = new Wsis.Teams.V1.Team { Id = request.Id, ActionLineCode = "C1", ActionLineTitle = "The role of public governance authorities" };
+            await context.Response.Body.WriteAsync(GrpcProtocol.Frame(Google.Protobuf.MessageExtensions.ToByteArray(team)));
+            Ok(context);
+        });
+
+        app.MapPost("/consultations.v1.Consultations/SubmitResponse", async context =>
+        {
+            var bytes = await ReadAsync(context);
+            var request = Wsis.Consultations.V1.SubmitResponseRequest.Parser.ParseFrom(bytes);
+            StartGrpc(context);
+            if (request.Text.Length == 0)
+            {
+                context.Response.Headers[GrpcProtocol.StatusHeader] = "3";
+                context.Response.Headers[GrpcProtocol.MessageHeader] = "text: must not be empty";
+                return;
+            }
+            var receipt = new Wsis.Consultations.V1.Receipt
+            {
+                ResponseId = "r-1",
+                TrackingNumber = $"{request.ConsultationId}-{request.Respondent?.Name}-{request.Attachments.Count}",
+                ReceivedAt = Google.Protobuf.WellKnownTypes.Timestamp.FromDateTimeOffset(new DateTimeOffset(2026, 3, 1, 12, 0, 0, TimeSpan.Zero)),
+                Sha256 = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(bytes)),
+            };
+            await context.Response.Body.WriteAsync(GrpcProtocol.Frame(Google.Protobuf.MessageExtensions.ToByteArray(receipt)));
+            Ok(context);
+        });
+
         app.MapPost("/grpc.health.v1.Health/Check", async context =>
         {
             await ReadAsync(context);
