@@ -1,0 +1,5 @@
+namespace Wsis.Gateway;
+
+/// <summary>Marker for the pages' shared strings: Resources/SharedResource.{culture}.resx.
+/// English is the key itself; add a culture by adding its .resx and listing it in <see cref="Web.WebPages.Cultures"/>.</summary>
+public sealed class SharedResource;
