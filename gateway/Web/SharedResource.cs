@@ -1,3 +1,6 @@
+// The localizer finds Resources/SharedResource.*.resx under this namespace (the assembly is named Gateway).
+[assembly: Microsoft.Extensions.Localization.RootNamespace("Wsis.Gateway")]
+
 namespace Wsis.Gateway;
 
 /// <summary>Marker for the pages' shared strings: Resources/SharedResource.{culture}.resx.

@@ -1,5 +1,6 @@
 using System.Globalization;
 using Microsoft.AspNetCore.Localization;
+using Microsoft.Extensions.FileProviders;
 
 namespace Wsis.Gateway.Web;
 
@@ -12,7 +13,9 @@ public static class WebPages
     public static IServiceCollection AddWebPages(this IServiceCollection services)
     {
         services.AddLocalization(o => o.ResourcesPath = "Resources");
-        services.AddRazorPages();
+        // The gateway's assembly is named explicitly: the embedded host (and the tests) run it
+        // from another entry assembly, where Razor Pages would find no pages by default.
+        services.AddRazorPages().AddApplicationPart(typeof(WebPages).Assembly);
         services.AddSingleton<PublicServices>();
         services.Configure<RequestLocalizationOptions>(o =>
         {
@@ -65,7 +68,8 @@ public static class WebPages
                 await context.Response.WriteAsync($"<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>{context.Response.StatusCode}</title><link rel=\"stylesheet\" href=\"/css/site.css\"></head><body><main><h1>{context.Response.StatusCode}</h1><p>{message}</p><p><a href=\"/\">WSIS</a></p></main></body></html>");
             }
         });
-        app.UseStaticFiles();
+        // CSS and script are embedded in the assembly, so they are served whatever the content root.
+        app.UseStaticFiles(new StaticFileOptions { FileProvider = new EmbeddedFileProvider(typeof(WebPages).Assembly, "Wsis.Gateway.wwwroot") });
         app.MapRazorPages();
         app.MapDownloads();
         app.MapGet("/language/{culture}", (string culture, string? returnUrl, HttpContext context) =>
