@@ -206,6 +206,18 @@ public sealed class RabbitMqNode : IAsyncDisposable
         }
     }
 
+    /// <summary>
+    /// Creates a virtual host (a unique one when no name is given) that guest may use, and returns
+    /// its connection string: tests sharing the node then never see each other's exchanges and queues.
+    /// </summary>
+    public async Task<string> CreateVirtualHostAsync(string? name = null, CancellationToken cancellationToken = default)
+    {
+        name ??= $"test-{Guid.NewGuid():N}";
+        await RunCtlAsync(["add_vhost", name], cancellationToken);
+        await RunCtlAsync(["set_permissions", "-p", name, UserName, ".*", ".*", ".*"], cancellationToken);
+        return $"amqp://{UserName}:{Password}@{Host}:{Port}/{Uri.EscapeDataString(name)}";
+    }
+
     /// <summary>Runs <c>rabbitmqctl -n node args</c> against this node and returns its standard output.</summary>
     public async Task<string> RunCtlAsync(IEnumerable<string> arguments, CancellationToken cancellationToken = default)
     {
