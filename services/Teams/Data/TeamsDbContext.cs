@@ -22,7 +22,7 @@ public sealed class TeamsDbContext(DbContextOptions<TeamsDbContext> options) : D
     public DbSet<CoordinatorsMeeting> CoordinatorsMeetings => Set<CoordinatorsMeeting>();
 
     /// <summary>Events waiting for the outbox (placeholder until the platform outbox is wired).</summary>
-    internal List<object> PendingEvents { get; } = [];
+    internal List<(object Event, string Key)> PendingEvents { get; } = [];
 
     /// <summary>Marks the aggregate changed so that a concurrent change to it fails instead of being lost.</summary>
     public void Touch(object aggregateRoot)
