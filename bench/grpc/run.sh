@@ -56,15 +56,24 @@ load() { # load PORT N LOGFILE
     "http://127.0.0.1:$1/grpc.testing.TestService/UnaryCall"
 }
 
-declare -A rps p50 p99
-run() { # run NAME COMMAND...
+# CPU time (user+system, in clock ticks) the server process has used so far.
+cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
+
+declare -A rps p50 p99 cpu
+run() { # run NAME COMMAND...   (ONLY=layer,bare limits the servers)
   local name=$1
+  if [ -n "${ONLY:-}" ] && [[ ",$ONLY," != *",$name,"* ]]; then return 0; fi
   start "$@"
   # A real client checks the server answers UnaryCall correctly before it is measured.
   dotnet "$interop_dll" --client --server_port "$port" --test_case large_unary >/dev/null \
     || { echo "$name failed the large_unary check"; exit 1; }
   load "$port" "$WARMUP" >/dev/null
+  local before after
+  before=$(cpu_ticks "$server_pid")
   load "$port" "$REQUESTS" "$work/$name.log" >"$work/$name.h2load"
+  after=$(cpu_ticks "$server_pid")
+  # Server CPU per call: unlike req/s it hardly depends on what else the machine is doing.
+  cpu[$name]=$(/usr/bin/python3 -c "import os; print(($after - $before) / os.sysconf('SC_CLK_TCK') / $REQUESTS * 1e6)")
   kill "$server_pid" 2>/dev/null || true
   wait "$server_pid" 2>/dev/null || true
   local ok
@@ -75,7 +84,7 @@ run() { # run NAME COMMAND...
 import sys
 v = sorted(int(l.split("\t")[2]) for l in open(sys.argv[1]) if l.strip())
 print(v[len(v) // 2] / 1000, v[min(len(v) - 1, int(len(v) * 0.99))] / 1000)' "$work/$name.log")
-  printf "%-7s %10.0f req/s   p50 %7.2f ms   p99 %7.2f ms\n" "$name" "${rps[$name]}" "${p50[$name]}" "${p99[$name]}"
+  printf "%-7s %10.0f req/s   p50 %7.2f ms   p99 %7.2f ms   server CPU %6.1f us/call\n" "$name" "${rps[$name]}" "${p50[$name]}" "${p99[$name]}" "${cpu[$name]}"
 }
 
 echo "h2load: $REQUESTS unary calls, $CLIENTS connections x $STREAMS streams, ${SIZE}-byte payloads, after $WARMUP warm-up calls"
@@ -84,8 +93,13 @@ run bare dotnet "$bench_dll" --mode bare --port 0
 run python /usr/bin/python3 tests/Interop/python/interop_server.py --port=0 --descriptor_set="$descriptors" --workers=16
 run node node tests/Interop/node/server.js --port=0
 
-ratio() { /usr/bin/python3 -c "print(f'{float(\"$1\") / float(\"$2\") * 100:.0f}%')"; }
+ratio() { [ -n "$1" ] && [ -n "$2" ] && /usr/bin/python3 -c "print(f'{float(\"$1\") / float(\"$2\") * 100:.0f}%')" || echo "n/a"; }
 echo
-echo "layer / bare   : $(ratio "${rps[layer]}" "${rps[bare]}")   (target >= 80%)"
-echo "layer / python : $(ratio "${rps[layer]}" "${rps[python]}")"
-echo "layer / node   : $(ratio "${rps[layer]}" "${rps[node]}")"
+echo "throughput ratios (req/s; sensitive to other load on the machine):"
+echo "  layer / bare   : $(ratio "${rps[layer]:-}" "${rps[bare]:-}")   (target >= 80%)"
+echo "  layer / python : $(ratio "${rps[layer]:-}" "${rps[python]:-}")"
+echo "  layer / node   : $(ratio "${rps[layer]:-}" "${rps[node]:-}")"
+echo "efficiency ratios (calls per server CPU second):"
+echo "  layer / bare   : $(ratio "${cpu[bare]:-}" "${cpu[layer]:-}")"
+echo "  layer / python : $(ratio "${cpu[python]:-}" "${cpu[layer]:-}")"
+echo "  layer / node   : $(ratio "${cpu[node]:-}" "${cpu[layer]:-}")"
