@@ -39,19 +39,36 @@ internal sealed class UnimplementedStartupFilter(GrpcServiceRegistry registry, M
         if (options.Value.IgnoreUnknownServices != true)
         {
             var logger = loggerFactory.CreateLogger("Grpc.AspNetCore.Server");
-            app.Use(async (context, nextMiddleware) =>
+            app.Use(nextMiddleware => context =>
             {
-                await nextMiddleware(context);
-                if (context.Response.StatusCode == StatusCodes.Status404NotFound && !context.Response.HasStarted
-                    && context.GetEndpoint() is null && registry.HasAnyService
-                    && HttpMethods.IsPost(context.Request.Method) && GrpcProtocol.IsGrpcContentType(context.Request.ContentType))
+                // No async state machine when the rest of the pipeline completed synchronously.
+                var task = nextMiddleware(context);
+                if (task.IsCompletedSuccessfully)
                 {
-                    WriteUnimplemented(context, registry, logger);
+                    AnswerIfUnmatched(context, registry, logger);
+                    return Task.CompletedTask;
                 }
+                return AwaitThenAnswerAsync(task, context, registry, logger);
             });
         }
         next(app);
     };
+
+    private static async Task AwaitThenAnswerAsync(Task task, HttpContext context, GrpcServiceRegistry registry, ILogger logger)
+    {
+        await task.ConfigureAwait(false);
+        AnswerIfUnmatched(context, registry, logger);
+    }
+
+    private static void AnswerIfUnmatched(HttpContext context, GrpcServiceRegistry registry, ILogger logger)
+    {
+        if (context.Response.StatusCode == StatusCodes.Status404NotFound && !context.Response.HasStarted
+            && context.GetEndpoint() is null && registry.HasAnyService
+            && HttpMethods.IsPost(context.Request.Method) && GrpcProtocol.IsGrpcContentType(context.Request.ContentType))
+        {
+            WriteUnimplemented(context, registry, logger);
+        }
+    }
 
     private static void WriteUnimplemented(HttpContext context, GrpcServiceRegistry registry, ILogger logger)
     {
