@@ -49,11 +49,19 @@ public static class ServiceDefaultsExtensions
     /// <summary>
     /// <c>/healthz</c> (liveness: the process answers) and <c>/readyz</c> (readiness: every
     /// registered check, e.g. the database), both anonymous; and <c>POST /dev/token</c> when
-    /// development tokens are enabled.
+    /// development tokens are enabled. Safe to call more than once.
     /// </summary>
     public static TApp MapServiceDefaults<TApp>(this TApp app)
         where TApp : IEndpointRouteBuilder
     {
+        var marker = app.ServiceProvider.GetService<ServiceDefaultsMarker>()
+            ?? throw new InvalidOperationException("Call builder.AddServiceDefaults() before app.MapServiceDefaults().");
+        if (Interlocked.Exchange(ref marker.Mapped, 1) == 1)
+        {
+            // The embedded host and each module may call this; the endpoints exist once.
+            return app;
+        }
+
         app.MapHealthChecks("/healthz", new HealthCheckOptions { Predicate = c => c.Tags.Contains(LivenessTag) })
             .AllowAnonymous();
         app.MapHealthChecks("/readyz").AllowAnonymous();
@@ -61,7 +69,10 @@ public static class ServiceDefaultsExtensions
         return app;
     }
 
-    private sealed class ServiceDefaultsMarker;
+    private sealed class ServiceDefaultsMarker
+    {
+        public int Mapped;
+    }
 }
 
 /// <summary>Claims every gRPC request and writes nothing, so no ProblemDetails body reaches a gRPC client.</summary>
