@@ -49,16 +49,15 @@ public static class ServiceDefaultsExtensions
     /// <summary>
     /// <c>/healthz</c> (liveness: the process answers) and <c>/readyz</c> (readiness: every
     /// registered check, e.g. the database), both anonymous; and <c>POST /dev/token</c> when
-    /// development tokens are enabled. Safe to call more than once.
+    /// development tokens are enabled. Safe to call more than once: the embedded host maps the
+    /// gateway and every service module in one application, and a second <c>/healthz</c> would make
+    /// the route ambiguous.
     /// </summary>
     public static TApp MapServiceDefaults<TApp>(this TApp app)
         where TApp : IEndpointRouteBuilder
     {
-        var marker = app.ServiceProvider.GetService<ServiceDefaultsMarker>()
-            ?? throw new InvalidOperationException("Call builder.AddServiceDefaults() before app.MapServiceDefaults().");
-        if (Interlocked.Exchange(ref marker.Mapped, 1) == 1)
+        if (!MappedApplications.TryAdd(app.ServiceProvider, new object()))
         {
-            // The embedded host and each module may call this; the endpoints exist once.
             return app;
         }
 
@@ -69,10 +68,9 @@ public static class ServiceDefaultsExtensions
         return app;
     }
 
-    private sealed class ServiceDefaultsMarker
-    {
-        public int Mapped;
-    }
+    private static readonly System.Runtime.CompilerServices.ConditionalWeakTable<IServiceProvider, object> MappedApplications = new();
+
+    private sealed class ServiceDefaultsMarker;
 }
 
 /// <summary>Claims every gRPC request and writes nothing, so no ProblemDetails body reaches a gRPC client.</summary>
