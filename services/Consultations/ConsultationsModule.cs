@@ -34,6 +34,7 @@ public static class ConsultationsModule
         builder.Services.Configure<ConsultationsOptions>(builder.Configuration.GetSection(ConsultationsOptions.Section));
         builder.Services.Configure<SubmissionLimits>(builder.Configuration.GetSection(SubmissionLimits.Section));
         builder.Services.TryAddSingleton(TimeProvider.System);
+        builder.Services.AddSingleton<IntakeGate>();
         builder.Services.AddScoped<ResponseIntake>();
         builder.Services.AddScoped<ConsultationClosing>();
         builder.Services.AddHostedService<ConsultationClosingService>();

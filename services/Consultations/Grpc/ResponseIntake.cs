@@ -30,6 +30,7 @@ namespace Wsis.Consultations.Grpc;
 /// </remarks>
 public sealed partial class ResponseIntake(
     ConsultationsDbContext db,
+    IntakeGate gate,
     IOptions<SubmissionLimits> limits,
     TimeProvider time,
     ILogger<ResponseIntake> logger)
@@ -56,6 +57,7 @@ public sealed partial class ResponseIntake(
             return earlier;
         }
 
+        using var admitted = await gate.EnterAsync(cancellationToken);
         var consultation = await db.Consultations.AsNoTracking()
             .Where(c => c.Id == consultationId)
             .Select(c => new { c.Status, c.ClosesAt })
@@ -131,6 +133,7 @@ public sealed partial class ResponseIntake(
             return earlier;
         }
 
+        using var admitted = await gate.EnterAsync(cancellationToken);
         var raw = request.RawMessage.ToByteArray();
         var receivedAt = Now;
         var message = Reader.Read(raw);
