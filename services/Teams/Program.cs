@@ -1,7 +1,9 @@
 using Platform.ServiceDefaults;
 using Wsis.Teams;
 
-var builder = WebApplication.CreateBuilder(args);
+// Settings files are read from beside Teams.dll whatever the working directory; the SQLite file
+// (data/teams.db) stays relative to the working directory.
+var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
 if (args is ["healthcheck", ..])
     return await HealthProbe.RunAsync(builder.Configuration);
 
