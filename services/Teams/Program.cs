@@ -7,6 +7,11 @@ var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = ar
 if (args is ["healthcheck", ..])
     return await HealthProbe.RunAsync(builder.Configuration);
 
+// Port 5101 unless --urls, ASPNETCORE_URLS or a Kestrel endpoint says otherwise (an endpoint in
+// appsettings.json would silently win over --urls, which the cluster script and compose rely on).
+if (string.IsNullOrEmpty(builder.Configuration["urls"]) && !builder.Configuration.GetSection("Kestrel:Endpoints").GetChildren().Any())
+    builder.WebHost.UseUrls(HealthProbe.DefaultUrl);
+
 builder.AddTeams();
 builder.Services.AddGrpcHealthChecks();
 

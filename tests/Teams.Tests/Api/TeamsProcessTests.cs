@@ -33,7 +33,7 @@ public sealed class TeamsProcessTests : IAsyncLifetime
         _environment = new Dictionary<string, string>
         {
             ["ASPNETCORE_ENVIRONMENT"] = "Production",
-            ["Kestrel__Endpoints__Grpc__Url"] = _address,
+            ["ASPNETCORE_URLS"] = _address,
             ["Database__Provider"] = "Postgres",
             ["ConnectionStrings__Teams"] = database,
             ["ConnectionStrings__RabbitMq"] = rabbit.ConnectionString,
