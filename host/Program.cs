@@ -1,0 +1,31 @@
+using Platform.ServiceDefaults;
+using Wsis.Consultations;
+using Wsis.Gateway;
+using Wsis.Host;
+using Wsis.Reporting;
+using Wsis.Teams;
+
+// The embedded mode: the gateway and the three services in one process, on SQLite files under
+// ./data and MassTransit's in-memory transport, through the same module methods each service's
+// own Program.cs calls.
+args = EmbeddedConfiguration.TakeSwitches(args, out var noDemoData);
+var builder = WebApplication.CreateBuilder(args);
+EmbeddedConfiguration.Apply(builder, noDemoData);
+
+builder.AddGateway();
+builder.AddTeams();
+builder.AddConsultations();
+builder.AddReporting();
+builder.Services.AddGrpcHealthChecks();
+builder.Services.AddSingleton<DemoData>();
+builder.Services.AddHostedService(sp => sp.GetRequiredService<DemoData>());
+builder.Services.AddHostedService<StartupBanner>();
+
+var app = builder.Build();
+app.MapGateway();
+app.MapTeams();
+app.MapConsultations();
+app.MapReporting();
+app.MapServiceDefaults();
+app.MapGrpcHealthChecksService();
+app.Run();
