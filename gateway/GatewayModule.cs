@@ -2,6 +2,7 @@ using Platform.ServiceDefaults;
 using Wsis.Gateway.Edge;
 using Wsis.Gateway.Json;
 using Wsis.Gateway.Proxy;
+using Wsis.Gateway.Web;
 
 namespace Wsis.Gateway;
 
@@ -18,6 +19,7 @@ public static class GatewayModule
         builder.Services.AddOptions<JsonTranscodingOptions>().Bind(builder.Configuration.GetSection(JsonTranscodingOptions.SectionName));
         builder.Services.AddHealthChecks().AddCheck<ClusterReadiness>("clusters");
         builder.Services.AddSubmissionRateLimiting(builder.Configuration);
+        builder.Services.AddWebPages();
         return builder;
     }
 
@@ -31,6 +33,7 @@ public static class GatewayModule
         app.MapJsonTranscoding();
         var openApi = OpenApiDocument.Build(app.Services.GetRequiredService<ProtoCatalog>()).ToJsonString();
         app.MapGet("/api/openapi.json", () => Results.Text(openApi, "application/json"));
+        app.MapWebPages();
         return app;
     }
 }

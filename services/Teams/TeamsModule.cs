@@ -1,6 +1,8 @@
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Platform.Data;
+using Platform.Messaging;
 using Platform.ServiceDefaults;
 using Wsis.Teams.Data;
 using Wsis.Teams.Grpc;
@@ -22,6 +24,16 @@ public static class TeamsModule
         builder.AddServiceDefaults();
         builder.AddBearerAuthentication();
         builder.AddServiceDatabase<TeamsDbContext>(DatabaseName);
+        // Outbox dispatcher and the bus: RabbitMQ with ConnectionStrings:RabbitMq, in-memory otherwise.
+        builder.AddMessaging<TeamsDbContext>();
+        // Both the database defaults and messaging register a readiness check named "database-teams"
+        // (they check the same database); health checks refuse duplicate names, so keep the first.
+        builder.Services.PostConfigure<HealthCheckServiceOptions>(options =>
+        {
+            var seen = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
+            foreach (var duplicate in options.Registrations.Where(r => !seen.Add(r.Name)).ToList())
+                options.Registrations.Remove(duplicate);
+        });
         builder.Services.AddGrpc();
         builder.Services.TryAddSingleton(TimeProvider.System);
         builder.Services.AddScoped<TeamsOutbox>();

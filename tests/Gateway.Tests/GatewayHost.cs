@@ -78,7 +78,8 @@ public sealed class GatewayHost : IAsyncDisposable
         {
             routes["echo"]!["Timeout"] = timeout.ToString("c");
         }
-        foreach (var (name, prefix) in new[] { ("teams", "/teams.v1.Teams/{**rest}"), ("consultations", "/consultations.v1.Consultations/{**rest}") })
+        foreach (var (name, prefix) in new[] { ("teams", "/teams.v1.Teams/{**rest}"), ("consultations", "/consultations.v1.Consultations/{**rest}"),
+                     ("stocktaking", "/reporting.v1.Stocktaking/{**rest}"), ("reports", "/reporting.v1.Reports/{**rest}") })
         {
             routes[name] = new JsonObject { ["ClusterId"] = "echo", ["Match"] = new JsonObject { ["Path"] = prefix } };
         }

@@ -210,6 +210,8 @@ public sealed class GrpcTestBackend : IAsyncDisposable
             Ok(context);
         });
 
+        PublicDataEndpoints.Map(app);
+
         app.MapPost("/grpc.health.v1.Health/Check", async context =>
         {
             await ReadAsync(context);

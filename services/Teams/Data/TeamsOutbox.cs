@@ -1,3 +1,5 @@
+using Platform.Messaging;
+
 namespace Wsis.Teams.Data;
 
 /// <summary>
@@ -9,6 +11,6 @@ public sealed class TeamsOutbox(TeamsDbContext db)
     /// <param name="aggregateKey">Events of one aggregate (a team, a meeting) are published in commit order.</param>
     public void Raise<TEvent>(TEvent integrationEvent, string aggregateKey) where TEvent : class
     {
-        db.PendingEvents.Add((integrationEvent, aggregateKey));
+        db.AddIntegrationEvent(integrationEvent, aggregateKey);
     }
 }
