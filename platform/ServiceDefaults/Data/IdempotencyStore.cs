@@ -1,4 +1,5 @@
 using Google.Protobuf;
+using Grpc.Core;
 using Microsoft.EntityFrameworkCore;
 using Platform.Security;
 
@@ -45,6 +46,21 @@ public sealed record IdempotencyKey
         }
 
         return new IdempotencyKey(requestId, operation, caller.Subject ?? "");
+    }
+
+    /// <summary>
+    /// The key for a gRPC call: the operation is the call's full method name
+    /// (<c>/teams.v1.Teams/CreateTeam</c>); a too-long <c>request_id</c> is INVALID_ARGUMENT.
+    /// </summary>
+    public static IdempotencyKey? ForCall(string? requestId, ServerCallContext context, Caller caller)
+    {
+        if (requestId is { Length: > IdempotencyRecord.KeyMaxLength })
+        {
+            throw new RpcException(new Status(StatusCode.InvalidArgument,
+                $"request_id must be at most {IdempotencyRecord.KeyMaxLength} characters"));
+        }
+
+        return For(requestId, context.Method, caller);
     }
 }
 

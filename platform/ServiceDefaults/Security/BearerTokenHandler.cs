@@ -40,7 +40,12 @@ public sealed partial class BearerTokenHandler(
             return Reject("more than one authorization header");
         }
 
-        var header = headers[0] ?? "";
+        var header = (headers[0] ?? "").Trim();
+        if (header.Equals(BearerPrefix.TrimEnd(), StringComparison.OrdinalIgnoreCase))
+        {
+            return Reject("empty bearer token");
+        }
+
         if (!header.StartsWith(BearerPrefix, StringComparison.OrdinalIgnoreCase))
         {
             // Another scheme's credentials are not ours to judge.
@@ -53,15 +58,25 @@ public sealed partial class BearerTokenHandler(
             return Reject("empty bearer token");
         }
 
-        TokenValidationResult result;
+        JsonWebToken jwt;
         try
         {
-            result = await Tokens.ValidateTokenAsync(token, Options.ToValidationParameters());
+            jwt = new JsonWebToken(token);
         }
         catch (Exception e) when (e is ArgumentException or SecurityTokenException)
         {
             return Reject(ReasonFor(e));
         }
+
+        var parameters = Options.ToValidationParameters();
+        if (!parameters.ValidAlgorithms.Contains(jwt.Alg, StringComparer.Ordinal))
+        {
+            // Decided before any key is touched: `none`, and HS256 where only public keys are
+            // configured (algorithm confusion), never reach signature validation.
+            return Reject("signature algorithm not accepted");
+        }
+
+        var result = await Tokens.ValidateTokenAsync(jwt, parameters);
 
         if (!result.IsValid)
         {
@@ -80,6 +95,7 @@ public sealed partial class BearerTokenHandler(
     private AuthenticateResult Reject(string reason)
     {
         LogRejected(Logger, reason, Request.Path.Value ?? "");
+        Context.Features.Set(new BearerTokenRejection(reason));
         return AuthenticateResult.Fail(reason);
     }
 

@@ -99,8 +99,8 @@ public sealed class Caller
     /// </summary>
     public static Caller From(HttpContext httpContext)
     {
-        var result = httpContext.Features.Get<IAuthenticateResultFeature>()?.AuthenticateResult;
-        var failure = result?.Failure is null ? null : result.Failure.Message;
+        var failure = httpContext.Features.Get<BearerTokenRejection>()?.Reason
+            ?? httpContext.Features.Get<IAuthenticateResultFeature>()?.AuthenticateResult?.Failure?.Message;
         return From(httpContext.User, failure);
     }
 
