@@ -54,7 +54,7 @@ start() { # start NAME: runs the server, waits for "Listening on port N"
   $(command_of "$name") >"$work/$name.out" 2>&1 &
   pid[$name]=$!
   for _ in $(seq 1 150); do
-    if grep -q "Listening on port" "$work/$name.out"; then
+    if grep -qs "Listening on port" "$work/$name.out"; then
       port[$name]=$(grep -o "Listening on port [0-9]*" "$work/$name.out" | grep -o "[0-9]*$")
       return 0
     fi
@@ -103,7 +103,12 @@ for s in "${SERVERS[@]}"; do
   h2 "${port[$s]}" -n "$WARMUP" >/dev/null
 done
 for round in $(seq 1 "$ROUNDS"); do
-  for s in "${SERVERS[@]}"; do measure "$s" "$round"; done
+  # Alternate the order, so that no server is always measured first.
+  order=("${SERVERS[@]}")
+  if [ $((round % 2)) -eq 0 ]; then
+    order=(); for ((i=${#SERVERS[@]}-1; i>=0; i--)); do order+=("${SERVERS[$i]}"); done
+  fi
+  for s in "${order[@]}"; do measure "$s" "$round"; done
 done
 
 echo

@@ -15,11 +15,20 @@ public sealed class ProbeRecorder
     public int Calls;
 }
 
+/// <summary>Marks a handler, to check that handler attributes become endpoint metadata (as [Authorize] must).</summary>
+[AttributeUsage(AttributeTargets.Class | AttributeTargets.Method)]
+public sealed class ProbeMarkerAttribute(string name) : Attribute
+{
+    public string Name { get; } = name;
+}
+
 /// <summary>Handlers that do what the request's behaviour asks.</summary>
+[ProbeMarker("service")]
 public sealed class ProbeService(ProbeRecorder recorder) : Probe.ProbeBase
 {
     public const string SecretDetail = "secret internal detail: Password=hunter2";
 
+    [ProbeMarker("unary")]
     public override async Task<ProbeReply> Unary(ProbeRequest request, ServerCallContext context)
     {
         Interlocked.Increment(ref recorder.Calls);
