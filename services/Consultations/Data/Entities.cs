@@ -41,11 +41,7 @@ public sealed class ConsultationRecord
     /// <summary>Short code that routes e-mail: in the address and as "[CWG-CODE]" in a subject.</summary>
     public string RoutingCode { get; set; } = "";
 
-    /// <summary>
-    /// Responses published so far. Every accepted on-time response increments it in the same
-    /// transaction, with a condition on <see cref="Status"/> and <see cref="ClosesAt"/>: that
-    /// row update is what serialises submissions against the close.
-    /// </summary>
+    /// <summary>The number of published responses, fixed at the close (counted live while open).</summary>
     public int PublishedResponseCount { get; set; }
 
     public Instant OpenedAt { get; set; }

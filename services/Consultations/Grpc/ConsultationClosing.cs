@@ -70,6 +70,7 @@ public sealed partial class ConsultationClosing(ConsultationsDbContext db, TimeP
 
         var consultation = await db.Consultations.FirstAsync(c => c.Id == id, cancellationToken);
         consultation.ResponsesDigest = digest;
+        consultation.PublishedResponseCount = published.Count;
         IntegrationEventOutbox.Add(db, ConsultationEvents.Closed(consultation, published.Count, digest, byCategory, now), id.ToString());
         await db.SaveChangesAsync(cancellationToken);
         await transaction.CommitAsync(cancellationToken);

@@ -125,7 +125,26 @@ public sealed partial class ConsultationsService(
         var id = ParseId(request.Id, "id");
         var record = await db.Consultations.AsNoTracking().FirstOrDefaultAsync(c => c.Id == id, context.CancellationToken)
             ?? throw NotFound($"no consultation {id}");
+        await CountLiveAsync([record], context.CancellationToken);
         return ToProto(record);
+    }
+
+    /// <summary>While a consultation is open its count is read from the responses (it is fixed at the close).</summary>
+    private async Task CountLiveAsync(IReadOnlyCollection<ConsultationRecord> records, CancellationToken cancellationToken)
+    {
+        var open = records.Where(r => r.Status == ConsultationStatus.Open).Select(r => (Guid?)r.Id).ToList();
+        if (open.Count == 0)
+        {
+            return;
+        }
+
+        var counts = await db.Responses.AsNoTracking().Where(r => r.Published && open.Contains(r.ConsultationId))
+            .GroupBy(r => r.ConsultationId).Select(g => new { Id = g.Key, Count = g.Count() })
+            .ToDictionaryAsync(g => g.Id!.Value, g => g.Count, cancellationToken);
+        foreach (var record in records.Where(r => r.Status == ConsultationStatus.Open))
+        {
+            record.PublishedResponseCount = counts.GetValueOrDefault(record.Id);
+        }
     }
 
     public override async Task<ListConsultationsResponse> ListConsultations(ListConsultationsRequest request, ServerCallContext context)
@@ -145,6 +164,7 @@ public sealed partial class ConsultationsService(
 
         var page = await query.OrderBy(c => c.ClosesAt).ThenBy(c => c.Id).Skip(offset).Take(size + 1)
             .ToListAsync(context.CancellationToken);
+        await CountLiveAsync(page, context.CancellationToken);
         var response = new ListConsultationsResponse { NextPageToken = Paging.Next(offset, Math.Min(size, page.Count), page.Count > size) };
         response.Consultations.AddRange(page.Take(size).Select(ToProto));
         return response;
@@ -230,6 +250,7 @@ public sealed partial class ConsultationsService(
             .ToListAsync(context.CancellationToken);
         var lateCount = await db.Responses.CountAsync(r => r.ConsultationId == id && r.Late, context.CancellationToken);
 
+        await CountLiveAsync([record], context.CancellationToken);
         var groups = new CampaignDetector().FindGroups(summaries.Select(s => (s.Id, s.Text)));
         var groupOf = new Dictionary<Guid, string>();
         var results = new ConsultationResults

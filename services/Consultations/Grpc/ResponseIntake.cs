@@ -20,13 +20,16 @@ namespace Wsis.Consultations.Grpc;
 /// Takes responses in from every channel and stores each once, as received.
 /// </summary>
 /// <remarks>
-/// Race with the close: an on-time response is stored in one transaction that first runs
-/// <c>UPDATE Consultations SET PublishedResponseCount = PublishedResponseCount + 1 WHERE Id = @id
-/// AND Status = Open AND ClosesAt &gt; @receivedAt</c>. The close runs <c>UPDATE … SET Status =
-/// Closed WHERE Status = Open</c> before it reads the published set. Both take the same row lock,
-/// so either the response commits first and the close counts it, or the close commits first and
-/// the response's update matches no row: a web submission is then refused (FAILED_PRECONDITION),
-/// an e-mail is kept as late. No published response can miss the digest.
+/// Race with the close: an on-time response is stored in one transaction that first locks the
+/// consultation's row in a mode that lets submissions run side by side but not beside the close,
+/// checking in the same statement that it is open and before its deadline. On PostgreSQL that is
+/// <c>SELECT … FOR SHARE</c>; SQLite has one writer at a time, so there a no-op conditional
+/// <c>UPDATE</c> takes the write lock. The close runs <c>UPDATE … SET Status = Closed WHERE
+/// Status = Open</c> (an exclusive row lock) before it reads the published set: it waits for the
+/// submissions in flight, and submissions after it see CLOSED. Either a response commits first
+/// and the close counts it, or the close commits first and the response is not published (a web
+/// submission is refused with FAILED_PRECONDITION, an e-mail kept as late). No published
+/// response can miss the digest.
 /// </remarks>
 public sealed partial class ResponseIntake(
     ConsultationsDbContext db,
@@ -52,12 +55,14 @@ public sealed partial class ResponseIntake(
         }
 
         var key = Key(request.RequestId, "SubmitResponse", caller);
+
+        // Admission before any database work, so refusing a burst costs next to nothing.
+        using var admitted = await gate.EnterAsync(cancellationToken);
         if (key is not null && await IdempotencyStore.FindAsync(db, key, Receipt.Parser, cancellationToken) is { } earlier)
         {
             return earlier;
         }
 
-        using var admitted = await gate.EnterAsync(cancellationToken);
         var consultation = await db.Consultations.AsNoTracking()
             .Where(c => c.Id == consultationId)
             .Select(c => new { c.Status, c.ClosesAt })
@@ -128,12 +133,12 @@ public sealed partial class ResponseIntake(
         }
 
         var key = Key(request.RequestId, "IngestEmail", caller);
+        using var admitted = await gate.EnterAsync(cancellationToken);
         if (key is not null && await IdempotencyStore.FindAsync(db, key, IngestEmailResponse.Parser, cancellationToken) is { } earlier)
         {
             return earlier;
         }
 
-        using var admitted = await gate.EnterAsync(cancellationToken);
         var raw = request.RawMessage.ToByteArray();
         var receivedAt = Now;
         var message = Reader.Read(raw);
@@ -233,10 +238,8 @@ public sealed partial class ResponseIntake(
             {
                 var consultationId = record.ConsultationId!.Value;
                 var receivedAt = record.ReceivedAt;
-                var updated = await db.Consultations
-                    .Where(c => c.Id == consultationId && c.Status == ConsultationStatus.Open && c.ClosesAt > receivedAt)
-                    .ExecuteUpdateAsync(s => s.SetProperty(c => c.PublishedResponseCount, c => c.PublishedResponseCount + 1), cancellationToken);
-                if (updated == 0)
+                var open = await LockOpenConsultationAsync(consultationId, receivedAt, cancellationToken);
+                if (!open)
                 {
                     await transaction.RollbackAsync(cancellationToken);
                     return null;
@@ -273,6 +276,25 @@ public sealed partial class ResponseIntake(
                 // Otherwise a tracking-number collision (unique index): try again with a new number.
             }
         }
+    }
+
+    /// <summary>Locks the consultation row against the close (see remarks); true when it is open for <paramref name="receivedAt"/>.</summary>
+    private async Task<bool> LockOpenConsultationAsync(Guid consultationId, Instant receivedAt, CancellationToken cancellationToken)
+    {
+        if (db.Database.ProviderName?.Contains("Npgsql", StringComparison.Ordinal) == true)
+        {
+            var ticks = receivedAt.ToUnixTimeTicks();
+            var open = (int)ConsultationStatus.Open;
+            var rows = await db.Database.SqlQuery<int>(
+                $"SELECT 1 AS \"Value\" FROM \"Consultations\" WHERE \"Id\" = {consultationId} AND \"Status\" = {open} AND \"ClosesAt\" > {ticks} FOR SHARE")
+                .ToListAsync(cancellationToken);
+            return rows.Count == 1;
+        }
+
+        var updated = await db.Consultations
+            .Where(c => c.Id == consultationId && c.Status == ConsultationStatus.Open && c.ClosesAt > receivedAt)
+            .ExecuteUpdateAsync(s => s.SetProperty(c => c.Status, c => c.Status), cancellationToken);
+        return updated == 1;
     }
 
     private static MailboxAddress? SenderOf(ReadMessage message, ResponseChannel channel)
