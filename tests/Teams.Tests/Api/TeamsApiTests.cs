@@ -40,6 +40,28 @@ public sealed class TeamsApiTests(TeamsApiFixture fixture) : IClassFixture<Teams
     }
 
     [Fact]
+    public async Task Concurrent_creations_for_one_line_make_exactly_one_team()
+    {
+        var attempts = await Task.WhenAll(Enumerable.Range(0, 6).Select(async _ =>
+        {
+            try
+            {
+                await fixture.CreateTeam("C4");
+                return StatusCode.OK;
+            }
+            catch (RpcException e)
+            {
+                return e.StatusCode;
+            }
+        }));
+
+        Assert.Single(attempts, s => s == StatusCode.OK);
+        Assert.All(attempts.Where(s => s != StatusCode.OK), s => Assert.Equal(StatusCode.AlreadyExists, s));
+        var all = await Teams.ListTeamsAsync(new V1.ListTeamsRequest { PageSize = 100 });
+        Assert.Single(all.Teams, t => t.ActionLineCode == "C4");
+    }
+
+    [Fact]
     public async Task Teams_are_open_joins_and_leaves_are_recorded_and_nobody_joins_for_someone_else()
     {
         var team = await fixture.CreateTeam("C2");
