@@ -1,5 +1,5 @@
 using Platform.ServiceDefaults;
-using Wsis.Consultations;
+// using Wsis.Consultations; (module not merged yet)
 using Wsis.Gateway;
 using Wsis.Host;
 using Wsis.Reporting;
@@ -9,12 +9,14 @@ using Wsis.Teams;
 // ./data and MassTransit's in-memory transport, through the same module methods each service's
 // own Program.cs calls.
 args = EmbeddedConfiguration.TakeSwitches(args, out var noDemoData);
-var builder = WebApplication.CreateBuilder(args);
+// Settings come from the build output (whatever the working directory); data goes to ./data under
+// the working directory.
+var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
 EmbeddedConfiguration.Apply(builder, noDemoData);
 
 builder.AddGateway();
 builder.AddTeams();
-builder.AddConsultations();
+// builder.AddConsultations();
 builder.AddReporting();
 builder.Services.AddGrpcHealthChecks();
 builder.Services.AddSingleton<DemoData>();
@@ -24,7 +26,7 @@ builder.Services.AddHostedService<StartupBanner>();
 var app = builder.Build();
 app.MapGateway();
 app.MapTeams();
-app.MapConsultations();
+// app.MapConsultations();
 app.MapReporting();
 app.MapServiceDefaults();
 app.MapGrpcHealthChecksService();

@@ -18,9 +18,23 @@ public sealed class ConsultationsOptions
     /// </summary>
     public ClosingSettings Closing { get; set; } = new();
 
+    /// <summary>
+    /// <c>Consultations:Intake:MaxConcurrent</c> (default 32) responses stored at once and
+    /// <c>Consultations:Intake:MaxQueue</c> (default 2000) waiting for a turn. Beyond that a
+    /// submission is refused at once with UNAVAILABLE and told to retry (with the same
+    /// request_id), instead of piling up until clients time out.
+    /// </summary>
+    public IntakeSettings Intake { get; set; } = new();
+
     public sealed class MailSettings
     {
         public string AddressTemplate { get; set; } = Model.MailRouting.DefaultAddressTemplate;
+    }
+
+    public sealed class IntakeSettings
+    {
+        public int MaxConcurrent { get; set; } = 32;
+        public int MaxQueue { get; set; } = 2000;
     }
 
     public sealed class ClosingSettings

@@ -3,6 +3,7 @@ using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
 using NodaTime;
 using NodaTime.Text;
 using Platform.Data;
+using Platform.Messaging;
 
 namespace Wsis.Consultations.Data;
 
@@ -87,6 +88,7 @@ public sealed class ConsultationsDbContext(DbContextOptions<ConsultationsDbConte
         });
 
         modelBuilder.AddIdempotencyRecords();
+        modelBuilder.AddMessaging();
     }
 
     public override int SaveChanges(bool acceptAllChangesOnSuccess)

@@ -1,17 +1,16 @@
+using Platform.Messaging;
 using Wsis.Consultations.Data;
 
 namespace Wsis.Consultations.IntegrationEvents;
 
 /// <summary>
-/// Where the service's events go: the transactional outbox, saved with the state change.
-/// (Wired to Platform.Messaging's outbox once it is merged; until then events are not recorded.)
+/// Where the service's events go: Platform.Messaging's transactional outbox, saved by the same
+/// SaveChanges (and transaction) as the state change and published after commit. Events of one
+/// consultation share an ordering key, so subscribers see Opened, Published…, Closed in order.
 /// </summary>
 internal static class IntegrationEventOutbox
 {
-    public static void Add<TEvent>(ConsultationsDbContext db, TEvent integrationEvent)
-        where TEvent : class
-    {
-        _ = db;
-        _ = integrationEvent;
-    }
+    public static void Add<TEvent>(ConsultationsDbContext db, TEvent integrationEvent, string consultationId)
+        where TEvent : class =>
+        db.AddIntegrationEvent(integrationEvent, aggregateKey: "consultation:" + consultationId);
 }
