@@ -11,9 +11,10 @@ public static class HealthProbe
 {
     public static bool Requested(string[] args) => args is ["healthcheck", ..];
 
-    public static async Task<int> RunAsync()
+    public static Task<int> RunAsync() => RunAsync(LocalAddress(Environment.GetEnvironmentVariable("ASPNETCORE_URLS")));
+
+    public static async Task<int> RunAsync(string address)
     {
-        var address = LocalAddress(Environment.GetEnvironmentVariable("ASPNETCORE_URLS"));
         try
         {
             using var channel = GrpcChannel.ForAddress(address);

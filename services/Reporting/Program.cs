@@ -1,3 +1,4 @@
+using Platform.ServiceDefaults;
 using Wsis.Reporting;
 
 if (HealthProbe.Requested(args)) return await HealthProbe.RunAsync();
@@ -7,8 +8,11 @@ var builder = WebApplication.CreateBuilder(args);
 // appsettings.json would silently win over both, which the cluster script and compose rely on.)
 if (string.IsNullOrEmpty(builder.Configuration["urls"])) builder.WebHost.UseUrls("http://0.0.0.0:5103");
 builder.AddReporting();
+builder.Services.AddGrpcHealthChecks();
 
 var app = builder.Build();
+app.MapServiceDefaults();
+app.MapGrpcHealthChecksService();
 app.MapReporting();
 await app.RunAsync();
 return 0;

@@ -11,7 +11,8 @@ namespace Wsis.Reporting;
 
 /// <summary>
 /// All of Reporting's wiring. The service's own Program.cs and the embedded host call the same
-/// two methods, so both run the same code; nothing here decides host-level matters (URLs, ports).
+/// two methods, so both run the same code; host-level matters (URLs, the health endpoints and
+/// grpc.health.v1, which a process maps once) stay with the host.
 /// </summary>
 public static class ReportingModule
 {
@@ -26,7 +27,6 @@ public static class ReportingModule
         builder.Services.AddScoped<ReadModelProjection>();
         builder.Services.AddHostedService<ReportingDatabaseMigration>();
         builder.Services.AddGrpc();
-        builder.Services.AddGrpcHealthChecks();
         // Teams' and Consultations' events feed the read models through the inbox; Reporting's own
         // events leave through the outbox of ReportingDbContext.
         builder.AddMessaging<ReportingDbContext>(m => m.AddHandler<ReadModelEventHandler>());
@@ -46,8 +46,6 @@ public static class ReportingModule
     {
         app.MapGrpcService<StocktakingService>();
         app.MapGrpcService<ReportsService>();
-        app.MapGrpcHealthChecksService();
-        app.MapServiceDefaults();
         return app;
     }
 }

@@ -7,6 +7,7 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.IdentityModel.Tokens;
 using Platform.Security;
+using Platform.ServiceDefaults;
 using Wsis.Reporting.Data;
 
 namespace Wsis.Reporting.Tests;
@@ -53,8 +54,12 @@ public sealed class ReportingHost : IAsyncDisposable
         if (rabbitMq is not null) settings["ConnectionStrings:RabbitMq"] = rabbitMq;
         builder.Configuration.AddInMemoryCollection(settings);
         builder.WebHost.UseUrls("http://127.0.0.1:0");
+        // As Program.cs does.
         builder.AddReporting();
+        builder.Services.AddGrpcHealthChecks();
         var app = builder.Build();
+        app.MapServiceDefaults();
+        app.MapGrpcHealthChecksService();
         app.MapReporting();
         await app.StartAsync();
         var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();

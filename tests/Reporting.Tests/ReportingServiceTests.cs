@@ -312,6 +312,14 @@ public class ReportingServiceTests(ReportingServiceFixture f) : IClassFixture<Re
     }
 
     [Fact]
+    public async Task The_container_health_probe_finds_the_service_serving()
+    {
+        Assert.Equal(0, await HealthProbe.RunAsync(f.Host.Address.ToString()));
+        var unused = Testing.FreePort.Next();
+        Assert.Equal(1, await HealthProbe.RunAsync($"http://127.0.0.1:{unused}"));
+    }
+
+    [Fact]
     public async Task Unknown_reports_and_bad_ids_are_named()
     {
         var missing = await Assert.ThrowsAsync<RpcException>(() => Reports.GetReportAsync(new V1.GetReportRequest { Id = Guid.NewGuid().ToString() }).ResponseAsync);

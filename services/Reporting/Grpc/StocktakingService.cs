@@ -74,9 +74,13 @@ public sealed partial class StocktakingService(ReportingDbContext db, TimeProvid
         }
         catch (DbUpdateException)
         {
-            // The unique (country, year) index refused a concurrent second report.
+            // The unique (country, year) index refused a concurrent second report; any other
+            // failure is not the caller's to fix and propagates.
+            db.ChangeTracker.Clear();
+            var country = request.CountryCode.Trim().ToUpperInvariant();
+            if (!await db.NationalReports.AnyAsync(r => r.CountryCode == country && r.Year == request.Year, ct)) throw;
             throw new RpcException(new Status(StatusCode.AlreadyExists,
-                $"year: a national report for {request.CountryCode.ToUpperInvariant()} and {request.Year} has already been submitted"));
+                $"year: a national report for {country} and {request.Year} has already been submitted"));
         }
     }
 
