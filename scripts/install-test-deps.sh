@@ -6,6 +6,7 @@
 #  - nghttp2-client (h2load): benchmarks
 #  - chromium: browser tests of the gateway's web pages
 #  - docker-compose: validates docker-compose.yml (no Docker engine runs on CI)
+#  - libfaketime: the end-to-end test moves the Consultations processes' clock past a deadline
 # Idempotent: does nothing for what is already there.
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -17,6 +18,7 @@ need=()
 command -v h2load >/dev/null 2>&1 || need+=(nghttp2-client)
 [ -x /usr/bin/chromium ] || need+=(chromium)
 command -v docker-compose >/dev/null 2>&1 || need+=(docker-compose)
+ls /usr/lib/*/faketime/libfaketime.so.1 >/dev/null 2>&1 || need+=(libfaketime)
 
 if [ ${#need[@]} -gt 0 ]; then
   echo "install-test-deps: installing ${need[*]}"

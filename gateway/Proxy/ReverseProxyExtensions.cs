@@ -16,10 +16,16 @@ public static class ReverseProxyExtensions
         return services;
     }
 
-    /// <summary>Forwards every request that matches a configured route; others go on down the pipeline.</summary>
+    /// <summary>Forwards every request that matches a configured route; others go on down the pipeline.
+    /// A gRPC method that this process serves itself (the embedded host maps the services beside the
+    /// gateway) is never forwarded, so a route pointing back at this process cannot loop.</summary>
     public static IApplicationBuilder UseReverseProxy(this IApplicationBuilder app) =>
         app.Use((context, next) =>
         {
+            if (context.GetEndpoint()?.Metadata.GetMetadata<Grpc.AspNetCore.Server.GrpcMethodMetadata>() is not null)
+            {
+                return next(context);
+            }
             var snapshot = context.RequestServices.GetRequiredService<ProxyConfiguration>().Current;
             var route = snapshot.Match(context.Request);
             if (route is null)

@@ -50,35 +50,36 @@ internal sealed class InboxSubscription<TDbContext, TEvent, THandler> : IInboxSu
         var inbox = db.Set<InboxMessage>();
         try
         {
-            if (await inbox.AnyAsync(i => i.MessageId == messageId && i.Consumer == Consumer, cancellationToken))
+            // A broker redelivery or a retry is likely a duplicate: one cheap look first. Other
+            // duplicates (the outbox published twice) are caught by the inbox key at commit.
+            if ((context.ReceiveContext.Redelivered || attempt > 1) && await AlreadyAppliedAsync(inbox, messageId, cancellationToken))
             {
                 Duplicate();
                 return;
             }
 
             await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
-            // Inserted first: a concurrent delivery of the same message waits on this key and then fails.
+            var handler = scope.ServiceProvider.GetRequiredService<THandler>();
+            await handler.HandleAsync(context.Message, new IntegrationEventContext(messageId, context.SentTime, attempt), cancellationToken);
+            // The inbox row and the effect in one statement batch and one commit. A concurrent
+            // delivery of the same message blocks on this key until the first commits, then fails.
             inbox.Add(new InboxMessage { MessageId = messageId, Consumer = Consumer, ReceivedAt = DateTime.UtcNow });
             try
             {
                 await db.SaveChangesAsync(cancellationToken);
+                await transaction.CommitAsync(cancellationToken);
             }
             catch (DbUpdateException)
             {
                 await transaction.RollbackAsync(cancellationToken);
                 db.ChangeTracker.Clear();
-                if (await inbox.AnyAsync(i => i.MessageId == messageId && i.Consumer == Consumer, cancellationToken))
+                if (await AlreadyAppliedAsync(inbox, messageId, cancellationToken))
                 {
                     Duplicate();
                     return;
                 }
                 throw;
             }
-
-            var handler = scope.ServiceProvider.GetRequiredService<THandler>();
-            await handler.HandleAsync(context.Message, new IntegrationEventContext(messageId, context.SentTime, attempt), cancellationToken);
-            await db.SaveChangesAsync(cancellationToken);
-            await transaction.CommitAsync(cancellationToken);
             MessagingMetrics.Applied.Add(1, tag);
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
@@ -94,4 +95,7 @@ internal sealed class InboxSubscription<TDbContext, TEvent, THandler> : IInboxSu
             Log.DuplicateIgnored(logger, endpointName, messageId, Consumer);
         }
     }
+
+    private Task<bool> AlreadyAppliedAsync(DbSet<InboxMessage> inbox, Guid messageId, CancellationToken cancellationToken) =>
+        inbox.AnyAsync(i => i.MessageId == messageId && i.Consumer == Consumer, cancellationToken);
 }

@@ -10,6 +10,7 @@ public static class MessagingModel
 {
     public const string OutboxTable = "OutboxMessages";
     public const string InboxTable = "InboxMessages";
+    private const string UnsentFilter = "\"SentAt\" IS NULL";
 
     /// <summary>Adds the outbox and inbox entities to the service's model (call from OnModelCreating).</summary>
     public static ModelBuilder AddMessaging(this ModelBuilder modelBuilder)
@@ -22,8 +23,11 @@ public static class MessagingModel
             outbox.Property(o => o.MessageType).IsRequired();
             outbox.Property(o => o.Payload).IsRequired();
             outbox.HasIndex(o => o.MessageId).IsUnique();
-            outbox.HasIndex(o => new { o.SentAt, o.Sequence });
-            outbox.HasIndex(o => new { o.AggregateKey, o.Sequence });
+            // Partial indexes over the unsent rows only: the dispatcher's queries stay small however
+            // many sent rows wait for pruning. The filter is plain SQL both providers accept.
+            outbox.HasIndex(o => o.Sequence).HasFilter(UnsentFilter).HasDatabaseName($"IX_{OutboxTable}_Unsent");
+            outbox.HasIndex(o => new { o.AggregateKey, o.Sequence }).HasFilter(UnsentFilter).HasDatabaseName($"IX_{OutboxTable}_Unsent_AggregateKey");
+            outbox.HasIndex(o => o.SentAt);
         });
         modelBuilder.Entity<InboxMessage>(inbox =>
         {
@@ -59,8 +63,9 @@ public static class MessagingModel
             },
             constraints: table => table.PrimaryKey($"PK_{OutboxTable}", x => x.Sequence));
         migrationBuilder.CreateIndex($"IX_{OutboxTable}_MessageId", OutboxTable, "MessageId", unique: true);
-        migrationBuilder.CreateIndex($"IX_{OutboxTable}_SentAt_Sequence", OutboxTable, ["SentAt", "Sequence"]);
-        migrationBuilder.CreateIndex($"IX_{OutboxTable}_AggregateKey_Sequence", OutboxTable, ["AggregateKey", "Sequence"]);
+        migrationBuilder.CreateIndex($"IX_{OutboxTable}_Unsent", OutboxTable, "Sequence", filter: UnsentFilter);
+        migrationBuilder.CreateIndex($"IX_{OutboxTable}_Unsent_AggregateKey", OutboxTable, ["AggregateKey", "Sequence"], filter: UnsentFilter);
+        migrationBuilder.CreateIndex($"IX_{OutboxTable}_SentAt", OutboxTable, "SentAt");
 
         migrationBuilder.CreateTable(
             name: InboxTable,

@@ -1,7 +1,10 @@
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Platform.Data;
+using Platform.Messaging;
 using Platform.ServiceDefaults;
 using Wsis.Reporting.Data;
+using Wsis.Reporting.Grpc;
 using Wsis.Reporting.IntegrationEvents;
 
 namespace Wsis.Reporting;
@@ -22,13 +25,28 @@ public static class ReportingModule
         builder.Services.TryAddSingleton(TimeProvider.System);
         builder.Services.AddScoped<ReadModelProjection>();
         builder.Services.AddHostedService<ReportingDatabaseMigration>();
-        // builder.Services.AddGrpc(); — once Platform.Grpc's server lands in main
+        builder.Services.AddGrpc();
+        builder.Services.AddGrpcHealthChecks();
+        // Teams' and Consultations' events feed the read models through the inbox; Reporting's own
+        // events leave through the outbox of ReportingDbContext.
+        builder.AddMessaging<ReportingDbContext>(m => m.AddHandler<ReadModelEventHandler>());
+        // Both AddServiceDatabase ("database-Reporting") and AddMessaging ("database-reporting") register
+        // a database check, and health-check names compare case-insensitively; keep the messaging one,
+        // which also reports the outbox backlog.
+        builder.Services.PostConfigure<HealthCheckServiceOptions>(o =>
+        {
+            foreach (var duplicate in o.Registrations.GroupBy(r => r.Name, StringComparer.OrdinalIgnoreCase)
+                         .Where(g => g.Count() > 1).SelectMany(g => g.Where(r => r.Name == "database-" + DatabaseName)).ToList())
+                o.Registrations.Remove(duplicate);
+        });
         return builder;
     }
 
     public static WebApplication MapReporting(this WebApplication app)
     {
-        // app.MapGrpcService<StocktakingService>(); app.MapGrpcService<ReportsService>(); — once Platform.Grpc's server lands
+        app.MapGrpcService<StocktakingService>();
+        app.MapGrpcService<ReportsService>();
+        app.MapGrpcHealthChecksService();
         app.MapServiceDefaults();
         return app;
     }

@@ -26,12 +26,24 @@ public class ReportCompilationTests
             Assert.NotNull(s.CoordinatorName);
             Assert.Equal([2024, 2025], s.Contributions.Select(c => c.Year));
             var expected = data.Contributions.Where(c => c.Year >= 2024)
-                .SelectMany(c => c.Entries).Count(e => e.ActionLineCodes.Any(code => code == s.Code || code.StartsWith(s.Code + ".", StringComparison.Ordinal)));
+                .SelectMany(c => c.Entries.Select(e => (Team: c.ActionLineCode, Entry: e)))
+                .Count(x => x.Team == s.Code || x.Entry.ActionLineCodes.Any(code => code == s.Code || code.StartsWith(s.Code + ".", StringComparison.Ordinal)));
             Assert.Equal(expected, s.InventoryEntries.Count);
         }
         Assert.Equal("UNESCO", d.Sections[1].CoordinatorName);
         // C7's entries are all under its sub-lines; the section still gathers them.
         Assert.All(d.Sections[6].InventoryEntries, e => Assert.StartsWith("C7.", e.ActionLineCodes[0]));
+    }
+
+    [Fact]
+    public void A_teams_section_shows_its_own_entries_even_when_filed_under_other_lines()
+    {
+        var c9 = data.Contributions.First(c => c.ActionLineCode == "C9" && c.Year == 2025);
+        c9.Entries[0].ActionLineCodes = ["C3"];
+        var d = Compile(2025, 2025);
+        Assert.Contains(d.Sections.Single(s => s.Code == "C9").InventoryEntries, e => e.EntryId == c9.Entries[0].EntryId);
+        Assert.Contains(d.Sections.Single(s => s.Code == "C3").InventoryEntries, e => e.EntryId == c9.Entries[0].EntryId);
+        Assert.DoesNotContain(d.Sections.Single(s => s.Code == "C4").InventoryEntries, e => e.EntryId == c9.Entries[0].EntryId);
     }
 
     [Fact]
@@ -297,5 +309,18 @@ public class ReportPeriodTests
     public void Bad_periods_name_the_field(string first, string last, string field)
     {
         Assert.Equal(field, Assert.Single(ReportCompiler.ParsePeriod(first, last).Problems.All).Field);
+    }
+}
+
+public class HealthProbeTests
+{
+    [Theory]
+    [InlineData(null, "http://127.0.0.1:5103")]
+    [InlineData("http://+:5103", "http://127.0.0.1:5103")]
+    [InlineData("http://0.0.0.0:6000;http://127.0.0.1:7000", "http://127.0.0.1:6000")]
+    [InlineData("http://127.0.0.1:41000", "http://127.0.0.1:41000")]
+    public void The_probe_asks_the_local_endpoint(string? urls, string expected)
+    {
+        Assert.Equal(expected, HealthProbe.LocalAddress(urls));
     }
 }

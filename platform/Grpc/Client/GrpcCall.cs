@@ -28,6 +28,7 @@ internal sealed class GrpcCall<TRequest, TResponse> : IDisposable, IWriterCall w
     private readonly DateTime _deadline = DateTime.MaxValue;
     private readonly object _lock = new();
     private CancellationTokenRegistration _callerRegistration;
+    private Timer? _deadlineTimer;
     private int _cancelReason;
     private ICompressionProvider? _requestCompression;
     private Task<HttpResponseMessage>? _responseTask;
@@ -48,7 +49,6 @@ internal sealed class GrpcCall<TRequest, TResponse> : IDisposable, IWriterCall w
         _host = host;
         _options = options;
         _token = _cts.Token;
-        _token.UnsafeRegister(static s => ((GrpcCall<TRequest, TResponse>)s!).OnCancelled(), this);
         if (options.Deadline is { } deadline && deadline != DateTime.MaxValue)
         {
             _deadline = deadline.Kind == DateTimeKind.Local ? deadline.ToUniversalTime() : deadline;
@@ -108,9 +108,10 @@ internal sealed class GrpcCall<TRequest, TResponse> : IDisposable, IWriterCall w
             return new OperationCanceledException(_token);
         }
         // Timers cannot wait longer than about 49 days; longer deadlines are as good as none.
+        // A timer rather than CancelAfter: the reason is recorded before the token fires.
         if (remaining < TimeSpan.FromDays(40))
         {
-            _cts.CancelAfter(remaining);
+            _deadlineTimer = new Timer(static s => ((GrpcCall<TRequest, TResponse>)s!).Cancel(CancelByDeadline), this, remaining, Timeout.InfiniteTimeSpan);
         }
         return null;
     }
@@ -458,12 +459,6 @@ internal sealed class GrpcCall<TRequest, TResponse> : IDisposable, IWriterCall w
         return new Status(StatusCode.Internal, $"Error in the gRPC call: {exception.GetType().Name}: {exception.Message}", exception);
     }
 
-    private void OnCancelled()
-    {
-        // The token fired without a recorded reason: only the deadline timer does that.
-        Interlocked.CompareExchange(ref _cancelReason, CancelByDeadline, CancelNone);
-    }
-
     internal void Cancel(int reason, bool setReason = true)
     {
         if (setReason) Interlocked.CompareExchange(ref _cancelReason, reason, CancelNone);
@@ -504,6 +499,7 @@ internal sealed class GrpcCall<TRequest, TResponse> : IDisposable, IWriterCall w
             response = _response;
         }
         _callerRegistration.Dispose();
+        _deadlineTimer?.Dispose();
         response?.Dispose();
         _cts.Dispose();
     }

@@ -20,6 +20,7 @@ internal sealed class HttpServerCallContext : ServerCallContext, IDisposable
     private Metadata? _requestHeaders;
     private Metadata? _responseTrailers;
     private CancellationTokenSource? _deadlineCts;
+    private Timer? _deadlineTimer;
     private CancellationToken _callToken;
     private MessageReader? _reader;
     private MessageSerializationContext? _serializationContext;
@@ -60,7 +61,7 @@ internal sealed class HttpServerCallContext : ServerCallContext, IDisposable
     protected override Metadata RequestHeadersCore => _requestHeaders ??= ReadRequestHeaders();
     protected override CancellationToken CancellationTokenCore => _callToken;
     protected override Metadata ResponseTrailersCore => _responseTrailers ??= [];
-    protected override Status StatusCore { get; set; }
+    protected override Status StatusCore { get; set; } = Status.DefaultSuccess;
     protected override WriteOptions? WriteOptionsCore { get; set; }
 
     protected override Task WriteResponseHeadersAsyncCore(Metadata responseHeaders)
@@ -148,9 +149,10 @@ internal sealed class HttpServerCallContext : ServerCallContext, IDisposable
             {
                 DeadlineUtc = DateTime.UtcNow + span;
                 _deadlineCts = CancellationTokenSource.CreateLinkedTokenSource(HttpContext.RequestAborted);
-                _deadlineCts.Token.UnsafeRegister(static s => ((HttpServerCallContext)s!).OnCancelled(), this);
-                _deadlineCts.CancelAfter(span);
                 _callToken = _deadlineCts.Token;
+                // A timer rather than CancelAfter: the reason must be recorded before the token
+                // fires, or a handler could end (and be judged) before we know it was the deadline.
+                _deadlineTimer = new Timer(static s => ((HttpServerCallContext)s!).OnDeadline(), this, span, Timeout.InfiniteTimeSpan);
             }
         }
 
@@ -164,11 +166,16 @@ internal sealed class HttpServerCallContext : ServerCallContext, IDisposable
         return true;
     }
 
-    private void OnCancelled()
+    private void OnDeadline()
     {
-        if (!HttpContext.RequestAborted.IsCancellationRequested)
+        Volatile.Write(ref _deadlineState, 1);
+        try
         {
-            Volatile.Write(ref _deadlineState, 1);
+            _deadlineCts?.Cancel();
+        }
+        catch (ObjectDisposedException)
+        {
+            // The call ended as the deadline came.
         }
     }
 
@@ -322,6 +329,7 @@ internal sealed class HttpServerCallContext : ServerCallContext, IDisposable
 
     public void Dispose()
     {
+        _deadlineTimer?.Dispose();
         _deadlineCts?.Dispose();
         _serializationContext?.Dispose();
     }

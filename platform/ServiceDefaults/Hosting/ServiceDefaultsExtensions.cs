@@ -49,17 +49,26 @@ public static class ServiceDefaultsExtensions
     /// <summary>
     /// <c>/healthz</c> (liveness: the process answers) and <c>/readyz</c> (readiness: every
     /// registered check, e.g. the database), both anonymous; and <c>POST /dev/token</c> when
-    /// development tokens are enabled.
+    /// development tokens are enabled. Safe to call more than once: the embedded host maps the
+    /// gateway and every service module in one application, and a second <c>/healthz</c> would make
+    /// the route ambiguous.
     /// </summary>
     public static TApp MapServiceDefaults<TApp>(this TApp app)
         where TApp : IEndpointRouteBuilder
     {
+        if (!MappedApplications.TryAdd(app.ServiceProvider, new object()))
+        {
+            return app;
+        }
+
         app.MapHealthChecks("/healthz", new HealthCheckOptions { Predicate = c => c.Tags.Contains(LivenessTag) })
             .AllowAnonymous();
         app.MapHealthChecks("/readyz").AllowAnonymous();
         app.MapDevelopmentTokens();
         return app;
     }
+
+    private static readonly System.Runtime.CompilerServices.ConditionalWeakTable<IServiceProvider, object> MappedApplications = new();
 
     private sealed class ServiceDefaultsMarker;
 }

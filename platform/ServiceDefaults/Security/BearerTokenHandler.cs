@@ -40,7 +40,12 @@ public sealed partial class BearerTokenHandler(
             return Reject("more than one authorization header");
         }
 
-        var header = headers[0] ?? "";
+        var header = (headers[0] ?? "").Trim();
+        if (header.Equals(BearerPrefix.TrimEnd(), StringComparison.OrdinalIgnoreCase))
+        {
+            return Reject("empty bearer token");
+        }
+
         if (!header.StartsWith(BearerPrefix, StringComparison.OrdinalIgnoreCase))
         {
             // Another scheme's credentials are not ours to judge.

@@ -70,4 +70,18 @@ public sealed record ResponseDeadline
         $"end of {DayPattern.Format(LastDay)}, Geneva time ({ClosesAtGenevaIso})";
 
     public override string ToString() => Describe();
+
+    /// <summary>
+    /// Describes a stored closing instant the way <see cref="Describe"/> does, for messages that
+    /// only have the instant (e.g. "end of 28 February 2027, Geneva time (2027-03-01T00:00:00+01:00)").
+    /// </summary>
+    public static string DescribeClosing(Instant closesAt)
+    {
+        var geneva = closesAt.InZone(Geneva);
+        var lastDay = geneva.TimeOfDay == LocalTime.Midnight ? geneva.Date.PlusDays(-1) : geneva.Date;
+        return $"end of {DayPattern.Format(lastDay)}, Geneva time ({OffsetPattern.Format(geneva.ToOffsetDateTime())})";
+    }
+
+    /// <summary>An instant as Geneva wall-clock time with its offset, ISO 8601.</summary>
+    public static string FormatInGeneva(Instant instant) => OffsetPattern.Format(instant.InZone(Geneva).ToOffsetDateTime());
 }

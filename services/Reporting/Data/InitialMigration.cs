@@ -1,6 +1,7 @@
 using Microsoft.EntityFrameworkCore.Infrastructure;
 using Microsoft.EntityFrameworkCore.Migrations;
 using Platform.Data;
+using Platform.Messaging;
 
 namespace Wsis.Reporting.Data;
 
@@ -18,6 +19,7 @@ public sealed class InitialMigration : Migration
     protected override void Up(MigrationBuilder m)
     {
         m.CreateIdempotencyRecords();
+        m.CreateMessagingTables();
 
         m.CreateTable("Stakeholders", t => new
         {
@@ -27,6 +29,7 @@ public sealed class InitialMigration : Migration
             CountryCode = t.Column<string>(maxLength: 2, nullable: true),
             RevisionAt = t.Column<DateTimeOffset>(nullable: false),
             RevisionEventId = t.Column<Guid>(nullable: false),
+            Version = t.Column<int>(nullable: false, defaultValue: 0),
         }, constraints: t => t.PrimaryKey("PK_Stakeholders", x => x.StakeholderId));
 
         m.CreateTable("TeamCoordinations", t => new
@@ -37,6 +40,7 @@ public sealed class InitialMigration : Migration
             DecisionReference = t.Column<string>(maxLength: 500, nullable: true),
             DesignatedAt = t.Column<DateTimeOffset>(nullable: true),
             DesignationEventId = t.Column<Guid>(nullable: true),
+            Version = t.Column<int>(nullable: false, defaultValue: 0),
         }, constraints: t => t.PrimaryKey("PK_TeamCoordinations", x => x.TeamId));
 
         m.CreateTable("CoordinatorsMeetings", t => new
@@ -47,6 +51,7 @@ public sealed class InitialMigration : Migration
             ViceChairIds = t.Column<string>(nullable: false),
             ElectedAt = t.Column<DateTimeOffset>(nullable: true),
             ElectionEventId = t.Column<Guid>(nullable: true),
+            Version = t.Column<int>(nullable: false, defaultValue: 0),
         }, constraints: t => t.PrimaryKey("PK_CoordinatorsMeetings", x => x.MeetingId));
 
         m.CreateTable("StocktakingProcedures", t => new
@@ -57,6 +62,7 @@ public sealed class InitialMigration : Migration
             RequiredFields = t.Column<string>(nullable: false),
             SetAt = t.Column<DateTimeOffset>(nullable: false),
             SetEventId = t.Column<Guid>(nullable: false),
+            Version = t.Column<int>(nullable: false, defaultValue: 0),
         }, constraints: t => t.PrimaryKey("PK_StocktakingProcedures", x => x.Year));
 
         m.CreateTable("Consultations", t => new
@@ -71,6 +77,7 @@ public sealed class InitialMigration : Migration
             ResponsesDigest = t.Column<string>(maxLength: 128, nullable: true),
             ResultsPublishedAt = t.Column<DateTimeOffset>(nullable: true),
             ResultsSummary = t.Column<string>(nullable: true),
+            Version = t.Column<int>(nullable: false, defaultValue: 0),
         }, constraints: t => t.PrimaryKey("PK_Consultations", x => x.ConsultationId));
 
         m.CreateTable("ConsultationResponses", t => new
@@ -155,5 +162,6 @@ public sealed class InitialMigration : Migration
                      "Consultations", "StocktakingProcedures", "CoordinatorsMeetings", "TeamCoordinations", "Stakeholders" })
             m.DropTable(table);
         m.DropIdempotencyRecords();
+        m.DropMessagingTables();
     }
 }

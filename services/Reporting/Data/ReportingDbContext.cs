@@ -3,6 +3,7 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.ChangeTracking;
 using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
 using Platform.Data;
+using Platform.Messaging;
 using Wsis.Reporting.Model;
 
 namespace Wsis.Reporting.Data;
@@ -25,12 +26,20 @@ public sealed class ReportingDbContext(DbContextOptions<ReportingDbContext> opti
     public DbSet<NationalReport> NationalReports => Set<NationalReport>();
     public DbSet<Report> Reports => Set<Report>();
 
+    public const string RowVersion = "Version";
     public const int IdLength = 64;
     public const int CodeLength = 32;
 
     protected override void OnModelCreating(ModelBuilder b)
     {
         b.AddIdempotencyRecords();
+        b.AddMessaging();
+
+        // Read-model rows carry a version, a concurrency token: two deliveries about the same row
+        // handled at once cannot both save on a stale copy (the loser retries on the fresh row,
+        // so last-writer-wins by occurrence holds under concurrency too).
+        foreach (var row in new[] { typeof(StakeholderRecord), typeof(TeamCoordination), typeof(CoordinatorsMeetingRecord), typeof(StocktakingProcedure), typeof(ConsultationRecord) })
+            b.Entity(row).Property<int>(RowVersion).IsConcurrencyToken();
 
         b.Entity<StakeholderRecord>(e =>
         {

@@ -20,7 +20,7 @@ public sealed partial class ReportsService(ReportingDbContext db, TimeProvider t
         var officers = await db.OfficersAsync(ct);
         caller.Require(ReportingPermissions.MayCompile(caller.ToModel(), officers),
             "only the chair or a vice-chair of the coordinators' meeting, or the secretariat, may compile a report");
-        var key = StocktakingService.Key(request.RequestId, "reporting.v1.Reports/CompileReport", caller);
+        var key = StocktakingService.Key(request.RequestId, context, caller);
 
         return await Platform.Data.IdempotencyStore.ExecuteOnceAsync(db, key, V1.Report.Parser, async _ =>
         {

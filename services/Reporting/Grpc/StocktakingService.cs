@@ -17,7 +17,7 @@ public sealed partial class StocktakingService(ReportingDbContext db, TimeProvid
     public override async Task<V1.Contribution> SubmitContribution(V1.SubmitContributionRequest request, ServerCallContext context)
     {
         var caller = context.GetCaller().RequireAuthenticated();
-        var key = Key(request.RequestId, "reporting.v1.Stocktaking/SubmitContribution", caller);
+        var key = Key(request.RequestId, context, caller);
         var ct = context.CancellationToken;
         return await IdempotencyStore.ExecuteOnceAsync(db, key, V1.Contribution.Parser, async _ =>
         {
@@ -47,7 +47,7 @@ public sealed partial class StocktakingService(ReportingDbContext db, TimeProvid
     public override async Task<V1.NationalReport> SubmitNationalReport(V1.SubmitNationalReportRequest request, ServerCallContext context)
     {
         var caller = context.GetCaller().RequireAuthenticated();
-        var key = Key(request.RequestId, "reporting.v1.Stocktaking/SubmitNationalReport", caller);
+        var key = Key(request.RequestId, context, caller);
         var ct = context.CancellationToken;
         try
         {
@@ -139,17 +139,8 @@ public sealed partial class StocktakingService(ReportingDbContext db, TimeProvid
         };
     }
 
-    internal static IdempotencyKey? Key(string requestId, string operation, Platform.Security.Caller caller)
-    {
-        try
-        {
-            return IdempotencyKey.For(requestId, operation, caller);
-        }
-        catch (ArgumentException e)
-        {
-            throw RpcErrors.Invalid("request_id", e.Message);
-        }
-    }
+    internal static IdempotencyKey? Key(string requestId, ServerCallContext context, Platform.Security.Caller caller) =>
+        IdempotencyKey.ForCall(requestId, context, caller);
 
     private static string? NullIfBlank(string s) => string.IsNullOrWhiteSpace(s) ? null : s.Trim();
 

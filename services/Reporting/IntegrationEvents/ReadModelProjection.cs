@@ -13,37 +13,46 @@ namespace Wsis.Reporting.IntegrationEvents;
 public sealed class ReadModelProjection(ReportingDbContext db)
 {
     public async Task<bool> ApplyAsync(StakeholderRegistration f, CancellationToken ct) =>
-        (await Row(db.Stakeholders, f.StakeholderId, StakeholderRecord.For, ct)).Apply(f);
+        Changed(await Row(db.Stakeholders, f.StakeholderId, StakeholderRecord.For, ct), r => r.Apply(f));
 
     public async Task<bool> ApplyAsync(TeamCreation f, CancellationToken ct) =>
-        (await Row(db.TeamCoordinations, f.TeamId, TeamCoordination.For, ct)).Apply(f);
+        Changed(await Row(db.TeamCoordinations, f.TeamId, TeamCoordination.For, ct), r => r.Apply(f));
 
     public async Task<bool> ApplyAsync(CoordinatorDesignation f, CancellationToken ct) =>
-        (await Row(db.TeamCoordinations, f.TeamId, TeamCoordination.For, ct)).Apply(f);
+        Changed(await Row(db.TeamCoordinations, f.TeamId, TeamCoordination.For, ct), r => r.Apply(f));
 
     public async Task<bool> ApplyAsync(CoordinatorsMeetingConvening f, CancellationToken ct) =>
-        (await Row(db.CoordinatorsMeetings, f.MeetingId, CoordinatorsMeetingRecord.For, ct)).Apply(f);
+        Changed(await Row(db.CoordinatorsMeetings, f.MeetingId, CoordinatorsMeetingRecord.For, ct), r => r.Apply(f));
 
     public async Task<bool> ApplyAsync(OfficerElection f, CancellationToken ct) =>
-        (await Row(db.CoordinatorsMeetings, f.MeetingId, CoordinatorsMeetingRecord.For, ct)).Apply(f);
+        Changed(await Row(db.CoordinatorsMeetings, f.MeetingId, CoordinatorsMeetingRecord.For, ct), r => r.Apply(f));
 
     public async Task<bool> ApplyAsync(StocktakingProcedureSetting f, CancellationToken ct) =>
-        (await Row(db.StocktakingProcedures, f.Year, StocktakingProcedure.For, ct)).Apply(f);
+        Changed(await Row(db.StocktakingProcedures, f.Year, StocktakingProcedure.For, ct), r => r.Apply(f));
 
     public async Task<bool> ApplyAsync(ConsultationOpening f, CancellationToken ct) =>
-        (await Row(db.Consultations, f.ConsultationId, ConsultationRecord.For, ct)).Apply(f);
+        Changed(await Row(db.Consultations, f.ConsultationId, ConsultationRecord.For, ct), r => r.Apply(f));
 
     public async Task<bool> ApplyAsync(ConsultationClosing f, CancellationToken ct) =>
-        (await Row(db.Consultations, f.ConsultationId, ConsultationRecord.For, ct)).Apply(f);
+        Changed(await Row(db.Consultations, f.ConsultationId, ConsultationRecord.For, ct), r => r.Apply(f));
 
     public async Task<bool> ApplyAsync(ResultsPublication f, CancellationToken ct) =>
-        (await Row(db.Consultations, f.ConsultationId, ConsultationRecord.For, ct)).Apply(f);
+        Changed(await Row(db.Consultations, f.ConsultationId, ConsultationRecord.For, ct), r => r.Apply(f));
 
     public async Task<bool> ApplyAsync(ResponsePublication f, CancellationToken ct)
     {
         await Row(db.Consultations, f.ConsultationId, ConsultationRecord.For, ct);
         if (await db.ConsultationResponses.FindAsync([f.ResponseId], ct) is not null) return false;
         db.ConsultationResponses.Add(ConsultationResponseRecord.From(f));
+        return true;
+    }
+
+    /// <summary>Applies the rule and, when it changed the row, bumps the row's version (its concurrency token).</summary>
+    private bool Changed<TRow>(TRow row, Func<TRow, bool> apply) where TRow : class
+    {
+        if (!apply(row)) return false;
+        var version = db.Entry(row).Property<int>(ReportingDbContext.RowVersion);
+        version.CurrentValue += 1;
         return true;
     }
 

@@ -73,6 +73,8 @@ public static class ReportCompiler
         var contributions = sources.Contributions.Where(c => yearSet.Contains(c.Year))
             .OrderBy(c => c.Year).ThenBy(c => c.SubmittedAt.UtcDateTime).ThenBy(c => c.ContributionId).ToList();
         var entries = contributions.SelectMany(c => c.Entries.OrderBy(e => e.Position)).ToList();
+        var lineOfContribution = contributions.ToDictionary(c => c.ContributionId, c => c.ActionLineCode);
+        string ContributionLine(InventoryEntry e) => lineOfContribution.GetValueOrDefault(e.ContributionId, "");
 
         var sections = ActionLines.TopLevel.Select(line =>
         {
@@ -86,7 +88,9 @@ public static class ReportCompiler
                 contributions.Where(c => ActionLines.IsWithin(c.ActionLineCode, line.Code))
                     .Select(c => new ContributionSummary(c.ContributionId, c.ActionLineCode, c.Year, c.SubmittedAt.ToUniversalTime(), c.Entries.Count))
                     .ToList(),
-                entries.Where(e => e.ActionLineCodes.Any(code => ActionLines.IsWithin(code, line.Code)))
+                // The team's own entries, and every entry another team filed under this line.
+                entries.Where(e => ActionLines.IsWithin(ContributionLine(e), line.Code) ||
+                                   e.ActionLineCodes.Any(code => ActionLines.IsWithin(code, line.Code)))
                     .Select(e => Summarize(e, sources.Stakeholders)).ToList());
         }).ToList();
 

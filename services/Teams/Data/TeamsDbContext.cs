@@ -2,6 +2,7 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.ChangeTracking;
 using Microsoft.EntityFrameworkCore.Metadata.Builders;
 using Platform.Data;
+using Platform.Messaging;
 using Wsis.Teams.Model;
 
 namespace Wsis.Teams.Data;
@@ -20,9 +21,6 @@ public sealed class TeamsDbContext(DbContextOptions<TeamsDbContext> options) : D
     public DbSet<Team> Teams => Set<Team>();
     public DbSet<TeamMeeting> TeamMeetings => Set<TeamMeeting>();
     public DbSet<CoordinatorsMeeting> CoordinatorsMeetings => Set<CoordinatorsMeeting>();
-
-    /// <summary>Events waiting for the outbox (placeholder until the platform outbox is wired).</summary>
-    internal List<object> PendingEvents { get; } = [];
 
     /// <summary>Marks the aggregate changed so that a concurrent change to it fails instead of being lost.</summary>
     public void Touch(object aggregateRoot)
@@ -199,6 +197,7 @@ public sealed class TeamsDbContext(DbContextOptions<TeamsDbContext> options) : D
         });
 
         model.AddIdempotencyRecords();
+        model.AddMessaging();
     }
 
     // Lists of ids are stored as comma-separated text: one column type every provider has.

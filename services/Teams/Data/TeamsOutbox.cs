@@ -1,3 +1,5 @@
+using Platform.Messaging;
+
 namespace Wsis.Teams.Data;
 
 /// <summary>
@@ -6,8 +8,9 @@ namespace Wsis.Teams.Data;
 /// </summary>
 public sealed class TeamsOutbox(TeamsDbContext db)
 {
-    public void Raise<TEvent>(TEvent integrationEvent) where TEvent : class
+    /// <param name="aggregateKey">Events of one aggregate (a team, a meeting) are published in commit order.</param>
+    public void Raise<TEvent>(TEvent integrationEvent, string aggregateKey) where TEvent : class
     {
-        db.PendingEvents.Add(integrationEvent);
+        db.AddIntegrationEvent(integrationEvent, aggregateKey);
     }
 }

@@ -34,7 +34,7 @@ public sealed class CoordinatorsMeetingsService(TeamsDbContext db, TeamsOutbox o
             var seats = request.ViceChairSeats == 0 ? CoordinatorsMeeting.DefaultViceChairSeats : request.ViceChairSeats;
             var meeting = CoordinatorsMeeting.Convene(Rpc.Instant(request.StartsAt, "starts_at"), request.Venue, funding, seats, actor, time.GetUtcNow());
             db.CoordinatorsMeetings.Add(meeting);
-            outbox.Raise(TeamsEventFactory.Convened(meeting));
+            outbox.Raise(TeamsEventFactory.Convened(meeting), "coordinators-meeting:" + meeting.Id);
             return Task.FromResult(Mapping.ToMessage(meeting));
         }, context.CancellationToken);
     });
@@ -79,7 +79,7 @@ public sealed class CoordinatorsMeetingsService(TeamsDbContext db, TeamsOutbox o
         var meeting = await LoadMeeting(request.MeetingId, "meeting_id", context.CancellationToken);
         meeting.CloseElection(actor, time.GetUtcNow());
         db.Touch(meeting);
-        outbox.Raise(TeamsEventFactory.Elected(meeting));
+        outbox.Raise(TeamsEventFactory.Elected(meeting), "coordinators-meeting:" + meeting.Id);
         await db.SaveChangesAsync(context.CancellationToken);
         return Mapping.ToMessage(meeting);
     });
@@ -101,7 +101,7 @@ public sealed class CoordinatorsMeetingsService(TeamsDbContext db, TeamsOutbox o
         var procedures = meeting.SetStocktakingProcedures(request.Year, Rpc.Instant(request.ContributionDeadline, "contribution_deadline"),
             [.. request.RequiredFields], actor, time.GetUtcNow());
         db.Touch(meeting);
-        outbox.Raise(TeamsEventFactory.ProceduresSet(meeting, procedures));
+        outbox.Raise(TeamsEventFactory.ProceduresSet(meeting, procedures), "coordinators-meeting:" + meeting.Id);
         await db.SaveChangesAsync(context.CancellationToken);
         return Mapping.ToMessage(meeting);
     });

@@ -30,6 +30,12 @@ internal static class Rpc
         {
             throw new RpcException(new Status(StatusCode.Aborted, "the record changed while the request was processed; retry the request"));
         }
+        catch (DbUpdateException)
+        {
+            // A unique index refused a change a concurrent request made first (a second open
+            // membership, a second ballot for the same team and office…).
+            throw new RpcException(new Status(StatusCode.Aborted, "a concurrent request made a conflicting change; retry the request"));
+        }
     }
 
     public static StatusCode StatusOf(DomainErrorKind kind) => kind switch

@@ -20,7 +20,7 @@ public sealed class StakeholdersService(TeamsDbContext db, TeamsOutbox outbox, T
         {
             var stakeholder = Stakeholder.Register(request.Name, Mapping.Category(request.Category), request.CountryCode, request.ContactEmail, actor, time.GetUtcNow());
             db.Stakeholders.Add(stakeholder);
-            outbox.Raise(TeamsEventFactory.Registered(stakeholder));
+            outbox.Raise(TeamsEventFactory.Registered(stakeholder), "stakeholder:" + stakeholder.Id);
             // The registrant supplied the address, so it gets it back.
             return Task.FromResult(Mapping.ToMessage(stakeholder, showContact: true));
         }, context.CancellationToken);

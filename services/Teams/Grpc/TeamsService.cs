@@ -32,7 +32,7 @@ public sealed class TeamsService(TeamsDbContext db, TeamsOutbox outbox, TimeProv
                 if (await db.Teams.AnyAsync(t => t.ActionLineCode == line.Code, ct))
                     throw AlreadyHasTeam(line);
                 db.Teams.Add(team);
-                outbox.Raise(TeamsEventFactory.Created(team, line));
+                outbox.Raise(TeamsEventFactory.Created(team, line), "team:" + team.Id);
                 return Mapping.ToMessage(team, new Dictionary<Guid, string>(), []);
             }, context.CancellationToken);
         }
@@ -75,7 +75,7 @@ public sealed class TeamsService(TeamsDbContext db, TeamsOutbox outbox, TimeProv
             var stakeholder = await LoadStakeholder(Text.Id(request.StakeholderId, "stakeholder_id"), ct);
             var membership = team.Join(stakeholder, actor, time.GetUtcNow());
             db.Touch(team);
-            outbox.Raise(TeamsEventFactory.MembershipChanged(team, membership));
+            outbox.Raise(TeamsEventFactory.MembershipChanged(team, membership), "team:" + team.Id);
             return await Present(team, ct);
         }, context.CancellationToken);
     });
@@ -86,7 +86,7 @@ public sealed class TeamsService(TeamsDbContext db, TeamsOutbox outbox, TimeProv
         var team = await LoadTeam(Text.Id(request.TeamId, "team_id"), context.CancellationToken);
         var membership = team.Leave(Text.Id(request.StakeholderId, "stakeholder_id"), actor, time.GetUtcNow());
         db.Touch(team);
-        outbox.Raise(TeamsEventFactory.MembershipChanged(team, membership));
+        outbox.Raise(TeamsEventFactory.MembershipChanged(team, membership), "team:" + team.Id);
         await db.SaveChangesAsync(context.CancellationToken);
         return await Present(team, context.CancellationToken);
     });
@@ -128,7 +128,7 @@ public sealed class TeamsService(TeamsDbContext db, TeamsOutbox outbox, TimeProv
             var (designated, ended) = team.RecordDesignation(Text.Id(request.StakeholderId, "stakeholder_id"), request.DecisionReference, actor, time.GetUtcNow());
             db.Touch(team);
             var coordinator = await LoadStakeholder(designated.StakeholderId, ct);
-            outbox.Raise(TeamsEventFactory.Designated(team, designated, coordinator, ended));
+            outbox.Raise(TeamsEventFactory.Designated(team, designated, coordinator, ended), "team:" + team.Id);
             return await Present(team, ct);
         }, context.CancellationToken);
     });

@@ -1,7 +1,7 @@
 'use strict';
 // A gRPC interop client on @grpc/grpc-js running one case of the interop test descriptions:
-//   node client.js --server_port=N --test_case=NAME
-// Exit code 0 and "PASS" when the case passes, otherwise non-zero and the reason on stderr.
+//   node client.js --server_port=N --test_case=NAME|NAME,NAME|all
+// Prints "PASS name" or "FAIL name: reason" per case; exit code 0 when all pass.
 const { grpc, testing } = require('./proto');
 
 const NO_COMPRESS = 2; // grpc-js WriteFlags.NoCompress, passed as write()'s encoding argument
@@ -245,11 +245,7 @@ const cases = {
 async function main() {
   const a = args();
   const address = `${a.server_host}:${a.server_port}`;
-  const test = cases[a.test_case];
-  if (!test) {
-    console.error(`unknown test case ${a.test_case}`);
-    process.exit(2);
-  }
+  const names = a.test_case === 'all' ? Object.keys(cases) : String(a.test_case).split(',');
   const clients = [];
   const make = (options = {}) => {
     const client = new testing.TestService(address, grpc.credentials.createInsecure(), options);
@@ -257,16 +253,19 @@ async function main() {
     return client;
   };
   const context = { address, client: make(), gzipClient: () => make({ 'grpc.default_compression_algorithm': 2 }) };
-  try {
-    await test(context);
-    console.log(`PASS ${a.test_case}`);
-    process.exitCode = 0;
-  } catch (e) {
-    console.error(`FAIL ${a.test_case}: ${e.message}`);
-    process.exitCode = 1;
-  } finally {
-    clients.forEach((c) => c.close());
+  let failed = 0;
+  for (const name of names) {
+    try {
+      if (!cases[name]) throw new Error('unknown test case');
+      await cases[name](context);
+      console.log(`PASS ${name}`);
+    } catch (e) {
+      console.log(`FAIL ${name}: ${e.message}`);
+      failed++;
+    }
   }
+  clients.forEach((c) => c.close());
+  process.exitCode = failed ? 1 : 0;
 }
 
 main();

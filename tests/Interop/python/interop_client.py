@@ -1,9 +1,9 @@
 #!/usr/bin/env python3
-"""A gRPC interop client on Python grpcio (Debian python3-grpcio), running one case of the
-interop test descriptions against a server: exit code 0 and "PASS" when the case passes,
-otherwise a non-zero exit code and the reason on stderr.
+"""A gRPC interop client on Python grpcio (Debian python3-grpcio), running cases of the
+interop test descriptions against a server. Prints "PASS name" or "FAIL name: reason" per
+case; the exit code is 0 when all pass.
 
-  interop_client.py --server_port=N --test_case=NAME --descriptor_set=PATH/interop.pb
+  interop_client.py --server_port=N --test_case=NAME|NAME,NAME|all --descriptor_set=PATH/interop.pb
 """
 import argparse
 import sys
@@ -251,20 +251,23 @@ def main():
     p = argparse.ArgumentParser()
     p.add_argument("--server_host", default="127.0.0.1")
     p.add_argument("--server_port", type=int, required=True)
-    p.add_argument("--test_case", required=True)
+    p.add_argument("--test_case", required=True, help="a case name, a comma-separated list, or 'all'")
     p.add_argument("--descriptor_set", required=True)
     a = p.parse_args()
     m = interop_messages.load(a.descriptor_set)
+    names = list(CASES) if a.test_case == "all" else a.test_case.split(",")
+    failed = 0
     with grpc.insecure_channel(f"{a.server_host}:{a.server_port}") as channel:
         grpc.channel_ready_future(channel).result(timeout=10)
-        try:
-            CASES[a.test_case](Stub(channel, m), m)
-        except (Failure, grpc.RpcError) as e:
-            detail = f"{e.code()}: {e.details()}" if isinstance(e, grpc.RpcError) else str(e)
-            print(f"FAIL {a.test_case}: {detail}", file=sys.stderr)
-            return 1
-    print(f"PASS {a.test_case}")
-    return 0
+        for name in names:
+            try:
+                CASES[name](Stub(channel, m), m)
+                print(f"PASS {name}", flush=True)
+            except (Failure, grpc.RpcError, KeyError) as e:
+                detail = f"{e.code()}: {e.details()}" if isinstance(e, grpc.RpcError) else repr(e)
+                print(f"FAIL {name}: {detail}", flush=True)
+                failed += 1
+    return 1 if failed else 0
 
 
 if __name__ == "__main__":

@@ -1,4 +1,5 @@
 using System.Net;
+using System.Net.Http.Json;
 using System.Security.Cryptography;
 using System.Text;
 using Microsoft.IdentityModel.Tokens;
@@ -251,6 +252,32 @@ public sealed class BearerAuthenticationTests(BearerAuthenticationTests.KeysAndH
         var token = TestTokens.Create(TestTokens.Hs256(_secret), claims);
 
         await AssertRejected(token, "token has no subject");
+    }
+
+    [Fact]
+    public async Task A_bearer_header_without_a_token_is_rejected()
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Get, "/secure");
+        request.Headers.TryAddWithoutValidation("Authorization", "Bearer");
+
+        using var response = await _host.Client.SendAsync(request);
+
+        Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
+        Assert.Equal("Bearer error=\"invalid_token\", error_description=\"empty bearer token\"",
+            response.Headers.WwwAuthenticate.Single().ToString());
+    }
+
+    [Fact]
+    public async Task Another_scheme_is_left_to_others_and_the_caller_stays_anonymous()
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Get, "/whoami");
+        request.Headers.TryAddWithoutValidation("Authorization", "Basic YWxpY2U6c2VjcmV0");
+
+        using var response = await _host.Client.SendAsync(request);
+        var me = await response.Content.ReadFromJsonAsync<WhoAmI>();
+
+        Assert.False(me!.Authenticated);
+        Assert.Null(me.Failure);
     }
 
     [Fact]

@@ -93,9 +93,8 @@ public sealed class DevelopmentTokenTests
     [Fact]
     public void Development_tokens_need_an_HS256_secret()
     {
-        using var rsa = System.Security.Cryptography.RSA.Create(2048);
         var configuration = new ConfigurationBuilder()
-            .AddInMemoryCollection(TestTokens.Configuration(rsa.ExportSubjectPublicKeyInfoPem())).Build();
+            .AddInMemoryCollection(TestTokens.Configuration(TestTokens.SomeRsaPublicKeyPem())).Build();
 
         var error = Assert.Throws<InvalidOperationException>(() => DevelopmentTokenIssuer.FromConfiguration(configuration));
 

@@ -36,10 +36,10 @@ public sealed class SigningKeyConfigurationTests
     [Fact]
     public void A_private_key_is_refused()
     {
-        using var rsa = RSA.Create(2048);
+        using var ec = ECDsa.Create(ECCurve.NamedCurves.nistP256);
 
         var error = Assert.Throws<InvalidOperationException>(() =>
-            SigningKeyReader.Read([TestTokens.NewSecret(), rsa.ExportPkcs8PrivateKeyPem()]));
+            SigningKeyReader.Read([TestTokens.NewSecret(), ec.ExportPkcs8PrivateKeyPem()]));
 
         Assert.Equal("Auth:SigningKeys:1 holds a private key; configure the public key only.", error.Message);
     }

@@ -13,6 +13,14 @@ public static class TestTokens
     public const string Audience = "wsis-services";
 
     private static readonly JsonWebTokenHandler Handler = new();
+    private static readonly Lazy<string> RsaPublicPem = new(() =>
+    {
+        using var rsa = RSA.Create(2048);
+        return rsa.ExportSubjectPublicKeyInfoPem();
+    });
+
+    /// <summary>An RSA public key for tests that only configure one (key generation is slow on a busy machine).</summary>
+    public static string SomeRsaPublicKeyPem() => RsaPublicPem.Value;
 
     public static string NewSecret() => Convert.ToBase64String(RandomNumberGenerator.GetBytes(32));
 

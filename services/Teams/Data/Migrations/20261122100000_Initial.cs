@@ -1,6 +1,7 @@
 using Microsoft.EntityFrameworkCore.Infrastructure;
 using Microsoft.EntityFrameworkCore.Migrations;
 using Platform.Data;
+using Platform.Messaging;
 using Wsis.Teams.Model;
 
 namespace Wsis.Teams.Data.Migrations;
@@ -228,12 +229,14 @@ public sealed class Initial : Migration
         b.CreateIndex("IX_stocktaking_procedures_MeetingId_Year", "stocktaking_procedures", ["MeetingId", "Year"], unique: true);
 
         b.CreateIdempotencyRecords();
+        b.CreateMessagingTables();
     }
 
     private static string Literal(string? value) => value is null ? "NULL" : "'" + value.Replace("'", "''") + "'";
 
     protected override void Down(MigrationBuilder b)
     {
+        b.DropMessagingTables();
         b.DropIdempotencyRecords();
         foreach (var table in new[] { "stocktaking_procedures", "ballots", "officer_nominations", "funding_lines", "coordinators_meetings",
                      "meeting_registrations", "team_meetings", "coordination_modalities", "coordinator_designations", "team_memberships", "teams",

@@ -1,0 +1,148 @@
+using System.Net;
+using System.Net.Sockets;
+using Grpc.Core;
+using Grpc.Net.Client;
+using Platform.Testing.V1;
+
+namespace Grpc.Tests;
+
+/// <summary>Deadlines, cancellation, shutdown and retries: the ends of a call other than success.</summary>
+public class LifecycleTests
+{
+    private static readonly TimeSpan Wait = TimeSpan.FromSeconds(10);
+
+    [Fact]
+    public async Task Deadline_cancels_the_handler_and_the_client_gets_deadline_exceeded()
+    {
+        await using var server = await TestServer.StartAsync();
+        var client = server.CreateClient();
+        // A first call opens the connection, so that the deadline below is spent in the handler.
+        await client.UnaryAsync(new ProbeRequest());
+        var call = client.UnaryAsync(new ProbeRequest { Behaviour = "sleep" }, deadline: DateTime.UtcNow.AddMilliseconds(300));
+        var ex = await Assert.ThrowsAsync<RpcException>(() => call.ResponseAsync.WaitAsync(Wait));
+        Assert.Equal(StatusCode.DeadlineExceeded, ex.StatusCode);
+        await server.Recorder.HandlerCancelled.Task.WaitAsync(Wait);
+    }
+
+    [Fact]
+    public async Task Server_enforces_the_deadline_even_when_the_client_does_not()
+    {
+        await using var server = await TestServer.StartAsync();
+        // A raw request: only the grpc-timeout header, no client-side timer.
+        var (response, _) = await RawHttp2.SendAsync(server.CreateRawClient(),
+            RawHttp2.Request("/platform.testing.v1.Probe/Unary", new ByteArrayContent(RawHttp2.Frame(new ProbeRequest { Behaviour = "sleep" })),
+                "application/grpc", ("grpc-timeout", "200m"))).WaitAsync(Wait);
+        Assert.Equal("4", RawHttp2.Header(response, "grpc-status") ?? RawHttp2.Trailer(response, "grpc-status"));
+        Assert.True(server.Recorder.HandlerCancelled.Task.IsCompleted);
+    }
+
+    [Fact]
+    public async Task Deadline_already_passed_fails_without_calling_the_server()
+    {
+        await using var server = await TestServer.StartAsync();
+        var call = server.CreateClient().UnaryAsync(new ProbeRequest(), deadline: DateTime.UtcNow.AddSeconds(-1));
+        var ex = await Assert.ThrowsAsync<RpcException>(() => call.ResponseAsync);
+        Assert.Equal(StatusCode.DeadlineExceeded, ex.StatusCode);
+        Assert.Equal(0, server.Recorder.Calls);
+    }
+
+    [Fact]
+    public async Task Deadline_applies_to_streaming_reads()
+    {
+        await using var server = await TestServer.StartAsync();
+        var client = server.CreateClient();
+        await client.UnaryAsync(new ProbeRequest());
+        using var call = client.ServerStream(new ProbeRequest { Count = 2, Behaviour = "sleep" }, deadline: DateTime.UtcNow.AddMilliseconds(400));
+        Assert.True(await call.ResponseStream.MoveNext(CancellationToken.None));
+        var ex = await Assert.ThrowsAsync<RpcException>(() => call.ResponseStream.MoveNext(CancellationToken.None).WaitAsync(Wait));
+        Assert.Equal(StatusCode.DeadlineExceeded, ex.StatusCode);
+        await server.Recorder.HandlerCancelled.Task.WaitAsync(Wait);
+    }
+
+    [Fact]
+    public async Task Client_cancellation_reaches_the_handler()
+    {
+        await using var server = await TestServer.StartAsync();
+        using var cts = new CancellationTokenSource();
+        var call = server.CreateClient().UnaryAsync(new ProbeRequest { Behaviour = "sleep" }, cancellationToken: cts.Token);
+        await Task.Delay(200);
+        cts.Cancel();
+        var ex = await Assert.ThrowsAsync<RpcException>(() => call.ResponseAsync.WaitAsync(Wait));
+        Assert.Equal(StatusCode.Cancelled, ex.StatusCode);
+        await server.Recorder.HandlerCancelled.Task.WaitAsync(Wait);
+    }
+
+    [Fact]
+    public async Task Disposing_a_streaming_call_cancels_it_on_the_server()
+    {
+        await using var server = await TestServer.StartAsync();
+        var call = server.CreateClient().Duplex();
+        await call.RequestStream.WriteAsync(new ProbeRequest { Behaviour = "sleep" });
+        await Task.Delay(200);
+        call.Dispose();
+        await server.Recorder.HandlerCancelled.Task.WaitAsync(Wait);
+        Assert.Equal(StatusCode.Cancelled, call.GetStatus().StatusCode);
+        await Assert.ThrowsAsync<RpcException>(() => call.ResponseStream.MoveNext(CancellationToken.None));
+    }
+
+    [Fact]
+    public async Task Status_is_unavailable_until_the_call_ends()
+    {
+        await using var server = await TestServer.StartAsync();
+        using var call = server.CreateClient().UnaryAsync(new ProbeRequest { Behaviour = "gate" });
+        await server.Recorder.GateReached.Task.WaitAsync(Wait);
+        Assert.Throws<InvalidOperationException>(() => call.GetStatus());
+        Assert.Throws<InvalidOperationException>(() => call.GetTrailers());
+        server.Recorder.Gate.TrySetResult();
+        Assert.Equal("released", (await call).Text);
+        Assert.Equal(StatusCode.OK, call.GetStatus().StatusCode);
+    }
+
+    [Fact]
+    public async Task Shutdown_lets_calls_in_flight_finish_and_refuses_new_ones()
+    {
+        var server = await TestServer.StartAsync();
+        await using var _ = server;
+        var client = server.CreateClient();
+        var inFlight = client.UnaryAsync(new ProbeRequest { Behaviour = "gate" });
+        await server.Recorder.GateReached.Task.WaitAsync(Wait);
+
+        var stopping = server.App.StopAsync();
+        await Task.Delay(200);
+        var late = await Assert.ThrowsAsync<RpcException>(() => client.UnaryAsync(new ProbeRequest()).ResponseAsync.WaitAsync(Wait));
+        Assert.Equal(StatusCode.Unavailable, late.StatusCode);
+
+        server.Recorder.Gate.TrySetResult();
+        Assert.Equal("released", (await inFlight.ResponseAsync.WaitAsync(Wait)).Text);
+        await stopping.WaitAsync(Wait);
+    }
+
+    [Fact]
+    public async Task Call_is_retried_when_the_server_could_not_be_reached()
+    {
+        var port = FreePort();
+        using var channel = GrpcChannel.ForAddress($"http://127.0.0.1:{port}",
+            new GrpcChannelOptions { MaxRetryAttempts = 6, InitialRetryBackoff = TimeSpan.FromMilliseconds(150) });
+        var client = new Probe.ProbeClient(channel);
+        var call = client.UnaryAsync(new ProbeRequest { Text = "eventually" });
+        await Task.Delay(100);
+        await using var server = await TestServer.StartAsync(port: port);
+        Assert.Equal("eventually", (await call.ResponseAsync.WaitAsync(Wait)).Text);
+    }
+
+    [Fact]
+    public async Task Unavailable_from_a_handler_is_not_retried()
+    {
+        await using var server = await TestServer.StartAsync();
+        var ex = await Assert.ThrowsAsync<RpcException>(() => server.CreateClient().UnaryAsync(new ProbeRequest { Behaviour = "unavailable" }).ResponseAsync);
+        Assert.Equal(StatusCode.Unavailable, ex.StatusCode);
+        Assert.Equal(1, server.Recorder.Calls);
+    }
+
+    private static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+}
