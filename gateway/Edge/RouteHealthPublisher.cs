@@ -8,7 +8,8 @@ namespace Wsis.Gateway.Edge;
 /// <summary>Keeps the gateway's own grpc.health.v1 answers current: each public gRPC service
 /// ("teams.v1.Teams", …) is SERVING while its route's cluster has an available destination.
 /// The whole server ("") follows the ASP.NET Core health checks, readiness included.</summary>
-public sealed class RouteHealthPublisher(HealthServiceImpl health, ProxyConfiguration proxy, ProtoCatalog catalog, TimeProvider time)
+public sealed class RouteHealthPublisher(
+    HealthServiceImpl health, ProxyConfiguration proxy, ProtoCatalog catalog, EndpointDataSource endpoints, TimeProvider time)
     : BackgroundService
 {
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
@@ -25,8 +26,17 @@ public sealed class RouteHealthPublisher(HealthServiceImpl health, ProxyConfigur
     {
         var snapshot = proxy.Current;
         var now = time.GetUtcNow().UtcDateTime;
+        // A service this process serves itself (the embedded host) reports its own health.
+        var local = endpoints.Endpoints
+            .Select(e => e.Metadata.GetMetadata<Grpc.AspNetCore.Server.GrpcMethodMetadata>()?.Method.ServiceName)
+            .Where(n => n is not null)
+            .ToHashSet(StringComparer.Ordinal);
         foreach (var service in catalog.Services)
         {
+            if (local.Contains(service.FullName))
+            {
+                continue;
+            }
             var route = snapshot.Match(HttpMethods.Post, $"/{service.FullName}/{service.Methods[0].Name}");
             if (route is null)
             {

@@ -1,17 +1,18 @@
-using Google.Protobuf;
+using System.Collections.Concurrent;
+using Grpc.Core;
+using Grpc.Health.V1;
+using Grpc.Net.Client;
 
 namespace Wsis.Gateway.Proxy;
 
 /// <summary>Probes every destination of clusters with <c>HealthCheck:Active:Enabled</c> over
-/// <c>grpc.health.v1.Health/Check</c>, on each cluster's own interval. Policy ConsecutiveFailures
+/// <c>grpc.health.v1.Health/Check</c> (the gRPC layer's client, on the forwarder's connections), on each cluster's own interval. Policy ConsecutiveFailures
 /// (as YARP's): unhealthy after <c>ConsecutiveFailuresHealthPolicy.Threshold</c> failed probes in a
 /// row (default 2), healthy again at the first success.</summary>
 public sealed partial class ActiveHealthChecks(
     ProxyConfiguration configuration, ForwarderHttpClient client, TimeProvider time, ILogger<ActiveHealthChecks> logger) : BackgroundService
 {
-    // The health call is one unary gRPC exchange, framed here by hand so the gateway depends on no
-    // generated stub for it. HealthCheckResponse.ServingStatus SERVING = 1.
-    private const int Serving = 1;
+    private readonly ConcurrentDictionary<string, GrpcChannel> _channels = new(StringComparer.Ordinal);
     private static readonly TimeSpan Tick = TimeSpan.FromMilliseconds(100);
 
     private readonly Dictionary<string, DateTimeOffset> _nextProbe = new(StringComparer.OrdinalIgnoreCase);
@@ -85,64 +86,36 @@ public sealed partial class ActiveHealthChecks(
         }
     }
 
-    /// <summary>True when the destination answers Check with grpc-status 0 and SERVING.</summary>
+    /// <summary>True when the destination answers Check with status OK and SERVING, within the timeout.</summary>
     public async Task<bool> CheckAsync(Uri address, string service, TimeSpan timeout, CancellationToken cancellationToken)
     {
-        using var cts = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        cts.CancelAfter(timeout);
+        var channel = _channels.GetOrAdd(address.GetLeftPart(UriPartial.Path), a => GrpcChannel.ForAddress(a, new GrpcChannelOptions
+        {
+            HttpClient = client.Client,
+            DisposeHttpClient = false,
+            // One probe is one attempt: a refused connection is exactly what the probe must see.
+            MaxRetryAttempts = 1,
+            MaxReceiveMessageSize = 1024,
+        }));
         try
         {
-            var body = new MemoryStream();
-            var output = new CodedOutputStream(body, leaveOpen: true);
-            if (service.Length > 0)
-            {
-                output.WriteTag(1, WireFormat.WireType.LengthDelimited);
-                output.WriteString(service);
-            }
-            output.Flush();
-            using var request = new HttpRequestMessage(HttpMethod.Post,
-                new Uri(address.GetLeftPart(UriPartial.Path).TrimEnd('/') + "/grpc.health.v1.Health/Check"))
-            {
-                Version = System.Net.HttpVersion.Version20,
-                VersionPolicy = HttpVersionPolicy.RequestVersionExact,
-                Content = new ByteArrayContent(GrpcProtocol.Frame(body.ToArray())),
-            };
-            request.Content.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue(GrpcProtocol.ContentType);
-            request.Headers.TryAddWithoutValidation("TE", "trailers");
-            request.Headers.TryAddWithoutValidation(GrpcProtocol.TimeoutHeader, $"{(long)timeout.TotalMilliseconds}m");
-            using var response = await client.Invoker.SendAsync(request, cts.Token);
-            if (response.StatusCode != System.Net.HttpStatusCode.OK)
-            {
-                return false;
-            }
-            var stream = await response.Content.ReadAsStreamAsync(cts.Token);
-            var message = await GrpcProtocol.ReadMessageAsync(stream, 1024, cts.Token);
-            while (await GrpcProtocol.ReadMessageAsync(stream, 1024, cts.Token) is not null)
-            {
-            }
-            var status = response.TrailingHeaders.TryGetValues(GrpcProtocol.StatusHeader, out var t) ? t.FirstOrDefault()
-                : response.Headers.TryGetValues(GrpcProtocol.StatusHeader, out var h) ? h.FirstOrDefault() : null;
-            if (status != "0" || message is null)
-            {
-                return false;
-            }
-            var input = new CodedInputStream(message);
-            uint tag;
-            while ((tag = input.ReadTag()) != 0)
-            {
-                if (WireFormat.GetTagFieldNumber(tag) == 1 && WireFormat.GetTagWireType(tag) == WireFormat.WireType.Varint)
-                {
-                    return input.ReadEnum() == Serving;
-                }
-                input.SkipLastField();
-            }
-            return false; // status absent means UNKNOWN (0)
+            var response = await new Health.HealthClient(channel).CheckAsync(new HealthCheckRequest { Service = service },
+                deadline: time.GetUtcNow().UtcDateTime + timeout, cancellationToken: cancellationToken);
+            return response.Status == HealthCheckResponse.Types.ServingStatus.Serving;
         }
-        catch (Exception e) when (e is HttpRequestException or IOException or InvalidDataException or InvalidProtocolBufferException
-                                      || (e is OperationCanceledException && !cancellationToken.IsCancellationRequested))
+        catch (RpcException) when (!cancellationToken.IsCancellationRequested)
         {
             return false;
         }
+    }
+
+    public override void Dispose()
+    {
+        foreach (var channel in _channels.Values)
+        {
+            channel.Dispose();
+        }
+        base.Dispose();
     }
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Cluster {Cluster}: destination {Destination} is healthy again")]

@@ -41,12 +41,24 @@ public sealed class ForwarderHttpClient : IDisposable
             // The gateway is not the caller: tracing headers are passed through as received.
             ActivityHeadersPropagator = null,
         };
-        Invoker = new HttpMessageInvoker(handler, disposeHandler: true);
+        Invoker = new HttpMessageInvoker(handler, disposeHandler: false);
+        // The same connections for the gateway's own gRPC calls (health probes through GrpcChannel).
+        Client = new HttpClient(handler, disposeHandler: false) { Timeout = Timeout.InfiniteTimeSpan };
+        _handler = handler;
     }
+
+    private readonly SocketsHttpHandler _handler;
 
     public HttpMessageInvoker Invoker { get; }
 
-    public void Dispose() => Invoker.Dispose();
+    public HttpClient Client { get; }
+
+    public void Dispose()
+    {
+        Invoker.Dispose();
+        Client.Dispose();
+        _handler.Dispose();
+    }
 }
 
 /// <summary>Forwards one request to a destination of the route's cluster, as YARP's HttpForwarder

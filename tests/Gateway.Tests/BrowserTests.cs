@@ -126,8 +126,19 @@ public sealed class BrowserTests(BrowserFixture f) : IClassFixture<BrowserFixtur
 
         await page.GotoAsync("/inventory");
         await page.GetByRole(AriaRole.Searchbox, new() { Name = "Search" }).FillAsync("rural");
-        await page.Keyboard.PressAsync("Enter");
-        await page.WaitForURLAsync("**/inventory?text=rural*");
+        var pending = new System.Collections.Concurrent.ConcurrentDictionary<string, DateTime>();
+        page.Request += (_, r) => pending[r.Url] = DateTime.UtcNow;
+        page.RequestFinished += (_, r) => pending.TryRemove(r.Url, out DateTime _);
+        page.RequestFailed += (_, r) => pending[r.Url + " FAILED " + r.Failure] = DateTime.UtcNow;
+        await page.GetByRole(AriaRole.Button, new() { Name = "Search" }).ClickAsync();
+        try
+        {
+            await page.WaitForURLAsync(new System.Text.RegularExpressions.Regex("text=rural"), new PageWaitForURLOptions { Timeout = 15_000 });
+        }
+        catch (TimeoutException)
+        {
+            throw new TimeoutException($"at {page.Url}; pending: {string.Join(" | ", pending.Keys)}");
+        }
         Assert.Equal(1, await page.Locator("tbody tr").CountAsync());
         await f.ScreenshotAsync(page, "inventory");
 
