@@ -17,7 +17,12 @@ public static class GatewayModule
         builder.Services.AddReverseProxy(builder.Configuration);
         builder.Services.AddSingleton<ProtoCatalog>();
         builder.Services.AddOptions<JsonTranscodingOptions>().Bind(builder.Configuration.GetSection(JsonTranscodingOptions.SectionName));
-        builder.Services.AddHealthChecks().AddCheck<ClusterReadiness>("clusters");
+        // grpc.health.v1 served by the gateway itself (through the gRPC layer); "" follows these checks.
+        // Unknown gRPC paths are the proxy's to answer (UNIMPLEMENTED); the layer's catch-all
+        // "{service}/{method}" endpoint would also capture two-segment web paths like /css/site.css.
+        builder.Services.AddGrpc(o => o.IgnoreUnknownServices = true);
+        builder.Services.AddGrpcHealthChecks().AddCheck<ClusterReadiness>("clusters");
+        builder.Services.AddHostedService<RouteHealthPublisher>();
         builder.Services.AddSubmissionRateLimiting(builder.Configuration);
         builder.Services.AddWebPages();
         return builder;
@@ -31,6 +36,7 @@ public static class GatewayModule
         app.UseReverseProxy();
         app.MapServiceDefaults();
         app.MapJsonTranscoding();
+        app.MapGrpcHealthChecksService();
         var openApi = OpenApiDocument.Build(app.Services.GetRequiredService<ProtoCatalog>()).ToJsonString();
         app.MapGet("/api/openapi.json", () => Results.Text(openApi, "application/json"));
         app.MapWebPages();

@@ -29,7 +29,7 @@ builder.WebHost.ConfigureKestrel(k =>
     k.Listen(IPAddress.Loopback, int.Parse(Arg("--port") ?? "0", System.Globalization.CultureInfo.InvariantCulture), o => o.Protocols = HttpProtocols.Http2);
     k.AddServerHeader = false;
 });
-if (mode == "layer") builder.Services.AddGrpc();
+if (mode == "layer") builder.Services.AddGrpc(o => o.IgnoreUnknownServices = Environment.GetEnvironmentVariable("BENCH_NO_FALLBACK") == "1");
 var app = builder.Build();
 if (mode == "layer")
 {

@@ -16,45 +16,22 @@ var writers = args.Length > 1 ? int.Parse(args[1], System.Globalization.CultureI
 const int Concurrency = 16;
 const int Warmup = 200;
 
-if (Environment.GetEnvironmentVariable("BENCH_MIN_THREADS") is { } minThreads)
-{
-    ThreadPool.SetMinThreads(int.Parse(minThreads, System.Globalization.CultureInfo.InvariantCulture), 8);
-}
-using var poolWatch = new Timer(_ => Console.WriteLine($"  thread pool: {ThreadPool.ThreadCount} threads, {ThreadPool.PendingWorkItemCount} queued"), null, 5000, 5000);
 Console.WriteLine($"messaging bench: {events} events, {writers} concurrent writers/publishers, consumer concurrency {Concurrency}, {Environment.ProcessorCount} cores");
 await using var rabbit = await RabbitMqNode.StartNewAsync();
 await using var postgres = await PostgresCluster.StartNewAsync();
 Console.WriteLine($"fixtures: RabbitMQ node started in {rabbit.StartupTime.TotalSeconds:F1} s, PostgreSQL cluster (initdb + start) in {postgres.StartupTime.TotalSeconds:F1} s");
 
-if (Environment.GetEnvironmentVariable("BENCH_WRITERS_ONLY") is not null)
-{
-    var options = new DbContextOptionsBuilder<BenchDb>().UseNpgsql(await postgres.CreateDatabaseAsync("writers")).Options;
-    await using (var db = new BenchDb(options)) { await db.Database.EnsureCreatedAsync(); }
-    foreach (var round in new[] { 300, events })
-    {
-        var w = Stopwatch.StartNew();
-        await Parallel.ForEachAsync(Enumerable.Range(0, round), new ParallelOptions { MaxDegreeOfParallelism = writers }, async (i, ct) =>
-        {
-            await using var db = new BenchDb(options);
-            var e = BenchEvent.Create(i);
-            db.Things.Add(new Thing { Id = e.EventId, Number = i });
-            db.AddIntegrationEvent(e, aggregateKey: $"thing-{i % 64}");
-            await db.SaveChangesAsync(ct);
-        });
-        Console.WriteLine($"writers only: {round} commits in {w.Elapsed.TotalSeconds:F1} s = {round / w.Elapsed.TotalSeconds:F0}/s");
-    }
-    return 0;
-}
-
 var bare = await BareMassTransit(await rabbit.CreateVirtualHostAsync("bare"));
 var outbox = await OutboxInbox(await rabbit.CreateVirtualHostAsync("outbox"), await postgres.CreateDatabaseAsync("producer"), await postgres.CreateDatabaseAsync("consumer"));
+var commits = await CommitsOnly(await postgres.CreateDatabaseAsync("commits"));
 
 Console.WriteLine();
-Console.WriteLine("| path | events/s | lag p50 | lag p99 |");
-Console.WriteLine("| --- | ---: | ---: | ---: |");
+Console.WriteLine("| path | events/s | lag p50 | lag p99 | .NET CPU per event |");
+Console.WriteLine("| --- | ---: | ---: | ---: | ---: |");
 Console.WriteLine(bare.Row("bare MassTransit publish (confirmed, persistent, quorum) → consume"));
 Console.WriteLine(outbox.Row("outbox (PostgreSQL) → RabbitMQ → inbox (PostgreSQL), commit → applied"));
-Console.WriteLine($"ratio outbox/bare: {outbox.PerSecond / bare.PerSecond:P0} of the ceiling");
+Console.WriteLine($"| for scale: the business commit alone (EF Core SaveChanges of a row + its outbox row, no dispatcher) | {commits.PerSecond:F0} | | | {commits.Cpu.TotalMilliseconds:F2} ms |");
+Console.WriteLine($"ratio outbox/bare: {outbox.PerSecond / bare.PerSecond:P0} of the ceiling in events/s; CPU per event {outbox.CpuPerEvent / bare.CpuPerEvent:F1}x; load average {File.ReadAllText("/proc/loadavg").Split(' ')[0]}");
 return 0;
 
 async Task<Result> BareMassTransit(string amqp)
@@ -105,18 +82,21 @@ async Task<Result> BareMassTransit(string amqp)
     await WaitFor(() => consumed.Count >= Warmup);
     consumed.Clear();
 
+    var cpu = Process.GetCurrentProcess().TotalProcessorTime;
     var clock = Stopwatch.StartNew();
     var start = await Publish(events);
     await WaitFor(() => consumed.Count >= events);
     clock.Stop();
+    cpu = Process.GetCurrentProcess().TotalProcessorTime - cpu;
     await host.StopAsync();
-    return Result.From(events, clock.Elapsed, start, consumed);
+    return Result.From(events, clock.Elapsed, start, consumed, cpu);
 }
 
 async Task<Result> OutboxInbox(string amqp, string producerDb, string consumerDb)
 {
     var applied = new ConcurrentDictionary<Guid, long>();
-    var published = new PublishedCounter("bench-producer");
+    var published = new PublishedCounter("bench-producer", "messaging.outbox.published");
+    var rounds = new PublishedCounter("bench-producer", "messaging.outbox.rounds");
     using var consumer = await Service(consumerDb, amqp, "bench-consumer", services => services.AddSingleton(applied), consumes: true);
     using var producer = await Service(producerDb, amqp, "bench-producer", _ => { }, consumes: false);
 
@@ -140,7 +120,9 @@ async Task<Result> OutboxInbox(string amqp, string producerDb, string consumerDb
     await WaitFor(() => applied.Count >= Warmup);
     applied.Clear();
 
+    var cpu = Process.GetCurrentProcess().TotalProcessorTime;
     var publishedBefore = published.Count;
+    var roundsBefore = rounds.Count;
     var clock = Stopwatch.StartNew();
     var start = await Raise(events);
     var committedIn = clock.Elapsed;
@@ -148,11 +130,35 @@ async Task<Result> OutboxInbox(string amqp, string producerDb, string consumerDb
     var publishedIn = clock.Elapsed;
     await WaitFor(() => applied.Count >= events);
     clock.Stop();
+    cpu = Process.GetCurrentProcess().TotalProcessorTime - cpu;
     Console.WriteLine($"outbox path: all committed after {committedIn.TotalSeconds:F1} s ({events / committedIn.TotalSeconds:F0}/s), " +
-                      $"all published after {publishedIn.TotalSeconds:F1} s, all applied after {clock.Elapsed.TotalSeconds:F1} s");
+                      $"all published after {publishedIn.TotalSeconds:F1} s ({(double)events / (rounds.Count - roundsBefore):F1} rows per dispatch round), " +
+                      $"all applied after {clock.Elapsed.TotalSeconds:F1} s");
     await producer.StopAsync();
     await consumer.StopAsync();
-    return Result.From(events, clock.Elapsed, start, applied);
+    return Result.From(events, clock.Elapsed, start, applied, cpu);
+}
+
+async Task<(double PerSecond, TimeSpan Cpu)> CommitsOnly(string database)
+{
+    var options = new DbContextOptionsBuilder<BenchDb>().UseNpgsql(database).Options;
+    await using (var db = new BenchDb(options))
+    {
+        await db.Database.EnsureCreatedAsync();
+    }
+    async Task Commit(int count) => await Parallel.ForEachAsync(Enumerable.Range(0, count), new ParallelOptions { MaxDegreeOfParallelism = writers }, async (i, ct) =>
+    {
+        await using var db = new BenchDb(options);
+        var e = BenchEvent.Create(i);
+        db.Things.Add(new Thing { Id = e.EventId, Number = i });
+        db.AddIntegrationEvent(e, aggregateKey: $"thing-{i % 64}");
+        await db.SaveChangesAsync(ct);
+    });
+    await Commit(Warmup);
+    var cpu = Process.GetCurrentProcess().TotalProcessorTime;
+    var clock = Stopwatch.StartNew();
+    await Commit(events);
+    return (events / clock.Elapsed.TotalSeconds, (Process.GetCurrentProcess().TotalProcessorTime - cpu) / events);
 }
 
 static async Task<IHost> Service(string database, string amqp, string endpoint, Action<IServiceCollection> extra, bool consumes)
@@ -194,18 +200,18 @@ static async Task WaitFor(Func<bool> done)
     }
 }
 
-/// <summary>Counts the dispatcher's confirmed publishes from the platform's metrics.</summary>
+/// <summary>Counts one of the platform's counters for one endpoint.</summary>
 internal sealed class PublishedCounter
 {
     private long _count;
 
-    public PublishedCounter(string endpoint)
+    public PublishedCounter(string endpoint, string counter)
     {
         var listener = new System.Diagnostics.Metrics.MeterListener
         {
             InstrumentPublished = (instrument, l) =>
             {
-                if (instrument.Meter.Name == MessagingMetrics.MeterName && instrument.Name == "messaging.outbox.published")
+                if (instrument.Meter.Name == MessagingMetrics.MeterName && instrument.Name == counter)
                 {
                     l.EnableMeasurementEvents(instrument);
                 }
@@ -227,13 +233,16 @@ internal sealed class PublishedCounter
     public long Count => Interlocked.Read(ref _count);
 }
 
-internal sealed record Result(double PerSecond, TimeSpan P50, TimeSpan P99)
+/// <param name="CpuPerEvent">CPU time of this process (the .NET side: host, EF Core, MassTransit) per event;
+/// unlike wall-clock rates it barely depends on what else the machine runs.</param>
+internal sealed record Result(double PerSecond, TimeSpan P50, TimeSpan P99, TimeSpan CpuPerEvent)
 {
-    public static Result From(int count, TimeSpan elapsed, Dictionary<Guid, long> start, ConcurrentDictionary<Guid, long> end)
+    public static Result From(int count, TimeSpan elapsed, Dictionary<Guid, long> start, ConcurrentDictionary<Guid, long> end, TimeSpan cpu)
     {
         var lags = start.Select(s => Stopwatch.GetElapsedTime(s.Value, end[s.Key])).Order().ToList();
-        return new Result(count / elapsed.TotalSeconds, lags[(int)(lags.Count * 0.50)], lags[Math.Min(lags.Count - 1, (int)(lags.Count * 0.99))]);
+        return new Result(count / elapsed.TotalSeconds, lags[(int)(lags.Count * 0.50)], lags[Math.Min(lags.Count - 1, (int)(lags.Count * 0.99))], cpu / count);
     }
 
-    public string Row(string name) => $"| {name} | {PerSecond:F0} | {P50.TotalMilliseconds:F1} ms | {P99.TotalMilliseconds:F1} ms |";
+    public string Row(string name) =>
+        $"| {name} | {PerSecond:F0} | {P50.TotalMilliseconds:F1} ms | {P99.TotalMilliseconds:F1} ms | {CpuPerEvent.TotalMilliseconds:F2} ms |";
 }

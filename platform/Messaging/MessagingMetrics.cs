@@ -4,7 +4,8 @@ namespace Platform.Messaging;
 
 /// <summary>
 /// Counters of the outbox and inbox (meter <c>Platform.Messaging</c>), tagged with the endpoint
-/// (the service's queue name): published, publish failures, delivered, applied, duplicates, failed.
+/// (the service's queue name): dispatch rounds that found rows, published, publish failures, delivered,
+/// applied, duplicates, failed.
 /// </summary>
 public static class MessagingMetrics
 {
@@ -14,6 +15,7 @@ public static class MessagingMetrics
     private static readonly Meter Meter = new(MeterName);
 
     internal static readonly Counter<long> Published = Meter.CreateCounter<long>("messaging.outbox.published");
+    internal static readonly Counter<long> Rounds = Meter.CreateCounter<long>("messaging.outbox.rounds");
     internal static readonly Counter<long> PublishFailed = Meter.CreateCounter<long>("messaging.outbox.publish_failed");
     internal static readonly Counter<long> Delivered = Meter.CreateCounter<long>("messaging.inbox.delivered");
     internal static readonly Counter<long> Applied = Meter.CreateCounter<long>("messaging.inbox.applied");

@@ -111,7 +111,7 @@ public static class MessagingRegistration
         services.AddHostedService<OutboxDispatcher<TDbContext>>();
         services.AddHostedService<MessagingPruner<TDbContext>>();
         services.AddHealthChecks().AddCheck<MessagingDatabaseHealthCheck<TDbContext>>(
-            $"database-{DefaultEndpoint(typeof(TDbContext))}", HealthStatus.Unhealthy, ["ready", "database"]);
+            $"messaging-{DefaultEndpoint(typeof(TDbContext))}", HealthStatus.Unhealthy, ["ready", "database", "messaging"]);
 
         configure?.Invoke(new MessagingBuilder<TDbContext>(services, registry));
 

@@ -112,6 +112,7 @@ internal sealed class OutboxDispatcher<TDbContext>(
                 .Where(o => o.SentAt == null && o.AggregateKey != null && keys.Contains(o.AggregateKey) && !headSequences.Contains(o.Sequence))
                 .OrderBy(o => o.Sequence)
                 .Take(_options.DispatchBatchSize)
+                .AsNoTracking()
                 .ToListAsync(cancellationToken);
 
         var streams = heads.Concat(followers)
@@ -120,7 +121,9 @@ internal sealed class OutboxDispatcher<TDbContext>(
             .ToList();
 
         var outcomes = new ConcurrentBag<(OutboxMessage Message, Exception? Error)>();
-        await Parallel.ForEachAsync(streams, new ParallelOptions { MaxDegreeOfParallelism = 32, CancellationToken = cancellationToken },
+        // Every aggregate's chain at once: confirms are pipelined on the broker connection, so a round
+        // costs about (longest chain × confirm latency), not (rows × confirm latency).
+        await Parallel.ForEachAsync(streams, new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, streams.Count), CancellationToken = cancellationToken },
             async (stream, ct) =>
             {
                 foreach (var message in stream)
@@ -134,27 +137,32 @@ internal sealed class OutboxDispatcher<TDbContext>(
                 }
             });
 
+        MessagingMetrics.Rounds.Add(1, MessagingMetrics.Tag(Endpoint));
         var sentAt = DateTime.UtcNow;
-        foreach (var (message, error) in outcomes)
+        var outbox = db.Set<OutboxMessage>();
+        // Confirmed rows are marked in one statement; the claim still holds their locks.
+        var sent = outcomes.Where(o => o.Error is null).Select(o => o.Message.Sequence).ToList();
+        if (sent.Count > 0)
         {
-            message.Attempts++;
-            if (error is null)
-            {
-                message.SentAt = sentAt;
-                message.LastError = null;
-                message.NextAttemptAt = null;
-                MessagingMetrics.Published.Add(1, MessagingMetrics.Tag(Endpoint));
-            }
-            else
-            {
-                var backoff = Backoff(message.Attempts, TimeSpan.FromMilliseconds(200), _options.MaxPublishBackoff);
-                message.NextAttemptAt = sentAt + backoff;
-                message.LastError = Describe(error);
-                MessagingMetrics.PublishFailed.Add(1, MessagingMetrics.Tag(Endpoint));
-                Log.PublishFailed(logger, Endpoint, message.MessageId, message.Sequence, message.Attempts, message.LastError, backoff);
-            }
+            await outbox.Where(o => sent.Contains(o.Sequence)).ExecuteUpdateAsync(set => set
+                .SetProperty(o => o.SentAt, sentAt)
+                .SetProperty(o => o.Attempts, o => o.Attempts + 1)
+                .SetProperty(o => o.LastError, (string?)null)
+                .SetProperty(o => o.NextAttemptAt, (DateTime?)null), cancellationToken);
+            MessagingMetrics.Published.Add(sent.Count, MessagingMetrics.Tag(Endpoint));
         }
-        await db.SaveChangesAsync(cancellationToken);
+        foreach (var (message, error) in outcomes.Where(o => o.Error is not null))
+        {
+            var attempts = message.Attempts + 1;
+            var backoff = Backoff(attempts, TimeSpan.FromMilliseconds(200), _options.MaxPublishBackoff);
+            var reason = Describe(error!);
+            await outbox.Where(o => o.Sequence == message.Sequence).ExecuteUpdateAsync(set => set
+                .SetProperty(o => o.Attempts, attempts)
+                .SetProperty(o => o.LastError, reason)
+                .SetProperty(o => o.NextAttemptAt, sentAt + backoff), cancellationToken);
+            MessagingMetrics.PublishFailed.Add(1, MessagingMetrics.Tag(Endpoint));
+            Log.PublishFailed(logger, Endpoint, message.MessageId, message.Sequence, attempts, reason, backoff);
+        }
         await transaction.CommitAsync(cancellationToken);
         return heads.Count + followers.Count;
     }
@@ -213,7 +221,7 @@ internal sealed class OutboxDispatcher<TDbContext>(
             """;
         return await db.Set<OutboxMessage>()
             .FromSqlRaw(sql, new NpgsqlParameter("now", now), new NpgsqlParameter("batch", _options.DispatchBatchSize))
-            .AsTracking()
+            .AsNoTracking()
             .ToListAsync(cancellationToken);
     }
 
@@ -226,6 +234,7 @@ internal sealed class OutboxDispatcher<TDbContext>(
             .Where(o => !outbox.Any(p => p.AggregateKey != null && p.AggregateKey == o.AggregateKey && p.SentAt == null && p.Sequence < o.Sequence))
             .OrderBy(o => o.Sequence)
             .Take(_options.DispatchBatchSize)
+            .AsNoTracking()
             .ToListAsync(cancellationToken);
     }
 

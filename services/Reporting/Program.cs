@@ -1,5 +1,7 @@
 using Wsis.Reporting;
 
+if (HealthProbe.Requested(args)) return await HealthProbe.RunAsync();
+
 var builder = WebApplication.CreateBuilder(args);
 // Default port when neither --urls nor ASPNETCORE_URLS says otherwise. (Kestrel:Endpoints in
 // appsettings.json would silently win over both, which the cluster script and compose rely on.)
@@ -8,4 +10,5 @@ builder.AddReporting();
 
 var app = builder.Build();
 app.MapReporting();
-app.Run();
+await app.RunAsync();
+return 0;

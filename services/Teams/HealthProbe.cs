@@ -9,9 +9,12 @@ namespace Wsis.Teams;
 /// </summary>
 public static class HealthProbe
 {
+    /// <summary>Where the service listens when nothing is configured.</summary>
+    public const string DefaultUrl = "http://localhost:5101";
+
     public static async Task<int> RunAsync(IConfiguration configuration)
     {
-        var url = configuration["Kestrel:Endpoints:Grpc:Url"] ?? configuration["urls"] ?? "http://localhost:5101";
+        var url = configuration["Kestrel:Endpoints:Grpc:Url"] ?? configuration["urls"] ?? DefaultUrl;
         // A listening address such as http://+:5101 or http://0.0.0.0:5101 is reached on loopback.
         var uri = new UriBuilder(url.Split(';')[0].Replace("://+", "://localhost").Replace("://*", "://localhost"));
         if (uri.Host is "0.0.0.0" or "[::]") uri.Host = "localhost";

@@ -24,6 +24,9 @@ public static class TeamsModule
         builder.AddServiceDefaults();
         builder.AddBearerAuthentication();
         builder.AddServiceDatabase<TeamsDbContext>(DatabaseName);
+        // Registered before messaging: hosted services start in order, so the tables exist before
+        // the outbox dispatcher first looks at them.
+        builder.Services.AddHostedService<TeamsDatabaseMigration>();
         // Outbox dispatcher and the bus: RabbitMQ with ConnectionStrings:RabbitMq, in-memory otherwise.
         builder.AddMessaging<TeamsDbContext>();
         // Both the database defaults and messaging register a readiness check named "database-teams"
@@ -37,7 +40,6 @@ public static class TeamsModule
         builder.Services.AddGrpc();
         builder.Services.TryAddSingleton(TimeProvider.System);
         builder.Services.AddScoped<TeamsOutbox>();
-        builder.Services.AddHostedService<TeamsDatabaseMigration>();
         return builder;
     }
 

@@ -79,8 +79,9 @@ public sealed class BrowserTests(BrowserFixture f) : IClassFixture<BrowserFixtur
         await page.GotoAsync("/consultations");
         Assert.Equal("Consultations", await page.Locator("h1").InnerTextAsync());
         // The script rewrote the deadline into the reader's zone (New York here): no longer the UTC text.
+        await page.WaitForFunctionAsync("() => !document.querySelector('time[data-local]').textContent.includes('UTC')",
+            null, new PageWaitForFunctionOptions { Timeout = 10_000 });
         Assert.Contains("2027", await page.Locator("time[data-local]").First.InnerTextAsync());
-        Assert.DoesNotContain("UTC", await page.Locator("time[data-local]").First.InnerTextAsync());
         await f.ScreenshotAsync(page, "consultations");
 
         await page.GetByRole(AriaRole.Link, new() { Name = "Public policy on Internet connectivity" }).ClickAsync();

@@ -81,4 +81,42 @@ public sealed class EdgeTests : IAsyncLifetime
         Assert.Equal(HttpStatusCode.ServiceUnavailable, status);
         Assert.Equal(HttpStatusCode.OK, live.StatusCode);
     }
+
+    [Fact]
+    public async Task The_gateway_answers_grpc_health_per_public_service()
+    {
+        int port;
+        using (var l = new TcpListener(IPAddress.Loopback, 0))
+        {
+            l.Start();
+            port = ((IPEndPoint)l.LocalEndpoint).Port;
+        }
+        var settings = GatewayHost.Settings("RoundRobin", [("b1", _backend.Address)]);
+        // A second cluster whose only destination is down, serving reporting.v1.Reports.
+        var clusters = settings["ReverseProxy"]!["Clusters"]!.AsObject();
+        clusters["down"] = System.Text.Json.Nodes.JsonNode.Parse(clusters["echo"]!.ToJsonString())!;
+        clusters["down"]!["Destinations"] = new System.Text.Json.Nodes.JsonObject { ["d1"] = new System.Text.Json.Nodes.JsonObject { ["Address"] = $"http://127.0.0.1:{port}" } };
+        clusters["down"]!["HealthCheck"]!["Active"]!["Enabled"] = true;
+        settings["ReverseProxy"]!["Routes"]!["reports"]!["ClusterId"] = "down";
+        _gateway = await GatewayHost.StartAsync(settings);
+        using var grpc = new GrpcTestClient(_gateway.GrpcAddress);
+
+        async Task<Grpc.Health.V1.HealthCheckResponse.Types.ServingStatus?> StatusOf(string service)
+        {
+            var request = new Grpc.Health.V1.HealthCheckRequest { Service = service };
+            var result = await grpc.UnaryAsync("/grpc.health.v1.Health/Check", Encoding.UTF8.GetString(Google.Protobuf.MessageExtensions.ToByteArray(request)));
+            return result.GrpcStatus == 0
+                ? Grpc.Health.V1.HealthCheckResponse.Parser.ParseFrom(Encoding.UTF8.GetBytes(result.Messages.Single())).Status
+                : null;
+        }
+
+        var deadline = DateTime.UtcNow.AddSeconds(15);
+        while (await StatusOf("reporting.v1.Reports") != Grpc.Health.V1.HealthCheckResponse.Types.ServingStatus.NotServing && DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(200);
+        }
+
+        Assert.Equal(Grpc.Health.V1.HealthCheckResponse.Types.ServingStatus.Serving, await StatusOf("teams.v1.Teams"));
+        Assert.Equal(Grpc.Health.V1.HealthCheckResponse.Types.ServingStatus.NotServing, await StatusOf("reporting.v1.Reports"));
+    }
 }

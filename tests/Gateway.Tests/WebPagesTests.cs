@@ -115,6 +115,19 @@ public sealed class WebPagesTests(JsonGatewayFixture f) : IClassFixture<JsonGate
         Assert.DoesNotContain("javascript:", inventory);
     }
 
+    [Fact]
+    public async Task Stylesheet_and_script_are_served()
+    {
+        using var css = await f.Http.GetAsync("/css/site.css");
+        using var js = await f.Http.GetAsync("/js/local-time.js");
+        using var search = await f.Http.GetAsync("/inventory?text=rural");
+
+        Assert.True(css.IsSuccessStatusCode, $"css {(int)css.StatusCode} {await css.Content.ReadAsStringAsync()}");
+        Assert.True(js.IsSuccessStatusCode, $"js {(int)js.StatusCode} {await js.Content.ReadAsStringAsync()}");
+        Assert.Equal("text/javascript", js.Content.Headers.ContentType?.MediaType);
+        Assert.True(search.IsSuccessStatusCode, $"search {(int)search.StatusCode}");
+    }
+
     private static byte[] Read(ZipArchive zip, string name)
     {
         using var stream = zip.GetEntry(name)!.Open();

@@ -311,3 +311,16 @@ public class ReportPeriodTests
         Assert.Equal(field, Assert.Single(ReportCompiler.ParsePeriod(first, last).Problems.All).Field);
     }
 }
+
+public class HealthProbeTests
+{
+    [Theory]
+    [InlineData(null, "http://127.0.0.1:5103")]
+    [InlineData("http://+:5103", "http://127.0.0.1:5103")]
+    [InlineData("http://0.0.0.0:6000;http://127.0.0.1:7000", "http://127.0.0.1:6000")]
+    [InlineData("http://127.0.0.1:41000", "http://127.0.0.1:41000")]
+    public void The_probe_asks_the_local_endpoint(string? urls, string expected)
+    {
+        Assert.Equal(expected, HealthProbe.LocalAddress(urls));
+    }
+}

@@ -22,6 +22,7 @@ public sealed class ReportingServiceFixture : IAsyncLifetime
     public static readonly int ClosedYear = DateTime.UtcNow.Year - 1;
 
     public ReportingHost Host { get; private set; } = null!;
+    public RabbitMqNode Rabbit { get; private set; } = null!;
     public Dictionary<string, string> TeamOf { get; } = [];
     public Dictionary<string, string> CoordinatorOf { get; } = [];
     public string Chair => CoordinatorOf["C1"];
@@ -31,8 +32,8 @@ public sealed class ReportingServiceFixture : IAsyncLifetime
     public async Task InitializeAsync()
     {
         var postgres = await SharedPostgres.GetAsync();
-        var rabbit = await SharedRabbitMq.GetAsync();
-        Host = await ReportingHost.StartAsync(await postgres.CreateDatabaseAsync(), rabbit.ConnectionString);
+        Rabbit = await SharedRabbitMq.GetAsync();
+        Host = await ReportingHost.StartAsync(await postgres.CreateDatabaseAsync(), Rabbit.ConnectionString);
 
         var t0 = DateTimeOffset.UtcNow.AddDays(-60);
         var events = new List<object>();
@@ -270,6 +271,44 @@ public class ReportingServiceTests(ReportingServiceFixture f) : IClassFixture<Re
         Assert.Equal(V1.ReportState.Transmitted, transmitted.State);
         Assert.Equal(submitted.ContentSha256, transmitted.ContentSha256);
         Assert.Contains((await Reports.ListReportsAsync(new V1.ListReportsRequest())).Reports, r => r.Id == draft.Id && r.GeneralAssemblyReference == "A/81/1");
+    }
+
+    [Fact]
+    public async Task Accepted_contributions_and_national_reports_are_announced_on_the_bus()
+    {
+        // Another service's view: its own queue, bound to Reporting's event types on the same broker.
+        // Other tests' events may arrive too: each is kept by its id, and the test waits for its own.
+        var contributions = new System.Collections.Concurrent.ConcurrentDictionary<string, ContributionSubmitted>();
+        var nationalReports = new System.Collections.Concurrent.ConcurrentDictionary<string, NationalReportSubmitted>();
+        var observer = Bus.Factory.CreateUsingRabbitMq(cfg =>
+        {
+            cfg.Host(f.Rabbit.Host, (ushort)f.Rabbit.Port, "/", h => { h.Username(f.Rabbit.UserName); h.Password(f.Rabbit.Password); });
+            cfg.ReceiveEndpoint("reporting-tests-observer-" + Guid.NewGuid().ToString("N")[..8], e =>
+            {
+                e.AutoDelete = true;
+                e.Handler<ContributionSubmitted>(ctx => { contributions[ctx.Message.ContributionId] = ctx.Message; return Task.CompletedTask; });
+                e.Handler<NationalReportSubmitted>(ctx => { nationalReports[ctx.Message.ReportId] = ctx.Message; return Task.CompletedTask; });
+            });
+        });
+        await observer.StartAsync();
+        try
+        {
+            var contribution = await Stocktaking.SubmitContributionAsync(new V1.SubmitContributionRequest { TeamId = f.TeamOf["C6"], Year = ReportingServiceFixture.OpenYear, Entries = { Entry(), Entry("Second") } }, Coordinator("C6"));
+            var report = await Stocktaking.SubmitNationalReportAsync(new V1.SubmitNationalReportRequest { CountryCode = "JP", Year = ReportingServiceFixture.OpenYear, Text = "Japan." }, MemberState("JP"));
+
+            var deadline = DateTime.UtcNow.AddSeconds(30);
+            while (!(contributions.ContainsKey(contribution.Id) && nationalReports.ContainsKey(report.Id)) && DateTime.UtcNow < deadline)
+                await Task.Delay(100);
+            var announced = Assert.Contains(contribution.Id, (IDictionary<string, ContributionSubmitted>)contributions);
+            Assert.Equal(f.TeamOf["C6"], announced.TeamId);
+            Assert.Equal(2, announced.EntryCount);
+            var national = Assert.Contains(report.Id, (IDictionary<string, NationalReportSubmitted>)nationalReports);
+            Assert.Equal("JP", national.CountryCode);
+        }
+        finally
+        {
+            await observer.StopAsync();
+        }
     }
 
     [Fact]

@@ -11,7 +11,8 @@ public sealed class RabbitMqNode : IAsyncDisposable
 {
     private const string ServerScript = "/usr/lib/rabbitmq/bin/rabbitmq-server";
     private const string CtlScript = "/usr/lib/rabbitmq/bin/rabbitmqctl";
-    private static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(90);
+    // Erlang boot is CPU-bound: ~4 s on a quiet 2-core machine, minutes when the machine is saturated.
+    private static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(240);
 
     private readonly Dictionary<string, string> _environment;
     private readonly string _pidFile;
@@ -161,7 +162,7 @@ public sealed class RabbitMqNode : IAsyncDisposable
             }
             await Task.Delay(100, cancellationToken);
         }
-        var result = await RunCtlCoreAsync(["await_startup", "--timeout", "60"], cancellationToken);
+        var result = await RunCtlCoreAsync(["await_startup", "--timeout", "180"], cancellationToken);
         if (!result.Succeeded)
         {
             throw new InvalidOperationException($"RabbitMQ node {NodeName} did not finish start-up: {result} {Tail(_serverLog)}");
@@ -230,7 +231,7 @@ public sealed class RabbitMqNode : IAsyncDisposable
     }
 
     private Task<ExternalCommand.Result> RunCtlCoreAsync(IEnumerable<string> arguments, CancellationToken cancellationToken) =>
-        ExternalCommand.RunAsync(CtlScript, ["-n", NodeName, .. arguments], _environment, TimeSpan.FromSeconds(90), cancellationToken);
+        ExternalCommand.RunAsync(CtlScript, ["-n", NodeName, .. arguments], _environment, TimeSpan.FromSeconds(240), cancellationToken);
 
     private void KillServer()
     {

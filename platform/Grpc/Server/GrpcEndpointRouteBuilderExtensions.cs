@@ -28,7 +28,7 @@ public static class GrpcEndpointRouteBuilderExtensions
         var options = services.GetRequiredService<IOptions<GrpcServiceOptions>>().Value;
         var shutdown = services.GetService<IHostApplicationLifetime>()?.ApplicationStopping ?? CancellationToken.None;
         var logger = services.GetRequiredService<ILoggerFactory>().CreateLogger("Grpc.AspNetCore.Server");
-        var activator = new ServiceActivator<TService>();
+        var activator = new ServiceActivator<TService>(services);
 
         var serviceAttributes = typeof(TService).GetCustomAttributes(inherit: true);
         var conventions = new List<IEndpointConventionBuilder>();
@@ -52,18 +52,6 @@ public static class GrpcEndpointRouteBuilderExtensions
             conventions.Add(endpoint);
         }
 
-        if (options.IgnoreUnknownServices != true && registry.ShouldMapFallback(builder))
-        {
-            var fallback = builder.Map("{unimplementedService}/{unimplementedMethod}", UnimplementedEndpoint.Create(registry, logger));
-            fallback.WithDisplayName("gRPC - Unimplemented service or method");
-            fallback.Add(b =>
-            {
-                b.Metadata.Add(new HttpMethodMetadata(["POST"]));
-                b.Metadata.Add(new UnimplementedFallbackMetadata());
-                // Last resort: any other endpoint that matches wins.
-                if (b is RouteEndpointBuilder route) route.Order = int.MaxValue;
-            });
-        }
         return new GrpcServiceEndpointConventionBuilder(conventions);
     }
 }

@@ -1,6 +1,5 @@
 using Grpc.AspNetCore.Server;
 using Grpc.AspNetCore.Server.Internal;
-using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 
 namespace Microsoft.Extensions.DependencyInjection;
@@ -15,7 +14,7 @@ public static class GrpcServiceCollectionExtensions
         services.AddOptions<GrpcServiceOptions>();
         if (configure is not null) services.Configure(configure);
         services.TryAddSingleton<GrpcServiceRegistry>();
-        services.TryAddEnumerable(ServiceDescriptor.Singleton<MatcherPolicy, GrpcFallbackMatcherPolicy>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<Microsoft.AspNetCore.Hosting.IStartupFilter, UnimplementedStartupFilter>());
         return new GrpcServerBuilder(services);
     }
 }

@@ -1,8 +1,7 @@
 using Grpc.Core;
 using Grpc.Shared;
+using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
-using Microsoft.AspNetCore.Routing;
-using Microsoft.AspNetCore.Routing.Matching;
 using Microsoft.Extensions.Logging;
 
 namespace Grpc.AspNetCore.Server.Internal;
@@ -11,68 +10,76 @@ namespace Grpc.AspNetCore.Server.Internal;
 internal sealed class GrpcServiceRegistry
 {
     private readonly HashSet<string> _services = new(StringComparer.Ordinal);
-    private readonly HashSet<IEndpointRouteBuilder> _fallbackMapped = [];
 
     public void AddService(string name)
     {
         lock (_services) _services.Add(name);
+        HasAnyService = true;
     }
+
+    public bool HasAnyService { get; private set; }
 
     public bool HasService(string name)
     {
         lock (_services) return _services.Contains(name);
     }
 
-    /// <summary>True the first time for a route builder: the UNIMPLEMENTED fallback is mapped once per builder.</summary>
-    public bool ShouldMapFallback(IEndpointRouteBuilder builder)
-    {
-        lock (_fallbackMapped) return _fallbackMapped.Add(builder);
-    }
 }
 
-/// <summary>Marks the UNIMPLEMENTED fallback endpoint; it only matches gRPC requests.</summary>
-internal sealed class UnimplementedFallbackMetadata;
-
-/// <summary>Answers gRPC requests for services or methods this host does not serve.</summary>
-internal static class UnimplementedEndpoint
+/// <summary>
+/// Answers gRPC requests that matched no endpoint (unknown service or method) with
+/// UNIMPLEMENTED. It runs around the whole pipeline and acts only after the request found no
+/// endpoint, so matched calls pay nothing for it and non-gRPC requests keep their 404.
+/// </summary>
+internal sealed class UnimplementedStartupFilter(GrpcServiceRegistry registry, Microsoft.Extensions.Options.IOptions<GrpcServiceOptions> options,
+    ILoggerFactory loggerFactory) : Microsoft.AspNetCore.Hosting.IStartupFilter
 {
-    public static RequestDelegate Create(GrpcServiceRegistry registry, ILogger logger) => context =>
+    public Action<Microsoft.AspNetCore.Builder.IApplicationBuilder> Configure(Action<Microsoft.AspNetCore.Builder.IApplicationBuilder> next) => app =>
     {
-        var service = context.Request.RouteValues["unimplementedService"] as string ?? "";
+        if (options.Value.IgnoreUnknownServices != true)
+        {
+            var logger = loggerFactory.CreateLogger("Grpc.AspNetCore.Server");
+            app.Use(nextMiddleware => context =>
+            {
+                // No async state machine when the rest of the pipeline completed synchronously.
+                var task = nextMiddleware(context);
+                if (task.IsCompletedSuccessfully)
+                {
+                    AnswerIfUnmatched(context, registry, logger);
+                    return Task.CompletedTask;
+                }
+                return AwaitThenAnswerAsync(task, context, registry, logger);
+            });
+        }
+        next(app);
+    };
+
+    private static async Task AwaitThenAnswerAsync(Task task, HttpContext context, GrpcServiceRegistry registry, ILogger logger)
+    {
+        await task.ConfigureAwait(false);
+        AnswerIfUnmatched(context, registry, logger);
+    }
+
+    private static void AnswerIfUnmatched(HttpContext context, GrpcServiceRegistry registry, ILogger logger)
+    {
+        if (context.Response.StatusCode == StatusCodes.Status404NotFound && !context.Response.HasStarted
+            && context.GetEndpoint() is null && registry.HasAnyService
+            && HttpMethods.IsPost(context.Request.Method) && GrpcProtocol.IsGrpcContentType(context.Request.ContentType))
+        {
+            WriteUnimplemented(context, registry, logger);
+        }
+    }
+
+    private static void WriteUnimplemented(HttpContext context, GrpcServiceRegistry registry, ILogger logger)
+    {
+        var path = context.Request.Path.Value ?? "";
+        var slash = path.IndexOf('/', 1);
+        var service = slash > 1 ? path[1..slash] : path.TrimStart('/');
         var response = context.Response;
         response.StatusCode = StatusCodes.Status200OK;
         response.ContentType = GrpcProtocol.ContentType;
         response.Headers[GrpcProtocol.StatusTrailer] = "12";
         response.Headers[GrpcProtocol.MessageTrailer] = registry.HasService(service) ? "Method is unimplemented." : "Service is unimplemented.";
-        ServerLog.Unimplemented(logger, context.Request.Path);
-        return Task.CompletedTask;
-    };
-}
-
-/// <summary>Keeps the UNIMPLEMENTED fallback away from requests that are not gRPC.</summary>
-internal sealed class GrpcFallbackMatcherPolicy : MatcherPolicy, IEndpointSelectorPolicy
-{
-    public override int Order => 0;
-
-    public bool AppliesToEndpoints(IReadOnlyList<Endpoint> endpoints)
-    {
-        foreach (var e in endpoints)
-        {
-            if (e.Metadata.GetMetadata<UnimplementedFallbackMetadata>() is not null) return true;
-        }
-        return false;
-    }
-
-    public Task ApplyAsync(HttpContext httpContext, CandidateSet candidates)
-    {
-        for (var i = 0; i < candidates.Count; i++)
-        {
-            if (candidates[i].Endpoint.Metadata.GetMetadata<UnimplementedFallbackMetadata>() is not null
-                && !GrpcProtocol.IsGrpcContentType(httpContext.Request.ContentType))
-            {
-                candidates.SetValidity(i, false);
-            }
-        }
-        return Task.CompletedTask;
+        ServerLog.Unimplemented(logger, path);
     }
 }

@@ -61,7 +61,7 @@ internal sealed class HttpServerCallContext : ServerCallContext, IDisposable
     protected override Metadata RequestHeadersCore => _requestHeaders ??= ReadRequestHeaders();
     protected override CancellationToken CancellationTokenCore => _callToken;
     protected override Metadata ResponseTrailersCore => _responseTrailers ??= [];
-    protected override Status StatusCore { get; set; }
+    protected override Status StatusCore { get; set; } = Status.DefaultSuccess;
     protected override WriteOptions? WriteOptionsCore { get; set; }
 
     protected override Task WriteResponseHeadersAsyncCore(Metadata responseHeaders)

@@ -7,14 +7,34 @@ namespace Grpc.AspNetCore.Server.Internal;
 /// <summary>
 /// Creates the service instance of a call: the one registered in DI if any (its lifetime is
 /// the container's), otherwise a new instance per call, disposed after it (as grpc-dotnet does).
+/// A service with no constructor dependencies is made without touching the request's service
+/// scope, which would otherwise be created for every call.
 /// </summary>
 internal sealed class ServiceActivator<TService> where TService : class
 {
     private readonly ObjectFactory<TService> _factory = ActivatorUtilities.CreateFactory<TService>([]);
+    private readonly bool _registered;
+    private readonly IServiceProvider? _rootForParameterless;
 
-    public TService Create(IServiceProvider services, out bool created)
+    public ServiceActivator(IServiceProvider root)
     {
-        var service = services.GetService<TService>();
+        _registered = root.GetService<IServiceProviderIsService>()?.IsService(typeof(TService)) ?? true;
+        var constructors = typeof(TService).GetConstructors();
+        if (!_registered && constructors.Length == 1 && constructors[0].GetParameters().Length == 0)
+        {
+            _rootForParameterless = root;
+        }
+    }
+
+    public TService Create(HttpContext httpContext, out bool created)
+    {
+        if (_rootForParameterless is not null)
+        {
+            created = true;
+            return _factory(_rootForParameterless, null);
+        }
+        var services = httpContext.RequestServices;
+        var service = _registered ? services.GetService<TService>() : null;
         created = service is null;
         return service ?? _factory(services, null);
     }
@@ -43,7 +63,7 @@ internal abstract class ServerCallHandler<TService>(ServerMethodRuntime runtime,
             var created = false;
             try
             {
-                service = activator.Create(httpContext.RequestServices, out created);
+                service = activator.Create(httpContext, out created);
                 await InvokeAsync(call, service).ConfigureAwait(false);
                 call.Complete();
             }

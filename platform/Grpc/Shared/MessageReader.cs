@@ -17,7 +17,49 @@ internal sealed class MessageReader(PipeReader reader, int maxMessageSize, IComp
     public bool LastMessageCompressed { get; private set; }
 
     /// <summary>The next message, or null at the end of the stream.</summary>
-    public async ValueTask<T?> ReadAsync<T>(Func<DeserializationContext, T> deserializer, CancellationToken cancellationToken) where T : class
+    public ValueTask<T?> ReadAsync<T>(Func<DeserializationContext, T> deserializer, CancellationToken cancellationToken) where T : class
+    {
+        // Fast path without an async state machine: the whole message is already buffered
+        // (the common case for small unary requests, whose DATA frame came with the headers).
+        if (!cancellationToken.IsCancellationRequested && reader.TryRead(out var result))
+        {
+            var buffer = result.Buffer;
+            bool found;
+            bool compressed;
+            ReadOnlySequence<byte> payload;
+            try
+            {
+                found = GrpcProtocol.TryReadMessage(buffer, maxMessageSize, out compressed, out payload);
+            }
+            catch
+            {
+                reader.AdvanceTo(buffer.Start, buffer.End);
+                throw;
+            }
+            if (found)
+            {
+                try
+                {
+                    LastMessageCompressed = compressed;
+                    return new ValueTask<T?>(Deserialize(payload, compressed, deserializer));
+                }
+                finally
+                {
+                    reader.AdvanceTo(payload.End);
+                }
+            }
+            if (result.IsCompleted && buffer.Length == 0)
+            {
+                reader.AdvanceTo(buffer.End);
+                return new ValueTask<T?>((T?)null);
+            }
+            // Not enough yet: give the bytes back and wait for more.
+            reader.AdvanceTo(buffer.Start, buffer.End);
+        }
+        return ReadSlowAsync(deserializer, cancellationToken);
+    }
+
+    private async ValueTask<T?> ReadSlowAsync<T>(Func<DeserializationContext, T> deserializer, CancellationToken cancellationToken) where T : class
     {
         while (true)
         {

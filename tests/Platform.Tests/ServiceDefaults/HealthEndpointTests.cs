@@ -3,6 +3,7 @@ using System.Net.Http.Headers;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Platform.Data;
+using Platform.ServiceDefaults;
 using Xunit;
 
 namespace Platform.Tests.ServiceDefaults;
@@ -53,6 +54,16 @@ public sealed class HealthEndpointTests
         Assert.Equal(HttpStatusCode.OK, live.StatusCode);
         Assert.Equal(HttpStatusCode.ServiceUnavailable, ready.StatusCode);
         Assert.Equal("Unhealthy", await ready.Content.ReadAsStringAsync());
+    }
+
+    [Fact]
+    public async Task Defaults_added_and_mapped_twice_as_the_embedded_host_does_still_answer()
+    {
+        await using var host = await TestWebHost.StartAsync(new Dictionary<string, string?>(),
+            configure: b => b.AddServiceDefaults(),
+            map: app => app.MapServiceDefaults());
+
+        Assert.Equal("Healthy", await host.Client.GetStringAsync("/healthz"));
     }
 
     [Fact]
