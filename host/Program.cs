@@ -1,5 +1,7 @@
 using Platform.ServiceDefaults;
-// using Wsis.Consultations; (module not merged yet)
+using Platform.Data;
+using Wsis.Consultations;
+using Wsis.Consultations.Data;
 using Wsis.Gateway;
 using Wsis.Host;
 using Wsis.Reporting;
@@ -16,7 +18,7 @@ EmbeddedConfiguration.Apply(builder, noDemoData);
 
 builder.AddGateway();
 builder.AddTeams();
-// builder.AddConsultations();
+builder.AddConsultations();
 builder.AddReporting();
 builder.Services.AddGrpcHealthChecks();
 builder.Services.AddSingleton<DemoData>();
@@ -26,8 +28,11 @@ builder.Services.AddHostedService<StartupBanner>();
 var app = builder.Build();
 app.MapGateway();
 app.MapTeams();
-// app.MapConsultations();
+app.MapConsultations();
 app.MapReporting();
 app.MapServiceDefaults();
 app.MapGrpcHealthChecksService();
-app.Run();
+// Teams and Reporting migrate from hosted services of their modules; Consultations' own Program
+// migrates before it runs, and so does the host.
+await app.MigrateDatabaseAsync<ConsultationsDbContext>();
+await app.RunAsync();

@@ -104,7 +104,8 @@ start_service() { # name dll port extra-env...
   local name="$1" dll="$2" port="$3"; shift 3
   # Kestrel:Endpoints in a service's appsettings.json wins over ASPNETCORE_URLS, so the endpoint
   # named Grpc (every service's) is overridden by name.
-  env "$@" \
+  # The content root is the build output, where appsettings.json is (the working directory is not).
+  env "$@" ASPNETCORE_CONTENTROOT="$(dirname "$dll")" \
     ASPNETCORE_URLS="http://127.0.0.1:$port" \
     Kestrel__Endpoints__Grpc__Url="http://127.0.0.1:$port" Kestrel__Endpoints__Grpc__Protocols=Http2 \
     Database__Provider=Postgres ConnectionStrings__RabbitMq="amqp://guest:guest@127.0.0.1:$RABBIT_PORT/" \
@@ -172,12 +173,12 @@ i=0; dests=()
 for port in $CONSULTATIONS_PORTS; do
   i=$((i + 1))
   start_service "consultations-$i" "$(bin services/Consultations Consultations)" "$port" ConnectionStrings__Consultations="$(pgcs consultations)"
-  dests+=("ReverseProxy__Clusters__consultations__Destinations__d$i__Address=http://127.0.0.1:$port")
+  dests+=("ReverseProxy__Clusters__consultations__Destinations__d${i}__Address=http://127.0.0.1:$port")
   # The first instance applies the migrations; the next ones start once it serves.
   if [ "$i" -eq 1 ]; then wait_port "$port" 90 "consultations-$i"; fi
 done
 start_service reporting "$(bin services/Reporting Reporting)" "$REPORTING_PORT" ConnectionStrings__Reporting="$(pgcs reporting)"
-env "${dests[@]}" ASPNETCORE_URLS= \
+env "${dests[@]}" ASPNETCORE_URLS= ASPNETCORE_CONTENTROOT="$(dirname "$(bin gateway Gateway)")" \
   Kestrel__Endpoints__Web__Url="http://127.0.0.1:$GATEWAY_HTTP_PORT" Kestrel__Endpoints__Web__Protocols=Http1 \
   Kestrel__Endpoints__Grpc__Url="http://127.0.0.1:$GATEWAY_GRPC_PORT" Kestrel__Endpoints__Grpc__Protocols=Http2 \
   ReverseProxy__Clusters__teams__Destinations__d1__Address="http://127.0.0.1:$TEAMS_PORT" \

@@ -15,6 +15,7 @@ public sealed class DeployableProcess : IAsyncDisposable
     private readonly IReadOnlyList<string> _arguments;
     private Process? _process;
     private ProcessDeathWatch? _deathWatch;
+    private long _logOffset;
 
     private DeployableProcess(string name, string dll, string workingDirectory, IReadOnlyDictionary<string, string> environment, IReadOnlyList<string> arguments)
     {
@@ -51,9 +52,12 @@ public sealed class DeployableProcess : IAsyncDisposable
         }
 
         Directory.CreateDirectory(WorkingDirectory);
+        // appsettings.json sits beside the dll; the working directory is the test's own folder.
+        Environment.TryAdd("ASPNETCORE_CONTENTROOT", Path.GetDirectoryName(_dll)!);
         var command = "cd " + ExternalCommand.Quote(WorkingDirectory) + " && exec dotnet " + ExternalCommand.Quote(_dll) +
             string.Concat(_arguments.Select(a => " " + ExternalCommand.Quote(a)));
         File.AppendAllText(LogFile, $"--- start {DateTimeOffset.UtcNow:O}{System.Environment.NewLine}");
+        _logOffset = new FileInfo(LogFile).Length;
         _process = ExternalCommand.StartDetached(command, Environment, LogFile, newSession: false);
         _deathWatch?.Dispose();
         _deathWatch = new ProcessDeathWatch($"kill -9 {_process.Id} 2>/dev/null");
@@ -115,7 +119,8 @@ public sealed class DeployableProcess : IAsyncDisposable
     public Task WaitForOutputAsync(string text, TimeSpan timeout) =>
         WaitUntilAsync(() => Task.FromResult(Output().Contains(text, StringComparison.Ordinal)), timeout, $"'{text}' in the output");
 
-    public string Output() => File.Exists(LogFile) ? ReadShared(LogFile) : "";
+    /// <summary>What the process wrote since its last start.</summary>
+    public string Output() => File.Exists(LogFile) ? ReadShared(LogFile, _logOffset) : "";
 
     private async Task WaitUntilAsync(Func<Task<bool>> condition, TimeSpan timeout, string what)
     {
@@ -141,13 +146,14 @@ public sealed class DeployableProcess : IAsyncDisposable
     /// <summary>The end of the log, for failure messages.</summary>
     public string Tail(int characters = 6000)
     {
-        var text = Output();
+        var text = File.Exists(LogFile) ? ReadShared(LogFile, 0) : "";
         return text.Length <= characters ? text : text[^characters..];
     }
 
-    private static string ReadShared(string path)
+    private static string ReadShared(string path, long offset)
     {
         using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
+        stream.Seek(Math.Min(offset, stream.Length), SeekOrigin.Begin);
         using var reader = new StreamReader(stream);
         return reader.ReadToEnd();
     }
