@@ -6,7 +6,9 @@ if (args is ["healthcheck", ..])
     return await HealthProbe.RunAsync();
 }
 
-var builder = WebApplication.CreateBuilder(args);
+// Settings (routes, clusters, limits) are read from beside Gateway.dll whatever the working
+// directory, as the services do; started elsewhere it would otherwise serve with no routes.
+var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
 builder.AddGateway();
 var app = builder.Build();
 app.MapGateway();

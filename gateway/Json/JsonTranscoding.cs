@@ -23,6 +23,8 @@ public static partial class JsonTranscoding
 {
     public const string RoutePattern = "/api/{service}/{method}";
 
+    private static readonly System.Text.UTF8Encoding StrictUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
+
     public static IEndpointConventionBuilder MapJsonTranscoding(this IEndpointRouteBuilder endpoints) =>
         endpoints.MapPost(RoutePattern, HandleAsync).DisableAntiforgery();
 
@@ -45,10 +47,20 @@ public static partial class JsonTranscoding
             return Problem(StatusCodes.Status413PayloadTooLarge, "RESOURCE_EXHAUSTED", $"request body larger than {limit} bytes", GrpcProtocol.ResourceExhausted);
         }
         string json;
-        using (var reader = new StreamReader(context.Request.Body))
+        // Strict UTF-8: a lenient reader would turn invalid bytes into U+FFFD and store text the
+        // caller never sent, where a response must be kept exactly as received.
+        using (var reader = new StreamReader(context.Request.Body, StrictUtf8))
         {
             var buffer = new char[limit + 1];
-            var read = await reader.ReadBlockAsync(buffer.AsMemory(), context.RequestAborted);
+            int read;
+            try
+            {
+                read = await reader.ReadBlockAsync(buffer.AsMemory(), context.RequestAborted);
+            }
+            catch (System.Text.DecoderFallbackException)
+            {
+                return Problem(StatusCodes.Status400BadRequest, "INVALID_ARGUMENT", "request body is not valid UTF-8", GrpcProtocol.InvalidArgument);
+            }
             if (read > limit)
             {
                 return Problem(StatusCodes.Status413PayloadTooLarge, "RESOURCE_EXHAUSTED", $"request body larger than {limit} bytes", GrpcProtocol.ResourceExhausted);
