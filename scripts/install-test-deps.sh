@@ -5,6 +5,8 @@
 #  - nodejs/npm packages under tests/Interop/node: a real gRPC peer (@grpc/grpc-js)
 #  - nghttp2-client (h2load): benchmarks
 #  - chromium: browser tests of the gateway's web pages
+#  - docker-compose: validates docker-compose.yml (no Docker engine runs on CI)
+#  - libfaketime: the end-to-end test moves the Consultations processes' clock past a deadline
 # Idempotent: does nothing for what is already there.
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -15,6 +17,8 @@ need=()
 /usr/bin/python3 -c 'import grpc, google.protobuf' >/dev/null 2>&1 || need+=(python3-grpcio python3-protobuf)
 command -v h2load >/dev/null 2>&1 || need+=(nghttp2-client)
 [ -x /usr/bin/chromium ] || need+=(chromium)
+command -v docker-compose >/dev/null 2>&1 || need+=(docker-compose)
+ls /usr/lib/*/faketime/libfaketime.so.1 >/dev/null 2>&1 || need+=(libfaketime)
 
 if [ ${#need[@]} -gt 0 ]; then
   echo "install-test-deps: installing ${need[*]}"

@@ -61,8 +61,12 @@ namespace Microsoft.AspNetCore.Builder
 {
     public static class GrpcHealthChecksEndpointRouteBuilderExtensions
     {
-        /// <summary>Maps grpc.health.v1.Health (Check, Watch). Needs AddGrpc() and AddGrpcHealthChecks().</summary>
+        private static readonly System.Runtime.CompilerServices.ConditionalWeakTable<IServiceProvider, GrpcServiceEndpointConventionBuilder> Mapped = new();
+
+        /// <summary>Maps grpc.health.v1.Health (Check, Watch). Needs AddGrpc() and AddGrpcHealthChecks().
+        /// Mapping it again in the same application returns the first mapping: the embedded host runs
+        /// several service modules that each map it, and a second endpoint would make the route ambiguous.</summary>
         public static GrpcServiceEndpointConventionBuilder MapGrpcHealthChecksService(this IEndpointRouteBuilder builder) =>
-            builder.MapGrpcService<HealthServiceImpl>();
+            Mapped.GetValue(builder.ServiceProvider, _ => builder.MapGrpcService<HealthServiceImpl>());
     }
 }

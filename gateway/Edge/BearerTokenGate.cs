@@ -1,0 +1,42 @@
+using Microsoft.AspNetCore.Authentication;
+using Wsis.Gateway.Json;
+using Wsis.Gateway.Proxy;
+
+namespace Wsis.Gateway.Edge;
+
+/// <summary>Validates a bearer token at the door (signature, issuer, audience, lifetime) with the
+/// same handler the services use, and turns a bad one away before it reaches a service. A request
+/// without a token passes anonymously: reading published material needs none, and each service
+/// decides what needs a role. A valid token is forwarded unchanged (the services validate it again,
+/// because partners may call them directly).</summary>
+public static class BearerTokenGate
+{
+    public static IApplicationBuilder UseBearerTokenGate(this IApplicationBuilder app) =>
+        app.Use(async (context, next) =>
+        {
+            if (context.Request.Headers.Authorization.Count == 0)
+            {
+                await next(context);
+                return;
+            }
+            var result = await context.AuthenticateAsync();
+            if (result.Failure is null)
+            {
+                if (result.Principal is not null)
+                {
+                    context.User = result.Principal;
+                }
+                await next(context);
+                return;
+            }
+            var reason = $"invalid bearer token: {result.Failure.Message}";
+            if (GrpcProtocol.IsGrpcRequest(context.Request))
+            {
+                await GrpcProtocol.WriteTrailersOnlyAsync(context.Response, GrpcProtocol.Unauthenticated, reason);
+                return;
+            }
+            context.Response.Headers.WWWAuthenticate = "Bearer error=\"invalid_token\"";
+            await JsonTranscoding.Problem(StatusCodes.Status401Unauthorized, "UNAUTHENTICATED", reason, GrpcProtocol.Unauthenticated)
+                .ExecuteAsync(context);
+        });
+}

@@ -1,0 +1,45 @@
+using Platform.ServiceDefaults;
+using Wsis.Gateway.Edge;
+using Wsis.Gateway.Json;
+using Wsis.Gateway.Proxy;
+using Wsis.Gateway.Web;
+
+namespace Wsis.Gateway;
+
+/// <summary>The gateway's wiring: edge (token check, rate limits), the gRPC reverse proxy, JSON
+/// transcoding with its OpenAPI document, and health. The embedded host calls the same two methods.</summary>
+public static class GatewayModule
+{
+    public static WebApplicationBuilder AddGateway(this WebApplicationBuilder builder)
+    {
+        builder.AddServiceDefaults();
+        builder.AddBearerAuthentication();
+        builder.Services.AddReverseProxy(builder.Configuration);
+        builder.Services.AddSingleton<ProtoCatalog>();
+        builder.Services.AddOptions<JsonTranscodingOptions>().Bind(builder.Configuration.GetSection(JsonTranscodingOptions.SectionName));
+        // grpc.health.v1 served by the gateway itself (through the gRPC layer); "" follows these checks.
+        // Unknown gRPC paths are the proxy's to answer (UNIMPLEMENTED); the layer's catch-all
+        // "{service}/{method}" endpoint would also capture two-segment web paths like /css/site.css.
+        builder.Services.AddGrpc(o => o.IgnoreUnknownServices = true);
+        builder.Services.AddGrpcHealthChecks().AddCheck<ClusterReadiness>("clusters");
+        builder.Services.AddHostedService<RouteHealthPublisher>();
+        builder.Services.AddSubmissionRateLimiting(builder.Configuration);
+        builder.Services.AddWebPages();
+        return builder;
+    }
+
+    public static WebApplication MapGateway(this WebApplication app)
+    {
+        app.UseRouting();
+        app.UseBearerTokenGate();
+        app.UseRateLimiter();
+        app.UseReverseProxy();
+        app.MapServiceDefaults();
+        app.MapJsonTranscoding();
+        app.MapGrpcHealthChecksService();
+        var openApi = OpenApiDocument.Build(app.Services.GetRequiredService<ProtoCatalog>()).ToJsonString();
+        app.MapGet("/api/openapi.json", () => Results.Text(openApi, "application/json"));
+        app.MapWebPages();
+        return app;
+    }
+}

@@ -1,0 +1,295 @@
+using System.Collections.Concurrent;
+using System.Text;
+using System.Text.RegularExpressions;
+using Microsoft.Extensions.Options;
+
+namespace Wsis.Gateway.Proxy;
+
+/// <summary>One destination's live state. It survives configuration reloads as long as its
+/// cluster, name and address stay the same, so a reload does not forget which one is down.</summary>
+public sealed class DestinationState(string name, Uri address, Uri healthAddress)
+{
+    private int _concurrentRequests;
+    private long _passiveUnhealthyUntilTicks;
+
+    public string Name { get; } = name;
+
+    public Uri Address { get; } = address;
+
+    public Uri HealthAddress { get; } = healthAddress;
+
+    /// <summary>Result of the active probes; a destination not yet probed counts as healthy (YARP's "Unknown").</summary>
+    public volatile bool ActiveHealthy = true;
+
+    public int ConsecutiveProbeFailures;
+
+    public int ConcurrentRequests => Volatile.Read(ref _concurrentRequests);
+
+    public void RequestStarted() => Interlocked.Increment(ref _concurrentRequests);
+
+    public void RequestEnded() => Interlocked.Decrement(ref _concurrentRequests);
+
+    public bool PassivelyHealthy(DateTime utcNow) => utcNow.Ticks >= Interlocked.Read(ref _passiveUnhealthyUntilTicks);
+
+    public void EjectUntil(DateTime utcUntil) => Interlocked.Exchange(ref _passiveUnhealthyUntilTicks, utcUntil.Ticks);
+}
+
+public sealed class ClusterState
+{
+    private int _roundRobin = -1;
+
+    public required string Name { get; init; }
+
+    public required IReadOnlyList<DestinationState> Destinations { get; init; }
+
+    public required string LoadBalancingPolicy { get; init; }
+
+    public ActiveHealthCheckConfig? ActiveHealthCheck { get; init; }
+
+    public PassiveHealthCheckConfig? PassiveHealthCheck { get; init; }
+
+    public int ConsecutiveFailuresThreshold { get; init; } = 2;
+
+    public required Version HttpVersion { get; init; }
+
+    public required HttpVersionPolicy HttpVersionPolicy { get; init; }
+
+    public int NextRoundRobin() => Interlocked.Increment(ref _roundRobin) & int.MaxValue;
+
+    public bool ActiveChecksEnabled => ActiveHealthCheck?.Enabled == true;
+
+    public bool PassiveChecksEnabled => PassiveHealthCheck?.Enabled == true;
+
+    public List<DestinationState> AvailableDestinations(DateTime utcNow)
+    {
+        var available = new List<DestinationState>(Destinations.Count);
+        foreach (var d in Destinations)
+        {
+            if (ActiveChecksEnabled && !d.ActiveHealthy)
+            {
+                continue;
+            }
+            if (PassiveChecksEnabled && !d.PassivelyHealthy(utcNow))
+            {
+                continue;
+            }
+            available.Add(d);
+        }
+        return available;
+    }
+}
+
+public sealed class RouteState
+{
+    public required string Name { get; init; }
+
+    public required string ClusterId { get; init; }
+
+    public required Regex PathPattern { get; init; }
+
+    public required int LiteralPrefixLength { get; init; }
+
+    public int Order { get; init; }
+
+    public IReadOnlySet<string>? Methods { get; init; }
+
+    public TimeSpan? Timeout { get; init; }
+
+    public bool Matches(HttpRequest request) => Matches(request.Method, request.Path.Value ?? "/");
+
+    public bool Matches(string method, string path) =>
+        (Methods is null || Methods.Contains(method)) && PathPattern.IsMatch(path);
+
+    /// <summary>Turns a route template into an anchored pattern. Kept deliberately small: YARP's
+    /// full template syntax (constraints, defaults) is not needed for gRPC prefixes.</summary>
+    public static (Regex Pattern, int LiteralPrefixLength) CompilePath(string template)
+    {
+        var pattern = new StringBuilder("^");
+        var literalPrefix = -1;
+        var i = 0;
+        while (i < template.Length)
+        {
+            var open = template.IndexOf('{', i);
+            if (open < 0)
+            {
+                pattern.Append(Regex.Escape(template[i..]));
+                break;
+            }
+            pattern.Append(Regex.Escape(template[i..open]));
+            if (literalPrefix < 0)
+            {
+                literalPrefix = open;
+            }
+            var close = template.IndexOf('}', open);
+            if (close < 0)
+            {
+                throw new FormatException($"route path '{template}' has an unclosed '{{'");
+            }
+            var parameter = template[(open + 1)..close];
+            if (parameter.StartsWith('*'))
+            {
+                if (close != template.Length - 1)
+                {
+                    throw new FormatException($"route path '{template}': a catch-all parameter must be last");
+                }
+                // A catch-all matches the rest of the path, even nothing.
+                if (pattern.Length > 1 && pattern[^1] == '/')
+                {
+                    pattern.Length--;
+                    pattern.Append("(?:/.*)?");
+                }
+                else
+                {
+                    pattern.Append(".*");
+                }
+            }
+            else
+            {
+                pattern.Append("[^/]+");
+            }
+            i = close + 1;
+        }
+        pattern.Append('$');
+        return (new Regex(pattern.ToString(), RegexOptions.IgnoreCase | RegexOptions.CultureInvariant | RegexOptions.Compiled),
+            literalPrefix < 0 ? template.Length : literalPrefix);
+    }
+}
+
+/// <summary>An immutable view of the configuration at one moment; requests take the current
+/// snapshot once, so a reload never changes a call half-way.</summary>
+public sealed class ProxySnapshot(IReadOnlyList<RouteState> routes, IReadOnlyDictionary<string, ClusterState> clusters)
+{
+    public IReadOnlyList<RouteState> Routes { get; } = routes;
+
+    public IReadOnlyDictionary<string, ClusterState> Clusters { get; } = clusters;
+
+    public RouteState? Match(HttpRequest request) => Match(request.Method, request.Path.Value ?? "/");
+
+    public RouteState? Match(string method, string path)
+    {
+        foreach (var route in Routes)
+        {
+            if (route.Matches(method, path))
+            {
+                return route;
+            }
+        }
+        return null;
+    }
+}
+
+/// <summary>Holds the current <see cref="ProxySnapshot"/> and rebuilds it when
+/// <see cref="IOptionsMonitor{T}"/> reports a change, so routes and destinations change without a restart.</summary>
+public sealed partial class ProxyConfiguration : IDisposable
+{
+    private readonly ConcurrentDictionary<(string Cluster, string Destination, string Address), DestinationState> _destinations = new();
+    private readonly ILogger<ProxyConfiguration> _logger;
+    private readonly IDisposable? _subscription;
+    private volatile ProxySnapshot _current;
+
+    public ProxyConfiguration(IOptionsMonitor<ReverseProxyOptions> options, ILogger<ProxyConfiguration> logger)
+    {
+        _logger = logger;
+        _current = Build(options.CurrentValue);
+        _subscription = options.OnChange(o =>
+        {
+            _current = Build(o);
+            LogReloaded(_logger, _current.Routes.Count, _current.Clusters.Count);
+        });
+    }
+
+    public ProxySnapshot Current => _current;
+
+    public void Dispose() => _subscription?.Dispose();
+
+    private ProxySnapshot Build(ReverseProxyOptions options)
+    {
+        var clusters = new Dictionary<string, ClusterState>(StringComparer.OrdinalIgnoreCase);
+        foreach (var (clusterId, config) in options.Clusters)
+        {
+            var destinations = new List<DestinationState>();
+            foreach (var (name, destination) in config.Destinations.OrderBy(d => d.Key, StringComparer.Ordinal))
+            {
+                if (!Uri.TryCreate(destination.Address, UriKind.Absolute, out var address))
+                {
+                    LogInvalidDestination(_logger, clusterId, name);
+                    continue;
+                }
+                var health = Uri.TryCreate(destination.Health, UriKind.Absolute, out var h) ? h : address;
+                destinations.Add(_destinations.GetOrAdd((clusterId, name, address.AbsoluteUri),
+                    _ => new DestinationState(name, address, health)));
+            }
+            var threshold = 2;
+            if (config.Metadata?.TryGetValue("ConsecutiveFailuresHealthPolicy.Threshold", out var t) == true
+                && int.TryParse(t, out var parsed) && parsed > 0)
+            {
+                threshold = parsed;
+            }
+            clusters[clusterId] = new ClusterState
+            {
+                Name = clusterId,
+                Destinations = destinations,
+                LoadBalancingPolicy = string.IsNullOrWhiteSpace(config.LoadBalancingPolicy)
+                    ? LoadBalancingPolicies.PowerOfTwoChoices
+                    : config.LoadBalancingPolicy,
+                ActiveHealthCheck = config.HealthCheck?.Active,
+                PassiveHealthCheck = config.HealthCheck?.Passive,
+                ConsecutiveFailuresThreshold = threshold,
+                HttpVersion = config.HttpRequest?.Version is { } v && System.Version.TryParse(v.Contains('.') ? v : v + ".0", out var version)
+                    ? version
+                    : System.Net.HttpVersion.Version20,
+                HttpVersionPolicy = config.HttpRequest?.VersionPolicy ?? HttpVersionPolicy.RequestVersionExact,
+            };
+        }
+
+        var routes = new List<RouteState>();
+        foreach (var (name, route) in options.Routes)
+        {
+            if (route.ClusterId is null || !clusters.ContainsKey(route.ClusterId))
+            {
+                LogUnknownCluster(_logger, name, route.ClusterId ?? "");
+                continue;
+            }
+            if (string.IsNullOrEmpty(route.Match.Path))
+            {
+                LogRouteWithoutPath(_logger, name);
+                continue;
+            }
+            try
+            {
+                var (pattern, prefix) = RouteState.CompilePath(route.Match.Path);
+                routes.Add(new RouteState
+                {
+                    Name = name,
+                    ClusterId = route.ClusterId,
+                    PathPattern = pattern,
+                    LiteralPrefixLength = prefix,
+                    Order = route.Order ?? 0,
+                    Methods = route.Match.Methods is { Count: > 0 } m ? new HashSet<string>(m, StringComparer.OrdinalIgnoreCase) : null,
+                    Timeout = route.Timeout is { } timeout && timeout > TimeSpan.Zero ? timeout : null,
+                });
+            }
+            catch (FormatException)
+            {
+                LogInvalidRoutePath(_logger, name);
+            }
+        }
+        routes.Sort((a, b) => a.Order != b.Order ? a.Order.CompareTo(b.Order) : b.LiteralPrefixLength.CompareTo(a.LiteralPrefixLength));
+        return new ProxySnapshot(routes, clusters);
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Reverse proxy configuration reloaded: {Routes} routes, {Clusters} clusters")]
+    private static partial void LogReloaded(ILogger logger, int routes, int clusters);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Cluster {Cluster}: destination {Destination} has no valid absolute Address; ignored")]
+    private static partial void LogInvalidDestination(ILogger logger, string cluster, string destination);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Route {Route} names cluster '{Cluster}', which is not configured; route ignored")]
+    private static partial void LogUnknownCluster(ILogger logger, string route, string cluster);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Route {Route} has no Match.Path; route ignored")]
+    private static partial void LogRouteWithoutPath(ILogger logger, string route);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Route {Route} has an invalid Match.Path; route ignored")]
+    private static partial void LogInvalidRoutePath(ILogger logger, string route);
+}

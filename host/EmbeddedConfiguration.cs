@@ -1,0 +1,138 @@
+using System.Security.Cryptography;
+using Google.Protobuf.Reflection;
+using Microsoft.Extensions.Configuration.Memory;
+
+namespace Wsis.Host;
+
+/// <summary>
+/// What the embedded host decides before the modules read configuration: a signing key generated
+/// once per install (kept under ./data), the gateway's routes pointing at this process's own gRPC
+/// endpoint, and the demonstration-data switch. Everything here sits below the user's own
+/// configuration (appsettings, environment, command line), so an operator can override any of it.
+/// </summary>
+public static class EmbeddedConfiguration
+{
+    public const string NoDemoDataSwitch = "--no-demo-data";
+    public const string DemoDataKey = "Host:DemoData";
+    public const string SigningKeyFileName = "host-signing-key";
+    private const string ClusterId = "embedded";
+
+    /// <summary>The gRPC packages this process serves; each method gets its own route so that an
+    /// unknown method is answered UNIMPLEMENTED here rather than forwarded.</summary>
+    public static IReadOnlyList<FileDescriptor> ServedProtos { get; } =
+    [
+        Wsis.Teams.V1.TeamsReflection.Descriptor,
+        Wsis.Consultations.V1.ConsultationsReflection.Descriptor,
+        Wsis.Reporting.V1.ReportingReflection.Descriptor,
+    ];
+
+    /// <summary>Removes the host's own switches from the arguments (the command-line configuration
+    /// provider would read <c>--no-demo-data</c> as a key waiting for a value).</summary>
+    public static string[] TakeSwitches(string[] args, out bool noDemoData)
+    {
+        noDemoData = args.Contains(NoDemoDataSwitch, StringComparer.Ordinal);
+        return args.Where(a => !string.Equals(a, NoDemoDataSwitch, StringComparison.Ordinal)).ToArray();
+    }
+
+    public static void Apply(WebApplicationBuilder builder, bool noDemoData)
+    {
+        var configuration = builder.Configuration;
+        var defaults = new Dictionary<string, string?>();
+
+        if (!configuration.GetSection("Auth:SigningKeys").Exists() && string.IsNullOrWhiteSpace(configuration["Auth:SigningKeys"]))
+        {
+            defaults["Auth:SigningKeys:0"] = InstallSigningKey(DataFolder());
+        }
+
+        var grpcAddress = GrpcAddress(configuration);
+        defaults[$"ReverseProxy:Clusters:{ClusterId}:Destinations:self:Address"] = grpcAddress.ToString();
+        foreach (var file in ServedProtos)
+        {
+            foreach (var service in file.Services)
+            {
+                foreach (var method in service.Methods)
+                {
+                    var route = $"ReverseProxy:Routes:{service.FullName}.{method.Name}";
+                    defaults[$"{route}:ClusterId"] = ClusterId;
+                    defaults[$"{route}:Match:Path"] = $"/{service.FullName}/{method.Name}";
+                }
+            }
+        }
+
+        // Lowest priority: appsettings, environment variables and the command line all win.
+        configuration.Sources.Insert(0, new MemoryConfigurationSource { InitialData = defaults });
+
+        if (noDemoData)
+        {
+            // Highest priority: the switch on the command line is the user's last word.
+            configuration.AddInMemoryCollection(new Dictionary<string, string?> { [DemoDataKey] = "false" });
+        }
+    }
+
+    /// <summary>The folder of the SQLite files and the signing key: ./data under the working directory.</summary>
+    public static string DataFolder() =>
+        Path.GetFullPath("data");
+
+    /// <summary>Where this process serves gRPC (the Kestrel endpoint named Grpc), as a loopback address
+    /// the JSON transcoder can call.</summary>
+    public static Uri GrpcAddress(IConfiguration configuration) => LoopbackAddress(configuration, "Grpc");
+
+    /// <summary>Where this process serves web pages and JSON (the Kestrel endpoint named Web).</summary>
+    public static Uri WebAddress(IConfiguration configuration) => LoopbackAddress(configuration, "Web");
+
+    private static Uri LoopbackAddress(IConfiguration configuration, string endpoint)
+    {
+        var url = configuration[$"Kestrel:Endpoints:{endpoint}:Url"]
+            ?? throw new InvalidOperationException($"Kestrel:Endpoints:{endpoint}:Url is not configured.");
+        // Wildcard hosts are where Kestrel listens, not where to call it.
+        var normalised = url.Replace("://*", "://127.0.0.1", StringComparison.Ordinal)
+            .Replace("://+", "://127.0.0.1", StringComparison.Ordinal)
+            .Replace("://0.0.0.0", "://127.0.0.1", StringComparison.Ordinal)
+            .Replace("://[::]", "://127.0.0.1", StringComparison.Ordinal)
+            .Replace("://localhost", "://127.0.0.1", StringComparison.OrdinalIgnoreCase);
+        if (!Uri.TryCreate(normalised, UriKind.Absolute, out var uri))
+        {
+            throw new InvalidOperationException($"Kestrel:Endpoints:{endpoint}:Url '{url}' is not a URL.");
+        }
+
+        if (uri.Port == 0)
+        {
+            throw new InvalidOperationException(
+                $"Kestrel:Endpoints:{endpoint}:Url needs a fixed port: the embedded gateway calls the services at it.");
+        }
+
+        return new Uri(uri.GetLeftPart(UriPartial.Authority));
+    }
+
+    /// <summary>
+    /// Reads the install's HS256 signing key, creating it on first start (32 random bytes, readable by
+    /// the owner only), so development tokens survive restarts and no secret ships in configuration.
+    /// </summary>
+    public static string InstallSigningKey(string dataFolder)
+    {
+        Directory.CreateDirectory(dataFolder);
+        var path = Path.Combine(dataFolder, SigningKeyFileName);
+        if (File.Exists(path))
+        {
+            var existing = File.ReadAllText(path).Trim();
+            if (existing.Length > 0)
+            {
+                return existing;
+            }
+        }
+
+        var key = Convert.ToBase64String(RandomNumberGenerator.GetBytes(32));
+        var options = new FileStreamOptions { Mode = FileMode.Create, Access = FileAccess.Write };
+        if (!OperatingSystem.IsWindows())
+        {
+            options.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
+        }
+
+        using (var writer = new StreamWriter(path, System.Text.Encoding.ASCII, options))
+        {
+            writer.Write(key);
+        }
+
+        return key;
+    }
+}

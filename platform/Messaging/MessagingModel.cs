@@ -1,0 +1,112 @@
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Metadata;
+using Microsoft.EntityFrameworkCore.Migrations;
+using Npgsql.EntityFrameworkCore.PostgreSQL.Metadata;
+
+namespace Platform.Messaging;
+
+/// <summary>The outbox and inbox tables inside a service's own DbContext and migrations.</summary>
+public static class MessagingModel
+{
+    public const string OutboxTable = "OutboxMessages";
+    public const string InboxTable = "InboxMessages";
+    private const string UnsentFilter = "\"SentAt\" IS NULL";
+
+    /// <summary>Adds the outbox and inbox entities to the service's model (call from OnModelCreating).</summary>
+    public static ModelBuilder AddMessaging(this ModelBuilder modelBuilder)
+    {
+        modelBuilder.Entity<OutboxMessage>(outbox =>
+        {
+            outbox.ToTable(OutboxTable);
+            outbox.HasKey(o => o.Sequence);
+            outbox.Property(o => o.Sequence).ValueGeneratedOnAdd();
+            outbox.Property(o => o.MessageType).IsRequired();
+            outbox.Property(o => o.Payload).IsRequired();
+            outbox.HasIndex(o => o.MessageId).IsUnique();
+            // Partial indexes over the unsent rows only: the dispatcher's queries stay small however
+            // many sent rows wait for pruning. The filter is plain SQL both providers accept.
+            outbox.HasIndex(o => o.Sequence).HasFilter(UnsentFilter).HasDatabaseName($"IX_{OutboxTable}_Unsent");
+            outbox.HasIndex(o => new { o.AggregateKey, o.Sequence }).HasFilter(UnsentFilter).HasDatabaseName($"IX_{OutboxTable}_Unsent_AggregateKey");
+            outbox.HasIndex(o => o.SentAt);
+        });
+        modelBuilder.Entity<InboxMessage>(inbox =>
+        {
+            inbox.ToTable(InboxTable);
+            inbox.HasKey(i => new { i.MessageId, i.Consumer });
+            inbox.HasIndex(i => i.ReceivedAt);
+        });
+        return modelBuilder;
+    }
+
+    /// <summary>
+    /// Creates the outbox and inbox tables in a hand-written migration. Provider-neutral: the
+    /// identity annotations of both providers are given; each provider reads its own.
+    /// </summary>
+    public static void CreateMessagingTables(this MigrationBuilder migrationBuilder)
+    {
+        migrationBuilder.CreateTable(
+            name: OutboxTable,
+            columns: table => new
+            {
+                Sequence = table.Column<long>(nullable: false)
+                    .Annotation("Sqlite:Autoincrement", true)
+                    .Annotation("Npgsql:ValueGenerationStrategy", NpgsqlValueGenerationStrategy.IdentityByDefaultColumn),
+                MessageId = table.Column<Guid>(nullable: false),
+                MessageType = table.Column<string>(nullable: false),
+                Payload = table.Column<string>(nullable: false),
+                AggregateKey = table.Column<string>(nullable: true),
+                CreatedAt = table.Column<DateTime>(nullable: false),
+                SentAt = table.Column<DateTime>(nullable: true),
+                Attempts = table.Column<int>(nullable: false),
+                NextAttemptAt = table.Column<DateTime>(nullable: true),
+                LastError = table.Column<string>(nullable: true),
+            },
+            constraints: table => table.PrimaryKey($"PK_{OutboxTable}", x => x.Sequence));
+        migrationBuilder.CreateIndex($"IX_{OutboxTable}_MessageId", OutboxTable, "MessageId", unique: true);
+        migrationBuilder.CreateIndex($"IX_{OutboxTable}_Unsent", OutboxTable, "Sequence", filter: UnsentFilter);
+        migrationBuilder.CreateIndex($"IX_{OutboxTable}_Unsent_AggregateKey", OutboxTable, ["AggregateKey", "Sequence"], filter: UnsentFilter);
+        migrationBuilder.CreateIndex($"IX_{OutboxTable}_SentAt", OutboxTable, "SentAt");
+
+        migrationBuilder.CreateTable(
+            name: InboxTable,
+            columns: table => new
+            {
+                MessageId = table.Column<Guid>(nullable: false),
+                Consumer = table.Column<string>(nullable: false),
+                ReceivedAt = table.Column<DateTime>(nullable: false),
+            },
+            constraints: table => table.PrimaryKey($"PK_{InboxTable}", x => new { x.MessageId, x.Consumer }));
+        migrationBuilder.CreateIndex($"IX_{InboxTable}_ReceivedAt", InboxTable, "ReceivedAt");
+    }
+
+    public static void DropMessagingTables(this MigrationBuilder migrationBuilder)
+    {
+        migrationBuilder.DropTable(InboxTable);
+        migrationBuilder.DropTable(OutboxTable);
+    }
+
+    internal static bool IsPostgres(this DbContext db) =>
+        db.Database.ProviderName == "Npgsql.EntityFrameworkCore.PostgreSQL";
+
+    /// <summary>Table and column names as the service's model maps them (it may rename or use a schema).</summary>
+    internal sealed record OutboxNames(string Table, string Sequence, string SentAt, string NextAttemptAt, string AggregateKey)
+    {
+        public static OutboxNames From(DbContext db)
+        {
+            var entity = db.Model.FindEntityType(typeof(OutboxMessage))
+                ?? throw new InvalidOperationException($"{db.GetType().Name} has no outbox: call modelBuilder.AddMessaging() in OnModelCreating.");
+            var table = entity.GetTableName()!;
+            var schema = entity.GetSchema();
+            var store = StoreObjectIdentifier.Table(table, schema);
+            string Column(string property) => Quote(entity.FindProperty(property)!.GetColumnName(store)!);
+            return new OutboxNames(
+                schema is null ? Quote(table) : $"{Quote(schema)}.{Quote(table)}",
+                Column(nameof(OutboxMessage.Sequence)),
+                Column(nameof(OutboxMessage.SentAt)),
+                Column(nameof(OutboxMessage.NextAttemptAt)),
+                Column(nameof(OutboxMessage.AggregateKey)));
+        }
+
+        private static string Quote(string name) => "\"" + name.Replace("\"", "\"\"") + "\"";
+    }
+}

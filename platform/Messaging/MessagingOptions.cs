@@ -1,0 +1,43 @@
+namespace Platform.Messaging;
+
+/// <summary>Settings of one service's outbox, inbox and endpoint (configuration section <c>Messaging</c>).</summary>
+public sealed class MessagingOptions
+{
+    public const string Section = "Messaging";
+
+    /// <summary>The service's queue; every handler of the service consumes from it. Default: the DbContext name without "DbContext", lower case.</summary>
+    public string? Endpoint { get; set; }
+
+    /// <summary>Outbox rows claimed per dispatch round.</summary>
+    public int DispatchBatchSize { get; set; } = 100;
+
+    /// <summary>How often the dispatcher looks for rows committed by other processes; commits in this process wake it at once.</summary>
+    public TimeSpan DispatchPollInterval { get; set; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>How long one publish may wait for the broker's confirm before it counts as failed.</summary>
+    public TimeSpan PublishTimeout { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>Longest back-off between attempts to publish a row that failed.</summary>
+    public TimeSpan MaxPublishBackoff { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>Retries of a failing handler before the message goes to the error queue.</summary>
+    public int ConsumerRetryLimit { get; set; } = 5;
+
+    public TimeSpan ConsumerRetryMinBackoff { get; set; } = TimeSpan.FromMilliseconds(200);
+
+    public TimeSpan ConsumerRetryMaxBackoff { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>Messages handled at the same time by this service's endpoint.</summary>
+    public int ConcurrentMessageLimit { get; set; } = 8;
+
+    /// <summary>Sent outbox rows are deleted after this long.</summary>
+    public TimeSpan SentRetention { get; set; } = TimeSpan.FromDays(7);
+
+    /// <summary>Inbox rows are deleted after this long; it must exceed the longest time a duplicate may still arrive.</summary>
+    public TimeSpan InboxRetention { get; set; } = TimeSpan.FromDays(30);
+
+    public TimeSpan PruneInterval { get; set; } = TimeSpan.FromHours(1);
+
+    /// <summary>Host start waits for the bus (and so for the queue bindings); off by default so a service starts while the broker is down.</summary>
+    public bool WaitUntilBusStarted { get; set; }
+}

@@ -1,0 +1,165 @@
+using Google.Protobuf;
+using Grpc.Core;
+using Microsoft.EntityFrameworkCore;
+using Platform.Security;
+
+namespace Platform.Data;
+
+/// <summary>
+/// Identifies one create request: the caller's <c>request_id</c>, the operation and the caller.
+/// </summary>
+public sealed record IdempotencyKey
+{
+    public IdempotencyKey(string requestId, string operation, string callerSubject)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(requestId);
+        ArgumentException.ThrowIfNullOrWhiteSpace(operation);
+        ArgumentNullException.ThrowIfNull(callerSubject);
+        RequestId = requestId;
+        Operation = operation;
+        CallerSubject = callerSubject;
+    }
+
+    public string RequestId { get; }
+
+    public string Operation { get; }
+
+    public string CallerSubject { get; }
+
+    /// <summary>
+    /// The key for an optional <c>request_id</c>: null when the request carries none (the
+    /// operation then simply runs). Anonymous callers share the empty subject.
+    /// Throws <see cref="ArgumentException"/> when the id is longer than
+    /// <see cref="IdempotencyRecord.KeyMaxLength"/>; services turn that into INVALID_ARGUMENT.
+    /// </summary>
+    public static IdempotencyKey? For(string? requestId, string operation, Caller caller)
+    {
+        if (string.IsNullOrEmpty(requestId))
+        {
+            return null;
+        }
+
+        if (requestId.Length > IdempotencyRecord.KeyMaxLength)
+        {
+            throw new ArgumentException(
+                $"request_id must be at most {IdempotencyRecord.KeyMaxLength} characters.", nameof(requestId));
+        }
+
+        return new IdempotencyKey(requestId, operation, caller.Subject ?? "");
+    }
+
+    /// <summary>
+    /// The key for a gRPC call: the operation is the call's full method name
+    /// (<c>/teams.v1.Teams/CreateTeam</c>); a too-long <c>request_id</c> is INVALID_ARGUMENT.
+    /// </summary>
+    public static IdempotencyKey? ForCall(string? requestId, ServerCallContext context, Caller caller)
+    {
+        if (requestId is { Length: > IdempotencyRecord.KeyMaxLength })
+        {
+            throw new RpcException(new Status(StatusCode.InvalidArgument,
+                $"request_id must be at most {IdempotencyRecord.KeyMaxLength} characters"));
+        }
+
+        return For(requestId, context.Method, caller);
+    }
+}
+
+/// <summary>
+/// Stores each create operation's response under its <see cref="IdempotencyKey"/>, in the same
+/// SaveChanges as the business change, so that a retry returns the first result. The table's
+/// primary key refuses a concurrent duplicate; the loser then reads and returns the winner's
+/// response.
+/// </summary>
+public static class IdempotencyStore
+{
+    /// <summary>The response stored for <paramref name="key"/>, or null when this request is new.</summary>
+    public static async Task<TResponse?> FindAsync<TResponse>(
+        DbContext db, IdempotencyKey key, MessageParser<TResponse> parser, CancellationToken cancellationToken = default)
+        where TResponse : class, IMessage<TResponse>
+    {
+        var record = await db.Set<IdempotencyRecord>().AsNoTracking()
+            .Where(r => r.CallerSubject == key.CallerSubject && r.Operation == key.Operation && r.Key == key.RequestId)
+            .Select(r => new { r.ResponseType, r.ResponseBytes })
+            .SingleOrDefaultAsync(cancellationToken);
+        if (record is null)
+        {
+            return null;
+        }
+
+        var response = parser.ParseFrom(record.ResponseBytes);
+        if (record.ResponseType != response.Descriptor.FullName)
+        {
+            // Only a code change can cause this (the operation's response type changed).
+            throw new InvalidOperationException(
+                $"The response stored for {key.Operation} is a {record.ResponseType}, not a {response.Descriptor.FullName}.");
+        }
+
+        return response;
+    }
+
+    /// <summary>
+    /// Adds the record to the context; it is written by the caller's next SaveChanges, together
+    /// with the business change.
+    /// </summary>
+    public static void Add(DbContext db, IdempotencyKey key, IMessage response, TimeProvider? time = null)
+    {
+        db.Set<IdempotencyRecord>().Add(new IdempotencyRecord
+        {
+            Key = key.RequestId,
+            Operation = key.Operation,
+            CallerSubject = key.CallerSubject,
+            ResponseType = response.Descriptor.FullName,
+            ResponseBytes = response.ToByteArray(),
+            CreatedAt = (time ?? TimeProvider.System).GetUtcNow(),
+        });
+    }
+
+    /// <summary>
+    /// Runs a create operation at most once per key: returns the stored response if there is
+    /// one; otherwise runs <paramref name="change"/> (which changes tracked entities and returns
+    /// the response, WITHOUT calling SaveChanges), then saves the change and the record together.
+    /// If a concurrent request with the same key saved first, this one's change is discarded and
+    /// the first response returned. With a null key the change is simply run and saved.
+    /// </summary>
+    public static async Task<TResponse> ExecuteOnceAsync<TResponse>(
+        DbContext db,
+        IdempotencyKey? key,
+        MessageParser<TResponse> parser,
+        Func<CancellationToken, Task<TResponse>> change,
+        CancellationToken cancellationToken = default)
+        where TResponse : class, IMessage<TResponse>
+    {
+        if (key is null)
+        {
+            var plain = await change(cancellationToken);
+            await db.SaveChangesAsync(cancellationToken);
+            return plain;
+        }
+
+        if (await FindAsync(db, key, parser, cancellationToken) is { } earlier)
+        {
+            return earlier;
+        }
+
+        var response = await change(cancellationToken);
+        Add(db, key, response);
+        try
+        {
+            await db.SaveChangesAsync(cancellationToken);
+            return response;
+        }
+        catch (DbUpdateException)
+        {
+            // Whatever the provider's error code, the question is whether the same request got
+            // there first: if its record now exists, answer with it; otherwise the failure is
+            // someone else's and propagates.
+            db.ChangeTracker.Clear();
+            if (await FindAsync(db, key, parser, cancellationToken) is { } first)
+            {
+                return first;
+            }
+
+            throw;
+        }
+    }
+}

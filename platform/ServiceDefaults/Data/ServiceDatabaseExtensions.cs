@@ -1,0 +1,144 @@
+using Microsoft.Data.Sqlite;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Diagnostics;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+
+namespace Platform.Data;
+
+/// <summary>The database engines a service can run on.</summary>
+public enum DatabaseProvider
+{
+    Sqlite,
+    Postgres,
+}
+
+public static partial class ServiceDatabaseExtensions
+{
+    /// <summary>
+    /// Registers <typeparamref name="TContext"/> on the provider named by <c>Database:Provider</c>
+    /// (<c>Sqlite</c>, the default, or <c>Postgres</c>) with <c>ConnectionStrings:&lt;name&gt;</c>.
+    /// Without a connection string SQLite uses <c>data/&lt;name&gt;.db</c> under the working
+    /// directory (the folder is created); PostgreSQL requires one. Adds a readiness check that
+    /// the database answers.
+    /// </summary>
+    public static IHostApplicationBuilder AddServiceDatabase<TContext>(
+        this IHostApplicationBuilder builder, string name, Action<DbContextOptionsBuilder>? configure = null)
+        where TContext : DbContext
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(name);
+        var provider = ProviderFrom(builder.Configuration);
+        var connectionString = ConnectionStringFor(builder.Configuration, name, provider);
+
+        builder.Services.AddDbContext<TContext>(options =>
+        {
+            switch (provider)
+            {
+                case DatabaseProvider.Postgres:
+                    options.UseNpgsql(connectionString);
+                    break;
+                default:
+                    options.UseSqlite(connectionString);
+                    break;
+            }
+
+            // Migrations are written by hand without a model snapshot, so EF Core would always
+            // see "pending model changes"; the migrations themselves are the source of truth.
+            options.ConfigureWarnings(w => w.Ignore(RelationalEventId.PendingModelChangesWarning));
+            configure?.Invoke(options);
+        });
+
+        builder.Services.AddHealthChecks().Add(new HealthCheckRegistration(
+            $"database-{name}",
+            sp => new DatabaseHealthCheck<TContext>(sp),
+            HealthStatus.Unhealthy,
+            ["ready", "database"]));
+        return builder;
+    }
+
+    /// <summary>Reads <c>Database:Provider</c>; absent means SQLite.</summary>
+    public static DatabaseProvider ProviderFrom(IConfiguration configuration)
+    {
+        var value = configuration["Database:Provider"];
+        if (string.IsNullOrWhiteSpace(value) || value.Equals("Sqlite", StringComparison.OrdinalIgnoreCase))
+        {
+            return DatabaseProvider.Sqlite;
+        }
+
+        if (value.Equals("Postgres", StringComparison.OrdinalIgnoreCase) ||
+            value.Equals("PostgreSQL", StringComparison.OrdinalIgnoreCase))
+        {
+            return DatabaseProvider.Postgres;
+        }
+
+        throw new InvalidOperationException($"Database:Provider '{value}' is not supported; use Sqlite or Postgres.");
+    }
+
+    /// <summary>The connection string the service will use (for SQLite, creating the file's folder).</summary>
+    public static string ConnectionStringFor(IConfiguration configuration, string name, DatabaseProvider provider)
+    {
+        var configured = configuration.GetConnectionString(name);
+        if (provider == DatabaseProvider.Postgres)
+        {
+            return string.IsNullOrWhiteSpace(configured)
+                ? throw new InvalidOperationException(
+                    $"ConnectionStrings:{name} is required when Database:Provider is Postgres.")
+                : configured;
+        }
+
+        var sqlite = new SqliteConnectionStringBuilder(
+            string.IsNullOrWhiteSpace(configured)
+                ? $"Data Source={Path.Combine("data", name.ToLowerInvariant() + ".db")}"
+                : configured);
+        var inMemory = sqlite.Mode == SqliteOpenMode.Memory || sqlite.DataSource is "" or ":memory:";
+        if (!inMemory)
+        {
+            var folder = Path.GetDirectoryName(Path.GetFullPath(sqlite.DataSource));
+            if (!string.IsNullOrEmpty(folder))
+            {
+                Directory.CreateDirectory(folder);
+            }
+        }
+
+        return sqlite.ToString();
+    }
+
+    /// <summary>
+    /// Applies <typeparamref name="TContext"/>'s migrations (hand-written EF Core <c>Migration</c>
+    /// classes in the service's assembly) before the host starts serving. Concurrent starts are
+    /// safe: EF Core takes a migration lock on both providers.
+    /// </summary>
+    public static async Task MigrateDatabaseAsync<TContext>(this IHost app, CancellationToken cancellationToken = default)
+        where TContext : DbContext
+    {
+        await using var scope = app.Services.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<TContext>();
+        var logger = scope.ServiceProvider.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(ServiceDatabaseExtensions));
+        var pending = (await db.Database.GetPendingMigrationsAsync(cancellationToken)).ToList();
+        if (pending.Count > 0)
+        {
+            LogMigrating(logger, typeof(TContext).Name, pending.Count, db.Database.ProviderName ?? "?");
+        }
+
+        await db.Database.MigrateAsync(cancellationToken);
+    }
+
+    [LoggerMessage(EventId = 10, Level = LogLevel.Information, Message = "Applying {Count} migration(s) to {Context} on {Provider}")]
+    private static partial void LogMigrating(ILogger logger, string context, int count, string provider);
+
+    private sealed class DatabaseHealthCheck<TContext>(IServiceProvider services) : IHealthCheck
+        where TContext : DbContext
+    {
+        public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
+        {
+            await using var scope = services.CreateAsyncScope();
+            var db = scope.ServiceProvider.GetRequiredService<TContext>();
+            return await db.Database.CanConnectAsync(cancellationToken)
+                ? HealthCheckResult.Healthy()
+                : HealthCheckResult.Unhealthy("database unreachable");
+        }
+    }
+}

@@ -1,0 +1,57 @@
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
+using Platform.Data;
+using Platform.Messaging;
+using Platform.ServiceDefaults;
+using Wsis.Consultations.Data;
+using Wsis.Consultations.Grpc;
+using Wsis.Consultations.Model;
+
+namespace Wsis.Consultations;
+
+/// <summary>Wiring of the Consultations service; the standalone Program and the embedded host both call these.</summary>
+public static class ConsultationsModule
+{
+    /// <summary>Largest gRPC message in or out: a response at the attachment limits, or a raw e-mail, plus room.</summary>
+    private const int MaxMessageBytes = 64 * 1024 * 1024;
+
+    public static WebApplicationBuilder AddConsultations(this WebApplicationBuilder builder)
+    {
+        builder.AddBearerAuthentication();
+        builder.AddServiceDatabase<ConsultationsDbContext>("Consultations");
+        builder.AddMessaging<ConsultationsDbContext>();
+        // AddServiceDatabase and AddMessaging both register a readiness check named
+        // "database-consultations" (names compare case-insensitively) and the health service
+        // refuses duplicates; both probe the same database, so keep the first.
+        builder.Services.PostConfigure<HealthCheckServiceOptions>(o =>
+        {
+            var seen = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
+            foreach (var duplicate in o.Registrations.Where(r => !seen.Add(r.Name)).ToList())
+            {
+                o.Registrations.Remove(duplicate);
+            }
+        });
+        builder.Services.Configure<ConsultationsOptions>(builder.Configuration.GetSection(ConsultationsOptions.Section));
+        builder.Services.Configure<SubmissionLimits>(builder.Configuration.GetSection(SubmissionLimits.Section));
+        builder.Services.TryAddSingleton(TimeProvider.System);
+        builder.Services.AddSingleton<IntakeGate>();
+        builder.Services.AddScoped<ResponseIntake>();
+        builder.Services.AddScoped<ConsultationClosing>();
+        builder.Services.AddHostedService<ConsultationClosingService>();
+
+        // Raw e-mails and attachments exceed gRPC's 4 MiB default; the submission limits
+        // (Consultations:Limits) are what bounds a response.
+        builder.Services.AddGrpc(o =>
+        {
+            o.MaxReceiveMessageSize = Math.Max(o.MaxReceiveMessageSize ?? 0, MaxMessageBytes);
+            o.MaxSendMessageSize = Math.Max(o.MaxSendMessageSize ?? 0, MaxMessageBytes);
+        });
+        return builder;
+    }
+
+    public static WebApplication MapConsultations(this WebApplication app)
+    {
+        app.MapGrpcService<ConsultationsService>();
+        return app;
+    }
+}

@@ -1,0 +1,44 @@
+namespace Wsis.Consultations;
+
+/// <summary>Settings of the service under <c>Consultations</c> (limits live in <see cref="Model.SubmissionLimits"/>).</summary>
+public sealed class ConsultationsOptions
+{
+    public const string Section = "Consultations";
+
+    /// <summary>
+    /// <c>Consultations:Mail:AddressTemplate</c>: the address responses may be e-mailed to, with
+    /// <c>{code}</c> standing for the consultation's routing code. Default
+    /// <c>cwg-consultation+{code}@itu.int</c> (plus-addressing on one mailbox).
+    /// </summary>
+    public MailSettings Mail { get; set; } = new();
+
+    /// <summary>
+    /// <c>Consultations:Closing:PollSeconds</c>: the longest the closing service sleeps between
+    /// checks (it wakes earlier for a deadline it knows). Default 30.
+    /// </summary>
+    public ClosingSettings Closing { get; set; } = new();
+
+    /// <summary>
+    /// <c>Consultations:Intake:MaxConcurrent</c> (default 32) responses stored at once and
+    /// <c>Consultations:Intake:MaxQueue</c> (default 2000) waiting for a turn. Beyond that a
+    /// submission is refused at once with UNAVAILABLE and told to retry (with the same
+    /// request_id), instead of piling up until clients time out.
+    /// </summary>
+    public IntakeSettings Intake { get; set; } = new();
+
+    public sealed class MailSettings
+    {
+        public string AddressTemplate { get; set; } = Model.MailRouting.DefaultAddressTemplate;
+    }
+
+    public sealed class IntakeSettings
+    {
+        public int MaxConcurrent { get; set; } = 32;
+        public int MaxQueue { get; set; } = 2000;
+    }
+
+    public sealed class ClosingSettings
+    {
+        public int PollSeconds { get; set; } = 30;
+    }
+}

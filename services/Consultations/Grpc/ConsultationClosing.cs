@@ -1,0 +1,127 @@
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+using NodaTime;
+using Wsis.Consultations.Data;
+using Wsis.Consultations.IntegrationEvents;
+using Wsis.Consultations.Model;
+
+namespace Wsis.Consultations.Grpc;
+
+/// <summary>
+/// Closes consultations at their deadline: sets CLOSED, fixes the count and the digest over the
+/// published responses' hashes, and raises <c>ConsultationClosed</c>, in one transaction.
+/// </summary>
+/// <remarks>
+/// The conditional <c>UPDATE … SET Status = Closed WHERE Status = Open AND ClosesAt &lt;= now</c>
+/// runs first: it waits for any submission holding the consultation's row, and once it has run
+/// no submission can be added (see <see cref="ResponseIntake"/>). Several instances may run
+/// this at once; only one update matches, the others do nothing.
+/// The digest is <see cref="ResponseHashes.SetDigest"/> over the published responses' SHA-256
+/// values in receipt order (received_at, then tracking number), the order ListResponses returns.
+/// </remarks>
+public sealed partial class ConsultationClosing(ConsultationsDbContext db, TimeProvider time, ILogger<ConsultationClosing> logger)
+{
+    private Instant Now => Instant.FromDateTimeOffset(time.GetUtcNow());
+
+    /// <summary>Closes every open consultation whose deadline has passed; returns how many it closed.</summary>
+    public async Task<int> CloseDueAsync(CancellationToken cancellationToken)
+    {
+        var now = Now;
+        var due = await db.Consultations.AsNoTracking()
+            .Where(c => c.Status == ConsultationStatus.Open && c.ClosesAt <= now)
+            .Select(c => c.Id).ToListAsync(cancellationToken);
+        var closed = 0;
+        foreach (var id in due)
+        {
+            closed += await CloseIfDueAsync(id, cancellationToken) ? 1 : 0;
+        }
+
+        return closed;
+    }
+
+    /// <summary>The next deadline of an open consultation, if any.</summary>
+    public async Task<Instant?> NextDeadlineAsync(CancellationToken cancellationToken) =>
+        await db.Consultations.AsNoTracking().Where(c => c.Status == ConsultationStatus.Open)
+            .OrderBy(c => c.ClosesAt).Select(c => (Instant?)c.ClosesAt).FirstOrDefaultAsync(cancellationToken);
+
+    /// <summary>Closes the consultation if it is open and its deadline has passed; true when this call closed it.</summary>
+    public async Task<bool> CloseIfDueAsync(Guid id, CancellationToken cancellationToken)
+    {
+        var now = Now;
+        db.ChangeTracker.Clear();
+        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+        var updated = await db.Consultations
+            .Where(c => c.Id == id && c.Status == ConsultationStatus.Open && c.ClosesAt <= now)
+            .ExecuteUpdateAsync(s => s.SetProperty(c => c.Status, ConsultationStatus.Closed).SetProperty(c => c.ClosedAt, now), cancellationToken);
+        if (updated == 0)
+        {
+            await transaction.RollbackAsync(cancellationToken);
+            return false;
+        }
+
+        var published = await db.Responses.AsNoTracking()
+            .Where(r => r.ConsultationId == id && r.Published)
+            .OrderBy(r => r.ReceivedAt).ThenBy(r => r.TrackingNumber)
+            .Select(r => new { r.Sha256, r.RespondentCategory })
+            .ToListAsync(cancellationToken);
+        var digest = ResponseHashes.SetDigest(published.Select(p => p.Sha256));
+        var byCategory = published.GroupBy(p => ConsultationEvents.CategoryName(p.RespondentCategory))
+            .ToDictionary(g => g.Key, g => g.Count());
+
+        var consultation = await db.Consultations.FirstAsync(c => c.Id == id, cancellationToken);
+        consultation.ResponsesDigest = digest;
+        IntegrationEventOutbox.Add(db, ConsultationEvents.Closed(consultation, published.Count, digest, byCategory, now), id.ToString());
+        await db.SaveChangesAsync(cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
+        LogClosed(id, published.Count);
+        return true;
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Consultation {ConsultationId} closed with {Count} published response(s)")]
+    private partial void LogClosed(Guid consultationId, int count);
+}
+
+/// <summary>
+/// Runs <see cref="ConsultationClosing"/> at start (closing what fell due while the service was
+/// down) and then at each deadline, checking at least every <c>Consultations:Closing:PollSeconds</c>.
+/// </summary>
+public sealed partial class ConsultationClosingService(
+    IServiceScopeFactory scopes, TimeProvider time, IOptions<ConsultationsOptions> options, ILogger<ConsultationClosingService> logger) : BackgroundService
+{
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        var poll = TimeSpan.FromSeconds(Math.Max(1, options.Value.Closing.PollSeconds));
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            var wait = poll;
+            try
+            {
+                await using var scope = scopes.CreateAsyncScope();
+                var closing = scope.ServiceProvider.GetRequiredService<ConsultationClosing>();
+                await closing.CloseDueAsync(stoppingToken);
+                if (await closing.NextDeadlineAsync(stoppingToken) is { } next)
+                {
+                    var untilNext = (next - Instant.FromDateTimeOffset(time.GetUtcNow())).ToTimeSpan();
+                    wait = untilNext < wait ? untilNext : wait;
+                }
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException)
+            {
+                // The database may be unreachable for a while; try again at the next tick.
+                LogFailed(ex.GetType().Name);
+            }
+
+            try
+            {
+                await Task.Delay(wait < TimeSpan.FromMilliseconds(200) ? TimeSpan.FromMilliseconds(200) : wait, time, stoppingToken);
+            }
+            catch (OperationCanceledException)
+            {
+                return;
+            }
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Closing due consultations failed ({Error}); retrying later")]
+    private partial void LogFailed(string error);
+}

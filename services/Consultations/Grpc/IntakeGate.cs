@@ -1,0 +1,57 @@
+using System.Threading.RateLimiting;
+using Grpc.Core;
+using Microsoft.Extensions.Options;
+
+namespace Wsis.Consultations.Grpc;
+
+/// <summary>
+/// Admission control for response intake: a bounded number of responses are stored at once and
+/// a bounded queue waits; a submission beyond both is refused immediately with UNAVAILABLE
+/// ("retry"), a status gRPC clients treat as retryable, and a <c>retry-after-ms</c> trailer.
+/// A burst (a campaign's deadline rush) thus gets fast answers, and every accepted response is
+/// durable before its receipt is sent.
+/// </summary>
+public sealed partial class IntakeGate : IDisposable
+{
+    private const int RetryAfterMilliseconds = 500;
+    private readonly ConcurrencyLimiter _limiter;
+    private readonly ILogger<IntakeGate> _logger;
+    private long _refused;
+
+    public IntakeGate(IOptions<ConsultationsOptions> options, ILogger<IntakeGate> logger)
+    {
+        var intake = options.Value.Intake;
+        _limiter = new ConcurrencyLimiter(new ConcurrencyLimiterOptions
+        {
+            PermitLimit = Math.Max(1, intake.MaxConcurrent),
+            QueueLimit = Math.Max(0, intake.MaxQueue),
+            QueueProcessingOrder = QueueProcessingOrder.OldestFirst,
+        });
+        _logger = logger;
+    }
+
+    public async Task<RateLimitLease> EnterAsync(CancellationToken cancellationToken)
+    {
+        var lease = await _limiter.AcquireAsync(1, cancellationToken);
+        if (lease.IsAcquired)
+        {
+            return lease;
+        }
+
+        lease.Dispose();
+        var refused = Interlocked.Increment(ref _refused);
+        if (refused % 1000 == 1)
+        {
+            LogRefusing(refused);
+        }
+
+        throw new RpcException(
+            new Status(StatusCode.Unavailable, $"response intake is at capacity; nothing was stored: retry in {RetryAfterMilliseconds} ms with the same request_id"),
+            new Metadata { { "retry-after-ms", RetryAfterMilliseconds.ToString(System.Globalization.CultureInfo.InvariantCulture) } });
+    }
+
+    public void Dispose() => _limiter.Dispose();
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Response intake at capacity: {Refused} submission(s) told to retry so far")]
+    private partial void LogRefusing(long refused);
+}

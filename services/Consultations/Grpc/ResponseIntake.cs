@@ -1,0 +1,341 @@
+using System.Text.Json;
+using Google.Protobuf;
+using Google.Protobuf.WellKnownTypes;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+using NodaTime;
+using Platform.Data;
+using Platform.Security;
+using Wsis.Consultations.Data;
+using Wsis.Consultations.IntegrationEvents;
+using Wsis.Consultations.Model;
+using Wsis.Consultations.Model.Mail;
+using Wsis.Consultations.V1;
+using static Wsis.Consultations.Grpc.RpcErrors;
+using Deadline = Wsis.Consultations.Model.ResponseDeadline;
+
+namespace Wsis.Consultations.Grpc;
+
+/// <summary>
+/// Takes responses in from every channel and stores each once, as received.
+/// </summary>
+/// <remarks>
+/// Race with the close: an on-time response is stored in one transaction that first runs
+/// <c>UPDATE Consultations SET PublishedResponseCount = PublishedResponseCount + 1 WHERE Id = @id
+/// AND Status = Open AND ClosesAt &gt; @receivedAt</c>. The close runs <c>UPDATE … SET Status =
+/// Closed WHERE Status = Open</c> before it reads the published set. Both take the same row lock,
+/// so either the response commits first and the close counts it, or the close commits first and
+/// the response's update matches no row: a web submission is then refused (FAILED_PRECONDITION),
+/// an e-mail is kept as late. No published response can miss the digest.
+/// </remarks>
+public sealed partial class ResponseIntake(
+    ConsultationsDbContext db,
+    IntakeGate gate,
+    IOptions<SubmissionLimits> limits,
+    TimeProvider time,
+    ILogger<ResponseIntake> logger)
+{
+    private const string Service = "consultations.v1.Consultations/";
+    private static readonly MailMessageReader Reader = new();
+
+    private Instant Now => Instant.FromDateTimeOffset(time.GetUtcNow());
+
+    public async Task<Receipt> SubmitAsync(SubmitResponseRequest request, Caller caller, CancellationToken cancellationToken)
+    {
+        var consultationId = ParseId(request.ConsultationId, "consultation_id");
+        var respondent = request.Respondent ?? throw Invalid("respondent is required");
+        ValidateRespondent(respondent);
+        var violation = limits.Value.Check(request.Text, request.Attachments.Select(a => (a.FileName, a.MediaType, (long)a.Content.Length)).ToList());
+        if (violation is not null)
+        {
+            throw Invalid(violation.Message);
+        }
+
+        var key = Key(request.RequestId, "SubmitResponse", caller);
+        if (key is not null && await IdempotencyStore.FindAsync(db, key, Receipt.Parser, cancellationToken) is { } earlier)
+        {
+            return earlier;
+        }
+
+        using var admitted = await gate.EnterAsync(cancellationToken);
+        var consultation = await db.Consultations.AsNoTracking()
+            .Where(c => c.Id == consultationId)
+            .Select(c => new { c.Status, c.ClosesAt })
+            .FirstOrDefaultAsync(cancellationToken)
+            ?? throw NotFound($"consultation_id: no consultation {consultationId}");
+        var receivedAt = Now;
+        if (consultation.Status != ConsultationStatus.Open || receivedAt >= consultation.ClosesAt)
+        {
+            throw DeadlinePassed(consultation.ClosesAt);
+        }
+
+        // The response as received: the request's own protobuf serialization (deterministic
+        // for a given message), which holds the text and every attachment byte for byte.
+        var content = request.ToByteArray();
+        var record = new ResponseRecord
+        {
+            Id = Guid.NewGuid(),
+            ConsultationId = consultationId,
+            Channel = ResponseChannel.Web,
+            ReceivedAt = receivedAt,
+            Content = content,
+            Sha256 = ResponseHashes.Sha256Hex(content),
+            Text = request.Text,
+            RespondentName = respondent.Name.Trim(),
+            RespondentOrganisation = respondent.Organisation.Trim(),
+            RespondentCategory = (int)respondent.Category,
+            RespondentCountryCode = respondent.CountryCode.Trim().ToUpperInvariant(),
+            RespondentEmail = respondent.Email.Trim(),
+            Published = true,
+        };
+        for (var i = 0; i < request.Attachments.Count; i++)
+        {
+            var a = request.Attachments[i];
+            var bytes = a.Content.ToByteArray();
+            record.Attachments.Add(new ResponseAttachmentRecord
+            {
+                ResponseId = record.Id,
+                Index = i,
+                FileName = a.FileName,
+                MediaType = a.MediaType.Trim().ToLowerInvariant(),
+                Size = bytes.Length,
+                Sha256 = ResponseHashes.Sha256Hex(bytes),
+                Content = bytes,
+            });
+        }
+
+        var stored = await StoreAsync(record, key, Receipt.Parser, r => r, cancellationToken);
+        return stored ?? throw DeadlinePassed(consultation.ClosesAt);
+    }
+
+    public async Task<IngestEmailResponse> IngestAsync(IngestEmailRequest request, Caller caller, CancellationToken cancellationToken)
+    {
+        var channel = request.Channel switch
+        {
+            Channel.Email => ResponseChannel.Email,
+            Channel.MailingList => ResponseChannel.MailingList,
+            _ => throw Invalid("channel must be EMAIL or MAILING_LIST"),
+        };
+        var violation = limits.Value.CheckEmail(request.RawMessage.Length);
+        if (violation is not null)
+        {
+            throw Invalid(violation.Message);
+        }
+
+        if (request.EnvelopeRecipient.Length > ConsultationsDbContext.Limits.Email)
+        {
+            throw Invalid($"envelope_recipient is longer than {ConsultationsDbContext.Limits.Email} characters");
+        }
+
+        var key = Key(request.RequestId, "IngestEmail", caller);
+        if (key is not null && await IdempotencyStore.FindAsync(db, key, IngestEmailResponse.Parser, cancellationToken) is { } earlier)
+        {
+            return earlier;
+        }
+
+        using var admitted = await gate.EnterAsync(cancellationToken);
+        var raw = request.RawMessage.ToByteArray();
+        var receivedAt = Now;
+        var message = Reader.Read(raw);
+        var codes = MailRouting.CandidateCodes(request.EnvelopeRecipient, message);
+        var known = codes.Count == 0
+            ? []
+            : await db.Consultations.AsNoTracking().Where(c => codes.Contains(c.RoutingCode))
+                .Select(c => new { c.Id, c.RoutingCode }).ToListAsync(cancellationToken);
+        var consultationId = codes.Select(code => known.FirstOrDefault(k => k.RoutingCode == code)?.Id).FirstOrDefault(id => id is not null);
+
+        var sender = SenderOf(message, channel);
+        var problems = message.Problems.Select(p => $"{p.Kind}: {p.Detail}").ToArray();
+        var record = new ResponseRecord
+        {
+            Id = Guid.NewGuid(),
+            ConsultationId = consultationId,
+            Channel = channel,
+            ReceivedAt = receivedAt,
+            Content = raw,
+            Sha256 = ResponseHashes.Sha256Hex(raw),
+            Text = message.Text,
+            Subject = Truncate(message.Subject, 2000),
+            RespondentName = Truncate(sender?.DisplayName ?? "", ConsultationsDbContext.Limits.Name),
+            RespondentEmail = Truncate(sender?.Address ?? "", ConsultationsDbContext.Limits.Email),
+            ProblemsJson = JsonSerializer.Serialize(problems),
+            EnvelopeRecipient = request.EnvelopeRecipient,
+            Published = consultationId is not null,
+        };
+        for (var i = 0; i < message.Attachments.Count; i++)
+        {
+            var a = message.Attachments[i];
+            record.Attachments.Add(new ResponseAttachmentRecord
+            {
+                ResponseId = record.Id,
+                Index = i,
+                FileName = Truncate(a.FileName, ConsultationsDbContext.Limits.FileName),
+                MediaType = Truncate(a.MediaType, ConsultationsDbContext.Limits.MediaType),
+                Size = a.Content.Length,
+                Sha256 = ResponseHashes.Sha256Hex(a.Content),
+                Content = a.Content,
+            });
+        }
+
+        var response = await StoreAsync(record, key, IngestEmailResponse.Parser, receipt => Outcome(receipt, record, problems), cancellationToken);
+        if (response is null)
+        {
+            // The consultation is closed or past its deadline: keep the message, marked late, unpublished.
+            record.Published = false;
+            record.Late = true;
+            response = await StoreAsync(record, key, IngestEmailResponse.Parser, receipt => Outcome(receipt, record, problems), cancellationToken)
+                ?? throw new InvalidOperationException("an unpublished response is always stored");
+        }
+
+        LogIngested(record.Id, response.Outcome.ToString(), message.Problems.Count);
+        return response;
+    }
+
+    private static IngestEmailResponse Outcome(Receipt receipt, ResponseRecord record, string[] problems)
+    {
+        var response = new IngestEmailResponse
+        {
+            Receipt = receipt,
+            ConsultationId = record.ConsultationId?.ToString() ?? "",
+            Outcome = record.ConsultationId is null ? IngestOutcome.Unassigned
+                : record.Late ? IngestOutcome.Late
+                : problems.Length > 0 ? IngestOutcome.Malformed
+                : IngestOutcome.Published,
+        };
+        response.Problems.AddRange(problems);
+        return response;
+    }
+
+    /// <summary>
+    /// Stores the response with a fresh tracking number and, for a published one, the counter
+    /// update that serialises it against the close. Returns null when a published response's
+    /// consultation is no longer open for it. Retries a tracking-number collision.
+    /// </summary>
+    private async Task<TResult?> StoreAsync<TResult>(ResponseRecord record, IdempotencyKey? key, MessageParser<TResult> parser,
+        Func<Receipt, TResult> result, CancellationToken cancellationToken)
+        where TResult : class, IMessage<TResult>
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            record.TrackingNumber = TrackingNumber.New(record.ReceivedAt.InUtc().Year).Value;
+            var receipt = new Receipt
+            {
+                ResponseId = record.Id.ToString(),
+                TrackingNumber = record.TrackingNumber,
+                ReceivedAt = Timestamp.FromDateTimeOffset(record.ReceivedAt.ToDateTimeOffset()),
+                Sha256 = record.Sha256,
+            };
+            var answer = result(receipt);
+
+            db.ChangeTracker.Clear();
+            await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+            if (record.Published)
+            {
+                var consultationId = record.ConsultationId!.Value;
+                var receivedAt = record.ReceivedAt;
+                var updated = await db.Consultations
+                    .Where(c => c.Id == consultationId && c.Status == ConsultationStatus.Open && c.ClosesAt > receivedAt)
+                    .ExecuteUpdateAsync(s => s.SetProperty(c => c.PublishedResponseCount, c => c.PublishedResponseCount + 1), cancellationToken);
+                if (updated == 0)
+                {
+                    await transaction.RollbackAsync(cancellationToken);
+                    return null;
+                }
+
+                IntegrationEventOutbox.Add(db, ConsultationEvents.Published(record, record.ReceivedAt), consultationId.ToString());
+            }
+
+            db.Responses.Add(record);
+            if (key is not null)
+            {
+                IdempotencyStore.Add(db, key, answer, time);
+            }
+
+            try
+            {
+                await db.SaveChangesAsync(cancellationToken);
+                await transaction.CommitAsync(cancellationToken);
+                return answer;
+            }
+            catch (DbUpdateException)
+            {
+                await transaction.RollbackAsync(cancellationToken);
+                db.ChangeTracker.Clear();
+                if (key is not null && await IdempotencyStore.FindAsync(db, key, parser, cancellationToken) is { } first)
+                {
+                    return first; // the same request, retried concurrently, got there first
+                }
+
+                if (attempt >= 3)
+                {
+                    throw Unavailable("the response could not be stored; retry with the same request_id");
+                }
+                // Otherwise a tracking-number collision (unique index): try again with a new number.
+            }
+        }
+    }
+
+    private static MailboxAddress? SenderOf(ReadMessage message, ResponseChannel channel)
+    {
+        // Mailing lists rewrite From to the list's address ("Name via List <list@…>") to pass
+        // DMARC and keep the author in Reply-To or X-Original-From.
+        if (channel == ResponseChannel.MailingList && message.From?.DisplayName?.Contains(" via ", StringComparison.OrdinalIgnoreCase) == true)
+        {
+            var original = MailAddresses.ParseList(message.Header("X-Original-From"), null).FirstOrDefault() ?? message.ReplyTo.FirstOrDefault();
+            if (original is not null)
+            {
+                return original;
+            }
+        }
+
+        return message.From;
+    }
+
+    private static void ValidateRespondent(Respondent respondent)
+    {
+        Required(respondent.Name, "respondent.name", ConsultationsDbContext.Limits.Name);
+        if (respondent.Organisation.Length > ConsultationsDbContext.Limits.Organisation)
+        {
+            throw Invalid($"respondent.organisation is longer than {ConsultationsDbContext.Limits.Organisation} characters");
+        }
+
+        if (respondent.Category == RespondentCategory.Unspecified || !System.Enum.IsDefined(respondent.Category))
+        {
+            throw Invalid("respondent.category is required: GOVERNMENT, PRIVATE_SECTOR, CIVIL_SOCIETY, INTERGOVERNMENTAL_ORGANIZATION, INTERNATIONAL_ORGANIZATION, ACADEMIC_AND_TECHNICAL or INDIVIDUAL");
+        }
+
+        var country = respondent.CountryCode.Trim();
+        if (country.Length != 0 && (country.Length != 2 || !country.All(char.IsAsciiLetter)))
+        {
+            throw Invalid("respondent.country_code must be an ISO 3166-1 alpha-2 code (two letters) or empty");
+        }
+
+        var email = respondent.Email.Trim();
+        if (email.Length > ConsultationsDbContext.Limits.Email || email.Length > 0 && (email.IndexOf('@') is <= 0 || email.EndsWith('@') || email.Any(char.IsWhiteSpace)))
+        {
+            // The message does not repeat the address: it is personal data.
+            throw Invalid("respondent.email is not an e-mail address");
+        }
+    }
+
+    private static global::Grpc.Core.RpcException DeadlinePassed(Instant closesAt) =>
+        Precondition($"the response deadline has passed: responses were accepted until the {Deadline.DescribeClosing(closesAt)}");
+
+    private static IdempotencyKey? Key(string requestId, string operation, Caller caller)
+    {
+        try
+        {
+            return IdempotencyKey.For(requestId, Service + operation, caller);
+        }
+        catch (ArgumentException e)
+        {
+            throw Invalid(e.Message);
+        }
+    }
+
+    private static string Truncate(string s, int max) => s.Length <= max ? s : s[..max];
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "E-mail response {ResponseId} ingested: {Outcome}, {ProblemCount} problem(s)")]
+    private partial void LogIngested(Guid responseId, string outcome, int problemCount);
+}
+

@@ -1,0 +1,174 @@
+using System.Text.Json;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.ChangeTracking;
+using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
+using Platform.Data;
+using Platform.Messaging;
+using Wsis.Reporting.Model;
+
+namespace Wsis.Reporting.Data;
+
+/// <summary>
+/// Reporting's own database: the read models built from Teams' and Consultations' events, the
+/// contributions and their inventory entries, national reports and reports. Mapped without
+/// provider-specific types so the same migrations run on SQLite and PostgreSQL.
+/// </summary>
+public sealed class ReportingDbContext(DbContextOptions<ReportingDbContext> options) : DbContext(options)
+{
+    public DbSet<StakeholderRecord> Stakeholders => Set<StakeholderRecord>();
+    public DbSet<TeamCoordination> TeamCoordinations => Set<TeamCoordination>();
+    public DbSet<CoordinatorsMeetingRecord> CoordinatorsMeetings => Set<CoordinatorsMeetingRecord>();
+    public DbSet<StocktakingProcedure> StocktakingProcedures => Set<StocktakingProcedure>();
+    public DbSet<ConsultationRecord> Consultations => Set<ConsultationRecord>();
+    public DbSet<ConsultationResponseRecord> ConsultationResponses => Set<ConsultationResponseRecord>();
+    public DbSet<Contribution> Contributions => Set<Contribution>();
+    public DbSet<InventoryEntry> InventoryEntries => Set<InventoryEntry>();
+    public DbSet<NationalReport> NationalReports => Set<NationalReport>();
+    public DbSet<Report> Reports => Set<Report>();
+
+    public const string RowVersion = "Version";
+    public const int IdLength = 64;
+    public const int CodeLength = 32;
+
+    protected override void OnModelCreating(ModelBuilder b)
+    {
+        b.AddIdempotencyRecords();
+        b.AddMessaging();
+
+        // Read-model rows carry a version, a concurrency token: two deliveries about the same row
+        // handled at once cannot both save on a stale copy (the loser retries on the fresh row,
+        // so last-writer-wins by occurrence holds under concurrency too).
+        foreach (var row in new[] { typeof(StakeholderRecord), typeof(TeamCoordination), typeof(CoordinatorsMeetingRecord), typeof(StocktakingProcedure), typeof(ConsultationRecord) })
+            b.Entity(row).Property<int>(RowVersion).IsConcurrencyToken();
+
+        b.Entity<StakeholderRecord>(e =>
+        {
+            e.ToTable("Stakeholders");
+            e.HasKey(x => x.StakeholderId);
+            e.Property(x => x.StakeholderId).HasMaxLength(IdLength);
+            e.Property(x => x.Name).HasMaxLength(500);
+            e.Property(x => x.Category).HasConversion<string>().HasMaxLength(CodeLength * 2);
+            e.Property(x => x.CountryCode).HasMaxLength(2);
+        });
+
+        b.Entity<TeamCoordination>(e =>
+        {
+            e.ToTable("TeamCoordinations");
+            e.HasKey(x => x.TeamId);
+            e.Property(x => x.TeamId).HasMaxLength(IdLength);
+            e.Property(x => x.ActionLineCode).HasMaxLength(CodeLength);
+            e.Property(x => x.CoordinatorId).HasMaxLength(IdLength);
+            e.Property(x => x.DecisionReference).HasMaxLength(500);
+        });
+
+        b.Entity<CoordinatorsMeetingRecord>(e =>
+        {
+            e.ToTable("CoordinatorsMeetings");
+            e.HasKey(x => x.MeetingId);
+            e.Property(x => x.MeetingId).HasMaxLength(IdLength);
+            e.Property(x => x.ChairId).HasMaxLength(IdLength);
+            e.Property(x => x.ViceChairIds).HasConversion(Json.Converter<List<string>>(), Json.Comparer<List<string>>());
+            e.Ignore(x => x.HasOfficers);
+        });
+
+        b.Entity<StocktakingProcedure>(e =>
+        {
+            e.ToTable("StocktakingProcedures");
+            e.HasKey(x => x.Year);
+            e.Property(x => x.Year).ValueGeneratedNever();
+            e.Property(x => x.MeetingId).HasMaxLength(IdLength);
+            e.Property(x => x.RequiredFields).HasConversion(Json.Converter<List<string>>(), Json.Comparer<List<string>>());
+        });
+
+        b.Entity<ConsultationRecord>(e =>
+        {
+            e.ToTable("Consultations");
+            e.HasKey(x => x.ConsultationId);
+            e.Property(x => x.ConsultationId).HasMaxLength(IdLength);
+            e.Property(x => x.Title).HasMaxLength(1000);
+            e.Property(x => x.ResponsesDigest).HasMaxLength(128);
+            e.Property(x => x.CategoryCountsAtClose).HasConversion(Json.Converter<List<CountBy>>(), Json.Comparer<List<CountBy>>());
+            e.Ignore(x => x.Period);
+        });
+
+        b.Entity<ConsultationResponseRecord>(e =>
+        {
+            e.ToTable("ConsultationResponses");
+            e.HasKey(x => x.ResponseId);
+            e.Property(x => x.ResponseId).HasMaxLength(IdLength);
+            e.Property(x => x.ConsultationId).HasMaxLength(IdLength);
+            e.Property(x => x.Category).HasConversion<string>().HasMaxLength(CodeLength * 2);
+            e.Property(x => x.Channel).HasConversion<string>().HasMaxLength(CodeLength);
+            e.Property(x => x.CountryCode).HasMaxLength(2);
+            e.HasIndex(x => x.ConsultationId);
+        });
+
+        b.Entity<Contribution>(e =>
+        {
+            e.ToTable("Contributions");
+            e.HasKey(x => x.ContributionId);
+            e.Property(x => x.TeamId).HasMaxLength(IdLength);
+            e.Property(x => x.ActionLineCode).HasMaxLength(CodeLength);
+            e.Property(x => x.CoordinatorId).HasMaxLength(IdLength);
+            e.HasMany(x => x.Entries).WithOne().HasForeignKey(x => x.ContributionId);
+            e.HasIndex(x => new { x.Year, x.TeamId });
+        });
+
+        b.Entity<InventoryEntry>(e =>
+        {
+            e.ToTable("InventoryEntries");
+            e.HasKey(x => x.EntryId);
+            e.Property(x => x.TeamId).HasMaxLength(IdLength);
+            e.Property(x => x.Title).HasMaxLength(ContributionRules.MaxTitleLength);
+            e.Property(x => x.Description).HasMaxLength(ContributionRules.MaxDescriptionLength);
+            e.Property(x => x.ActionLineCodes).HasConversion(Json.Converter<List<string>>(), Json.Comparer<List<string>>());
+            e.Property(x => x.CountryCodes).HasConversion(Json.Converter<List<string>>(), Json.Comparer<List<string>>());
+            e.Property(x => x.StakeholderId).HasMaxLength(IdLength);
+            e.Property(x => x.Url).HasMaxLength(ContributionRules.MaxUrlLength);
+            e.Property(x => x.Status).HasConversion<string>().HasMaxLength(CodeLength);
+            e.HasIndex(x => x.Year);
+        });
+
+        b.Entity<NationalReport>(e =>
+        {
+            e.ToTable("NationalReports");
+            e.HasKey(x => x.NationalReportId);
+            e.Property(x => x.CountryCode).HasMaxLength(2);
+            e.Property(x => x.SubmittedBy).HasMaxLength(200);
+            e.Property(x => x.Activities).HasConversion(Json.Converter<List<NationalActivity>>(), Json.Comparer<List<NationalActivity>>());
+            // One report per country and year: the database refuses a concurrent second one.
+            e.HasIndex(x => new { x.CountryCode, x.Year }).IsUnique();
+        });
+
+        b.Entity<Report>(e =>
+        {
+            e.ToTable("Reports");
+            e.HasKey(x => x.ReportId);
+            e.Property(x => x.CompiledBy).HasMaxLength(200);
+            e.Property(x => x.Title).HasMaxLength(300);
+            e.Property(x => x.State).HasConversion<string>().HasMaxLength(CodeLength);
+            e.Property(x => x.ContentHash).HasMaxLength(64);
+            e.Property(x => x.SubmittedBy).HasMaxLength(IdLength);
+            e.Property(x => x.TransmissionReference).HasMaxLength(200);
+            e.Ignore(x => x.Document);
+            e.Ignore(x => x.Seal);
+            e.Ignore(x => x.IsIntact);
+            // Concurrency token: two officers submitting the same draft at once cannot both win.
+            e.Property(x => x.State).IsConcurrencyToken();
+        });
+    }
+
+    /// <summary>Lists stored as JSON text: one column type on every provider.</summary>
+    private static class Json
+    {
+        private static readonly JsonSerializerOptions Options = new(JsonSerializerDefaults.Web);
+
+        public static ValueConverter<T, string> Converter<T>() where T : new() =>
+            new(v => JsonSerializer.Serialize(v, Options), s => JsonSerializer.Deserialize<T>(s, Options) ?? new T());
+
+        public static ValueComparer<T> Comparer<T>() where T : class, new() =>
+            new((a, b) => JsonSerializer.Serialize(a, Options) == JsonSerializer.Serialize(b, Options),
+                v => JsonSerializer.Serialize(v, Options).GetHashCode(StringComparison.Ordinal),
+                v => JsonSerializer.Deserialize<T>(JsonSerializer.Serialize(v, Options), Options) ?? new T());
+    }
+}

@@ -1,0 +1,87 @@
+using Microsoft.EntityFrameworkCore;
+using Wsis.Reporting.Data;
+using Wsis.Reporting.Model;
+
+namespace Wsis.Reporting.IntegrationEvents;
+
+/// <summary>
+/// Applies facts to the stored read models: loads the one row a fact is about (or starts it),
+/// lets the model's own rule decide, and leaves saving to the caller so the change commits with
+/// the inbox record. The rules are idempotent and order-tolerant themselves, so a redelivery
+/// that slipped past the inbox would still change nothing.
+/// </summary>
+public sealed class ReadModelProjection(ReportingDbContext db)
+{
+    public async Task<bool> ApplyAsync(StakeholderRegistration f, CancellationToken ct) =>
+        Changed(await Row(db.Stakeholders, f.StakeholderId, StakeholderRecord.For, ct), r => r.Apply(f));
+
+    public async Task<bool> ApplyAsync(TeamCreation f, CancellationToken ct) =>
+        Changed(await Row(db.TeamCoordinations, f.TeamId, TeamCoordination.For, ct), r => r.Apply(f));
+
+    public async Task<bool> ApplyAsync(CoordinatorDesignation f, CancellationToken ct) =>
+        Changed(await Row(db.TeamCoordinations, f.TeamId, TeamCoordination.For, ct), r => r.Apply(f));
+
+    public async Task<bool> ApplyAsync(CoordinatorsMeetingConvening f, CancellationToken ct) =>
+        Changed(await Row(db.CoordinatorsMeetings, f.MeetingId, CoordinatorsMeetingRecord.For, ct), r => r.Apply(f));
+
+    public async Task<bool> ApplyAsync(OfficerElection f, CancellationToken ct) =>
+        Changed(await Row(db.CoordinatorsMeetings, f.MeetingId, CoordinatorsMeetingRecord.For, ct), r => r.Apply(f));
+
+    public async Task<bool> ApplyAsync(StocktakingProcedureSetting f, CancellationToken ct) =>
+        Changed(await Row(db.StocktakingProcedures, f.Year, StocktakingProcedure.For, ct), r => r.Apply(f));
+
+    public async Task<bool> ApplyAsync(ConsultationOpening f, CancellationToken ct) =>
+        Changed(await Row(db.Consultations, f.ConsultationId, ConsultationRecord.For, ct), r => r.Apply(f));
+
+    public async Task<bool> ApplyAsync(ConsultationClosing f, CancellationToken ct) =>
+        Changed(await Row(db.Consultations, f.ConsultationId, ConsultationRecord.For, ct), r => r.Apply(f));
+
+    public async Task<bool> ApplyAsync(ResultsPublication f, CancellationToken ct) =>
+        Changed(await Row(db.Consultations, f.ConsultationId, ConsultationRecord.For, ct), r => r.Apply(f));
+
+    public async Task<bool> ApplyAsync(ResponsePublication f, CancellationToken ct)
+    {
+        await Row(db.Consultations, f.ConsultationId, ConsultationRecord.For, ct);
+        if (await db.ConsultationResponses.FindAsync([f.ResponseId], ct) is not null) return false;
+        db.ConsultationResponses.Add(ConsultationResponseRecord.From(f));
+        return true;
+    }
+
+    /// <summary>Applies the rule and, when it changed the row, bumps the row's version (its concurrency token).</summary>
+    private bool Changed<TRow>(TRow row, Func<TRow, bool> apply) where TRow : class
+    {
+        if (!apply(row)) return false;
+        var version = db.Entry(row).Property<int>(ReportingDbContext.RowVersion);
+        version.CurrentValue += 1;
+        return true;
+    }
+
+    private async Task<TRow> Row<TRow, TKey>(DbSet<TRow> set, TKey key, Func<TKey, TRow> create, CancellationToken ct)
+        where TRow : class
+        where TKey : notnull
+    {
+        if (await set.FindAsync([key], ct) is { } row) return row;
+        row = create(key);
+        set.Add(row);
+        return row;
+    }
+}
+
+/// <summary>Loads the read models a request needs, as the in-memory registers the rules work on.</summary>
+public static class ReadModels
+{
+    public static async Task<OfficerRegister> OfficersAsync(this ReportingDbContext db, CancellationToken ct) =>
+        new(await db.CoordinatorsMeetings.AsNoTracking().ToListAsync(ct));
+
+    public static async Task<CoordinationRegister> CoordinationAsync(this ReportingDbContext db, CancellationToken ct) =>
+        new(await db.TeamCoordinations.AsNoTracking().ToListAsync(ct));
+
+    public static async Task<ProcedureRegister> ProceduresAsync(this ReportingDbContext db, int year, CancellationToken ct) =>
+        new(await db.StocktakingProcedures.AsNoTracking().Where(p => p.Year == year).ToListAsync(ct));
+
+    public static async Task<StakeholderDirectory> StakeholdersAsync(this ReportingDbContext db, CancellationToken ct) =>
+        new(await db.Stakeholders.AsNoTracking().ToListAsync(ct));
+
+    public static async Task<ConsultationRegister> ConsultationsAsync(this ReportingDbContext db, CancellationToken ct) =>
+        new(await db.Consultations.AsNoTracking().ToListAsync(ct), await db.ConsultationResponses.AsNoTracking().ToListAsync(ct));
+}

@@ -1,0 +1,85 @@
+namespace Wsis.Reporting.Model;
+
+// What the read models are fed with: the part of each Teams / Consultations integration event
+// that Reporting needs, independent of the wire records so the rules can be tested without a bus.
+// IntegrationEvents/ maps the contracts' events onto these.
+
+public sealed record StakeholderRegistration(
+    Guid EventId, DateTimeOffset OccurredAt, string StakeholderId, string Name, StakeholderCategory Category, string? CountryCode);
+
+public sealed record TeamCreation(Guid EventId, DateTimeOffset OccurredAt, string TeamId, string ActionLineCode);
+
+public sealed record CoordinatorDesignation(
+    Guid EventId, DateTimeOffset OccurredAt, string TeamId, string CoordinatorId, string? ActionLineCode, string? DecisionReference);
+
+public sealed record CoordinatorsMeetingConvening(Guid EventId, DateTimeOffset OccurredAt, string MeetingId, DateTimeOffset StartsAt);
+
+public sealed record OfficerElection(
+    Guid EventId, DateTimeOffset OccurredAt, string MeetingId, string? ChairId, IReadOnlyList<string> ViceChairIds);
+
+public sealed record StocktakingProcedureSetting(
+    Guid EventId, DateTimeOffset OccurredAt, string MeetingId, int Year, DateTimeOffset ContributionDeadline, IReadOnlyList<string> RequiredFields);
+
+public sealed record ConsultationOpening(
+    Guid EventId, DateTimeOffset OccurredAt, string ConsultationId, string Title, DateTimeOffset ResponseDeadline);
+
+public sealed record ResponsePublication(
+    Guid EventId, DateTimeOffset OccurredAt, string ConsultationId, string ResponseId,
+    StakeholderCategory Category, string? CountryCode, ResponseChannel Channel);
+
+public sealed record ConsultationClosing(Guid EventId, DateTimeOffset OccurredAt, string ConsultationId, int ResponseCount, string? ResponsesDigest, IReadOnlyList<CountBy>? CountsByCategory = null);
+
+public sealed record ResultsPublication(Guid EventId, DateTimeOffset OccurredAt, string ConsultationId, string? Summary);
+
+public enum StakeholderCategory
+{
+    Unspecified = 0,
+    Government = 1,
+    PrivateSector = 2,
+    CivilSociety = 3,
+    IntergovernmentalOrganization = 4,
+    InternationalOrganization = 5,
+    AcademicAndTechnical = 6,
+
+    /// <summary>A respondent answering for themselves (consultations only).</summary>
+    Individual = 7,
+}
+
+public enum ResponseChannel
+{
+    Unspecified = 0,
+    Web = 1,
+    Email = 2,
+    MailingList = 3,
+}
+
+public static class DomainNames
+{
+    public static string Of(StakeholderCategory category) => category switch
+    {
+        StakeholderCategory.Government => "Government",
+        StakeholderCategory.PrivateSector => "Private sector",
+        StakeholderCategory.CivilSociety => "Civil society",
+        StakeholderCategory.IntergovernmentalOrganization => "Intergovernmental organization",
+        StakeholderCategory.InternationalOrganization => "International organization",
+        StakeholderCategory.AcademicAndTechnical => "Academic and technical community",
+        StakeholderCategory.Individual => "Individual",
+        _ => "Unspecified",
+    };
+
+    public static string Of(ResponseChannel channel) => channel switch
+    {
+        ResponseChannel.Web => "Web",
+        ResponseChannel.Email => "E-mail",
+        ResponseChannel.MailingList => "Mailing list",
+        _ => "Unspecified",
+    };
+
+    public static string Of(EntryStatus status) => status switch
+    {
+        EntryStatus.Planned => "Planned",
+        EntryStatus.Ongoing => "Ongoing",
+        EntryStatus.Completed => "Completed",
+        _ => "Unspecified",
+    };
+}

@@ -1,0 +1,138 @@
+using Grpc.Core;
+using Microsoft.EntityFrameworkCore;
+using Platform.Data;
+using Wsis.Teams.Data;
+using Wsis.Teams.IntegrationEvents;
+using Wsis.Teams.Model;
+using V1 = Wsis.Teams.V1;
+
+namespace Wsis.Teams.Grpc;
+
+/// <summary>teams.v1.CoordinatorsMeetings: the meeting of coordinators of multi-stakeholder teams, its election and its decisions.</summary>
+public sealed class CoordinatorsMeetingsService(TeamsDbContext db, TeamsOutbox outbox, TimeProvider time) : V1.CoordinatorsMeetings.CoordinatorsMeetingsBase
+{
+    public override Task<V1.CoordinatorsMeeting> ConveneCoordinatorsMeeting(V1.ConveneCoordinatorsMeetingRequest request, ServerCallContext context) => Rpc.Run(async () =>
+    {
+        var actor = Rpc.Authenticated(context);
+        var key = Rpc.KeyFor(request.RequestId, "teams.v1.CoordinatorsMeetings/ConveneCoordinatorsMeeting", context);
+        return await IdempotencyStore.ExecuteOnceAsync(db, key, V1.CoordinatorsMeeting.Parser, _ =>
+        {
+            var funding = request.Funding.Select((line, i) =>
+            {
+                var funder = line.Funder switch
+                {
+                    V1.Funder.Itu => Funder.Itu,
+                    V1.Funder.Unesco => Funder.Unesco,
+                    _ => throw DomainException.InvalidArgument($"funding[{i}].funder must be ITU or UNESCO"),
+                };
+                if (line.Amount is null)
+                    throw DomainException.InvalidArgument($"funding[{i}].amount is required");
+                return (funder, Money.Of(line.Amount.AmountMinor, line.Amount.CurrencyCode, $"funding[{i}].amount"));
+            }).ToList();
+            if (request.ViceChairSeats < 0)
+                throw DomainException.InvalidArgument("vice_chair_seats must not be negative");
+            var seats = request.ViceChairSeats == 0 ? CoordinatorsMeeting.DefaultViceChairSeats : request.ViceChairSeats;
+            var meeting = CoordinatorsMeeting.Convene(Rpc.Instant(request.StartsAt, "starts_at"), request.Venue, funding, seats, actor, time.GetUtcNow());
+            db.CoordinatorsMeetings.Add(meeting);
+            outbox.Raise(TeamsEventFactory.Convened(meeting), "coordinators-meeting:" + meeting.Id);
+            return Task.FromResult(Mapping.ToMessage(meeting));
+        }, context.CancellationToken);
+    });
+
+    public override Task<V1.CoordinatorsMeeting> NominateOfficer(V1.NominateOfficerRequest request, ServerCallContext context) => Rpc.Run(async () =>
+    {
+        var actor = Rpc.Authenticated(context);
+        var key = Rpc.KeyFor(request.RequestId, "teams.v1.CoordinatorsMeetings/NominateOfficer", context);
+        return await IdempotencyStore.ExecuteOnceAsync(db, key, V1.CoordinatorsMeeting.Parser, async ct =>
+        {
+            var meeting = await LoadMeeting(request.MeetingId, "meeting_id", ct);
+            var candidate = Text.Id(request.StakeholderId, "stakeholder_id");
+            meeting.NominateOfficer(Mapping.Office(request.Office), candidate, await CurrentElectorate(ct), actor, time.GetUtcNow());
+            db.Touch(meeting);
+            return Mapping.ToMessage(meeting);
+        }, context.CancellationToken);
+    });
+
+    public override Task<V1.CastVoteResponse> CastVote(V1.CastVoteRequest request, ServerCallContext context) => Rpc.Run(async () =>
+    {
+        var actor = Rpc.Authenticated(context);
+        var key = Rpc.KeyFor(request.RequestId, "teams.v1.CoordinatorsMeetings/CastVote", context);
+        return await IdempotencyStore.ExecuteOnceAsync(db, key, V1.CastVoteResponse.Parser, async ct =>
+        {
+            var meeting = await LoadMeeting(request.MeetingId, "meeting_id", ct);
+            var candidates = request.CandidateIds.Select((id, i) => Text.Id(id, $"candidate_ids[{i}]")).ToList();
+            var ballot = meeting.CastVote(Mapping.Office(request.Office), candidates, await CurrentElectorate(ct), actor, time.GetUtcNow());
+            db.Touch(meeting);
+            return new V1.CastVoteResponse
+            {
+                MeetingId = meeting.Id.ToString(),
+                Office = Mapping.Office(ballot.Office),
+                TeamId = ballot.TeamId.ToString(),
+                CastAt = Mapping.Ts(ballot.CastAt),
+            };
+        }, context.CancellationToken);
+    });
+
+    public override Task<V1.CoordinatorsMeeting> CloseElection(V1.CloseElectionRequest request, ServerCallContext context) => Rpc.Run(async () =>
+    {
+        var actor = Rpc.Authenticated(context);
+        var meeting = await LoadMeeting(request.MeetingId, "meeting_id", context.CancellationToken);
+        meeting.CloseElection(actor, time.GetUtcNow());
+        db.Touch(meeting);
+        outbox.Raise(TeamsEventFactory.Elected(meeting), "coordinators-meeting:" + meeting.Id);
+        await db.SaveChangesAsync(context.CancellationToken);
+        return Mapping.ToMessage(meeting);
+    });
+
+    public override Task<V1.CoordinatorsMeeting> SetImplementationFramework(V1.SetImplementationFrameworkRequest request, ServerCallContext context) => Rpc.Run(async () =>
+    {
+        var actor = Rpc.Authenticated(context);
+        var meeting = await LoadMeeting(request.MeetingId, "meeting_id", context.CancellationToken);
+        meeting.SetImplementationFramework(request.Text, actor, time.GetUtcNow());
+        db.Touch(meeting);
+        await db.SaveChangesAsync(context.CancellationToken);
+        return Mapping.ToMessage(meeting);
+    });
+
+    public override Task<V1.CoordinatorsMeeting> SetStocktakingProcedures(V1.SetStocktakingProceduresRequest request, ServerCallContext context) => Rpc.Run(async () =>
+    {
+        var actor = Rpc.Authenticated(context);
+        var meeting = await LoadMeeting(request.MeetingId, "meeting_id", context.CancellationToken);
+        var procedures = meeting.SetStocktakingProcedures(request.Year, Rpc.Instant(request.ContributionDeadline, "contribution_deadline"),
+            [.. request.RequiredFields], actor, time.GetUtcNow());
+        db.Touch(meeting);
+        outbox.Raise(TeamsEventFactory.ProceduresSet(meeting, procedures), "coordinators-meeting:" + meeting.Id);
+        await db.SaveChangesAsync(context.CancellationToken);
+        return Mapping.ToMessage(meeting);
+    });
+
+    public override Task<V1.CoordinatorsMeeting> GetCoordinatorsMeeting(V1.GetCoordinatorsMeetingRequest request, ServerCallContext context) => Rpc.Run(async () =>
+        Mapping.ToMessage(await LoadMeeting(request.Id, "id", context.CancellationToken, tracked: false)));
+
+    public override Task<V1.ListCoordinatorsMeetingsResponse> ListCoordinatorsMeetings(V1.ListCoordinatorsMeetingsRequest request, ServerCallContext context) => Rpc.Run(async () =>
+    {
+        var page = Page.Read(request.PageSize, request.PageToken);
+        var total = await db.CoordinatorsMeetings.CountAsync(context.CancellationToken);
+        var meetings = await WithDetails().AsNoTracking().OrderBy(m => m.Id).Skip(page.Offset).Take(page.Size).ToListAsync(context.CancellationToken);
+        var response = new V1.ListCoordinatorsMeetingsResponse { NextPageToken = page.Next(meetings.Count, total) };
+        response.Meetings.AddRange(meetings.Select(Mapping.ToMessage));
+        return response;
+    });
+
+    private IQueryable<CoordinatorsMeeting> WithDetails() =>
+        db.CoordinatorsMeetings.Include(m => m.Funding).Include(m => m.Nominations).Include(m => m.Ballots).Include(m => m.StocktakingProcedures).AsSplitQuery();
+
+    private async Task<CoordinatorsMeeting> LoadMeeting(string rawId, string field, CancellationToken ct, bool tracked = true)
+    {
+        var id = Text.Id(rawId, field);
+        var query = tracked ? WithDetails() : WithDetails().AsNoTracking();
+        return await query.SingleOrDefaultAsync(m => m.Id == id, ct) ?? throw DomainException.NotFound($"coordinators' meeting {id} not found");
+    }
+
+    /// <summary>The designated coordinator of every team, now.</summary>
+    private async Task<Electorate> CurrentElectorate(CancellationToken ct)
+    {
+        var designated = await db.Teams.AsNoTracking().Include(t => t.Designations.Where(d => d.Stage == DesignationStage.Designated)).ToListAsync(ct);
+        return Electorate.Of(designated);
+    }
+}

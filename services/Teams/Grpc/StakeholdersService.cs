@@ -1,0 +1,62 @@
+using Grpc.Core;
+using Microsoft.EntityFrameworkCore;
+using Platform.Data;
+using Platform.Security;
+using Wsis.Teams.Data;
+using Wsis.Teams.IntegrationEvents;
+using Wsis.Teams.Model;
+using V1 = Wsis.Teams.V1;
+
+namespace Wsis.Teams.Grpc;
+
+/// <summary>teams.v1.Stakeholders: the register of organisations.</summary>
+public sealed class StakeholdersService(TeamsDbContext db, TeamsOutbox outbox, TimeProvider time) : V1.Stakeholders.StakeholdersBase
+{
+    public override Task<V1.Stakeholder> RegisterStakeholder(V1.RegisterStakeholderRequest request, ServerCallContext context) => Rpc.Run(async () =>
+    {
+        var actor = Rpc.Authenticated(context);
+        var key = Rpc.KeyFor(request.RequestId, "teams.v1.Stakeholders/RegisterStakeholder", context);
+        return await IdempotencyStore.ExecuteOnceAsync(db, key, V1.Stakeholder.Parser, _ =>
+        {
+            var stakeholder = Stakeholder.Register(request.Name, Mapping.Category(request.Category), request.CountryCode, request.ContactEmail, actor, time.GetUtcNow());
+            db.Stakeholders.Add(stakeholder);
+            outbox.Raise(TeamsEventFactory.Registered(stakeholder), "stakeholder:" + stakeholder.Id);
+            // The registrant supplied the address, so it gets it back.
+            return Task.FromResult(Mapping.ToMessage(stakeholder, showContact: true));
+        }, context.CancellationToken);
+    });
+
+    public override Task<V1.Stakeholder> GetStakeholder(V1.GetStakeholderRequest request, ServerCallContext context) => Rpc.Run(async () =>
+    {
+        var id = Text.Id(request.Id, "id");
+        var stakeholder = await db.Stakeholders.AsNoTracking().SingleOrDefaultAsync(s => s.Id == id, context.CancellationToken)
+            ?? throw DomainException.NotFound($"stakeholder {id} not found");
+        return Mapping.ToMessage(stakeholder, ShowsContact(context.GetCaller(), id));
+    });
+
+    public override Task<V1.ListStakeholdersResponse> ListStakeholders(V1.ListStakeholdersRequest request, ServerCallContext context) => Rpc.Run(async () =>
+    {
+        var page = Page.Read(request.PageSize, request.PageToken);
+        var query = db.Stakeholders.AsNoTracking();
+        if (request.Category != V1.StakeholderCategory.Unspecified)
+        {
+            var category = Mapping.Category(request.Category);
+            if (!Enum.IsDefined(category))
+                throw DomainException.InvalidArgument("category is not a stakeholder category");
+            query = query.Where(s => s.Category == category);
+        }
+        if (!string.IsNullOrWhiteSpace(request.CountryCode))
+        {
+            var country = Text.CountryCode(request.CountryCode);
+            query = query.Where(s => s.CountryCode == country);
+        }
+        var total = await query.CountAsync(context.CancellationToken);
+        var items = await query.OrderBy(s => s.Id).Skip(page.Offset).Take(page.Size).ToListAsync(context.CancellationToken);
+        var caller = context.GetCaller();
+        var response = new V1.ListStakeholdersResponse { NextPageToken = page.Next(items.Count, total) };
+        response.Stakeholders.AddRange(items.Select(s => Mapping.ToMessage(s, ShowsContact(caller, s.Id))));
+        return response;
+    });
+
+    private static bool ShowsContact(Caller caller, Guid stakeholderId) => caller.IsSecretariat || caller.ActsFor(stakeholderId.ToString());
+}

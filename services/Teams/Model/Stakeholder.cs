@@ -1,0 +1,42 @@
+namespace Wsis.Teams.Model;
+
+/// <summary>The stakeholder groups the WSIS texts name.</summary>
+public enum StakeholderCategory
+{
+    Government = 1,
+    PrivateSector = 2,
+    CivilSociety = 3,
+    IntergovernmentalOrganization = 4,
+    InternationalOrganization = 5,
+    AcademicAndTechnical = 6,
+}
+
+/// <summary>An organisation in the register; every team is open to it.</summary>
+public sealed class Stakeholder
+{
+    private Stakeholder() { Name = CountryCode = ContactEmail = RegisteredBy = ""; }
+
+    public Guid Id { get; private set; }
+    public string Name { get; private set; }
+    public StakeholderCategory Category { get; private set; }
+    public string CountryCode { get; private set; }
+    public string ContactEmail { get; private set; }
+    public DateTimeOffset RegisteredAt { get; private set; }
+    public string RegisteredBy { get; private set; }
+
+    public static Stakeholder Register(string? name, StakeholderCategory category, string? countryCode, string? contactEmail, Actor actor, DateTimeOffset now)
+    {
+        if (!Enum.IsDefined(category))
+            throw DomainException.InvalidArgument("category is required (GOVERNMENT, PRIVATE_SECTOR, CIVIL_SOCIETY, INTERGOVERNMENTAL_ORGANIZATION, INTERNATIONAL_ORGANIZATION or ACADEMIC_AND_TECHNICAL)");
+        return new Stakeholder
+        {
+            Id = Guid.CreateVersion7(now),
+            Name = Text.Required(name, "name"),
+            Category = category,
+            CountryCode = Text.CountryCode(countryCode),
+            ContactEmail = Text.Email(contactEmail),
+            RegisteredAt = Text.Utc(now),
+            RegisteredBy = actor.Subject,
+        };
+    }
+}

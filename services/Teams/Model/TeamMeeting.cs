@@ -1,0 +1,76 @@
+namespace Wsis.Teams.Model;
+
+/// <summary>A meeting a team's coordinator organises; open to every stakeholder, not only members.</summary>
+public sealed class TeamMeeting
+{
+    private readonly List<MeetingRegistration> _registrations = [];
+
+    private TeamMeeting() { Title = VenueOrLink = ScheduledBy = ""; }
+
+    public Guid Id { get; private set; }
+    public Guid TeamId { get; private set; }
+    public string Title { get; private set; }
+    public DateTimeOffset StartsAt { get; private set; }
+    public DateTimeOffset EndsAt { get; private set; }
+    public string VenueOrLink { get; private set; }
+    public string? Agenda { get; private set; }
+    public DateTimeOffset ScheduledAt { get; private set; }
+    public string ScheduledBy { get; private set; }
+    public IReadOnlyList<MeetingRegistration> Registrations => _registrations;
+
+    internal static TeamMeeting Schedule(Guid teamId, string? title, DateTimeOffset startsAt, DateTimeOffset endsAt, string? venueOrLink, string? agenda, Actor actor, DateTimeOffset now)
+    {
+        var name = Text.Required(title, "title");
+        if (startsAt == default)
+            throw DomainException.InvalidArgument("starts_at is required");
+        if (endsAt == default)
+            throw DomainException.InvalidArgument("ends_at is required");
+        if (startsAt <= now)
+            throw DomainException.InvalidArgument("starts_at must be in the future");
+        if (endsAt <= startsAt)
+            throw DomainException.InvalidArgument("ends_at must be after starts_at");
+        return new TeamMeeting
+        {
+            Id = Guid.CreateVersion7(now),
+            TeamId = teamId,
+            Title = name,
+            StartsAt = Text.Utc(startsAt),
+            EndsAt = Text.Utc(endsAt),
+            VenueOrLink = Text.Required(venueOrLink, "venue_or_link", Text.ReferenceMax),
+            Agenda = Text.Optional(agenda, "agenda", Text.LongTextMax),
+            ScheduledAt = Text.Utc(now),
+            ScheduledBy = actor.Subject,
+        };
+    }
+
+    public MeetingRegistration Register(Stakeholder stakeholder, Actor actor, DateTimeOffset now)
+    {
+        if (!actor.IsSecretariat && !actor.SpeaksFor(stakeholder.Id))
+            throw DomainException.PermissionDenied("a stakeholder may register only itself for a meeting (the token's org must be stakeholder_id); the secretariat may register anyone");
+        if (now >= EndsAt)
+            throw DomainException.FailedPrecondition($"the meeting ended at {EndsAt:yyyy-MM-ddTHH:mm:ssZ}; registration is closed");
+        if (_registrations.Any(r => r.StakeholderId == stakeholder.Id))
+            throw DomainException.AlreadyExists($"stakeholder {stakeholder.Id} is already registered for meeting {Id}");
+        var registration = new MeetingRegistration(Guid.CreateVersion7(now), stakeholder.Id, Text.Utc(now), actor.Subject);
+        _registrations.Add(registration);
+        return registration;
+    }
+}
+
+public sealed class MeetingRegistration
+{
+    private MeetingRegistration() { RegisteredBy = ""; }
+
+    internal MeetingRegistration(Guid id, Guid stakeholderId, DateTimeOffset registeredAt, string registeredBy)
+    {
+        Id = id;
+        StakeholderId = stakeholderId;
+        RegisteredAt = registeredAt;
+        RegisteredBy = registeredBy;
+    }
+
+    public Guid Id { get; private set; }
+    public Guid StakeholderId { get; private set; }
+    public DateTimeOffset RegisteredAt { get; private set; }
+    public string RegisteredBy { get; private set; }
+}

@@ -1,0 +1,399 @@
+using System.Security.Cryptography;
+using System.Text;
+using Google.Protobuf;
+using Grpc.Core;
+using Wsis.Consultations.Model;
+using Wsis.Consultations.V1;
+using Xunit;
+using Xunit.Abstractions;
+
+namespace Wsis.Consultations.Tests.Service;
+
+/// <summary>The service through its real gRPC API, on PostgreSQL.</summary>
+public class ConsultationsServiceTests(ITestOutputHelper output)
+{
+    internal static readonly DateTimeOffset January10 = new(2027, 1, 10, 12, 0, 0, TimeSpan.Zero);
+
+    /// <summary>28 February 2027 24:00 in Geneva (CET): the deadline of a meeting on 31 March 2027.</summary>
+    internal static readonly DateTimeOffset Deadline = new(2027, 2, 28, 23, 0, 0, TimeSpan.Zero);
+
+    internal static async Task<V1.Consultation> OpenAsync(ConsultationsHost host, string startsOn = "2027-03-31")
+    {
+        var meeting = await host.Secretariat.ScheduleGroupMeetingAsync(new ScheduleGroupMeetingRequest { StartsOn = startsOn, Venue = "Geneva, ITU headquarters" });
+        return await host.MemberState("CH").OpenConsultationAsync(new OpenConsultationRequest
+        {
+            MeetingId = meeting.Id,
+            Title = "International Internet connectivity",
+            IssueText = "Public policy considerations for international Internet connectivity.",
+            Questions = { "What are the barriers?", "What should governments do?" },
+        });
+    }
+
+    internal static SubmitResponseRequest Submission(string consultationId, string text, params AttachmentUpload[] attachments)
+    {
+        var request = new SubmitResponseRequest
+        {
+            ConsultationId = consultationId,
+            Respondent = new Respondent { Name = "Amina Diallo", Organisation = "Réseau Sénégal", Category = RespondentCategory.CivilSociety, CountryCode = "SN", Email = "amina@example.sn" },
+            Text = text,
+        };
+        request.Attachments.AddRange(attachments);
+        return request;
+    }
+
+    private static async Task<RpcException> Fails(StatusCode code, Func<Task> call)
+    {
+        var e = await Assert.ThrowsAsync<RpcException>(call);
+        Assert.Equal(code, e.StatusCode);
+        return e;
+    }
+
+    [Fact]
+    public async Task Only_member_states_and_the_secretariat_open_consultations_and_the_deadline_is_computed()
+    {
+        await using var host = await ConsultationsHost.StartAsync(January10);
+        var meeting = await host.Secretariat.ScheduleGroupMeetingAsync(new ScheduleGroupMeetingRequest { StartsOn = "2027-03-31", Venue = "Geneva" });
+        var request = new OpenConsultationRequest { MeetingId = meeting.Id, Title = "T", IssueText = "I" };
+
+        var denied = await Fails(StatusCode.PermissionDenied, async () => await host.As("org-1", "stakeholder", org: "org-1").OpenConsultationAsync(request));
+        Assert.Contains("Member State", denied.Status.Detail);
+        await Fails(StatusCode.PermissionDenied, async () => await host.As("c-1", "coordinator", org: "org-1").OpenConsultationAsync(request));
+        await Fails(StatusCode.Unauthenticated, async () => await host.Anonymous.OpenConsultationAsync(request));
+        await Fails(StatusCode.PermissionDenied, async () => await host.MemberState().ScheduleGroupMeetingAsync(new ScheduleGroupMeetingRequest { StartsOn = "2027-05-01", Venue = "x" }));
+
+        var opened = await host.MemberState("BR").OpenConsultationAsync(request);
+        var bySecretariat = await host.Secretariat.OpenConsultationAsync(request);
+
+        Assert.Equal(ConsultationState.Open, opened.State);
+        Assert.Equal(Deadline, opened.Deadline.Instant.ToDateTimeOffset());
+        Assert.Equal("2027-03-01T00:00:00+01:00", opened.Deadline.GenevaTime);
+        Assert.Equal("Europe/Zurich", opened.Deadline.TimeZone);
+        Assert.Equal("BR", opened.OpenedByCountryCode);
+        Assert.Equal("", bySecretariat.OpenedByCountryCode);
+        Assert.Matches(@"^\[CWG-[0-9A-Z]{6}\]$", opened.SubjectTag);
+        Assert.EndsWith("@itu.int", opened.EmailAddress);
+        var listed = await host.Anonymous.ListConsultationsAsync(new ListConsultationsRequest { State = ConsultationState.Open });
+        Assert.Equal(2, listed.Consultations.Count);
+        Assert.Equal(opened, await host.Anonymous.GetConsultationAsync(new GetConsultationRequest { Id = opened.Id }));
+    }
+
+    [Fact]
+    public async Task A_web_response_is_published_byte_for_byte_with_its_receipt_and_without_the_email_address()
+    {
+        await using var host = await ConsultationsHost.StartAsync(January10);
+        var consultation = await OpenAsync(host);
+        var pdf = new byte[300_000];
+        RandomNumberGenerator.Fill(pdf);
+        "%PDF-1.7"u8.CopyTo(pdf);
+        const string text = "Réponse: l’accès abordable d’abord.\r\nLine two\twith tab — and emoji 🌍 and trailing spaces   ";
+        var request = Submission(consultation.Id, text, new AttachmentUpload { FileName = "Réponse.pdf", MediaType = "application/pdf", Content = ByteString.CopyFrom(pdf) });
+
+        var receipt = await host.Anonymous.SubmitResponseAsync(request);
+
+        Assert.Matches("^CWG-27-", receipt.TrackingNumber);
+        Assert.True(TrackingNumber.TryParse(receipt.TrackingNumber, out _));
+        Assert.Equal(Convert.ToHexStringLower(SHA256.HashData(request.ToByteArray())), receipt.Sha256);
+        Assert.Equal(January10, receipt.ReceivedAt.ToDateTimeOffset());
+
+        var published = await host.Anonymous.GetResponseAsync(new GetResponseRequest { Id = receipt.ResponseId });
+        Assert.Equal(text, published.Text);
+        Assert.Equal(receipt.Sha256, published.Sha256);
+        Assert.Equal(receipt.TrackingNumber, published.TrackingNumber);
+        Assert.Equal("Amina Diallo", published.Respondent.Name);
+        Assert.Equal("", published.Respondent.Email);
+        Assert.True(published.RawMessage.IsEmpty);
+        Assert.True(published.Published);
+        var info = Assert.Single(published.Attachments);
+        Assert.Equal(("Réponse.pdf", "application/pdf", 300_000L, Convert.ToHexStringLower(SHA256.HashData(pdf))), (info.FileName, info.MediaType, info.Size, info.Sha256));
+
+        var attachment = await host.Anonymous.GetAttachmentAsync(new GetAttachmentRequest { ResponseId = receipt.ResponseId, Index = 0 });
+        Assert.Equal(pdf, attachment.Content.ToByteArray());
+
+        var listed = await host.Anonymous.ListResponsesAsync(new ListResponsesRequest { ConsultationId = consultation.Id });
+        Assert.Equal(published, Assert.Single(listed.Responses));
+        Assert.DoesNotContain("amina@example.sn", listed.ToString());
+
+        var forSecretariat = await host.Secretariat.GetResponseAsync(new GetResponseRequest { Id = receipt.ResponseId });
+        Assert.Equal("amina@example.sn", forSecretariat.Respondent.Email);
+        Assert.Equal(1, (await host.Anonymous.GetConsultationAsync(new GetConsultationRequest { Id = consultation.Id })).PublishedResponseCount);
+    }
+
+    [Fact]
+    public async Task A_repeated_request_id_returns_the_first_receipt_and_stores_once()
+    {
+        await using var host = await ConsultationsHost.StartAsync(January10);
+        var consultation = await OpenAsync(host);
+        var request = Submission(consultation.Id, "Once only.");
+        request.RequestId = "form-7f3a";
+
+        var first = await host.Anonymous.SubmitResponseAsync(request);
+        host.Clock.Now = January10.AddMinutes(1);
+        var again = await Task.WhenAll(Enumerable.Range(0, 5).Select(_ => host.Anonymous.SubmitResponseAsync(request).ResponseAsync));
+
+        Assert.All(again, r => Assert.Equal(first, r));
+        Assert.Single((await host.Anonymous.ListResponsesAsync(new ListResponsesRequest { ConsultationId = consultation.Id })).Responses);
+    }
+
+    [Fact]
+    public async Task Over_a_limit_is_refused_naming_the_limit_and_nothing_is_stored()
+    {
+        await using var host = await ConsultationsHost.StartAsync(January10, settings: new Dictionary<string, string?>
+        {
+            ["Consultations:Limits:MaxAttachments"] = "1",
+            ["Consultations:Limits:MaxAttachmentBytes"] = "1000",
+            ["Consultations:Limits:MaxTextCharacters"] = "100",
+        });
+        var consultation = await OpenAsync(host);
+        AttachmentUpload Pdf(int size, string name = "a.pdf") => new() { FileName = name, MediaType = "application/pdf", Content = ByteString.CopyFrom(new byte[size]) };
+
+        var tooMany = await Fails(StatusCode.InvalidArgument, async () => await host.Anonymous.SubmitResponseAsync(Submission(consultation.Id, "x", Pdf(10), Pdf(10, "b.pdf"))));
+        Assert.Contains("Consultations:Limits:MaxAttachments", tooMany.Status.Detail);
+        var tooBig = await Fails(StatusCode.InvalidArgument, async () => await host.Anonymous.SubmitResponseAsync(Submission(consultation.Id, "x", Pdf(1001))));
+        Assert.Contains("Consultations:Limits:MaxAttachmentBytes", tooBig.Status.Detail);
+        var tooLong = await Fails(StatusCode.InvalidArgument, async () => await host.Anonymous.SubmitResponseAsync(Submission(consultation.Id, new string('x', 101))));
+        Assert.Contains("Consultations:Limits:MaxTextCharacters", tooLong.Status.Detail);
+        var type = await Fails(StatusCode.InvalidArgument, async () => await host.Anonymous.SubmitResponseAsync(Submission(consultation.Id, "x",
+            new AttachmentUpload { FileName = "run.exe", MediaType = "application/x-msdownload", Content = ByteString.CopyFrom(1, 2) })));
+        Assert.Contains("Consultations:Limits:AllowedMediaTypes", type.Status.Detail);
+
+        var all = await host.Secretariat.ListResponsesAsync(new ListResponsesRequest { ConsultationId = consultation.Id });
+        Assert.Empty(all.Responses);
+    }
+
+    [Fact]
+    public async Task Bad_input_of_every_kind_gets_a_status_naming_the_field()
+    {
+        await using var host = await ConsultationsHost.StartAsync(January10);
+        var consultation = await OpenAsync(host);
+        var client = host.Anonymous;
+
+        Assert.Contains("consultation_id", (await Fails(StatusCode.InvalidArgument, async () => await client.SubmitResponseAsync(Submission("not-an-id", "x")))).Status.Detail);
+        await Fails(StatusCode.NotFound, async () => await client.SubmitResponseAsync(Submission(Guid.NewGuid().ToString(), "x")));
+        Assert.Contains("respondent", (await Fails(StatusCode.InvalidArgument, async () => await client.SubmitResponseAsync(new SubmitResponseRequest { ConsultationId = consultation.Id, Text = "x" }))).Status.Detail);
+        var noCategory = Submission(consultation.Id, "x");
+        noCategory.Respondent.Category = RespondentCategory.Unspecified;
+        Assert.Contains("respondent.category", (await Fails(StatusCode.InvalidArgument, async () => await client.SubmitResponseAsync(noCategory))).Status.Detail);
+        var badCountry = Submission(consultation.Id, "x");
+        badCountry.Respondent.CountryCode = "CHE";
+        Assert.Contains("respondent.country_code", (await Fails(StatusCode.InvalidArgument, async () => await client.SubmitResponseAsync(badCountry))).Status.Detail);
+        var badEmail = Submission(consultation.Id, "x");
+        badEmail.Respondent.Email = "not an address";
+        var emailError = await Fails(StatusCode.InvalidArgument, async () => await client.SubmitResponseAsync(badEmail));
+        Assert.DoesNotContain("not an address", emailError.Status.Detail);
+        Assert.Contains("text", (await Fails(StatusCode.InvalidArgument, async () => await client.SubmitResponseAsync(Submission(consultation.Id, "")))).Status.Detail);
+        Assert.Contains("starts_on", (await Fails(StatusCode.InvalidArgument, async () => await host.Secretariat.ScheduleGroupMeetingAsync(new ScheduleGroupMeetingRequest { StartsOn = "31/03/2027", Venue = "x" }))).Status.Detail);
+        Assert.Contains("title", (await Fails(StatusCode.InvalidArgument, async () => await host.Secretariat.OpenConsultationAsync(new OpenConsultationRequest { MeetingId = consultation.MeetingId, IssueText = "i" }))).Status.Detail);
+        await Fails(StatusCode.NotFound, async () => await host.Secretariat.OpenConsultationAsync(new OpenConsultationRequest { MeetingId = Guid.NewGuid().ToString(), Title = "t", IssueText = "i" }));
+        Assert.Contains("channel", (await Fails(StatusCode.InvalidArgument, async () => await host.Secretariat.IngestEmailAsync(new IngestEmailRequest { RawMessage = ByteString.CopyFromUtf8("Subject: x\r\n\r\nbody") }))).Status.Detail);
+        await Fails(StatusCode.PermissionDenied, async () => await host.MemberState().IngestEmailAsync(new IngestEmailRequest { RawMessage = ByteString.CopyFromUtf8("x"), Channel = Channel.Email }));
+        await Fails(StatusCode.Unauthenticated, async () => await client.ListUnassignedResponsesAsync(new ListUnassignedResponsesRequest()));
+        Assert.Contains("page_token", (await Fails(StatusCode.InvalidArgument, async () => await client.ListConsultationsAsync(new ListConsultationsRequest { PageToken = "garbage!" }))).Status.Detail);
+        await Fails(StatusCode.NotFound, async () => await client.GetAttachmentAsync(new GetAttachmentRequest { ResponseId = Guid.NewGuid().ToString() }));
+        await Fails(StatusCode.InvalidArgument, async () => await client.GetResponseAsync(new GetResponseRequest()));
+
+        // A meeting whose deadline already passed cannot get a consultation.
+        var early = await host.Secretariat.ScheduleGroupMeetingAsync(new ScheduleGroupMeetingRequest { StartsOn = "2027-02-01", Venue = "Geneva" });
+        var passed = await Fails(StatusCode.FailedPrecondition, async () => await host.Secretariat.OpenConsultationAsync(new OpenConsultationRequest { MeetingId = early.Id, Title = "t", IssueText = "i" }));
+        Assert.Contains("end of 1 January 2027", passed.Status.Detail);
+    }
+
+    [Fact]
+    public async Task After_the_deadline_web_submissions_are_refused_naming_it_and_late_email_is_kept_unpublished()
+    {
+        await using var host = await ConsultationsHost.StartAsync(January10);
+        var consultation = await OpenAsync(host);
+        var onTime = await host.Anonymous.SubmitResponseAsync(Submission(consultation.Id, "On time."));
+
+        host.Clock.Now = Deadline.AddTicks(-1);
+        var lastTick = await host.Anonymous.SubmitResponseAsync(Submission(consultation.Id, "Just in time."));
+        host.Clock.Now = Deadline;
+
+        var refused = await Fails(StatusCode.FailedPrecondition, async () => await host.Anonymous.SubmitResponseAsync(Submission(consultation.Id, "Too late.")));
+        Assert.Contains("end of 28 February 2027, Geneva time (2027-03-01T00:00:00+01:00)", refused.Status.Detail);
+
+        var raw = Encoding.ASCII.GetBytes($"From: Late Sender <late@example.org>\r\nTo: {consultation.EmailAddress}\r\nSubject: late\r\n\r\nSorry, late.\r\n");
+        var late = await host.Secretariat.IngestEmailAsync(new IngestEmailRequest { RawMessage = ByteString.CopyFrom(raw), Channel = Channel.Email, EnvelopeRecipient = consultation.EmailAddress });
+        Assert.Equal(IngestOutcome.Late, late.Outcome);
+        Assert.Equal(consultation.Id, late.ConsultationId);
+
+        var published = await host.Anonymous.ListResponsesAsync(new ListResponsesRequest { ConsultationId = consultation.Id });
+        Assert.Equal([onTime.ResponseId, lastTick.ResponseId], published.Responses.Select(r => r.Id));
+        await Fails(StatusCode.NotFound, async () => await host.Anonymous.GetResponseAsync(new GetResponseRequest { Id = late.Receipt.ResponseId }));
+        var kept = await host.Secretariat.GetResponseAsync(new GetResponseRequest { Id = late.Receipt.ResponseId });
+        Assert.True(kept.Late);
+        Assert.False(kept.Published);
+        Assert.Equal(raw, kept.RawMessage.ToByteArray());
+    }
+
+    [Fact]
+    public async Task E_mail_is_routed_by_address_or_subject_tag_stored_byte_for_byte_and_unknown_ones_are_kept_unassigned()
+    {
+        await using var host = await ConsultationsHost.StartAsync(January10);
+        var consultation = await OpenAsync(host);
+        var outlook = MailMessageReaderTests.Corpus("outlook-related-iso-8859-1.eml");
+
+        var byAddress = await host.Secretariat.IngestEmailAsync(new IngestEmailRequest { RawMessage = ByteString.CopyFrom(outlook), Channel = Channel.Email, EnvelopeRecipient = consultation.EmailAddress });
+
+        Assert.Equal(IngestOutcome.Published, byAddress.Outcome);
+        Assert.Equal(Convert.ToHexStringLower(SHA256.HashData(outlook)), byAddress.Receipt.Sha256);
+        var publicView = await host.Anonymous.GetResponseAsync(new GetResponseRequest { Id = byAddress.Receipt.ResponseId });
+        Assert.Equal(Channel.Email, publicView.Channel);
+        Assert.Equal("Müller Hans BAKOM", publicView.Respondent.Name);
+        Assert.Equal("", publicView.Respondent.Email);
+        Assert.True(publicView.RawMessage.IsEmpty); // it holds the sender's address: secretariat only
+        Assert.Equal("Contribution de l’OFCOM à la consultation", publicView.Subject);
+        Assert.Contains("Office fédéral de la communication", publicView.Text);
+        Assert.Equal(["image001.png", "Contribution OFCOM fédérale.docx"], publicView.Attachments.Select(a => a.FileName));
+        var secretariatView = await host.Secretariat.GetResponseAsync(new GetResponseRequest { Id = byAddress.Receipt.ResponseId });
+        Assert.Equal(outlook, secretariatView.RawMessage.ToByteArray());
+        Assert.Equal("hans.mueller@bakom.admin.ch", secretariatView.Respondent.Email);
+
+        var tagged = Encoding.UTF8.GetBytes($"From: a@example.org\r\nTo: cwg-consult@lists.itu.int\r\nSubject: Re: {consultation.SubjectTag} our view\r\n\r\nTagged.\r\n");
+        var bySubject = await host.Secretariat.IngestEmailAsync(new IngestEmailRequest { RawMessage = ByteString.CopyFrom(tagged), Channel = Channel.MailingList, EnvelopeRecipient = "cwg-consult@lists.itu.int" });
+        Assert.Equal(IngestOutcome.Published, bySubject.Outcome);
+        Assert.Equal(consultation.Id, bySubject.ConsultationId);
+
+        var stray = Encoding.UTF8.GetBytes("From: b@example.org\r\nTo: secretariat@itu.int\r\nSubject: which consultation?\r\n\r\nNo tag.\r\n");
+        var unassigned = await host.Secretariat.IngestEmailAsync(new IngestEmailRequest { RawMessage = ByteString.CopyFrom(stray), Channel = Channel.Email, EnvelopeRecipient = "secretariat@itu.int" });
+        Assert.Equal(IngestOutcome.Unassigned, unassigned.Outcome);
+        var kept = await host.Secretariat.ListUnassignedResponsesAsync(new ListUnassignedResponsesRequest());
+        Assert.Equal(unassigned.Receipt.ResponseId, Assert.Single(kept.Responses).Id);
+        await Fails(StatusCode.NotFound, async () => await host.Anonymous.GetResponseAsync(new GetResponseRequest { Id = unassigned.Receipt.ResponseId }));
+
+        var broken = MailMessageReaderTests.Corpus("malformed-bad-encodings.eml");
+        var malformed = await host.Secretariat.IngestEmailAsync(new IngestEmailRequest { RawMessage = ByteString.CopyFrom(broken), Channel = Channel.Email, EnvelopeRecipient = consultation.EmailAddress });
+        Assert.Equal(IngestOutcome.Malformed, malformed.Outcome);
+        Assert.NotEmpty(malformed.Problems);
+        var flagged = await host.Anonymous.GetResponseAsync(new GetResponseRequest { Id = malformed.Receipt.ResponseId });
+        Assert.True(flagged.Published);
+        Assert.Equal(malformed.Problems, flagged.Problems);
+
+        var digest = await host.Anonymous.ListResponsesAsync(new ListResponsesRequest { ConsultationId = consultation.Id });
+        Assert.Equal(3, digest.Responses.Count);
+    }
+
+    [Fact]
+    public async Task The_close_fixes_count_and_digest_and_the_cycle_ends_with_examination_and_published_results()
+    {
+        await using var host = await ConsultationsHost.StartAsync(January10);
+        var consultation = await OpenAsync(host);
+        const string letter = "We ask the group to protect an open, interoperable and affordable Internet for everyone, everywhere, and to publish this response.";
+        for (var i = 0; i < 4; i++)
+        {
+            host.Clock.Now = January10.AddMinutes(i);
+            await host.Anonymous.SubmitResponseAsync(Submission(consultation.Id, letter + $" Signed, supporter {i}."));
+        }
+
+        var own = Submission(consultation.Id, "An independent answer about exchange points and transit prices in West Africa.");
+        own.Respondent.Category = RespondentCategory.Government;
+        own.Respondent.CountryCode = "GH";
+        await host.Anonymous.SubmitResponseAsync(own);
+        await Fails(StatusCode.FailedPrecondition, async () => await host.Secretariat.RecordExaminationAsync(new RecordExaminationRequest { ConsultationId = consultation.Id, MeetingId = consultation.MeetingId }));
+
+        host.Clock.Now = Deadline.AddSeconds(1);
+        Assert.Equal(1, await host.CloseDueAsync());
+        Assert.Equal(0, await host.CloseDueAsync());
+
+        var closed = await host.Anonymous.GetConsultationAsync(new GetConsultationRequest { Id = consultation.Id });
+        Assert.Equal(ConsultationState.Closed, closed.State);
+        Assert.Equal(5, closed.PublishedResponseCount);
+        var list = await host.Anonymous.ListResponsesAsync(new ListResponsesRequest { ConsultationId = consultation.Id });
+        // Anyone can check completeness: the digest over the listed hashes, in the listed order.
+        Assert.Equal(ResponseHashes.SetDigest(list.Responses.Select(r => r.Sha256)), closed.ResponsesDigest);
+
+        var results = await host.Anonymous.GetConsultationResultsAsync(new GetConsultationResultsRequest { ConsultationId = consultation.Id });
+        Assert.Equal(5, results.Total);
+        Assert.Equal(5, results.Responses.Count);
+        Assert.Equal([("CivilSociety", 4), ("Government", 1)], results.ByCategory.Select(c => (c.Key, c.Count)));
+        Assert.Equal([("SN", 4), ("GH", 1)], results.ByCountry.Select(c => (c.Key, c.Count)));
+        Assert.Equal([("Web", 5)], results.ByChannel.Select(c => (c.Key, c.Count)));
+        var campaign = Assert.Single(results.SimilarityGroups);
+        Assert.Equal(4, campaign.Size);
+        Assert.Equal(4, results.Responses.Count(r => r.SimilarityGroup == campaign.Id));
+        Assert.All(results.Responses, r => Assert.Equal("", r.Respondent.Email));
+
+        var examined = await host.Secretariat.RecordExaminationAsync(new RecordExaminationRequest { ConsultationId = consultation.Id, MeetingId = consultation.MeetingId });
+        Assert.Equal(ConsultationState.Examined, examined.State);
+        await Fails(StatusCode.PermissionDenied, async () => await host.MemberState().PublishResultsAsync(new PublishResultsRequest { ConsultationId = consultation.Id, Summary = "s" }));
+        var done = await host.Secretariat.PublishResultsAsync(new PublishResultsRequest { ConsultationId = consultation.Id, Summary = "Five responses; one campaign of four." });
+        Assert.Equal(ConsultationState.ResultsPublished, done.State);
+        Assert.Equal("Five responses; one campaign of four.", done.ResultsSummary);
+        await Fails(StatusCode.FailedPrecondition, async () => await host.Secretariat.PublishResultsAsync(new PublishResultsRequest { ConsultationId = consultation.Id, Summary = "again" }));
+    }
+
+    [Fact]
+    public async Task Submissions_racing_the_close_are_either_in_the_digest_or_refused()
+    {
+        await using var host = await ConsultationsHost.StartAsync(January10);
+        var consultation = await OpenAsync(host);
+        host.Clock.Now = Deadline.AddSeconds(-1);
+
+        // Eight clients submit without pause until they are refused; the clock passes the deadline
+        // and three closers run while submissions are in flight.
+        var accepted = 0;
+        var refused = 0;
+        var workers = Enumerable.Range(0, 8).Select(async w =>
+        {
+            var mine = new List<Receipt>();
+            for (var i = 0; ; i++)
+            {
+                try
+                {
+                    mine.Add(await host.Anonymous.SubmitResponseAsync(Submission(consultation.Id, $"Racing response {w}/{i}.")));
+                    Interlocked.Increment(ref accepted);
+                }
+                catch (RpcException e) when (e.StatusCode == StatusCode.FailedPrecondition)
+                {
+                    Interlocked.Increment(ref refused);
+                    return mine;
+                }
+            }
+        }).ToList();
+        while (Volatile.Read(ref accepted) < 40)
+        {
+            await Task.Delay(5);
+        }
+
+        host.Clock.Now = Deadline;
+        var closes = Enumerable.Range(0, 3).Select(_ => Task.Run(host.CloseDueAsync)).ToList();
+
+        var receipts = (await Task.WhenAll(workers)).SelectMany(r => r).ToList();
+        Assert.Equal(1, (await Task.WhenAll(closes)).Sum());
+        Assert.Equal(8, refused);
+
+        var closed = await host.Anonymous.GetConsultationAsync(new GetConsultationRequest { Id = consultation.Id });
+        var listed = await host.Anonymous.ListResponsesAsync(new ListResponsesRequest { ConsultationId = consultation.Id, PageSize = 500 });
+        Assert.Equal(receipts.Select(r => r.ResponseId).Order(), listed.Responses.Select(r => r.Id).Order());
+        Assert.Equal(receipts.Count, closed.PublishedResponseCount);
+        Assert.Equal(ResponseHashes.SetDigest(listed.Responses.Select(r => r.Sha256)), closed.ResponsesDigest);
+        Assert.All(receipts, r => Assert.True(r.ReceivedAt.ToDateTimeOffset() < Deadline));
+        output.WriteLine($"{receipts.Count} racing submissions accepted, all in the digest; {refused} refused");
+    }
+
+    [Fact]
+    public async Task A_consultation_that_fell_due_while_the_service_was_down_is_closed_at_start()
+    {
+        string connectionString;
+        string consultationId;
+        await using (var first = await ConsultationsHost.StartAsync(January10))
+        {
+            consultationId = (await OpenAsync(first)).Id;
+            await first.Anonymous.SubmitResponseAsync(Submission(consultationId, "Before the outage."));
+            connectionString = first.ConnectionString;
+        }
+
+        await using var second = await ConsultationsHost.StartAsync(Deadline.AddDays(2), connectionString);
+        V1.Consultation state;
+        var waited = System.Diagnostics.Stopwatch.StartNew();
+        do
+        {
+            await Task.Delay(50);
+            state = await second.Anonymous.GetConsultationAsync(new GetConsultationRequest { Id = consultationId });
+        }
+        while (state.State == ConsultationState.Open && waited.Elapsed < TimeSpan.FromSeconds(10));
+
+        Assert.Equal(ConsultationState.Closed, state.State);
+        Assert.Equal(1, state.PublishedResponseCount);
+        Assert.Equal(Deadline.AddDays(2), state.ClosedAt.ToDateTimeOffset());
+    }
+}

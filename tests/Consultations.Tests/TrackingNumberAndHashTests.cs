@@ -1,0 +1,68 @@
+using System.Security.Cryptography;
+using System.Text;
+using Wsis.Consultations.Model;
+using Xunit;
+
+namespace Wsis.Consultations.Tests;
+
+public class TrackingNumberAndHashTests
+{
+    [Fact]
+    public void A_tracking_number_has_the_year_two_groups_and_a_check_symbol()
+    {
+        var number = TrackingNumber.FromRandom(2027, [0xFF, 0x00, 0xAB, 0x12, 0x7C]);
+
+        Assert.Matches("^CWG-27-[0-9A-HJKMNP-TV-Z]{4}-[0-9A-HJKMNP-TV-Z]{4}-[0-9A-HJKMNP-TV-Z]$", number.Value);
+        Assert.True(TrackingNumber.TryParse(number.Value, out var parsed));
+        Assert.Equal(number, parsed);
+    }
+
+    [Fact]
+    public void Typed_variants_are_read_back_and_every_single_symbol_typo_is_caught()
+    {
+        var number = TrackingNumber.New(2027).Value;
+
+        Assert.True(TrackingNumber.TryParse(number.ToLowerInvariant().Replace("-", " ", StringComparison.Ordinal), out var typed));
+        Assert.Equal(number, typed!.Value.Value);
+
+        const string alphabet = "0123456789ABCDEFGHJKMNPQRSTVWXYZ";
+        var compactPositions = Enumerable.Range(4, number.Length - 4).Where(i => number[i] != '-');
+        foreach (var position in compactPositions)
+        {
+            foreach (var replacement in alphabet.Where(c => c != number[position]))
+            {
+                var typo = number[..position] + replacement + number[(position + 1)..];
+                Assert.False(TrackingNumber.TryParse(typo, out _), typo);
+            }
+        }
+    }
+
+    [Fact]
+    public void Tracking_numbers_do_not_repeat_in_a_large_sample()
+    {
+        var numbers = Enumerable.Range(0, 100_000).Select(_ => TrackingNumber.New(2027).Value).ToHashSet();
+        Assert.Equal(100_000, numbers.Count);
+    }
+
+    [Fact]
+    public void The_receipt_hash_is_the_SHA_256_of_the_stored_bytes()
+    {
+        var bytes = Encoding.UTF8.GetBytes("Réponse");
+        Assert.Equal(Convert.ToHexString(SHA256.HashData(bytes)).ToLowerInvariant(), ResponseHashes.Sha256Hex(bytes));
+    }
+
+    [Fact]
+    public void The_set_digest_is_order_independent_and_reproducible_from_its_documented_recipe()
+    {
+        var a = ResponseHashes.Sha256Hex("a"u8);
+        var b = ResponseHashes.Sha256Hex("b"u8);
+
+        var digest = ResponseHashes.SetDigest([b, a]);
+
+        Assert.Equal(digest, ResponseHashes.SetDigest([a, b.ToUpperInvariant()]));
+        var recipe = string.Concat(new[] { a, b }.Order(StringComparer.Ordinal).Select(h => h + "\n"));
+        Assert.Equal(ResponseHashes.Sha256Hex(Encoding.UTF8.GetBytes(recipe)), digest);
+        Assert.NotEqual(digest, ResponseHashes.SetDigest([a]));
+        Assert.Equal("e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855", ResponseHashes.SetDigest([]));
+    }
+}

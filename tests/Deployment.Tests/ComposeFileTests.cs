@@ -1,0 +1,98 @@
+using System.Diagnostics;
+using Xunit;
+
+namespace Deployment.Tests;
+
+public sealed class ComposeFileTests
+{
+    private static readonly string RepoRoot = FindRepoRoot();
+
+    [Fact]
+    public void Compose_file_is_valid_and_names_every_deployable()
+    {
+        var (exit, output, error) = RunCompose(ValidEnv(), "config");
+        Assert.True(exit == 0, $"docker-compose config failed: {error}");
+        foreach (var service in new[] { "postgres:", "rabbitmq:", "teams:", "consultations:", "reporting:", "gateway:" })
+        {
+            Assert.Contains($"  {service}", output);
+        }
+        // Consultations runs as several replicas behind the gateway.
+        Assert.Contains("replicas: 2", output);
+        // Services reach the real broker and database, not the embedded defaults.
+        Assert.Contains("Database__Provider: Postgres", output);
+        Assert.Contains("ConnectionStrings__RabbitMq: amqp://", output);
+    }
+
+    [Fact]
+    public void Compose_refuses_to_start_without_the_secrets()
+    {
+        var env = ValidEnv();
+        env.Remove("POSTGRES_PASSWORD");
+        var (exit, _, error) = RunCompose(env, "config", "-q");
+        Assert.NotEqual(0, exit);
+        Assert.Contains("POSTGRES_PASSWORD", error);
+    }
+
+    [Theory]
+    [InlineData("services/Teams/Dockerfile", "Teams.dll")]
+    [InlineData("services/Consultations/Dockerfile", "Consultations.dll")]
+    [InlineData("services/Reporting/Dockerfile", "Reporting.dll")]
+    [InlineData("gateway/Dockerfile", "Gateway.dll")]
+    public void Dockerfile_is_multi_stage_non_root_with_a_health_check(string path, string entry)
+    {
+        var text = File.ReadAllText(Path.Combine(RepoRoot, path));
+        Assert.Equal(2, text.Split('\n').Count(l => l.StartsWith("FROM ", StringComparison.Ordinal)));
+        Assert.Contains("USER $APP_UID", text);
+        Assert.Contains($"HEALTHCHECK", text);
+        Assert.Contains($"ENTRYPOINT [\"dotnet\", \"{entry}\"]", text);
+    }
+
+    private static Dictionary<string, string> ValidEnv() => new()
+    {
+        ["POSTGRES_PASSWORD"] = "pw",
+        ["RABBITMQ_DEFAULT_PASS"] = "pw",
+        ["AUTH_ISSUER"] = "https://issuer.test",
+        ["AUTH_AUDIENCE"] = "wsis",
+        ["AUTH_SIGNING_KEY"] = Convert.ToBase64String(new byte[32]),
+    };
+
+    private static (int Exit, string Output, string Error) RunCompose(Dictionary<string, string> env, params string[] args)
+    {
+        var compose = new[] { "/usr/bin/docker-compose", "/usr/local/bin/docker-compose" }.FirstOrDefault(File.Exists)
+            ?? throw new InvalidOperationException("docker-compose is not installed: apt-get install docker-compose (scripts/install-test-deps.sh does it)");
+        // An empty env file, so a developer's own .env does not change what is validated.
+        var envFile = Path.GetTempFileName();
+        try
+        {
+            var psi = new ProcessStartInfo(compose)
+            {
+                WorkingDirectory = RepoRoot,
+                RedirectStandardOutput = true,
+                RedirectStandardError = true,
+                UseShellExecute = false,
+            };
+            foreach (var a in new[] { "--env-file", envFile, "-f", "docker-compose.yml" }.Concat(args)) psi.ArgumentList.Add(a);
+            foreach (var key in new[] { "POSTGRES_PASSWORD", "RABBITMQ_DEFAULT_PASS", "RABBITMQ_DEFAULT_USER", "AUTH_ISSUER", "AUTH_AUDIENCE", "AUTH_SIGNING_KEY", "CONSULTATIONS_REPLICAS" })
+            {
+                psi.Environment.Remove(key);
+            }
+            foreach (var (k, v) in env) psi.Environment[k] = v;
+            using var p = Process.Start(psi)!;
+            var stdout = p.StandardOutput.ReadToEndAsync();
+            var stderr = p.StandardError.ReadToEndAsync();
+            if (!p.WaitForExit(60_000)) { p.Kill(true); throw new TimeoutException("docker-compose config did not finish in 60 s"); }
+            return (p.ExitCode, stdout.Result, stderr.Result);
+        }
+        finally
+        {
+            File.Delete(envFile);
+        }
+    }
+
+    private static string FindRepoRoot()
+    {
+        var dir = new DirectoryInfo(AppContext.BaseDirectory);
+        while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "Microservices.sln"))) dir = dir.Parent;
+        return dir?.FullName ?? throw new InvalidOperationException("Microservices.sln not found above the test assembly");
+    }
+}

@@ -1,0 +1,98 @@
+using System.Diagnostics;
+using Xunit.Abstractions;
+
+namespace EndToEnd.Tests;
+
+/// <summary>
+/// Issue 9: the whole mission through the gateway against the cluster (PostgreSQL, RabbitMQ, Teams,
+/// two Consultations instances, Reporting, gateway as separate processes), once as it should go and
+/// once with a Consultations instance killed and RabbitMQ killed and restarted in the middle.
+/// One cluster serves both runs (in order), each run with its own teams, stakeholders and consultation.
+/// </summary>
+[TestCaseOrderer("EndToEnd.Tests.DeclarationOrderer", "EndToEnd.Tests")]
+public sealed class MissionTests(MissionCluster cluster, ITestOutputHelper output) : IClassFixture<MissionCluster>
+{
+    private static TimeSpan _consultationsClock = TimeSpan.Zero;
+
+    [Fact, Order(1)]
+    public async Task The_mission_runs_end_to_end_through_the_gateway()
+    {
+        var clock = Stopwatch.StartNew();
+        var mission = new Mission(cluster, "run1", ["C1", "C3"], output) { ConsultationsClockOffset = _consultationsClock };
+        try
+        {
+            await mission.RunAsync(new NoFaults());
+        }
+        finally
+        {
+            _consultationsClock = mission.ConsultationsClockOffset;
+        }
+
+        output.WriteLine($"mission without faults: {clock.Elapsed.TotalSeconds:0.0} s");
+    }
+
+    [Fact, Order(2)]
+    public async Task Nothing_is_lost_when_a_Consultations_instance_dies_and_RabbitMQ_restarts_mid_mission()
+    {
+        var clock = Stopwatch.StartNew();
+        var mission = new Mission(cluster, "run2", ["C4", "C5"], output) { ConsultationsClockOffset = _consultationsClock };
+        var faults = new KillingFaults(cluster, output);
+        try
+        {
+            await mission.RunAsync(faults);
+        }
+        finally
+        {
+            _consultationsClock = mission.ConsultationsClockOffset;
+            await faults.RestoreAsync();
+        }
+
+        Assert.True(faults.ConsultationsKilled && faults.RabbitMqRestarted, "the faults were injected");
+        output.WriteLine($"mission with faults: {clock.Elapsed.TotalSeconds:0.0} s");
+    }
+
+    private sealed class NoFaults : IMissionFaults;
+
+    /// <summary>Kills the first Consultations instance once the consultation is open (responses then reach
+    /// the second one), kills RabbitMQ once the responses are in (the deadline, the contribution and the
+    /// national report happen while it is down: their events wait in the outboxes), and starts RabbitMQ
+    /// again before the report is compiled.</summary>
+    private sealed class KillingFaults(MissionCluster cluster, ITestOutputHelper output) : IMissionFaults
+    {
+        public bool ConsultationsKilled { get; private set; }
+        public bool RabbitMqRestarted { get; private set; }
+
+        public async Task ConsultationOpenedAsync()
+        {
+            await cluster.Consultations[0].KillAsync();
+            ConsultationsKilled = true;
+            output.WriteLine("fault: consultations-1 killed (SIGKILL)");
+        }
+
+        public async Task ResponsesReceivedAsync()
+        {
+            await cluster.RabbitMq.KillAsync();
+            output.WriteLine("fault: RabbitMQ killed (SIGKILL)");
+        }
+
+        public async Task BeforeCompilingAsync()
+        {
+            await cluster.RabbitMq.StartAsync();
+            RabbitMqRestarted = true;
+            output.WriteLine("fault: RabbitMQ started again");
+        }
+
+        public async Task RestoreAsync()
+        {
+            if (!cluster.RabbitMq.IsRunning)
+            {
+                await cluster.RabbitMq.StartAsync();
+            }
+
+            if (!cluster.Consultations[0].IsRunning)
+            {
+                cluster.Consultations[0].Start();
+            }
+        }
+    }
+}

@@ -1,0 +1,226 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+using Wsis.Gateway.Proxy;
+using Xunit;
+
+namespace Gateway.Tests;
+
+/// <summary>Load balancing, health, failure and reconfiguration with several real backends.</summary>
+public sealed class ClusterBehaviourTests : IAsyncLifetime
+{
+    private readonly List<GrpcTestBackend> _backends = [];
+    private GatewayHost? _gateway;
+
+    public Task InitializeAsync() => Task.CompletedTask;
+
+    public async Task DisposeAsync()
+    {
+        if (_gateway is not null)
+        {
+            await _gateway.DisposeAsync();
+        }
+        foreach (var b in _backends)
+        {
+            await b.DisposeAsync();
+        }
+    }
+
+    private async Task<GrpcTestBackend[]> StartBackendsAsync(params string[] names)
+    {
+        var started = await Task.WhenAll(names.Select(GrpcTestBackend.StartAsync));
+        _backends.AddRange(started);
+        return started;
+    }
+
+    private static Uri ClosedPort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        var port = ((IPEndPoint)listener.LocalEndpoint).Port;
+        listener.Stop();
+        return new Uri($"http://127.0.0.1:{port}");
+    }
+
+    private static async Task<string> BackendOf(GrpcTestClient client)
+    {
+        var r = await client.UnaryAsync("/test.v1.Echo/Unary", "x");
+        Assert.Equal(0, r.GrpcStatus);
+        return r.Messages.Single().Split(':')[0];
+    }
+
+    [Fact]
+    public async Task Round_robin_spreads_calls_evenly()
+    {
+        var bs = await StartBackendsAsync("a", "b", "c");
+        _gateway = await GatewayHost.StartAsync(GatewayHost.Settings("RoundRobin", bs.Select(b => (b.Name, b.Address))));
+        using var client = new GrpcTestClient(_gateway.GrpcAddress);
+
+        for (var i = 0; i < 30; i++)
+        {
+            await BackendOf(client);
+        }
+
+        Assert.All(bs, b => Assert.Equal(10, b.CallCount("Unary")));
+    }
+
+    [Fact]
+    public async Task First_alphabetical_sends_everything_to_the_first_destination()
+    {
+        var bs = await StartBackendsAsync("b", "a");
+        _gateway = await GatewayHost.StartAsync(GatewayHost.Settings("FirstAlphabetical", bs.Select(b => (b.Name, b.Address))));
+        using var client = new GrpcTestClient(_gateway.GrpcAddress);
+
+        for (var i = 0; i < 10; i++)
+        {
+            Assert.Equal("a", await BackendOf(client));
+        }
+    }
+
+    [Fact]
+    public async Task Power_of_two_choices_uses_every_destination()
+    {
+        var bs = await StartBackendsAsync("a", "b", "c");
+        _gateway = await GatewayHost.StartAsync(GatewayHost.Settings("PowerOfTwoChoices", bs.Select(b => (b.Name, b.Address))));
+        using var client = new GrpcTestClient(_gateway.GrpcAddress);
+
+        await Task.WhenAll(Enumerable.Range(0, 60).Select(_ => BackendOf(client)));
+
+        Assert.Equal(60, bs.Sum(b => b.CallCount("Unary")));
+        Assert.All(bs, b => Assert.True(b.CallCount("Unary") > 0, $"{b.Name} got no call"));
+    }
+
+    [Fact]
+    public async Task A_destination_that_is_down_gives_unavailable_without_hanging()
+    {
+        _gateway = await GatewayHost.StartAsync(GatewayHost.Settings("RoundRobin", [("down", ClosedPort())]));
+        using var client = new GrpcTestClient(_gateway.GrpcAddress);
+
+        var result = await client.UnaryAsync("/test.v1.Echo/Unary", "x").WaitAsync(TimeSpan.FromSeconds(10));
+
+        Assert.True(result.TrailersOnly);
+        Assert.Equal(14, result.GrpcStatus);
+        Assert.Contains("echo", result.GrpcMessage);
+    }
+
+    [Fact]
+    public async Task A_destination_that_is_down_gives_http_502_or_503_to_a_plain_http_client()
+    {
+        _gateway = await GatewayHost.StartAsync(GatewayHost.Settings("RoundRobin", [("down", ClosedPort())]));
+        using var http = new HttpClient();
+
+        using var response = await http.PostAsync(new Uri(_gateway.WebAddress, "/test.v1.Echo/Unary"), new StringContent("x"))
+            .WaitAsync(TimeSpan.FromSeconds(10));
+
+        Assert.True(response.StatusCode is HttpStatusCode.BadGateway or HttpStatusCode.ServiceUnavailable, response.StatusCode.ToString());
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+    }
+
+    [Fact]
+    public async Task Calls_move_to_the_other_instance_when_one_is_killed_under_load()
+    {
+        var bs = await StartBackendsAsync("a", "b");
+        _gateway = await GatewayHost.StartAsync(GatewayHost.Settings("RoundRobin", bs.Select(b => (b.Name, b.Address))));
+        using var client = new GrpcTestClient(_gateway.GrpcAddress);
+        using var stop = new CancellationTokenSource();
+        var statuses = new System.Collections.Concurrent.ConcurrentBag<int?>();
+
+        async Task LoadAsync()
+        {
+            while (!stop.IsCancellationRequested)
+            {
+                var r = await client.UnaryAsync("/test.v1.Echo/Unary", "load");
+                statuses.Add(r.GrpcStatus);
+            }
+        }
+        var load = Enumerable.Range(0, 4).Select(_ => Task.Run(LoadAsync)).ToArray();
+        await WaitUntilAsync(() => bs[0].CallCount("Unary") >= 20 && bs[1].CallCount("Unary") >= 20);
+
+        await bs[0].StopAsync();
+        var bAtKill = bs[1].CallCount("Unary");
+        await WaitUntilAsync(() => bs[1].CallCount("Unary") >= bAtKill + 100);
+        stop.Cancel();
+        await Task.WhenAll(load);
+
+        // Every call got an answer (OK, or UNAVAILABLE for one caught inside the dying instance),
+        // and after the kill the survivor carries the load: all of the next calls succeed on it.
+        Assert.All(statuses, s => Assert.True(s is 0 or 14, $"status {s}"));
+        for (var i = 0; i < 20; i++)
+        {
+            Assert.Equal("b", await BackendOf(client));
+        }
+    }
+
+    [Fact]
+    public async Task Active_health_checks_take_a_not_serving_destination_out_and_back()
+    {
+        var bs = await StartBackendsAsync("a", "b");
+        _gateway = await GatewayHost.StartAsync(GatewayHost.Settings("RoundRobin", bs.Select(b => (b.Name, b.Address)), active: true));
+        using var client = new GrpcTestClient(_gateway.GrpcAddress);
+        await WaitUntilAsync(() => bs.All(b => b.CallCount("Check") > 0));
+
+        bs[0].Serving = false;
+        var probesAfter = bs[0].CallCount("Check");
+        await WaitUntilAsync(() => bs[0].CallCount("Check") >= probesAfter + 2);
+        for (var i = 0; i < 10; i++)
+        {
+            Assert.Equal("b", await BackendOf(client));
+        }
+
+        bs[0].Serving = true;
+        probesAfter = bs[0].CallCount("Check");
+        await WaitUntilAsync(() => bs[0].CallCount("Check") >= probesAfter + 2);
+        var seen = new HashSet<string>();
+        for (var i = 0; i < 4; i++)
+        {
+            seen.Add(await BackendOf(client));
+        }
+        Assert.Equal(["a", "b"], seen.Order());
+    }
+
+    [Fact]
+    public async Task Configuration_changes_apply_without_restart()
+    {
+        var bs = await StartBackendsAsync("a", "b");
+        var settings = GatewayHost.Settings("RoundRobin", [("a", bs[0].Address)]);
+        _gateway = await GatewayHost.StartAsync(settings);
+        using var client = new GrpcTestClient(_gateway.GrpcAddress);
+        Assert.Equal("a", await BackendOf(client));
+
+        await _gateway.RewriteSettingsAsync(GatewayHost.Settings("RoundRobin", [("b", bs[1].Address)]));
+
+        await WaitUntilAsync(async () => await BackendOf(client) == "b");
+        for (var i = 0; i < 5; i++)
+        {
+            Assert.Equal("b", await BackendOf(client));
+        }
+    }
+
+    [Fact]
+    public async Task Route_timeout_ends_the_call_with_deadline_exceeded_and_cancels_the_service_call()
+    {
+        var bs = await StartBackendsAsync("a");
+        _gateway = await GatewayHost.StartAsync(GatewayHost.Settings("RoundRobin", [("a", bs[0].Address)], routeTimeout: TimeSpan.FromMilliseconds(500)));
+        using var client = new GrpcTestClient(_gateway.GrpcAddress);
+
+        var result = await client.UnaryAsync("/test.v1.Echo/Slow", "x").WaitAsync(TimeSpan.FromSeconds(10));
+
+        Assert.Equal(4, result.GrpcStatus);
+        await bs[0].SlowCallAborted.Task.WaitAsync(TimeSpan.FromSeconds(10));
+    }
+
+    private static Task WaitUntilAsync(Func<bool> condition) => WaitUntilAsync(() => Task.FromResult(condition()));
+
+    private static async Task WaitUntilAsync(Func<Task<bool>> condition)
+    {
+        var watch = Stopwatch.StartNew();
+        while (!await condition())
+        {
+            if (watch.Elapsed > TimeSpan.FromSeconds(15))
+            {
+                throw new TimeoutException("condition not reached in 15 s");
+            }
+            await Task.Delay(50);
+        }
+    }
+}

@@ -1,0 +1,138 @@
+using System.IO.Compression;
+using System.Net;
+using System.Security.Cryptography;
+using System.Text;
+using Xunit;
+
+namespace Gateway.Tests;
+
+/// <summary>The public pages over plain HTTP: content, escaping, languages, downloads.</summary>
+public sealed class WebPagesTests(JsonGatewayFixture f) : IClassFixture<JsonGatewayFixture>
+{
+    [Fact]
+    public async Task Consultations_list_shows_state_and_the_deadline_in_geneva_time()
+    {
+        var html = WebUtility.HtmlDecode(await f.Http.GetStringAsync("/consultations"));
+
+        Assert.Contains("Public policy on Internet connectivity", html);
+        Assert.Contains("28 February 2027 23:59 (UTC+01:00)", html);
+        Assert.Contains("datetime=\"2027-02-28T22:59:59Z\"", html);
+        Assert.Contains(">Open<", html);
+    }
+
+    [Fact]
+    public async Task Pages_are_in_french_when_asked()
+    {
+        var html = WebUtility.HtmlDecode(await f.Http.GetStringAsync("/consultations?culture=fr"));
+
+        Assert.Contains("<html lang=\"fr\">", html);
+        Assert.Contains("Consultations publiques", html);
+        Assert.Contains("28 février 2027 23:59", html);
+        Assert.Contains(">Ouverte<", html);
+    }
+
+    [Fact]
+    public async Task A_published_response_is_shown_as_text_never_as_markup()
+    {
+        var html = await f.Http.GetStringAsync("/consultations/" + PublicDataEndpoints.ConsultationId);
+
+        Assert.Contains("&lt;script&gt;alert(&#x27;x&#x27;)&lt;/script&gt; &amp; &lt;b&gt;bold&lt;/b&gt;", html);
+        Assert.DoesNotContain(PublicDataEndpoints.HostileText, html);
+        Assert.Contains("Ada Lovelace", html);
+        Assert.Contains("/responses/r-1/attachments/0", html);
+    }
+
+    [Fact]
+    public async Task A_response_page_shows_tracking_number_and_sha256()
+    {
+        var html = await f.Http.GetStringAsync("/responses/" + PublicDataEndpoints.ResponseId);
+
+        Assert.Contains("CWG-2027-0001", html);
+        Assert.Contains(new string('a', 64), html);
+        Assert.Contains(new string('b', 64), html);
+    }
+
+    [Fact]
+    public async Task An_unknown_consultation_is_a_404_page()
+    {
+        using var response = await f.Http.GetAsync("/consultations/nope");
+
+        Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
+        Assert.Contains("consultation &#39;nope&#39; not found", await response.Content.ReadAsStringAsync());
+    }
+
+    [Fact]
+    public async Task An_html_attachment_downloads_as_opaque_bytes_with_a_safe_name()
+    {
+        using var response = await f.Http.GetAsync("/responses/r-1/attachments/0");
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal("application/octet-stream", response.Content.Headers.ContentType?.MediaType);
+        Assert.Equal("attachment", response.Content.Headers.ContentDisposition?.DispositionType);
+        Assert.Equal("evil.html", response.Content.Headers.ContentDisposition?.FileNameStar ?? response.Content.Headers.ContentDisposition?.FileName?.Trim('"'));
+        Assert.Equal("nosniff", response.Headers.GetValues("X-Content-Type-Options").Single());
+        Assert.Equal(PublicDataEndpoints.AttachmentBytes, await response.Content.ReadAsByteArrayAsync());
+    }
+
+    [Fact]
+    public async Task Bulk_download_is_a_zip_of_raw_files_with_a_manifest_of_hashes()
+    {
+        using var response = await f.Http.GetAsync($"/consultations/{PublicDataEndpoints.ConsultationId}/responses.zip");
+        using var zip = new ZipArchive(await response.Content.ReadAsStreamAsync());
+
+        var text = Read(zip, "CWG-2027-0001/response.txt");
+        var attachment = zip.Entries.Single(e => e.FullName.StartsWith("CWG-2027-0001/attachments/", StringComparison.Ordinal));
+        var manifest = Encoding.UTF8.GetString(Read(zip, "manifest.csv")).Split('\n', StringSplitOptions.RemoveEmptyEntries);
+
+        Assert.Equal(PublicDataEndpoints.HostileText, Encoding.UTF8.GetString(text));
+        Assert.Equal("CWG-2027-0001/attachments/0-evil.html", attachment.FullName);
+        Assert.Contains($"CWG-2027-0001/response.txt,{Convert.ToHexStringLower(SHA256.HashData(text))},r-1,CWG-2027-0001,{new string('a', 64)}", manifest);
+        Assert.Contains(manifest, l => l.StartsWith($"CWG-2027-0001/attachments/0-evil.html,{Convert.ToHexStringLower(SHA256.HashData(PublicDataEndpoints.AttachmentBytes))}", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task Teams_inventory_and_reports_pages_list_what_the_services_return()
+    {
+        var teams = await f.Http.GetStringAsync("/teams");
+        var inventory = await f.Http.GetStringAsync("/inventory?text=rural");
+        var reports = await f.Http.GetStringAsync("/reports");
+
+        Assert.Contains("C1 — The role of public governance authorities", teams);
+        Assert.Contains("C1 annual meeting", teams);
+        Assert.Contains("<dd>ITU</dd>", teams);
+        Assert.Contains("Rural broadband", inventory);
+        Assert.DoesNotContain("e-Health records", inventory);
+        Assert.Contains("WSIS implementation 2026", reports);
+        Assert.DoesNotContain("Draft not public", reports);
+    }
+
+    [Fact]
+    public async Task A_javascript_url_in_the_inventory_is_not_made_a_link()
+    {
+        var inventory = await f.Http.GetStringAsync("/inventory");
+
+        Assert.Contains("href=\"https://example.org/rural\"", inventory);
+        Assert.DoesNotContain("javascript:", inventory);
+    }
+
+    [Fact]
+    public async Task Stylesheet_and_script_are_served()
+    {
+        using var css = await f.Http.GetAsync("/css/site.css");
+        using var js = await f.Http.GetAsync("/js/local-time.js");
+        using var search = await f.Http.GetAsync("/inventory?text=rural");
+
+        Assert.True(css.IsSuccessStatusCode, $"css {(int)css.StatusCode} {await css.Content.ReadAsStringAsync()}");
+        Assert.True(js.IsSuccessStatusCode, $"js {(int)js.StatusCode} {await js.Content.ReadAsStringAsync()}");
+        Assert.Equal("text/javascript", js.Content.Headers.ContentType?.MediaType);
+        Assert.True(search.IsSuccessStatusCode, $"search {(int)search.StatusCode}");
+    }
+
+    private static byte[] Read(ZipArchive zip, string name)
+    {
+        using var stream = zip.GetEntry(name)!.Open();
+        using var copy = new MemoryStream();
+        stream.CopyTo(copy);
+        return copy.ToArray();
+    }
+}

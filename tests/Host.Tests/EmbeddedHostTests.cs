@@ -1,0 +1,153 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Http.Json;
+using Grpc.Core;
+using Grpc.Health.V1;
+using Wsis.Consultations.V1;
+using Wsis.Reporting.V1;
+using Wsis.Teams.V1;
+using Xunit.Abstractions;
+
+namespace Host.Tests;
+
+/// <summary>
+/// `dotnet run --project host` as a newcomer runs it: the real host process in an empty working
+/// directory with nothing configured, reached the way users reach it (gRPC, JSON, web pages, a
+/// development token).
+/// </summary>
+public sealed class EmbeddedHostTests(ITestOutputHelper output)
+{
+    [Fact]
+    public async Task Serves_the_three_services_and_the_gateway_with_demonstration_data_that_survives_a_restart()
+    {
+        var clock = Stopwatch.StartNew();
+        var workingDirectory = Directory.CreateTempSubdirectory("wsis-host-").FullName;
+        string teamId, token;
+        await using (var host = await EmbeddedHostProcess.StartAsync(workingDirectory))
+        {
+            await host.WaitForDemoDataStepAsync();
+            Assert.Contains("Demonstration data created", host.Process.Output());
+
+            // What the host prints: where the pages and the gRPC endpoint are, and how to get a token.
+            Assert.Contains($"web pages     {host.Web}", host.Process.Output());
+            Assert.Contains("gRPC (h2c)    " + host.Channel.Address.ToString().TrimEnd('/'), host.Process.Output());
+            Assert.Contains("/dev/token", host.Process.Output());
+
+            var health = await new Health.HealthClient(host.Channel).CheckAsync(new HealthCheckRequest());
+            Assert.Equal(HealthCheckResponse.Types.ServingStatus.Serving, health.Status);
+
+            // Teams: the demonstration team with its designated coordinator, modalities and meeting.
+            var teams = new Wsis.Teams.V1.Teams.TeamsClient(host.Channel);
+            Assert.Contains((await teams.ListActionLinesAsync(new ListActionLinesRequest())).ActionLines, l => l.Code == "C7");
+            var team = Assert.Single((await teams.ListTeamsAsync(new ListTeamsRequest())).Teams);
+            teamId = team.Id;
+            Assert.Equal("C2", team.ActionLineCode);
+            Assert.NotEmpty(team.CoordinatorStakeholderId);
+            var coordinator = await new Stakeholders.StakeholdersClient(host.Channel)
+                .GetStakeholderAsync(new GetStakeholderRequest { Id = team.CoordinatorStakeholderId });
+            Assert.Equal("International Telecommunication Union", coordinator.Name);
+            Assert.Single(team.Meetings);
+
+            // Consultations: one open consultation with the responses exactly as submitted.
+            var consultations = new Wsis.Consultations.V1.Consultations.ConsultationsClient(host.Channel);
+            var consultation = Assert.Single((await consultations.ListConsultationsAsync(new ListConsultationsRequest())).Consultations);
+            Assert.Equal(ConsultationState.Open, consultation.State);
+            var responses = (await consultations.ListResponsesAsync(new ListResponsesRequest { ConsultationId = consultation.Id })).Responses;
+            Assert.Equal(2, responses.Count);
+            Assert.Contains(responses, r => r.Text == "Licence-exempt spectrum and small-operator licences lowered costs in rural areas.");
+
+            // A development token from the host, accepted by a service behind it.
+            token = await host.DevelopmentTokenAsync(new { sub = "test-secretariat", name = "Test", roles = new[] { "secretariat" } });
+            var registered = await new Stakeholders.StakeholdersClient(host.Channel).RegisterStakeholderAsync(new RegisterStakeholderRequest
+            {
+                Name = "Test organisation",
+                Category = Wsis.Teams.V1.StakeholderCategory.CivilSociety,
+                CountryCode = "FR",
+                ContactEmail = "test@example.org",
+            }, EmbeddedHostProcess.Bearer(token));
+            Assert.NotEmpty(registered.Id);
+
+            // Reporting: events from Teams and Consultations reached it over the in-memory bus, so a
+            // compiled report names the demonstration consultation.
+            var reports = new Reports.ReportsClient(host.Channel);
+            var today = DateOnly.FromDateTime(DateTime.UtcNow);
+            await Eventually(async () =>
+            {
+                var report = await reports.CompileReportAsync(new CompileReportRequest
+                {
+                    PeriodStart = new DateOnly(today.Year, 1, 1).ToString("yyyy-MM-dd"),
+                    PeriodEnd = today.AddMonths(6).ToString("yyyy-MM-dd"),
+                }, EmbeddedHostProcess.Bearer(token));
+                var rendered = await reports.GetReportAsync(new GetReportRequest { Id = report.Id, Format = ReportFormat.Markdown }, EmbeddedHostProcess.Bearer(token));
+                return rendered.Content.Contains(consultation.Title, StringComparison.Ordinal);
+            }, "a compiled report showing the demonstration consultation");
+
+            // The gateway's JSON and web side on the HTTP/1.1 port.
+            using var http = new HttpClient { BaseAddress = host.Web };
+            using var json = await http.PostAsJsonAsync("/api/teams.v1.Teams/ListTeams", new { });
+            Assert.Equal(HttpStatusCode.OK, json.StatusCode);
+            Assert.Contains("\"actionLineCode\": \"C2\"", (await json.Content.ReadAsStringAsync()).Replace("\":\"", "\": \""));
+            using var page = await http.GetAsync("/");
+            Assert.Equal(HttpStatusCode.OK, page.StatusCode);
+            Assert.Equal("text/html", page.Content.Headers.ContentType?.MediaType);
+
+            await host.StopAsync();
+        }
+
+        // Same working directory again: the data and the signing key are still there, nothing is seeded twice.
+        await using (var again = await EmbeddedHostProcess.StartAsync(workingDirectory))
+        {
+            await again.WaitForDemoDataStepAsync();
+            Assert.Contains("Demonstration data not created", again.Process.Output());
+            var team = Assert.Single((await new Wsis.Teams.V1.Teams.TeamsClient(again.Channel).ListTeamsAsync(new ListTeamsRequest())).Teams);
+            Assert.Equal(teamId, team.Id);
+            var stakeholder = await new Stakeholders.StakeholdersClient(again.Channel).RegisterStakeholderAsync(new RegisterStakeholderRequest
+            {
+                Name = "Second test organisation",
+                Category = Wsis.Teams.V1.StakeholderCategory.PrivateSector,
+                CountryCode = "JP",
+                ContactEmail = "second@example.org",
+            }, EmbeddedHostProcess.Bearer(token));
+            Assert.NotEmpty(stakeholder.Id);
+        }
+
+        output.WriteLine($"embedded host with demonstration data, restarted: {clock.Elapsed.TotalSeconds:0.0} s");
+    }
+
+    [Fact]
+    public async Task Starts_empty_when_demonstration_data_is_switched_off()
+    {
+        var clock = Stopwatch.StartNew();
+        await using var host = await EmbeddedHostProcess.StartAsync(settings: new Dictionary<string, string> { ["Host__DemoData"] = "false" });
+        await host.WaitForDemoDataStepAsync();
+        Assert.Contains("Demonstration data skipped", host.Process.Output());
+
+        var teams = new Wsis.Teams.V1.Teams.TeamsClient(host.Channel);
+        Assert.NotEmpty((await teams.ListActionLinesAsync(new ListActionLinesRequest())).ActionLines);
+        Assert.Empty((await teams.ListTeamsAsync(new ListTeamsRequest())).Teams);
+        Assert.Empty((await new Stakeholders.StakeholdersClient(host.Channel).ListStakeholdersAsync(new ListStakeholdersRequest())).Stakeholders);
+        Assert.Empty((await new Wsis.Consultations.V1.Consultations.ConsultationsClient(host.Channel).ListConsultationsAsync(new ListConsultationsRequest())).Consultations);
+        Assert.Empty((await new Stocktaking.StocktakingClient(host.Channel).ListInventoryAsync(new ListInventoryRequest())).Entries);
+
+        // A write without a token is refused by the service, with the reason.
+        var refused = await Assert.ThrowsAsync<RpcException>(() => teams.CreateTeamAsync(new CreateTeamRequest { ActionLineCode = "C1" }).ResponseAsync);
+        Assert.Equal(StatusCode.Unauthenticated, refused.StatusCode);
+        output.WriteLine($"embedded host without demonstration data: {clock.Elapsed.TotalSeconds:0.0} s");
+    }
+
+    private static async Task Eventually(Func<Task<bool>> condition, string what)
+    {
+        var deadline = Stopwatch.StartNew();
+        while (deadline.Elapsed < TimeSpan.FromSeconds(30))
+        {
+            if (await condition())
+            {
+                return;
+            }
+
+            await Task.Delay(500);
+        }
+
+        Assert.Fail($"no {what} after 30 s");
+    }
+}

@@ -1,0 +1,199 @@
+using Google.Protobuf;
+using Google.Protobuf.WellKnownTypes;
+using Microsoft.Data.Sqlite;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Platform.Data;
+using Testing;
+using Xunit;
+
+namespace Platform.Tests.ServiceDefaults;
+
+/// <summary>
+/// The idempotency store on a real database created by the hand-written, provider-neutral
+/// migration: a retried create returns the first response and changes nothing, keys are scoped
+/// to caller and operation, a concurrent duplicate loses to the first, and the record commits
+/// with the change. Runs on SQLite and on PostgreSQL.
+/// </summary>
+public abstract class IdempotencyStoreTests : IAsyncLifetime
+{
+    private const string CreateEntry = "ledger.v1.Ledger/CreateEntry";
+    private IHost _host = null!;
+
+    /// <summary>Database:Provider and ConnectionStrings:Ledger for a fresh, empty database.</summary>
+    protected abstract Task<(string Provider, string ConnectionString)> NewDatabaseAsync();
+
+    public async Task InitializeAsync()
+    {
+        var (provider, connectionString) = await NewDatabaseAsync();
+        var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { EnvironmentName = "Production" });
+        builder.Configuration["Database:Provider"] = provider;
+        builder.Configuration["ConnectionStrings:Ledger"] = connectionString;
+        builder.Logging.SetMinimumLevel(LogLevel.Warning);
+        builder.AddServiceDatabase<LedgerDb>("Ledger");
+        _host = builder.Build();
+        await _host.MigrateDatabaseAsync<LedgerDb>();
+    }
+
+    public virtual Task DisposeAsync()
+    {
+        _host.Dispose();
+        return Task.CompletedTask;
+    }
+
+    [Fact]
+    public async Task A_retry_with_the_same_request_id_returns_the_first_response_and_creates_once()
+    {
+        var key = new IdempotencyKey("req-1", CreateEntry, "alice");
+
+        var first = await CreateAsync(key, "first");
+        var retry = await CreateAsync(key, "retry");
+
+        Assert.Equal(first, retry);
+        Assert.Equal(["first"], await TextsAsync());
+    }
+
+    [Fact]
+    public async Task Another_caller_with_the_same_request_id_does_not_collide()
+    {
+        var alice = await CreateAsync(new IdempotencyKey("req-1", CreateEntry, "alice"), "alice's");
+        var bob = await CreateAsync(new IdempotencyKey("req-1", CreateEntry, "bob"), "bob's");
+
+        Assert.NotEqual(alice, bob);
+        Assert.Equal(["alice's", "bob's"], await TextsAsync());
+    }
+
+    [Fact]
+    public async Task The_same_request_id_on_another_operation_does_not_collide()
+    {
+        await CreateAsync(new IdempotencyKey("req-1", CreateEntry, "alice"), "one");
+        await CreateAsync(new IdempotencyKey("req-1", "ledger.v1.Ledger/CreateOther", "alice"), "two");
+
+        Assert.Equal(["one", "two"], await TextsAsync());
+    }
+
+    [Fact]
+    public async Task Without_a_request_id_every_call_creates()
+    {
+        await CreateAsync(null, "a");
+        await CreateAsync(null, "b");
+
+        Assert.Equal(["a", "b"], await TextsAsync());
+    }
+
+    [Fact]
+    public async Task A_concurrent_duplicate_that_saves_second_returns_the_first_stored_result()
+    {
+        var key = new IdempotencyKey("req-race", CreateEntry, "alice");
+        StringValue? winner = null;
+
+        await using var scope = _host.Services.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<LedgerDb>();
+        var loser = await IdempotencyStore.ExecuteOnceAsync(db, key, StringValue.Parser, async ct =>
+        {
+            // This request has looked for a stored response and found none; before it saves,
+            // the same request (a client retry on another connection) completes.
+            winner = await CreateAsync(key, "winner");
+            var entry = new LedgerEntry { Id = Guid.NewGuid(), Text = "loser" };
+            db.Entries.Add(entry);
+            return new StringValue { Value = entry.Id.ToString() };
+        });
+
+        Assert.Equal(winner, loser);
+        Assert.Equal(["winner"], await TextsAsync());
+    }
+
+    [Fact]
+    public async Task The_record_commits_with_the_change_or_not_at_all()
+    {
+        var existing = Guid.NewGuid();
+        await CreateAsync(null, "existing", existing);
+        var key = new IdempotencyKey("req-fail", CreateEntry, "alice");
+
+        // The change itself fails (a duplicate entry id): the error propagates and no response
+        // is remembered, so a corrected retry with the same request id is not blocked.
+        await Assert.ThrowsAsync<DbUpdateException>(() => CreateAsync(key, "clash", existing));
+        await using (var scope = _host.Services.CreateAsyncScope())
+        {
+            var db = scope.ServiceProvider.GetRequiredService<LedgerDb>();
+            Assert.Null(await IdempotencyStore.FindAsync(db, key, StringValue.Parser));
+        }
+
+        await CreateAsync(key, "corrected");
+        Assert.Equal(["corrected", "existing"], await TextsAsync());
+    }
+
+    [Fact]
+    public async Task A_stored_response_is_found_by_key_with_its_bytes_intact()
+    {
+        var key = new IdempotencyKey("req-bytes", CreateEntry, "alice");
+        var created = await CreateAsync(key, "kept");
+
+        await using var scope = _host.Services.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<LedgerDb>();
+        var found = await IdempotencyStore.FindAsync(db, key, StringValue.Parser);
+        var record = await db.Set<IdempotencyRecord>().SingleAsync(r => r.Key == "req-bytes");
+
+        Assert.Equal(created, found);
+        Assert.Equal("google.protobuf.StringValue", record.ResponseType);
+        Assert.Equal(created.ToByteArray(), record.ResponseBytes);
+    }
+
+    [Fact]
+    public async Task Migrating_again_is_a_no_op()
+    {
+        await _host.MigrateDatabaseAsync<LedgerDb>();
+
+        await using var scope = _host.Services.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<LedgerDb>();
+        Assert.Equal(["20261122000000_Initial"], await db.Database.GetAppliedMigrationsAsync());
+    }
+
+    private async Task<StringValue> CreateAsync(IdempotencyKey? key, string text, Guid? id = null)
+    {
+        await using var scope = _host.Services.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<LedgerDb>();
+        return await IdempotencyStore.ExecuteOnceAsync(db, key, StringValue.Parser, _ =>
+        {
+            var entry = new LedgerEntry { Id = id ?? Guid.NewGuid(), Text = text };
+            db.Entries.Add(entry);
+            return Task.FromResult(new StringValue { Value = entry.Id.ToString() });
+        });
+    }
+
+    private async Task<string[]> TextsAsync()
+    {
+        await using var scope = _host.Services.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<LedgerDb>();
+        var texts = await db.Entries.Select(e => e.Text).ToListAsync();
+        return texts.Order(StringComparer.Ordinal).ToArray();
+    }
+}
+
+public sealed class SqliteIdempotencyStoreTests : IdempotencyStoreTests
+{
+    private readonly string _folder = Directory.CreateTempSubdirectory("idempotency-").FullName;
+
+    // A folder that does not exist yet: AddServiceDatabase creates it.
+    protected override Task<(string Provider, string ConnectionString)> NewDatabaseAsync() =>
+        Task.FromResult(("Sqlite", $"Data Source={Path.Combine(_folder, "nested", "ledger.db")}"));
+
+    public override async Task DisposeAsync()
+    {
+        await base.DisposeAsync();
+        Assert.True(File.Exists(Path.Combine(_folder, "nested", "ledger.db")));
+        SqliteConnection.ClearAllPools();
+        Directory.Delete(_folder, recursive: true);
+    }
+}
+
+public sealed class PostgresIdempotencyStoreTests : IdempotencyStoreTests
+{
+    protected override async Task<(string Provider, string ConnectionString)> NewDatabaseAsync()
+    {
+        var cluster = await SharedPostgres.GetAsync();
+        return ("Postgres", await cluster.CreateDatabaseAsync());
+    }
+}

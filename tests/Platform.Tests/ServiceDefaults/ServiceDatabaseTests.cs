@@ -1,0 +1,51 @@
+using Microsoft.Extensions.Configuration;
+using Platform.Data;
+using Xunit;
+
+namespace Platform.Tests.ServiceDefaults;
+
+/// <summary>How Database:Provider and ConnectionStrings:&lt;name&gt; pick a database.</summary>
+public sealed class ServiceDatabaseTests
+{
+    private static IConfiguration Configuration(params (string Key, string Value)[] values) =>
+        new ConfigurationBuilder()
+            .AddInMemoryCollection(values.Select(v => new KeyValuePair<string, string?>(v.Key, v.Value)))
+            .Build();
+
+    [Fact]
+    public void Without_configuration_a_service_gets_SQLite_in_data_named_after_it()
+    {
+        var configuration = Configuration();
+
+        var provider = ServiceDatabaseExtensions.ProviderFrom(configuration);
+        var connectionString = ServiceDatabaseExtensions.ConnectionStringFor(configuration, "Teams", provider);
+
+        Assert.Equal(DatabaseProvider.Sqlite, provider);
+        Assert.Equal($"Data Source={Path.Combine("data", "teams.db")}", connectionString);
+        Assert.True(Directory.Exists(Path.GetFullPath("data")));
+    }
+
+    [Theory]
+    [InlineData("Postgres")]
+    [InlineData("postgresql")]
+    public void Postgres_is_chosen_by_name_and_needs_a_connection_string(string name)
+    {
+        var configuration = Configuration(("Database:Provider", name));
+
+        var provider = ServiceDatabaseExtensions.ProviderFrom(configuration);
+        var error = Assert.Throws<InvalidOperationException>(() =>
+            ServiceDatabaseExtensions.ConnectionStringFor(configuration, "Teams", provider));
+
+        Assert.Equal(DatabaseProvider.Postgres, provider);
+        Assert.Equal("ConnectionStrings:Teams is required when Database:Provider is Postgres.", error.Message);
+    }
+
+    [Fact]
+    public void An_unknown_provider_is_refused_by_name()
+    {
+        var error = Assert.Throws<InvalidOperationException>(() =>
+            ServiceDatabaseExtensions.ProviderFrom(Configuration(("Database:Provider", "SqlServer"))));
+
+        Assert.Equal("Database:Provider 'SqlServer' is not supported; use Sqlite or Postgres.", error.Message);
+    }
+}

@@ -1,0 +1,55 @@
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Diagnostics;
+using Testing;
+using Wsis.Reporting.Data;
+
+namespace Wsis.Reporting.Tests;
+
+/// <summary>A fresh, migrated Reporting database on SQLite (a temporary file) or PostgreSQL (the shared test cluster).</summary>
+public sealed class ReportingDatabase : IAsyncDisposable
+{
+    private readonly string? sqliteFile;
+
+    private ReportingDatabase(string provider, string connectionString, string? sqliteFile)
+    {
+        Provider = provider;
+        ConnectionString = connectionString;
+        this.sqliteFile = sqliteFile;
+    }
+
+    public string Provider { get; }
+    public string ConnectionString { get; }
+
+    public static async Task<ReportingDatabase> CreateAsync(string provider)
+    {
+        ReportingDatabase database;
+        if (provider == "Postgres")
+        {
+            var cluster = await SharedPostgres.GetAsync();
+            database = new ReportingDatabase(provider, await cluster.CreateDatabaseAsync(), null);
+        }
+        else
+        {
+            var file = Path.Combine(Path.GetTempPath(), $"reporting-test-{Guid.NewGuid():N}.db");
+            database = new ReportingDatabase(provider, $"Data Source={file};Pooling=False", file);
+        }
+        await using var db = database.Open();
+        await db.Database.MigrateAsync();
+        return database;
+    }
+
+    public ReportingDbContext Open()
+    {
+        var options = new DbContextOptionsBuilder<ReportingDbContext>();
+        if (Provider == "Postgres") options.UseNpgsql(ConnectionString);
+        else options.UseSqlite(ConnectionString);
+        options.ConfigureWarnings(w => w.Ignore(RelationalEventId.PendingModelChangesWarning));
+        return new ReportingDbContext(options.Options);
+    }
+
+    public ValueTask DisposeAsync()
+    {
+        if (sqliteFile is not null && File.Exists(sqliteFile)) File.Delete(sqliteFile);
+        return ValueTask.CompletedTask;
+    }
+}
