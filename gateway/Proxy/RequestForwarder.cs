@@ -65,9 +65,22 @@ public sealed class ForwarderHttpClient : IDisposable
 /// does: bodies streamed both ways, headers and trailers copied, errors turned into gRPC statuses.</summary>
 public sealed partial class RequestForwarder(ForwarderHttpClient client, TimeProvider time, ILogger<RequestForwarder> logger)
 {
+    /// <summary>Counts gateways a request went through; a route that points back at a gateway
+    /// (a misconfiguration, or an embedded host forwarding a service it does not serve) stops here.</summary>
+    public const string HopsHeader = "x-gateway-hops";
+    private const int MaxHops = 4;
+
     public async Task ForwardAsync(HttpContext context, RouteState route, ClusterState cluster)
     {
         var isGrpc = GrpcProtocol.IsGrpcRequest(context.Request);
+        _ = int.TryParse(context.Request.Headers[HopsHeader], out var hops);
+        if (hops >= MaxHops)
+        {
+            LogLoop(logger, route.Name, cluster.Name);
+            await WriteErrorAsync(context, isGrpc, GrpcProtocol.Unavailable, StatusCodes.Status508LoopDetected,
+                $"forwarding loop: route '{route.Name}' leads back to a gateway");
+            return;
+        }
         if (isGrpc)
         {
             // A gRPC stream may idle between messages; Kestrel's minimum body rate would cut it.
@@ -327,6 +340,9 @@ public sealed partial class RequestForwarder(ForwarderHttpClient client, TimePro
 
         // X-Forwarded-*: who really called, over what, and under which host name.
         AddForwardedHeaders(context, request);
+        _ = int.TryParse(incoming.Headers[HopsHeader], out var hops);
+        request.Headers.Remove(HopsHeader);
+        request.Headers.TryAddWithoutValidation(HopsHeader, (hops + 1).ToString(System.Globalization.CultureInfo.InvariantCulture));
         return (request, content);
     }
 
@@ -457,6 +473,9 @@ public sealed partial class RequestForwarder(ForwarderHttpClient client, TimePro
             LogEjected(logger, cluster.Name, destination.Name, period);
         }
     }
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Route {Route}: forwarding loop through cluster {Cluster}; call refused")]
+    private static partial void LogLoop(ILogger logger, string route, string cluster);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Route {Route}: no available destination in cluster {Cluster} ({Attempted} tried)")]
     private static partial void LogNoDestination(ILogger logger, string route, string cluster, int attempted);

@@ -197,6 +197,26 @@ public sealed class ClusterBehaviourTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_route_that_leads_back_to_the_gateway_ends_with_unavailable_instead_of_looping()
+    {
+        var bs = await StartBackendsAsync("a");
+        _gateway = await GatewayHost.StartAsync(GatewayHost.Settings("RoundRobin", [("a", bs[0].Address)]));
+        using var client = new GrpcTestClient(_gateway.GrpcAddress);
+        Assert.Equal("a", await BackendOf(client));
+
+        await _gateway.RewriteSettingsAsync(GatewayHost.Settings("RoundRobin", [("self", _gateway.GrpcAddress)]));
+        GrpcCallResult? result = null;
+        await WaitUntilAsync(async () =>
+        {
+            result = await client.UnaryAsync("/test.v1.Echo/Unary", "x").WaitAsync(TimeSpan.FromSeconds(10));
+            return result.GrpcStatus != 0;
+        });
+
+        Assert.Equal(14, result!.GrpcStatus);
+        Assert.Contains("forwarding loop", result.GrpcMessage);
+    }
+
+    [Fact]
     public async Task Route_timeout_ends_the_call_with_deadline_exceeded_and_cancels_the_service_call()
     {
         var bs = await StartBackendsAsync("a");
