@@ -68,7 +68,6 @@ public sealed class Mission(MissionCluster cluster, string label, IReadOnlyList<
         }, o), secretariat);
         var teamA = await Call(o => TeamsApi.CreateTeamAsync(new CreateTeamRequest { ActionLineCode = actionLines[0], RequestId = $"{label}-team-a" }, o), secretariat);
         var teamB = await Call(o => TeamsApi.CreateTeamAsync(new CreateTeamRequest { ActionLineCode = actionLines[1], RequestId = $"{label}-team-b" }, o), secretariat);
-        await Call(o => TeamsApi.JoinTeamAsync(new JoinTeamRequest { TeamId = teamA.Id, StakeholderId = network.Id, RequestId = $"{label}-join" }, o), secretariat);
         Step("stakeholders registered, teams created");
 
         // Each team's coordinator is nominated, recommended and designated.

@@ -108,6 +108,9 @@ public sealed class MissionCluster : IAsyncLifetime
             ["ReverseProxy__Clusters__reporting__Destinations__d1__Address"] = $"http://127.0.0.1:{reportingPort}",
             ["ReverseProxy__Clusters__consultations__Destinations__d1__Address"] = $"http://127.0.0.1:{consultationsPorts[0]}",
             ["ReverseProxy__Clusters__consultations__Destinations__d2__Address"] = $"http://127.0.0.1:{consultationsPorts[1]}",
+            // Consultations does not serve grpc.health.v1 yet, so active probes would mark both
+            // instances down; passive checks (transport failures) still eject a dead instance.
+            ["ReverseProxy__Clusters__consultations__HealthCheck__Active__Enabled"] = "false",
             // Submissions in a test come from one address, faster than a person types.
             ["Gateway__RateLimits__Submissions__PermitLimit"] = "1000",
         };
