@@ -135,7 +135,13 @@ internal sealed class MessageReader(PipeReader reader, int maxMessageSize, IComp
     {
         try
         {
-            return deserializer(_context);
+            var message = deserializer(_context);
+            if (isServer && message is Google.Protobuf.IMessage parsed
+                && Utf8StringFields.FirstInvalid(_context.PayloadAsReadOnlySequence(), parsed.Descriptor) is { } field)
+            {
+                throw new RpcException(new Status(StatusCode.Internal, $"Failed to deserialize the request message: string field '{field}' is not valid UTF-8."));
+            }
+            return message;
         }
         catch (Exception ex) when (ex is not RpcException)
         {
