@@ -171,7 +171,8 @@ await Task.WhenAll(calls);
 var answeredIn = offer.Elapsed;
 var accepted = outcomes.Count(o => o.Receipt is not null);
 var toldToRetry = outcomes.Count(o => o.Code == StatusCode.Unavailable);
-var otherErrors = outcomes.Where(o => o.Receipt is null && o.Code != StatusCode.Unavailable).GroupBy(o => o.Code).ToDictionary(g => g.Key?.ToString() ?? "none", g => g.Count());
+Console.WriteLine($"burst first try: {accepted} accepted, {toldToRetry} UNAVAILABLE, {outcomes.Count(o => o.Code == StatusCode.ResourceExhausted)} RESOURCE_EXHAUSTED (HTTP/2 stream resets), answered after {answeredIn.TotalSeconds:F1} s");
+var otherErrors = outcomes.Where(o => o.Receipt is null && o.Code is not (StatusCode.Unavailable or StatusCode.ResourceExhausted)).GroupBy(o => o.Code).ToDictionary(g => g.Key?.ToString() ?? "none", g => g.Count());
 
 // Retry the refused ones (same request_id) until every submission is stored.
 var drain = Stopwatch.StartNew();
@@ -187,8 +188,10 @@ while (pending.Count > 0 && rounds < 200)
         {
             outcomes[i] = (await client.SubmitResponseAsync(Submission($"b-{i}")), null);
         }
-        catch (RpcException e) when (e.StatusCode == StatusCode.Unavailable)
+        catch (RpcException e) when (e.StatusCode is StatusCode.Unavailable or StatusCode.ResourceExhausted)
         {
+            // UNAVAILABLE: the intake gate; RESOURCE_EXHAUSTED: Kestrel resetting streams
+            // (ENHANCE_YOUR_CALM) under the flood. Both mean nothing was stored: retry.
             next.Add(i);
         }
     });
