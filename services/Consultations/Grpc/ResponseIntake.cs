@@ -151,6 +151,10 @@ public sealed partial class ResponseIntake(
 
         var sender = SenderOf(message, channel);
         var problems = message.Problems.Select(p => $"{p.Kind}: {p.Detail}").ToArray();
+        if (raw.AsSpan().IndexOf((byte)0) >= 0)
+        {
+            problems = [.. problems, "NulCharacter: NUL bytes in the message are shown as U+FFFD in its text (the message is kept as received)"];
+        }
         var record = new ResponseRecord
         {
             Id = Guid.NewGuid(),
@@ -159,10 +163,10 @@ public sealed partial class ResponseIntake(
             ReceivedAt = receivedAt,
             Content = raw,
             Sha256 = ResponseHashes.Sha256Hex(raw),
-            Text = message.Text,
-            Subject = Truncate(message.Subject, 2000),
-            RespondentName = Truncate(sender?.DisplayName ?? "", ConsultationsDbContext.Limits.Name),
-            RespondentEmail = Truncate(sender?.Address ?? "", ConsultationsDbContext.Limits.Email),
+            Text = Readable(message.Text),
+            Subject = Truncate(Readable(message.Subject), 2000),
+            RespondentName = Truncate(Readable(sender?.DisplayName ?? ""), ConsultationsDbContext.Limits.Name),
+            RespondentEmail = Truncate(Readable(sender?.Address ?? ""), ConsultationsDbContext.Limits.Email),
             ProblemsJson = JsonSerializer.Serialize(problems),
             EnvelopeRecipient = request.EnvelopeRecipient,
             Published = consultationId is not null,
@@ -174,8 +178,8 @@ public sealed partial class ResponseIntake(
             {
                 ResponseId = record.Id,
                 Index = i,
-                FileName = Truncate(a.FileName, ConsultationsDbContext.Limits.FileName),
-                MediaType = Truncate(a.MediaType, ConsultationsDbContext.Limits.MediaType),
+                FileName = Truncate(Readable(a.FileName), ConsultationsDbContext.Limits.FileName),
+                MediaType = Truncate(Readable(a.MediaType), ConsultationsDbContext.Limits.MediaType),
                 Size = a.Content.Length,
                 Sha256 = ResponseHashes.Sha256Hex(a.Content),
                 Content = a.Content,
@@ -356,6 +360,10 @@ public sealed partial class ResponseIntake(
     }
 
     private static string Truncate(string s, int max) => s.Length <= max ? s : s[..max];
+
+    // PostgreSQL text cannot hold U+0000, so a message with NUL bytes could never be stored (retried
+    // until refused). The raw message keeps them; the text read from it shows U+FFFD instead.
+    private static string Readable(string s) => s.Contains('\0', StringComparison.Ordinal) ? s.Replace('\0', '\uFFFD') : s;
 
     [LoggerMessage(Level = LogLevel.Information, Message = "E-mail response {ResponseId} ingested: {Outcome}, {ProblemCount} problem(s)")]
     private partial void LogIngested(Guid responseId, string outcome, int problemCount);
