@@ -75,7 +75,7 @@ public sealed class TeamsService(TeamsDbContext db, TeamsOutbox outbox, TimeProv
             var stakeholder = await LoadStakeholder(Text.Id(request.StakeholderId, "stakeholder_id"), ct);
             var membership = team.Join(stakeholder, actor, time.GetUtcNow());
             db.Touch(team);
-            outbox.Raise(TeamsEventFactory.MembershipChanged(team, membership), "team:" + team.Id);
+            outbox.Raise(TeamsEventFactory.MembershipChanged(team, membership), MembershipKey(team));
             return await Present(team, ct);
         }, context.CancellationToken);
     });
@@ -86,7 +86,7 @@ public sealed class TeamsService(TeamsDbContext db, TeamsOutbox outbox, TimeProv
         var team = await LoadTeam(Text.Id(request.TeamId, "team_id"), context.CancellationToken);
         var membership = team.Leave(Text.Id(request.StakeholderId, "stakeholder_id"), actor, time.GetUtcNow());
         db.Touch(team);
-        outbox.Raise(TeamsEventFactory.MembershipChanged(team, membership), "team:" + team.Id);
+        outbox.Raise(TeamsEventFactory.MembershipChanged(team, membership), MembershipKey(team));
         await db.SaveChangesAsync(context.CancellationToken);
         return await Present(team, context.CancellationToken);
     });
@@ -221,6 +221,11 @@ public sealed class TeamsService(TeamsDbContext db, TeamsOutbox outbox, TimeProv
         var meetings = await db.TeamMeetings.AsNoTracking().Include(m => m.Registrations).Where(m => m.TeamId == team.Id).ToListAsync(ct);
         return Mapping.ToMessage(team, names, meetings);
     }
+
+    // Membership changes keep their own order, apart from the team's designation events: a
+    // membership event nobody subscribes to yet is returned by RabbitMQ (mandatory publish) and
+    // retried until a subscriber binds, and it must not hold back CoordinatorDesignated meanwhile.
+    private static string MembershipKey(Team team) => "team-membership:" + team.Id;
 
     private static DomainException AlreadyHasTeam(ActionLine line) =>
         DomainException.AlreadyExists($"action line {line.Code} already has its team; there is one team per action line");
