@@ -45,10 +45,13 @@ public sealed class Mission(MissionCluster cluster, string label, IReadOnlyList<
     /// <summary>How far ahead the Consultations clock runs when the mission starts (earlier runs moved it).</summary>
     public TimeSpan ConsultationsClockOffset { get; set; }
 
+    /// <summary>The Member State that opens the consultation and reports; one national report per country and year, so each run on a shared cluster uses its own.</summary>
+    public string MemberStateCountry { get; init; } = "CH";
+
     public async Task RunAsync(IMissionFaults faults)
     {
         var secretariat = Bearer(cluster.Token($"secretariat-{label}", "secretariat"));
-        var memberState = Bearer(cluster.Token($"member-state-ch-{label}", "member-state", country: "CH"));
+        var memberState = Bearer(cluster.Token($"member-state-{MemberStateCountry.ToLowerInvariant()}-{label}", "member-state", country: MemberStateCountry));
 
         // The secretariat registers stakeholders and creates the teams.
         var itu = await Call(o => StakeholdersApi.RegisterStakeholderAsync(new RegisterStakeholderRequest
@@ -231,7 +234,7 @@ public sealed class Mission(MissionCluster cluster, string label, IReadOnlyList<
         }, o), ituCoordinator);
         await Call(o => StocktakingApi.SubmitNationalReportAsync(new SubmitNationalReportRequest
         {
-            CountryCode = "CH", Year = year, Text = $"National implementation report {label}.", RequestId = $"{label}-national",
+            CountryCode = MemberStateCountry, Year = year, Text = $"National implementation report {label}.", RequestId = $"{label}-national",
             Activities = { new Wsis.Reporting.V1.Activity { Title = "Digital skills for all", Description = "Courses in every canton.", ActionLineCodes = { "C4" } } },
         }, o), memberState);
         Step("contribution and national report submitted");

@@ -35,7 +35,7 @@ public sealed class MissionTests(MissionCluster cluster, ITestOutputHelper outpu
     public async Task Nothing_is_lost_when_a_Consultations_instance_dies_and_RabbitMQ_restarts_mid_mission()
     {
         var clock = Stopwatch.StartNew();
-        var mission = new Mission(cluster, "run2", ["C4", "C5"], output) { ConsultationsClockOffset = _consultationsClock };
+        var mission = new Mission(cluster, "run2", ["C4", "C5"], output) { ConsultationsClockOffset = _consultationsClock, MemberStateCountry = "FR" };
         var faults = new KillingFaults(cluster, output);
         try
         {
