@@ -41,7 +41,9 @@ public class NonDotNetClientTests
         var folder = Directory.CreateTempSubdirectory("consultations-mail-").FullName;
         var tokenFile = Path.Combine(folder, "token");
         await File.WriteAllTextAsync(tokenFile, host.Token("mail-gateway", Role.Secretariat));
-        var tool = Path.Combine(RepositoryRoot(), "tools", "MailIngest", "bin", "Debug", "net10.0", "wsis-mail-ingest.dll");
+        // The tool is built with the tests (a build-only project reference), in the same configuration.
+        var configuration = new DirectoryInfo(AppContext.BaseDirectory).Parent!.Name;
+        var tool = Path.Combine(RepositoryRoot(), "tools", "MailIngest", "bin", configuration, "net10.0", "wsis-mail-ingest.dll");
         Assert.True(File.Exists(tool), $"build tools/MailIngest first ({tool})");
         var eml = Path.Combine(AppContext.BaseDirectory, "Mail", "thunderbird-flowed-rfc2231.eml");
         string[] Args(string address) => [tool, "--address", address, "--recipient", consultation.EmailAddress, "--token-file", tokenFile];
