@@ -1,5 +1,4 @@
 using Microsoft.Extensions.DependencyInjection.Extensions;
-using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Platform.Data;
 using Platform.Messaging;
 using Platform.ServiceDefaults;
@@ -20,17 +19,6 @@ public static class ConsultationsModule
         builder.AddBearerAuthentication();
         builder.AddServiceDatabase<ConsultationsDbContext>("Consultations");
         builder.AddMessaging<ConsultationsDbContext>();
-        // AddServiceDatabase and AddMessaging both register a readiness check named
-        // "database-consultations" (names compare case-insensitively) and the health service
-        // refuses duplicates; both probe the same database, so keep the first.
-        builder.Services.PostConfigure<HealthCheckServiceOptions>(o =>
-        {
-            var seen = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
-            foreach (var duplicate in o.Registrations.Where(r => !seen.Add(r.Name)).ToList())
-            {
-                o.Registrations.Remove(duplicate);
-            }
-        });
         builder.Services.Configure<ConsultationsOptions>(builder.Configuration.GetSection(ConsultationsOptions.Section));
         builder.Services.Configure<SubmissionLimits>(builder.Configuration.GetSection(SubmissionLimits.Section));
         builder.Services.TryAddSingleton(TimeProvider.System);

@@ -1,5 +1,4 @@
 using Microsoft.Extensions.DependencyInjection.Extensions;
-using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Platform.Data;
 using Platform.Messaging;
 using Platform.ServiceDefaults;
@@ -30,15 +29,6 @@ public static class ReportingModule
         // Teams' and Consultations' events feed the read models through the inbox; Reporting's own
         // events leave through the outbox of ReportingDbContext.
         builder.AddMessaging<ReportingDbContext>(m => m.AddHandler<ReadModelEventHandler>());
-        // Both AddServiceDatabase ("database-Reporting") and AddMessaging ("database-reporting") register
-        // a database check, and health-check names compare case-insensitively; keep the messaging one,
-        // which also reports the outbox backlog.
-        builder.Services.PostConfigure<HealthCheckServiceOptions>(o =>
-        {
-            foreach (var duplicate in o.Registrations.GroupBy(r => r.Name, StringComparer.OrdinalIgnoreCase)
-                         .Where(g => g.Count() > 1).SelectMany(g => g.Where(r => r.Name == "database-" + DatabaseName)).ToList())
-                o.Registrations.Remove(duplicate);
-        });
         return builder;
     }
 

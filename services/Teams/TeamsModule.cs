@@ -1,6 +1,5 @@
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection.Extensions;
-using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Platform.Data;
 using Platform.Messaging;
 using Platform.ServiceDefaults;
@@ -19,6 +18,9 @@ public static class TeamsModule
     /// <summary>The connection-string name and database name of this service (<c>ConnectionStrings:Teams</c>, <c>data/teams.db</c>).</summary>
     public const string DatabaseName = "Teams";
 
+    /// <summary>Where the service listens when nothing is configured.</summary>
+    public const string DefaultUrl = "http://localhost:5101";
+
     public static WebApplicationBuilder AddTeams(this WebApplicationBuilder builder)
     {
         builder.AddServiceDefaults();
@@ -29,14 +31,6 @@ public static class TeamsModule
         builder.Services.AddHostedService<TeamsDatabaseMigration>();
         // Outbox dispatcher and the bus: RabbitMQ with ConnectionStrings:RabbitMq, in-memory otherwise.
         builder.AddMessaging<TeamsDbContext>();
-        // Both the database defaults and messaging register a readiness check named "database-teams"
-        // (they check the same database); health checks refuse duplicate names, so keep the first.
-        builder.Services.PostConfigure<HealthCheckServiceOptions>(options =>
-        {
-            var seen = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
-            foreach (var duplicate in options.Registrations.Where(r => !seen.Add(r.Name)).ToList())
-                options.Registrations.Remove(duplicate);
-        });
         builder.Services.AddGrpc();
         builder.Services.TryAddSingleton(TimeProvider.System);
         builder.Services.AddScoped<TeamsOutbox>();

@@ -1,3 +1,4 @@
+using Platform.ServiceDefaults;
 using System.Globalization;
 using System.Xml.Linq;
 using AngleSharp.Html.Parser;
@@ -321,6 +322,6 @@ public class HealthProbeTests
     [InlineData("http://127.0.0.1:41000", "http://127.0.0.1:41000")]
     public void The_probe_asks_the_local_endpoint(string? urls, string expected)
     {
-        Assert.Equal(expected, HealthProbe.LocalAddress(urls));
+        Assert.Equal(expected, GrpcHealthProbe.LocalAddress(urls, "http://127.0.0.1:5103"));
     }
 }

@@ -1,3 +1,4 @@
+using Platform.ServiceDefaults;
 using System.Security.Cryptography;
 using System.Text;
 using Grpc.Core;
@@ -314,9 +315,9 @@ public class ReportingServiceTests(ReportingServiceFixture f) : IClassFixture<Re
     [Fact]
     public async Task The_container_health_probe_finds_the_service_serving()
     {
-        Assert.Equal(0, await HealthProbe.RunAsync(f.Host.Address.ToString()));
+        Assert.Equal(0, await GrpcHealthProbe.RunAsync(f.Host.Address.ToString()));
         var unused = Testing.FreePort.Next();
-        Assert.Equal(1, await HealthProbe.RunAsync($"http://127.0.0.1:{unused}"));
+        Assert.Equal(1, await GrpcHealthProbe.RunAsync($"http://127.0.0.1:{unused}"));
     }
 
     [Fact]
