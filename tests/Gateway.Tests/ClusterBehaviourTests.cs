@@ -35,10 +35,7 @@ public sealed class ClusterBehaviourTests : IAsyncLifetime
 
     private static Uri ClosedPort()
     {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        var port = ((IPEndPoint)listener.LocalEndpoint).Port;
-        listener.Stop();
+        var port = global::Testing.FreePort.Next();
         return new Uri($"http://127.0.0.1:{port}");
     }
 

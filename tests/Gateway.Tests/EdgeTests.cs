@@ -54,12 +54,7 @@ public sealed class EdgeTests : IAsyncLifetime
     [Fact]
     public async Task Readiness_fails_when_a_cluster_has_no_healthy_destination()
     {
-        int port;
-        using (var l = new TcpListener(IPAddress.Loopback, 0))
-        {
-            l.Start();
-            port = ((IPEndPoint)l.LocalEndpoint).Port;
-        }
+        var port = global::Testing.FreePort.Next();
         _gateway = await GatewayHost.StartAsync(GatewayHost.Settings("RoundRobin", [("down", new Uri($"http://127.0.0.1:{port}"))], active: true));
         using var http = new HttpClient { BaseAddress = _gateway.WebAddress };
 
@@ -85,12 +80,7 @@ public sealed class EdgeTests : IAsyncLifetime
     [Fact]
     public async Task The_gateway_answers_grpc_health_per_public_service()
     {
-        int port;
-        using (var l = new TcpListener(IPAddress.Loopback, 0))
-        {
-            l.Start();
-            port = ((IPEndPoint)l.LocalEndpoint).Port;
-        }
+        var port = global::Testing.FreePort.Next();
         var settings = GatewayHost.Settings("RoundRobin", [("b1", _backend.Address)]);
         // A second cluster whose only destination is down, serving reporting.v1.Reports.
         var clusters = settings["ReverseProxy"]!["Clusters"]!.AsObject();

@@ -139,10 +139,5 @@ public class LifecycleTests
         Assert.Equal(1, server.Recorder.Calls);
     }
 
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
+    private static int FreePort() => global::Testing.FreePort.Next();
 }
