@@ -23,6 +23,9 @@ public static class ConsultationsModule
         builder.Services.Configure<SubmissionLimits>(builder.Configuration.GetSection(SubmissionLimits.Section));
         builder.Services.TryAddSingleton(TimeProvider.System);
         builder.Services.AddSingleton<IntakeGate>();
+        builder.Services.AddSingleton<ConsultationDeadlines>();
+        builder.Services.AddSingleton<IntakeWriter>();
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<IntakeWriter>());
         builder.Services.AddScoped<ResponseIntake>();
         builder.Services.AddScoped<ConsultationClosing>();
         builder.Services.AddHostedService<ConsultationClosingService>();

@@ -19,10 +19,13 @@ public sealed class ConsultationsOptions
     public ClosingSettings Closing { get; set; } = new();
 
     /// <summary>
-    /// <c>Consultations:Intake:MaxConcurrent</c> (default 32) responses stored at once and
+    /// <c>Consultations:Intake:MaxConcurrent</c> (default 256) submissions in progress at once and
     /// <c>Consultations:Intake:MaxQueue</c> (default 2000) waiting for a turn. Beyond that a
     /// submission is refused at once with UNAVAILABLE and told to retry (with the same
     /// request_id), instead of piling up until clients time out.
+    /// <c>Consultations:Intake:Writers</c> (default 4) transactions write web submissions at once,
+    /// each storing up to <c>Consultations:Intake:MaxBatch</c> (default 256) of the submissions
+    /// waiting at that moment (group commit).
     /// </summary>
     public IntakeSettings Intake { get; set; } = new();
 
@@ -33,8 +36,10 @@ public sealed class ConsultationsOptions
 
     public sealed class IntakeSettings
     {
-        public int MaxConcurrent { get; set; } = 32;
+        public int MaxConcurrent { get; set; } = 256;
         public int MaxQueue { get; set; } = 2000;
+        public int Writers { get; set; } = 4;
+        public int MaxBatch { get; set; } = 256;
     }
 
     public sealed class ClosingSettings

@@ -98,6 +98,45 @@ public static class IdempotencyStore
     }
 
     /// <summary>
+    /// The responses stored for any of <paramref name="keys"/> (one operation's keys, looked up in
+    /// one query); keys of new requests are absent from the result.
+    /// </summary>
+    public static async Task<Dictionary<IdempotencyKey, TResponse>> FindManyAsync<TResponse>(
+        DbContext db, IReadOnlyCollection<IdempotencyKey> keys, MessageParser<TResponse> parser, CancellationToken cancellationToken = default)
+        where TResponse : class, IMessage<TResponse>
+    {
+        var found = new Dictionary<IdempotencyKey, TResponse>();
+        foreach (var operation in keys.GroupBy(k => k.Operation))
+        {
+            var requestIds = operation.Select(k => k.RequestId).Distinct().ToList();
+            var name = operation.Key;
+            var records = await db.Set<IdempotencyRecord>().AsNoTracking()
+                .Where(r => r.Operation == name && requestIds.Contains(r.Key))
+                .Select(r => new { r.Key, r.CallerSubject, r.ResponseType, r.ResponseBytes })
+                .ToListAsync(cancellationToken);
+            foreach (var record in records)
+            {
+                var key = new IdempotencyKey(record.Key, name, record.CallerSubject);
+                if (!operation.Contains(key))
+                {
+                    continue; // the same request_id from another caller is another request
+                }
+
+                var response = parser.ParseFrom(record.ResponseBytes);
+                if (record.ResponseType != response.Descriptor.FullName)
+                {
+                    throw new InvalidOperationException(
+                        $"The response stored for {name} is a {record.ResponseType}, not a {response.Descriptor.FullName}.");
+                }
+
+                found[key] = response;
+            }
+        }
+
+        return found;
+    }
+
+    /// <summary>
     /// Adds the record to the context; it is written by the caller's next SaveChanges, together
     /// with the business change.
     /// </summary>

@@ -34,6 +34,8 @@ namespace Wsis.Consultations.Grpc;
 public sealed partial class ResponseIntake(
     ConsultationsDbContext db,
     IntakeGate gate,
+    IntakeWriter writer,
+    ConsultationDeadlines deadlines,
     IOptions<SubmissionLimits> limits,
     TimeProvider time,
     ILogger<ResponseIntake> logger)
@@ -58,20 +60,19 @@ public sealed partial class ResponseIntake(
 
         // Admission before any database work, so refusing a burst costs next to nothing.
         using var admitted = await gate.EnterAsync(cancellationToken);
-        if (key is not null && await IdempotencyStore.FindAsync(db, key, Receipt.Parser, cancellationToken) is { } earlier)
-        {
-            return earlier;
-        }
-
-        var consultation = await db.Consultations.AsNoTracking()
-            .Where(c => c.Id == consultationId)
-            .Select(c => new { c.Status, c.ClosesAt })
-            .FirstOrDefaultAsync(cancellationToken)
-            ?? throw NotFound($"consultation_id: no consultation {consultationId}");
         var receivedAt = Now;
-        if (consultation.Status != ConsultationStatus.Open || receivedAt >= consultation.ClosesAt)
+        var consultation = await deadlines.GetAsync(db, consultationId, cancellationToken);
+        if (consultation is null || consultation.Value.Status != ConsultationStatus.Open || receivedAt >= consultation.Value.ClosesAt)
         {
-            throw DeadlinePassed(consultation.ClosesAt);
+            // A retry of a response accepted before the deadline still gets its receipt.
+            if (key is not null && await IdempotencyStore.FindAsync(db, key, Receipt.Parser, cancellationToken) is { } earlier)
+            {
+                return earlier;
+            }
+
+            throw consultation is null
+                ? NotFound($"consultation_id: no consultation {consultationId}")
+                : DeadlinePassed(consultation.Value.ClosesAt);
         }
 
         // The response as received: the request's own protobuf serialization (deterministic
@@ -109,8 +110,10 @@ public sealed partial class ResponseIntake(
             });
         }
 
-        var stored = await StoreAsync(record, key, Receipt.Parser, r => r, cancellationToken);
-        return stored ?? throw DeadlinePassed(consultation.ClosesAt);
+        // Stored together with the other submissions of the moment (group commit); the receipt
+        // comes after the commit.
+        var stored = await writer.StoreAsync(record, key, cancellationToken);
+        return stored ?? throw DeadlinePassed(consultation.Value.ClosesAt);
     }
 
     public async Task<IngestEmailResponse> IngestAsync(IngestEmailRequest request, Caller caller, CancellationToken cancellationToken)
@@ -249,7 +252,7 @@ public sealed partial class ResponseIntake(
                     return null;
                 }
 
-                IntegrationEventOutbox.Add(db, ConsultationEvents.Published(record, record.ReceivedAt), consultationId.ToString());
+                IntegrationEventOutbox.AddResponsePublished(db, ConsultationEvents.Published(record, record.ReceivedAt));
             }
 
             db.Responses.Add(record);

@@ -29,7 +29,9 @@ public class EventsAndProvidersTests
         Assert.Equal(
             ["ConsultationOpened", "ResponsePublished", "ConsultationClosed", "ConsultationResultsPublished"],
             events.Select(e => e.MessageType.Split(',')[0].Split('.')[^1]));
-        Assert.All(events, e => Assert.Equal("consultation:" + consultation.Id, e.AggregateKey));
+        // The consultation's own events keep their order under its key; responses' events are unordered.
+        Assert.All(events.Where((_, i) => i != 1), e => Assert.Equal("consultation:" + consultation.Id, e.AggregateKey));
+        Assert.Null(events[1].AggregateKey);
         Assert.Contains(receipt.Sha256, events[1].Payload);
         Assert.Contains("CIVIL_SOCIETY", events[1].Payload);
         Assert.DoesNotContain("amina@example.sn", string.Concat(events.Select(e => e.Payload)));

@@ -1,0 +1,252 @@
+using Google.Protobuf.WellKnownTypes;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+using NodaTime;
+using Platform.Data;
+using Wsis.Consultations.Data;
+using Wsis.Consultations.IntegrationEvents;
+using Wsis.Consultations.Model;
+using Wsis.Consultations.V1;
+
+namespace Wsis.Consultations.Grpc;
+
+/// <summary>
+/// Group commit for web submissions: the submissions waiting at a moment are stored together in
+/// one transaction (one round trip per statement kind instead of per submission), by a few writer
+/// loops so that one batch's commit overlaps the next batch's statements. Each submitter gets its
+/// receipt only after the transaction that holds its response committed.
+/// </summary>
+/// <remarks>
+/// A batch runs the same protocol as a single submission (see <see cref="ResponseIntake"/>): it
+/// looks up the batch's request_ids, locks each consultation it writes to against the close
+/// (<c>FOR SHARE</c> on PostgreSQL), checks each response's receipt time against the deadline,
+/// and inserts the responses, their outbox events and their idempotency records. If the batch
+/// fails on a constraint (a tracking-number collision, or the same request_id committed by
+/// another instance meanwhile), nothing of it is stored and each submission is written again on
+/// its own, so one bad row never costs the others.
+/// </remarks>
+public sealed partial class IntakeWriter : BackgroundService
+{
+    private readonly System.Threading.Channels.Channel<Pending> _queue = System.Threading.Channels.Channel.CreateUnbounded<Pending>(new System.Threading.Channels.UnboundedChannelOptions { SingleWriter = false, SingleReader = false });
+    private readonly IServiceScopeFactory _scopes;
+    private readonly TimeProvider _time;
+    private readonly ILogger<IntakeWriter> _logger;
+    private readonly int _writers;
+    private readonly int _maxBatch;
+
+    public IntakeWriter(IServiceScopeFactory scopes, IOptions<ConsultationsOptions> options, TimeProvider time, ILogger<IntakeWriter> logger)
+    {
+        _scopes = scopes;
+        _time = time;
+        _logger = logger;
+        _writers = Math.Max(1, options.Value.Intake.Writers);
+        _maxBatch = Math.Max(1, options.Value.Intake.MaxBatch);
+    }
+
+    /// <summary>
+    /// Stores a published web response; returns its receipt (the first one, for a request_id seen
+    /// before), or null when its consultation was no longer open for it at commit.
+    /// </summary>
+    public async Task<Receipt?> StoreAsync(ResponseRecord record, IdempotencyKey? key, CancellationToken cancellationToken)
+    {
+        var pending = new Pending(record, key);
+        if (!_queue.Writer.TryWrite(pending))
+        {
+            throw RpcErrors.Unavailable("the service is stopping; nothing was stored: retry with the same request_id");
+        }
+
+        // A caller that gives up still has its response written if the batch already took it;
+        // a retry with the same request_id then gets that receipt.
+        return await pending.Done.Task.WaitAsync(cancellationToken);
+    }
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        var loops = Enumerable.Range(0, _writers).Select(_ => Task.Run(() => WriteLoopAsync(stoppingToken), CancellationToken.None)).ToArray();
+        await Task.WhenAll(loops);
+    }
+
+    public override async Task StopAsync(CancellationToken cancellationToken)
+    {
+        _queue.Writer.TryComplete();
+        await base.StopAsync(cancellationToken);
+        while (_queue.Reader.TryRead(out var left))
+        {
+            left.Done.TrySetException(RpcErrors.Unavailable("the service is stopping; nothing was stored: retry with the same request_id"));
+        }
+    }
+
+    private async Task WriteLoopAsync(CancellationToken stoppingToken)
+    {
+        var batch = new List<Pending>(_maxBatch);
+        try
+        {
+            while (await _queue.Reader.WaitToReadAsync(stoppingToken))
+            {
+                batch.Clear();
+                while (batch.Count < _maxBatch && _queue.Reader.TryRead(out var next))
+                {
+                    batch.Add(next);
+                }
+
+                if (batch.Count > 0)
+                {
+                    await WriteAsync(batch);
+                }
+            }
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+        }
+    }
+
+    /// <summary>Writes a batch; on a constraint failure writes each of its submissions alone.</summary>
+    internal async Task WriteAsync(IReadOnlyList<Pending> batch)
+    {
+        try
+        {
+            await WriteTogetherAsync(batch);
+            return;
+        }
+        catch (DbUpdateException) when (batch.Count > 1)
+        {
+            LogBatchSplit(batch.Count);
+        }
+        catch (Exception ex)
+        {
+            FailAll(batch, ex);
+            return;
+        }
+
+        foreach (var pending in batch)
+        {
+            for (var attempt = 1; ; attempt++)
+            {
+                try
+                {
+                    await WriteTogetherAsync([pending]);
+                    break;
+                }
+                catch (DbUpdateException) when (attempt < 3)
+                {
+                    // A tracking-number collision (the unique index): the next attempt draws a new number.
+                }
+                catch (Exception ex)
+                {
+                    FailAll([pending], ex);
+                    break;
+                }
+            }
+        }
+    }
+
+    private void FailAll(IReadOnlyList<Pending> batch, Exception ex)
+    {
+        LogBatchFailed(batch.Count, ex.GetType().Name, ex.Message);
+        foreach (var pending in batch)
+        {
+            pending.Done.TrySetException(RpcErrors.Unavailable("the response could not be stored; nothing was stored: retry with the same request_id"));
+        }
+    }
+
+    private async Task WriteTogetherAsync(IReadOnlyList<Pending> batch)
+    {
+        await using var scope = _scopes.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<ConsultationsDbContext>();
+        await using var transaction = await db.Database.BeginTransactionAsync(CancellationToken.None);
+
+        // 1. Request ids seen before (committed by an earlier call): their first receipt.
+        var keys = batch.Where(p => p.Key is not null).Select(p => p.Key!).Distinct().ToList();
+        var earlier = keys.Count == 0
+            ? new Dictionary<IdempotencyKey, Receipt>()
+            : await IdempotencyStore.FindManyAsync(db, keys, Receipt.Parser, CancellationToken.None);
+
+        // 2. Each consultation written to, locked against the close: its deadline if still open.
+        var open = new Dictionary<Guid, Instant?>();
+        foreach (var consultationId in batch.Select(p => p.Record.ConsultationId!.Value).Distinct())
+        {
+            open[consultationId] = await LockOpenConsultationAsync(db, consultationId);
+        }
+
+        // 3. The responses, their events and their idempotency records.
+        var outcomes = new Receipt?[batch.Count];
+        var firstOfKey = new Dictionary<IdempotencyKey, int>();
+        var sameKeyAs = new int?[batch.Count];
+        for (var i = 0; i < batch.Count; i++)
+        {
+            var (record, key) = (batch[i].Record, batch[i].Key);
+            if (key is not null && earlier.TryGetValue(key, out var first))
+            {
+                outcomes[i] = first;
+                continue;
+            }
+
+            if (key is not null && firstOfKey.TryGetValue(key, out var twin))
+            {
+                sameKeyAs[i] = twin; // the same request twice in one batch: one response, one receipt
+                continue;
+            }
+
+            var closesAt = open[record.ConsultationId!.Value];
+            if (closesAt is null || record.ReceivedAt >= closesAt.Value)
+            {
+                continue; // null: too late
+            }
+
+            record.TrackingNumber = TrackingNumber.New(record.ReceivedAt.InUtc().Year).Value;
+            var receipt = new Receipt
+            {
+                ResponseId = record.Id.ToString(),
+                TrackingNumber = record.TrackingNumber,
+                ReceivedAt = Timestamp.FromDateTimeOffset(record.ReceivedAt.ToDateTimeOffset()),
+                Sha256 = record.Sha256,
+            };
+            db.Responses.Add(record);
+            IntegrationEventOutbox.AddResponsePublished(db, ConsultationEvents.Published(record, record.ReceivedAt));
+            if (key is not null)
+            {
+                IdempotencyStore.Add(db, key, receipt, _time);
+                firstOfKey[key] = i;
+            }
+
+            outcomes[i] = receipt;
+        }
+
+        await db.SaveChangesAsync(CancellationToken.None);
+        await transaction.CommitAsync(CancellationToken.None);
+        for (var i = 0; i < batch.Count; i++)
+        {
+            batch[i].Done.TrySetResult(sameKeyAs[i] is { } twin ? outcomes[twin] : outcomes[i]);
+        }
+    }
+
+    /// <summary>Locks the consultation row against the close (see <see cref="ResponseIntake"/>); its deadline when open, else null.</summary>
+    private static async Task<Instant?> LockOpenConsultationAsync(ConsultationsDbContext db, Guid consultationId)
+    {
+        var open = (int)ConsultationStatus.Open;
+        if (db.Database.ProviderName?.Contains("Npgsql", StringComparison.Ordinal) == true)
+        {
+            var ticks = await db.Database.SqlQuery<long>(
+                $"SELECT \"ClosesAt\" AS \"Value\" FROM \"Consultations\" WHERE \"Id\" = {consultationId} AND \"Status\" = {open} FOR SHARE")
+                .ToListAsync(CancellationToken.None);
+            return ticks.Count == 1 ? Instant.FromUnixTimeTicks(ticks[0]) : null;
+        }
+
+        // SQLite: a no-op update takes the database's write lock for the transaction.
+        await db.Consultations.Where(c => c.Id == consultationId && c.Status == ConsultationStatus.Open)
+            .ExecuteUpdateAsync(s => s.SetProperty(c => c.Status, c => c.Status), CancellationToken.None);
+        return await db.Consultations.AsNoTracking().Where(c => c.Id == consultationId && c.Status == ConsultationStatus.Open)
+            .Select(c => (Instant?)c.ClosesAt).FirstOrDefaultAsync(CancellationToken.None);
+    }
+
+    internal sealed record Pending(ResponseRecord Record, IdempotencyKey? Key)
+    {
+        public TaskCompletionSource<Receipt?> Done { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "A batch of {Count} responses hit a constraint; writing them one by one")]
+    private partial void LogBatchSplit(int count);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Storing {Count} response(s) failed ({Error}: {Reason}); their submitters are told to retry")]
+    private partial void LogBatchFailed(int count, string error, string reason);
+}

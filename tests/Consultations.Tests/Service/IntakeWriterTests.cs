@@ -1,0 +1,68 @@
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using Platform.Messaging;
+using Wsis.Consultations.Data;
+using Wsis.Consultations.V1;
+using Xunit;
+
+namespace Wsis.Consultations.Tests.Service;
+
+/// <summary>
+/// Group commit: submissions waiting at the same moment are stored in one transaction. One writer
+/// with room for every submission makes the batches as large as they get; the same request sent
+/// twice at once, and requests seen before, must still give one response and one receipt each.
+/// </summary>
+public class IntakeWriterTests
+{
+    [Fact]
+    public async Task Submissions_stored_together_keep_one_response_and_one_receipt_per_request_id()
+    {
+        await using var host = await ConsultationsHost.StartAsync(ConsultationsServiceTests.January10, settings: new Dictionary<string, string?>
+        {
+            ["Consultations:Intake:Writers"] = "1",
+            ["Consultations:Intake:MaxBatch"] = "500",
+        });
+        var consultation = await ConsultationsServiceTests.OpenAsync(host);
+        SubmitResponseRequest Request(int i)
+        {
+            var request = ConsultationsServiceTests.Submission(consultation.Id, $"Comment number {i}.");
+            request.RequestId = $"together-{i}";
+            return request;
+        }
+
+        // Ten requests already stored, then 150 new ones, each sent twice at the same moment, mixed
+        // with the ten old ones again.
+        var before = new Dictionary<int, Receipt>();
+        for (var i = 0; i < 10; i++)
+        {
+            before[i] = await host.Anonymous.SubmitResponseAsync(Request(i));
+        }
+
+        var calls = Enumerable.Range(0, 160).SelectMany(i => new[] { i, i })
+            .Select(i => (Index: i, Call: host.Anonymous.SubmitResponseAsync(Request(i)).ResponseAsync))
+            .ToList();
+        await Task.WhenAll(calls.Select(c => c.Call));
+
+        foreach (var group in calls.GroupBy(c => c.Index))
+        {
+            var receipts = group.Select(c => c.Call.Result).Distinct().ToList();
+            Assert.Single(receipts);
+            if (before.TryGetValue(group.Key, out var first))
+            {
+                Assert.Equal(first, receipts[0]);
+            }
+        }
+
+        var listed = await host.Anonymous.ListResponsesAsync(new ListResponsesRequest { ConsultationId = consultation.Id, PageSize = 500 });
+        Assert.Equal(160, listed.Responses.Count);
+        Assert.Equal(160, listed.Responses.Select(r => r.TrackingNumber).Distinct().Count());
+        Assert.Equal(
+            calls.Select(c => c.Call.Result.ResponseId).Distinct().Order(),
+            listed.Responses.Select(r => r.Id).Order());
+
+        await using var scope = host.Services.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<ConsultationsDbContext>();
+        var published = await db.Set<OutboxMessage>().Where(m => m.MessageType.Contains("ResponsePublished")).CountAsync();
+        Assert.Equal(160, published);
+    }
+}
