@@ -246,7 +246,9 @@ public sealed partial class ConsultationsService(
         var id = ParseId(request.ConsultationId, "consultation_id");
         var record = await db.Consultations.AsNoTracking().FirstOrDefaultAsync(c => c.Id == id, context.CancellationToken)
             ?? throw NotFound($"no consultation {id}");
-        var summaries = await Summaries(db.Responses.AsNoTracking().Where(r => r.ConsultationId == id && r.Published))
+        var (offset, size) = Paging.Read(request.PageSize, request.PageToken);
+        var summaries = await Summaries(db.Responses.AsNoTracking().Where(r => r.ConsultationId == id && r.Published)
+                .OrderBy(r => r.ReceivedAt).ThenBy(r => r.TrackingNumber))
             .ToListAsync(context.CancellationToken);
         var lateCount = await db.Responses.CountAsync(r => r.ConsultationId == id && r.Late, context.CancellationToken);
 
@@ -264,22 +266,37 @@ public sealed partial class ConsultationsService(
         {
             // Named after its earliest tracking number, so the id is stable while the group grows.
             var groupId = "sg-" + group.ResponseIds.Select(r => byTracking[r]).Min(StringComparer.Ordinal);
-            var proto = new SimilarityGroup { Id = groupId, Size = group.Count, Identical = group.Identical };
-            proto.ResponseIds.AddRange(group.ResponseIds.Select(r => r.ToString()));
-            results.SimilarityGroups.Add(proto);
             foreach (var responseId in group.ResponseIds)
             {
                 groupOf[responseId] = groupId;
             }
+
+            if (offset == 0)
+            {
+                var proto = new SimilarityGroup { Id = groupId, Size = group.Count, Identical = group.Identical };
+                proto.ResponseIds.AddRange(group.ResponseIds.Select(r => r.ToString()));
+                results.SimilarityGroups.Add(proto);
+            }
         }
 
-        foreach (var summary in summaries)
+        // One page of responses, stopped early rather than exceed what a client accepts in one message.
+        var bytes = results.CalculateSize();
+        var taken = 0;
+        foreach (var summary in summaries.Skip(offset).Take(size))
         {
             var response = ToProto(summary, caller);
             response.SimilarityGroup = groupOf.GetValueOrDefault(summary.Id, "");
+            bytes += response.CalculateSize();
+            if (taken > 0 && bytes > PageBudget)
+            {
+                break;
+            }
+
             results.Responses.Add(response);
+            taken++;
         }
 
+        results.NextPageToken = Paging.Next(offset, taken, offset + taken < summaries.Count);
         results.ByCategory.AddRange(CountBy(summaries, s => ((RespondentCategory)s.RespondentCategory).ToString()));
         results.ByCountry.AddRange(CountBy(summaries, s => s.RespondentCountryCode.Length == 0 ? "unknown" : s.RespondentCountryCode));
         results.ByChannel.AddRange(CountBy(summaries, s => ToProto(s.Channel).ToString()));
@@ -351,7 +368,7 @@ public sealed partial class ConsultationsService(
             .ToListAsync(cancellationToken);
 
         // Texts may be long: stop a page early rather than exceed what a client accepts in one message.
-        const int pageBudget = 3 * 1024 * 1024;
+        const int pageBudget = PageBudget;
         var response = new ListResponsesResponse();
         var bytes = 0;
         var taken = 0;
@@ -425,6 +442,9 @@ public sealed partial class ConsultationsService(
             r.RespondentOrganisation, r.RespondentCategory, r.RespondentCountryCode, r.RespondentEmail, r.Late, r.Published,
             r.ProblemsJson, r.Attachments.OrderBy(a => a.Index).Select(a => ToProto(a.Index, a.FileName, a.MediaType, a.Size, a.Sha256)).ToList());
     }
+
+    /// <summary>A page of responses stops early past this many bytes (a client accepts 4 MiB in one message by default).</summary>
+    private const int PageBudget = 3 * 1024 * 1024;
 
     private static IQueryable<Summary> Summaries(IQueryable<ResponseRecord> query) =>
         query.Select(r => new Summary(

@@ -311,6 +311,26 @@ public class ConsultationsServiceTests(ITestOutputHelper output)
         Assert.Equal(4, campaign.Size);
         Assert.Equal(4, results.Responses.Count(r => r.SimilarityGroup == campaign.Id));
         Assert.All(results.Responses, r => Assert.Equal("", r.Respondent.Email));
+        Assert.Equal(list.Responses.Select(r => r.Id), results.Responses.Select(r => r.Id));
+        Assert.Equal("", results.NextPageToken);
+
+        // In pages: every response once, in receipt order; counts on every page, the groups on the first.
+        var pages = new List<ConsultationResults>();
+        var token = "";
+        do
+        {
+            var page = await host.Anonymous.GetConsultationResultsAsync(new GetConsultationResultsRequest { ConsultationId = consultation.Id, PageSize = 2, PageToken = token });
+            pages.Add(page);
+            token = page.NextPageToken;
+        }
+        while (token != "");
+        Assert.Equal([2, 2, 1], pages.Select(p => p.Responses.Count));
+        Assert.Equal(list.Responses.Select(r => r.Id), pages.SelectMany(p => p.Responses).Select(r => r.Id));
+        Assert.Equal(results.Responses.Select(r => r.SimilarityGroup), pages.SelectMany(p => p.Responses).Select(r => r.SimilarityGroup));
+        Assert.All(pages, p => Assert.Equal(5, p.Total));
+        Assert.All(pages, p => Assert.Equal(results.ByCategory, p.ByCategory));
+        Assert.Equal([1, 0, 0], pages.Select(p => p.SimilarityGroups.Count));
+        await Fails(StatusCode.InvalidArgument, async () => await host.Anonymous.GetConsultationResultsAsync(new GetConsultationResultsRequest { ConsultationId = consultation.Id, PageToken = "not-a-token" }));
 
         var examined = await host.Secretariat.RecordExaminationAsync(new RecordExaminationRequest { ConsultationId = consultation.Id, MeetingId = consultation.MeetingId });
         Assert.Equal(ConsultationState.Examined, examined.State);
