@@ -32,8 +32,10 @@ public sealed class FaultCluster : IAsyncLifetime
             {
                 if (name == "reporting")
                 {
-                    // The inbox logs each duplicate it ignores at Debug: the tests count those lines.
-                    environment["Logging__LogLevel__Platform.Messaging.Inbox"] = "Debug";
+                    // The inbox logs each duplicate it ignores at Debug (category Platform.Messaging.Inbox.*):
+                    // the tests count those lines. The key is the prefix "Platform" because the process
+                    // starts through /bin/sh, which drops environment variables with a dot in their name.
+                    environment["Logging__LogLevel__Platform"] = "Debug";
                 }
                 else
                 {

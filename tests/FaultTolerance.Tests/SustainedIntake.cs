@@ -28,6 +28,7 @@ public sealed class SustainedIntake
     private readonly ConcurrentDictionary<string, int> _attempts = new();
     private readonly ConcurrentDictionary<string, StatusCode> _refused = new();
     private readonly ConcurrentDictionary<StatusCode, int> _retryCodes = new();
+    private readonly ConcurrentDictionary<StatusCode, string> _retryDetails = new();
     private readonly ConcurrentBag<string> _abandoned = [];
     private Task _clients = Task.CompletedTask;
     private long _giveUpAtTicks = DateTime.MaxValue.Ticks;
@@ -65,7 +66,10 @@ public sealed class SustainedIntake
     /// </summary>
     public int RetriesAnsweredWithEarlierReceipt => _retriesAnsweredWithEarlierReceipt;
 
-    public string RetryCodes => _retryCodes.IsEmpty ? "none" : string.Join(", ", _retryCodes.OrderBy(c => c.Key).Select(c => $"{c.Key} {c.Value}"));
+    /// <summary>The statuses that made clients retry, how often, and the first detail of each.</summary>
+    public string RetryCodes => _retryCodes.IsEmpty
+        ? "none"
+        : string.Join(", ", _retryCodes.OrderBy(c => c.Key).Select(c => $"{c.Key} {c.Value}: \"{_retryDetails.GetValueOrDefault(c.Key)}\""));
 
     /// <summary>Starts <paramref name="clients"/> clients; they submit until <see cref="StopAsync"/>.</summary>
     public void Start(int clients)
@@ -141,10 +145,12 @@ public sealed class SustainedIntake
                 catch (RpcException e)
                 {
                     code = e.StatusCode;
+                    _retryDetails.TryAdd(code, e.Status.Detail);
                 }
                 catch (Exception e) when (e is HttpRequestException or IOException or OperationCanceledException)
                 {
                     code = StatusCode.Unavailable;
+                    _retryDetails.TryAdd(code, e.GetType().Name);
                 }
 
                 Interlocked.Increment(ref _retries);
