@@ -2,6 +2,7 @@ using MassTransit;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 
 namespace Platform.Messaging;
 
@@ -26,7 +27,29 @@ internal sealed class InboxSubscription<TDbContext, TEvent, THandler> : IInboxSu
     public void Connect(IReceiveEndpointConfigurator endpoint, IServiceProvider services, string endpointName)
     {
         var logger = services.GetRequiredService<ILoggerFactory>().CreateLogger($"Platform.Messaging.Inbox.{typeof(TEvent).Name}");
-        endpoint.Handler<TEvent>(context => HandleAsync(context, services, endpointName, logger));
+        var options = services.GetRequiredService<IOptionsMonitor<MessagingOptions>>().Get(typeof(TDbContext).FullName);
+        endpoint.Handler<TEvent>(context => HandleThroughOutagesAsync(context, services, endpointName, logger, options));
+    }
+
+    /// <summary>
+    /// While the database is unreachable the message stays unacknowledged and is tried again every
+    /// <see cref="MessagingOptions.ConsumerOutageRetryInterval"/>, so an outage longer than the
+    /// ordinary retries does not send it to the error queue.
+    /// </summary>
+    private async Task HandleThroughOutagesAsync(ConsumeContext<TEvent> context, IServiceProvider services, string endpointName, ILogger logger, MessagingOptions options)
+    {
+        for (var round = 1; ; round++)
+        {
+            try
+            {
+                await HandleAsync(context, services, endpointName, logger);
+                return;
+            }
+            catch (Exception ex) when (round <= options.ConsumerOutageRetryLimit && MessagingRegistration.IsOutage(ex) && !context.CancellationToken.IsCancellationRequested)
+            {
+                await Task.Delay(options.ConsumerOutageRetryInterval, context.CancellationToken);
+            }
+        }
     }
 
     /// <summary>

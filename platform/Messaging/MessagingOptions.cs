@@ -27,6 +27,17 @@ public sealed class MessagingOptions
 
     public TimeSpan ConsumerRetryMaxBackoff { get; set; } = TimeSpan.FromSeconds(10);
 
+    /// <summary>
+    /// A handler failing because its database is unreachable (a transient database error, a
+    /// timeout, a refused connection) is tried again up to this many times, <see cref="ConsumerOutageRetryInterval"/>
+    /// apart, before the failure counts as one of the <see cref="ConsumerRetryLimit"/> retries that
+    /// end in the error queue: a database restart or an outage of minutes loses no event.
+    /// Default 60 times, 5 s apart (5 minutes per ordinary attempt).
+    /// </summary>
+    public int ConsumerOutageRetryLimit { get; set; } = 60;
+
+    public TimeSpan ConsumerOutageRetryInterval { get; set; } = TimeSpan.FromSeconds(5);
+
     /// <summary>Messages handled at the same time by this service's endpoint.</summary>
     public int ConcurrentMessageLimit { get; set; } = 8;
 

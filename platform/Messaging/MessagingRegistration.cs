@@ -102,8 +102,8 @@ public static class MessagingRegistration
         services.AddOptions<MessagingOptions>(name)
             .Bind(configuration.GetSection(MessagingOptions.Section))
             .PostConfigure(o => o.Endpoint = string.IsNullOrWhiteSpace(o.Endpoint) ? DefaultEndpoint(typeof(TDbContext)) : o.Endpoint)
-            .Validate(o => o.DispatchBatchSize > 0 && o.ConcurrentMessageLimit > 0 && o.ConsumerRetryLimit >= 0,
-                "Messaging: DispatchBatchSize and ConcurrentMessageLimit must be positive, ConsumerRetryLimit not negative.");
+            .Validate(o => o.DispatchBatchSize > 0 && o.ConcurrentMessageLimit > 0 && o.ConsumerRetryLimit >= 0 && o.ConsumerOutageRetryLimit >= 0,
+                "Messaging: DispatchBatchSize and ConcurrentMessageLimit must be positive, ConsumerRetryLimit and ConsumerOutageRetryLimit not negative.");
 
         services.AddSingleton<OutboxSignal<TDbContext>>();
         services.AddSingleton<OutboxCommitInterceptor<TDbContext>>();
@@ -202,6 +202,12 @@ public static class MessagingRegistration
         }
         Log.TransportChosen(logger, registry.UsesRabbitMq ? "RabbitMQ" : "in-memory", string.Join(", ", endpoints));
     }
+
+    /// <summary>The handler's database is unreachable: a failure that passes by itself.</summary>
+    internal static bool IsOutage(Exception exception) =>
+        exception is System.Data.Common.DbException { IsTransient: true } or Microsoft.EntityFrameworkCore.Storage.RetryLimitExceededException
+            or System.Net.Sockets.SocketException or TimeoutException
+        || exception.InnerException is { } inner && IsOutage(inner);
 
     private static string DefaultEndpoint(Type dbContext)
     {

@@ -36,6 +36,7 @@ public static class ConsultationsModule
         {
             o.MaxReceiveMessageSize = Math.Max(o.MaxReceiveMessageSize ?? 0, MaxMessageBytes);
             o.MaxSendMessageSize = Math.Max(o.MaxSendMessageSize ?? 0, MaxMessageBytes);
+            o.MapException = Platform.Data.TransientFailures.ToStatus;
         });
         return builder;
     }

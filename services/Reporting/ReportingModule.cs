@@ -25,7 +25,7 @@ public static class ReportingModule
         builder.Services.TryAddSingleton(TimeProvider.System);
         builder.Services.AddScoped<ReadModelProjection>();
         builder.Services.AddHostedService<ReportingDatabaseMigration>();
-        builder.Services.AddGrpc();
+        builder.Services.AddGrpc(o => o.MapException = Platform.Data.TransientFailures.ToStatus);
         // Teams' and Consultations' events feed the read models through the inbox; Reporting's own
         // events leave through the outbox of ReportingDbContext.
         builder.AddMessaging<ReportingDbContext>(m => m.AddHandler<ReadModelEventHandler>());

@@ -31,7 +31,7 @@ public static class TeamsModule
         builder.Services.AddHostedService<TeamsDatabaseMigration>();
         // Outbox dispatcher and the bus: RabbitMQ with ConnectionStrings:RabbitMq, in-memory otherwise.
         builder.AddMessaging<TeamsDbContext>();
-        builder.Services.AddGrpc();
+        builder.Services.AddGrpc(o => o.MapException = Platform.Data.TransientFailures.ToStatus);
         builder.Services.TryAddSingleton(TimeProvider.System);
         builder.Services.AddScoped<TeamsOutbox>();
         return builder;

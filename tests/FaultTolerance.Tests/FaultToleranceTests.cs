@@ -1,3 +1,4 @@
+using Grpc.Core;
 using System.Diagnostics;
 using System.Text.Json;
 using MassTransit;
@@ -169,6 +170,9 @@ public sealed class FaultToleranceTests(FaultCluster fixture, ITestOutputHelper 
 
         Assert.Empty(intake.Refused);
         Assert.Empty(intake.Abandoned);
+        // A fault is answered with a status clients know to retry (UNAVAILABLE), never UNKNOWN (a
+        // handler exception), which a standard gRPC retry policy would give up on.
+        Assert.DoesNotContain(StatusCode.Unknown, intake.RetryCodeSet);
 
         // Clients that never saw an answer send again; so does a user pressing the button twice.
         var again = resubmitAll ? intake.Accepted.Keys.ToList() : intake.Retried.Concat(intake.Accepted.Keys.Take(20)).Distinct().ToList();

@@ -67,6 +67,9 @@ public sealed class SustainedIntake
     public int RetriesAnsweredWithEarlierReceipt => _retriesAnsweredWithEarlierReceipt;
 
     /// <summary>The statuses that made clients retry, how often, and the first detail of each.</summary>
+    /// <summary>The statuses that made clients retry.</summary>
+    public IReadOnlyCollection<StatusCode> RetryCodeSet => _retryCodes.Keys.ToList();
+
     public string RetryCodes => _retryCodes.IsEmpty
         ? "none"
         : string.Join(", ", _retryCodes.OrderBy(c => c.Key).Select(c => $"{c.Key} {c.Value}: \"{_retryDetails.GetValueOrDefault(c.Key)}\""));

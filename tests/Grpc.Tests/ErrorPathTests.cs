@@ -29,6 +29,26 @@ public class ErrorPathTests
     }
 
     [Fact]
+    public async Task A_mapped_handler_exception_ends_the_call_with_the_mapped_status_and_others_stay_unknown()
+    {
+        await using var server = await TestServer.StartAsync(o => o.MapException = e =>
+            e is InvalidOperationException ? new Status(StatusCode.Unavailable, "retry later") : null);
+        var unary = await Assert.ThrowsAsync<RpcException>(() => server.CreateClient().UnaryAsync(new ProbeRequest { Behaviour = "throw" }).ResponseAsync);
+        Assert.Equal(StatusCode.Unavailable, unary.StatusCode);
+        Assert.Equal("retry later", unary.Status.Detail);
+
+        using var call = server.CreateClient().ClientStream();
+        await call.RequestStream.WriteAsync(new ProbeRequest { Behaviour = "throw" });
+        await call.RequestStream.CompleteAsync();
+        var streamed = await Assert.ThrowsAsync<RpcException>(() => call.ResponseAsync);
+        Assert.Equal(StatusCode.Unavailable, streamed.StatusCode);
+
+        // An RpcException is the handler's own answer: never remapped.
+        var own = await Assert.ThrowsAsync<RpcException>(() => server.CreateClient().UnaryAsync(new ProbeRequest { Behaviour = "rpc-error" }).ResponseAsync);
+        Assert.Equal(StatusCode.NotFound, own.StatusCode);
+    }
+
+    [Fact]
     public async Task Streaming_handler_exception_is_unknown_too()
     {
         await using var server = await TestServer.StartAsync();

@@ -178,7 +178,13 @@ public sealed class OutboxInboxFaultTests(ITestOutputHelper output)
         var vhost = await rabbit.CreateVirtualHostAsync();
         await using var consumerCluster = await PostgresCluster.StartNewAsync();
         await using var consumer = await StartServiceAsync(await consumerCluster.CreateDatabaseAsync(), vhost, "consumer", consumes: true,
-            tune: o => { o.ConsumerRetryLimit = 12; o.ConsumerRetryMaxBackoff = TimeSpan.FromSeconds(1); });
+            // Few quick retries, so only the outage retries (rounds 0.5 s apart) can outlast the 4 s stop.
+            tune: o =>
+            {
+                o.ConsumerRetryLimit = 2;
+                o.ConsumerRetryMaxBackoff = TimeSpan.FromMilliseconds(300);
+                o.ConsumerOutageRetryInterval = TimeSpan.FromMilliseconds(500);
+            });
         consumer.Behaviour.Delay = TimeSpan.FromMilliseconds(30);
         await using var producer = await StartServiceAsync(await postgres.CreateDatabaseAsync(), vhost, "producer", consumes: false);
 
@@ -191,7 +197,7 @@ public sealed class OutboxInboxFaultTests(ITestOutputHelper output)
 
         await consumerCluster.StopAsync();
         Assert.Equal(HealthStatus.Unhealthy, await consumer.HealthAsync("database"));
-        await Task.Delay(1000);
+        await Task.Delay(4000);
         await consumerCluster.StartAsync();
 
         await Eventually.UntilAsync(async () => await consumer.HealthAsync("database") == HealthStatus.Healthy, Patience, "the consumer reports its database healthy again");

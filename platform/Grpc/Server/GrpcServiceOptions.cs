@@ -1,3 +1,4 @@
+using Grpc.Core;
 using System.IO.Compression;
 using Grpc.Net.Compression;
 using Grpc.Shared;
@@ -27,6 +28,13 @@ public class GrpcServiceOptions
 
     /// <summary>Do not answer requests for unknown services/methods with UNIMPLEMENTED (leave them to other endpoints).</summary>
     public bool? IgnoreUnknownServices { get; set; }
+
+    /// <summary>
+    /// Turns a handler exception that is not an <see cref="RpcException"/> into a status (e.g. a lost
+    /// database connection into UNAVAILABLE, which clients retry); null keeps the default, UNKNOWN
+    /// without internals. The status detail goes to the client: never put the exception's message in it.
+    /// </summary>
+    public Func<Exception, Status?>? MapException { get; set; }
 }
 
 /// <summary>Returned by <c>AddGrpc</c> for further configuration.</summary>

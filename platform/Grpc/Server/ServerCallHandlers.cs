@@ -69,6 +69,13 @@ internal abstract class ServerCallHandler<TService>(ServerMethodRuntime runtime,
             }
             catch (Exception ex)
             {
+                if (ex is not RpcException && Runtime.MapException?.Invoke(ex) is { } mapped)
+                {
+                    ServerLog.HandlerFailed(Runtime.Logger, Runtime.Method.FullName, ex.GetType().Name);
+                    call.Fail(new RpcException(mapped), Runtime.DetailedErrors, out _);
+                    return;
+                }
+
                 call.Fail(ex, Runtime.DetailedErrors, out var handlerFault);
                 if (handlerFault)
                 {

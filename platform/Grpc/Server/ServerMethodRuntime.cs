@@ -23,6 +23,7 @@ internal sealed class ServerMethodRuntime
         }
         ResponseCompressionLevel = options.ResponseCompressionLevel;
         DetailedErrors = options.EnableDetailedErrors ?? false;
+        MapException = options.MapException;
         ShutdownToken = shutdownToken;
         Logger = logger;
     }
@@ -35,6 +36,7 @@ internal sealed class ServerMethodRuntime
     public ICompressionProvider? ResponseCompression { get; }
     public CompressionLevel? ResponseCompressionLevel { get; }
     public bool DetailedErrors { get; }
+    public Func<Exception, Grpc.Core.Status?>? MapException { get; }
     public CancellationToken ShutdownToken { get; }
     public ILogger Logger { get; }
 }

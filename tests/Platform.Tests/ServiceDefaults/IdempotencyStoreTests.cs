@@ -151,6 +151,26 @@ public abstract class IdempotencyStoreTests : IAsyncLifetime
         Assert.Equal(["20261122000000_Initial"], await db.Database.GetAppliedMigrationsAsync());
     }
 
+    [Fact]
+    public async Task Many_keys_are_looked_up_in_one_go_each_scoped_to_its_caller()
+    {
+        var alice1 = new IdempotencyKey("req-1", CreateEntry, "alice");
+        var alice2 = new IdempotencyKey("req-2", CreateEntry, "alice");
+        var first = await CreateAsync(alice1, "one");
+        var second = await CreateAsync(alice2, "two");
+        await CreateAsync(new IdempotencyKey("req-3", CreateEntry, "bob"), "bob's");
+
+        await using var scope = _host.Services.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<LedgerDb>();
+        var found = await IdempotencyStore.FindManyAsync(db,
+            [alice1, alice2, new IdempotencyKey("req-3", CreateEntry, "alice"), new IdempotencyKey("req-9", CreateEntry, "alice"), new IdempotencyKey("req-1", "ledger.v1.Ledger/Other", "alice")],
+            StringValue.Parser);
+
+        Assert.Equal(2, found.Count);
+        Assert.Equal(first, found[alice1]);
+        Assert.Equal(second, found[alice2]);
+    }
+
     private async Task<StringValue> CreateAsync(IdempotencyKey? key, string text, Guid? id = null)
     {
         await using var scope = _host.Services.CreateAsyncScope();
