@@ -25,11 +25,11 @@ export BENCH_QUICK="${BENCH_QUICK:-0}"
 [ -z "${BENCH_ONLY:-}" ] && rm -f "$BENCH_OUT"/*.json "$BENCH_OUT"/*.log
 export PYTHONPATH="$root/bench/lib"
 if [ "$BENCH_QUICK" = 1 ]; then
-  duration=${BENCH_DURATION:-3}; rounds=${BENCH_ROUNDS:-2}; warmup=20000
+  duration=${BENCH_DURATION:-3}; rounds=${BENCH_ROUNDS:-2}; warmup=20000; warmup_s=3
   events=${MESSAGING_EVENTS:-1000}; intake=(--seconds "${INTAKE_SECONDS:-5}" --clients "${INTAKE_CLIENTS:-32}" --burst "${INTAKE_BURST:-5000}")
   limit=${BENCH_TIMEOUT:-900}
 else
-  duration=${BENCH_DURATION:-10}; rounds=${BENCH_ROUNDS:-3}; warmup=60000
+  duration=${BENCH_DURATION:-10}; rounds=${BENCH_ROUNDS:-3}; warmup=60000; warmup_s=10
   events=${MESSAGING_EVENTS:-3000}; intake=(--seconds "${INTAKE_SECONDS:-20}" --clients "${INTAKE_CLIENTS:-32}" --burst "${INTAKE_BURST:-75000}")
   limit=${BENCH_TIMEOUT:-2400}
 fi
@@ -70,7 +70,7 @@ run_bench() {
   echo "=== $name: $([ "$code" -eq 0 ] && echo ok || echo "FAILED (exit $code)")"
 }
 
-h2env=(env DURATION="$duration" ROUNDS="$rounds" WARMUP="$warmup")
+h2env=(env DURATION="$duration" ROUNDS="$rounds" WARMUP="$warmup" WARMUP_SECONDS="$warmup_s")
 run_bench grpc "${h2env[@]}" bench/grpc/run.sh
 run_bench gateway "${h2env[@]}" bench/gateway/run.sh
 run_bench messaging dotnet bench/messaging/bin/Release/net10.0/Messaging.Bench.dll "$events" 8 --json "$BENCH_OUT/messaging.json"

@@ -8,7 +8,7 @@
 # through environment variables, as an operator would: ReverseProxy:Routes:bench matches
 # /grpc.testing.TestService/{**rest} and goes to ReverseProxy:Clusters:bench (the backend).
 # Writes $BENCH_OUT/gateway.json (default bench/out; see bench/README.md).
-# Usage: bench/gateway/run.sh   (env: DURATION=8 ROUNDS=2 CLIENTS=8 STREAMS=16 SIZE=100 WARMUP=60000 NO_BUILD=1)
+# Usage: bench/gateway/run.sh   (env: DURATION=8 ROUNDS=2 CLIENTS=8 STREAMS=16 SIZE=100 WARMUP=60000 WARMUP_SECONDS=10 NO_BUILD=1)
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 cd "$root"
@@ -18,6 +18,7 @@ CLIENTS=${CLIENTS:-8}
 STREAMS=${STREAMS:-16}
 SIZE=${SIZE:-100}
 WARMUP=${WARMUP:-60000}
+WARMUP_SECONDS=${WARMUP_SECONDS:-10}
 export PYTHONPATH="$root/bench/lib"
 started=$(python3 -c "import benchjson; print(benchjson.now())")
 machine=$(python3 -c "import benchjson; print(benchjson.machine())")
@@ -64,13 +65,13 @@ wait_port "$grpc_port"
 port[gateway]=$grpc_port
 cpu_pids[gateway]="${pid[gateway]} ${pid[direct]}"
 
-settings="h2load: unary calls for ${DURATION} s per round, $CLIENTS connections x $STREAMS streams, ${SIZE}-byte payloads, $ROUNDS rounds"
+settings="h2load: unary calls for ${DURATION} s per round after a warm-up of $WARMUP calls + ${WARMUP_SECONDS} s per target, $CLIENTS connections x $STREAMS streams, ${SIZE}-byte payloads, $ROUNDS rounds"
 echo "$settings"
 for s in direct gateway; do
   # A real gRPC client checks the call is answered correctly (through the route) before measuring.
   dotnet "$interop_dll" --client --server_port "${port[$s]}" --test_case large_unary >/dev/null \
     || { echo "$s failed the large_unary check" >&2; cat "$work/gateway.out" >&2; exit 1; }
-  h2 "${port[$s]}" -n "$WARMUP" >/dev/null
+  warm_up "${port[$s]}"
 done
 run_rounds direct gateway
 

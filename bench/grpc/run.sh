@@ -9,7 +9,7 @@
 # each is kept, so that a burst of other work on a shared machine does not decide the comparison.
 # Server CPU per call is reported too: it depends much less on other load than req/s.
 # Writes $BENCH_OUT/grpc.json (default bench/out; see bench/README.md).
-# Usage: bench/grpc/run.sh   (env: DURATION=8 ROUNDS=2 CLIENTS=8 STREAMS=16 SIZE=100 WARMUP=60000
+# Usage: bench/grpc/run.sh   (env: DURATION=8 ROUNDS=2 CLIENTS=8 STREAMS=16 SIZE=100 WARMUP=60000 WARMUP_SECONDS=10
 #        ONLY=layer,bare NO_BUILD=1 to skip the build)
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
@@ -20,6 +20,7 @@ CLIENTS=${CLIENTS:-8}
 STREAMS=${STREAMS:-16}
 SIZE=${SIZE:-100}
 WARMUP=${WARMUP:-60000}
+WARMUP_SECONDS=${WARMUP_SECONDS:-10}
 SERVERS=(layer bare python node)
 [ -n "${ONLY:-}" ] && IFS=, read -r -a SERVERS <<<"$ONLY"
 export PYTHONPATH="$root/bench/lib"
@@ -53,14 +54,14 @@ start() {
   esac
 }
 
-settings="h2load: unary calls for ${DURATION} s per round, $CLIENTS connections x $STREAMS streams, ${SIZE}-byte payloads, $ROUNDS rounds"
+settings="h2load: unary calls for ${DURATION} s per round after a warm-up of $WARMUP calls + ${WARMUP_SECONDS} s per target, $CLIENTS connections x $STREAMS streams, ${SIZE}-byte payloads, $ROUNDS rounds"
 echo "$settings"
 for s in "${SERVERS[@]}"; do
   start "$s"
   # A real gRPC client checks the server answers UnaryCall correctly before it is measured.
   dotnet "$interop_dll" --client --server_port "${port[$s]}" --test_case large_unary >/dev/null \
     || { echo "$s failed the large_unary check" >&2; exit 1; }
-  h2 "${port[$s]}" -n "$WARMUP" >/dev/null
+  warm_up "${port[$s]}"
 done
 run_rounds "${SERVERS[@]}"
 

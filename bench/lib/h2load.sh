@@ -2,7 +2,8 @@
 # Shared by bench/grpc/run.sh and bench/gateway/run.sh (sourced, not run): start servers that print
 # "Listening on port N", drive them with h2load (Debian nghttp2-client) in rounds of alternating
 # order, keep the best round of each, and write the results as TSV for the JSON writer.
-# The caller sets: root, work (a temporary folder), DURATION, ROUNDS, CLIENTS, STREAMS, SIZE, WARMUP
+# The caller sets: root, work (a temporary folder), DURATION, ROUNDS, CLIENTS, STREAMS, SIZE,
+# WARMUP (calls), WARMUP_SECONDS
 # and, per target NAME: port[NAME] (where h2load goes) and cpu_pids[NAME] (whose CPU is counted).
 declare -A pid port cpu_pids rps p50 p99 cpu
 declare -a all_rounds=()
@@ -47,6 +48,15 @@ h2() { # h2 PORT ARGS...: unary grpc.testing.TestService/UnaryCall calls with th
   local p=$1; shift
   h2load -c "$CLIENTS" -m "$STREAMS" -t 1 -H 'content-type: application/grpc' -H 'te: trailers' \
     -d "$work/request.bin" "$@" "http://127.0.0.1:$p/grpc.testing.TestService/UnaryCall"
+}
+
+# warm_up PORT: WARMUP calls, then WARMUP_SECONDS more seconds of load. .NET's tiered JIT keeps
+# recompiling hot methods for a while after start (longer on a loaded machine, and longer for a
+# process with more code, like the gateway); a count of calls alone can end before that does.
+warm_up() {
+  h2 "$1" -n "$WARMUP" >/dev/null
+  [ "${WARMUP_SECONDS:-0}" -gt 0 ] && h2 "$1" -D "$WARMUP_SECONDS" >/dev/null
+  return 0
 }
 
 cpu_ticks() { # total user+system ticks of the given pids
