@@ -177,11 +177,14 @@ def svg(suite, docs):
             parts.append(text(LABEL_W, y - 6, f"{bench}: {m['name']}", 12, anchor="end"))
             parts.append(f'<rect x="{BAR_X}" y="{y - 18}" width="{max(width, 1):.1f}" height="16" fill="{colour}"/>')
             label = fmt(value, "%") + (" (off scale)" if value > scale_max else "")
-            parts.append(text(BAR_X + min(width, BAR_W) + 6, y - 6, label, 12))
+            label_x = BAR_X + min(width, BAR_W) + 6
             if "target" in m and target_value(m["target"]) is not None:
                 tx = BAR_X + min(target_value(m["target"]), scale_max) / scale_max * BAR_W
+                if label_x - 6 < tx < label_x + 60:
+                    label_x = tx + 6  # the value's label after the target's line, not across it
                 parts.append(f'<line x1="{tx:.1f}" y1="{y - 21}" x2="{tx:.1f}" y2="{y + 1}" stroke="#000" stroke-width="2"/>')
                 parts.append(text(tx + 3, y - 20, m["target"], 9, fill="#000"))
+            parts.append(text(label_x, y - 6, label, 12))
         # the axis: 0, 50, 100, 150, 200 %
         for tick in range(0, int(scale_max) + 1, 50):
             tx = BAR_X + tick / scale_max * BAR_W

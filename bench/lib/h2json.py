@@ -78,10 +78,10 @@ else:
     if "gateway" in best and "direct" in best and best["gateway"]["cpu"] > 0:
         own = best["gateway"]["cpu"] - best["direct"]["cpu"]
         bound = best["direct"]["cpu"] / best["gateway"]["cpu"] * 100
-        notes.append(f"The gateway's own CPU per call is about {own:.0f} µs, {own / best['direct']['cpu']:.1f}x the backend's {best['direct']['cpu']:.0f} µs. "
-                     f"While h2load, gateway and backend compete for the same cores (CPU-bound), the calls/s ratio cannot exceed the CPU ratio, "
-                     f"about {bound:.0f} % here (less once h2load's own CPU is counted); it approaches 100 % only when the gateway has cores of its own "
-                     "or the backend's work per call dominates (real methods reading a database).")
+        notes.append(f"The gateway's own CPU per call is about {own:.0f} µs, {own / best['direct']['cpu']:.1f}x the backend's {best['direct']['cpu']:.0f} µs: "
+                     f"per CPU second the servers complete about {bound:.0f} % as many calls through the gateway as direct. With h2load, gateway and backend "
+                     "on the same cores, the calls/s ratio falls toward that figure as the load saturates the cores (h2load's own CPU, the same in both, keeps it a little higher); "
+                     "it approaches 100 % only when the gateway has cores of its own or the backend's work per call dominates (real methods reading a database).")
     for n in ("direct", "gateway"):
         if n in best:
             metrics.append(benchjson.metric(f"{n} calls/s", best[n]["rps"], "req/s"))
