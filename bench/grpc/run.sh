@@ -31,6 +31,7 @@ work="$(mktemp -d)"
 # shellcheck source=bench/lib/h2load.sh
 . "$root/bench/lib/h2load.sh"
 trap 'stop_servers; rm -rf "$work"' EXIT
+trap 'exit 143' TERM INT  # so that the EXIT trap stops the servers when bench/run.sh's timeout fires
 
 h2load_require
 [ -d tests/Interop/node/node_modules ] || (cd tests/Interop/node && npm ci --no-audit --no-fund --loglevel=error)
