@@ -27,7 +27,9 @@ using Wsis.Consultations.V1;
 // (UNAVAILABLE + retry-after-ms), after which the refused are retried until all are stored.
 // Usage: dotnet run -c Release --project bench/Consultations -- [--seconds 20] [--clients 32]
 //        [--burst 75000] [--postgres "Host=…"] (without --postgres a private cluster is started)
+//        [--json PATH] (the results also as JSON: bench/README.md)
 var settings = Args.Parse(args);
+var startedAt = DateTimeOffset.UtcNow;
 Console.WriteLine($"machine: {Environment.ProcessorCount} cores, .NET {Environment.Version}; {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC");
 
 PostgresCluster? cluster = null;
@@ -228,6 +230,68 @@ await using (var scope = app.Services.CreateAsyncScope())
     Console.WriteLine($"| receipts naming the same response twice | {duplicates} |");
     Console.WriteLine($"| published responses counted by the service (incl. warm-up and sustained) | {counted} |");
     Console.WriteLine($"| burst responses stored in all | {receipts.Count} of {burst} |");
+    if (settings.Json is not null)
+    {
+        // The same figures as $BENCH_OUT/intake-inprocess.json (the contract of bench/README.md).
+        string F(double v, string format = "F0") => v.ToString(format, CultureInfo.InvariantCulture);
+        object Metric(string name, double value, string unit, string? target = null, bool? met = null) =>
+            target is null ? new { name, value = Math.Round(value, 2), unit } : new { name, value = Math.Round(value, 2), unit, target, met };
+        var storedShare = receipts.Count * 100.0 / burst;
+        var intact = receipts.Count == 0 ? 0 : (receipts.Count - missing - duplicates) * 100.0 / receipts.Count;
+        var document = new
+        {
+            title = "Consultations intake in-process: sustained submissions and a burst",
+            machine = $"{Environment.ProcessorCount} cores, .NET {Environment.Version}, load average {File.ReadAllText("/proc/loadavg").Split(' ')[0]} at the end",
+            started = startedAt.ToString("yyyy-MM-ddTHH:mm:ssK", CultureInfo.InvariantCulture),
+            notes = new[]
+            {
+                "The service in-process as deployed (AddConsultations/MapConsultations, Kestrel HTTP/2 on loopback, PostgreSQL, outbox), called through the project's gRPC client; about 1 KB per response.",
+                connectionString == settings.Postgres ? "PostgreSQL given with --postgres." : "Private PostgreSQL cluster of the test fixtures (fsync off): commits are cheaper than on a production server.",
+            },
+            tables = new[]
+            {
+                new
+                {
+                    caption = $"sustained: {settings.Clients} clients for {F(sustained.Elapsed.TotalSeconds)} s",
+                    columns = new[] { "measure", "value" },
+                    rows = new[]
+                    {
+                        new[] { "responses stored", F(sustainedAccepted) },
+                        new[] { "responses/s", F(sustainedAccepted / sustained.Elapsed.TotalSeconds) },
+                        new[] { "latency p50 / p99 / max", $"{F(P(0.50), "F1")} ms / {F(P(0.99), "F1")} ms / {F(sorted[^1], "F1")} ms" },
+                        new[] { "told to retry (then stored)", F(sustainedRetries) },
+                    },
+                },
+                new
+                {
+                    caption = $"burst of {burst} offered in {F(offeredIn.TotalMilliseconds)} ms",
+                    columns = new[] { "measure", "value" },
+                    rows = new[]
+                    {
+                        new[] { "accepted at first try (durable before the receipt)", F(accepted) },
+                        new[] { "refused with UNAVAILABLE + retry-after-ms (nothing stored)", F(toldToRetry) },
+                        new[] { "other outcomes (must be none)", otherErrors.Count == 0 ? "none" : string.Join(", ", otherErrors.Select(e => $"{e.Key}: {e.Value}")) },
+                        new[] { "every first-try answer received after", $"{F(answeredIn.TotalSeconds, "F1")} s" },
+                        new[] { "refused ones retried (same request_id) until stored", $"{F(drain.Elapsed.TotalSeconds, "F1")} s, {rounds} round(s), {pending.Count} left" },
+                        new[] { "receipts whose response is missing or differs in the database", F(missing) },
+                        new[] { "receipts naming the same response twice", F(duplicates) },
+                        new[] { "burst responses stored in all", $"{receipts.Count} of {burst}" },
+                    },
+                },
+            },
+            metrics = new[]
+            {
+                Metric("sustained responses/s", sustainedAccepted / sustained.Elapsed.TotalSeconds, "/s"),
+                Metric("sustained latency p50", P(0.50), "ms"),
+                Metric("sustained latency p99", P(0.99), "ms"),
+                Metric("burst accepted at first try", accepted * 100.0 / burst, "%"),
+                Metric("burst stored after retries", storedShare, "%", ">= 100 %", storedShare >= 100),
+                Metric("receipts intact in the database", intact, "%", ">= 100 %", intact >= 100 && otherErrors.Count == 0),
+            },
+        };
+        File.WriteAllText(settings.Json, System.Text.Json.JsonSerializer.Serialize(document, new System.Text.Json.JsonSerializerOptions { WriteIndented = true }));
+        Console.WriteLine($"wrote {settings.Json}");
+    }
 }
 
 await app.StopAsync();
@@ -236,7 +300,7 @@ if (cluster is not null)
     await cluster.DisposeAsync();
 }
 
-internal sealed record Args(int Seconds, int Clients, int Burst, string? Postgres, int ServerConcurrency, int ServerQueue)
+internal sealed record Args(int Seconds, int Clients, int Burst, string? Postgres, int ServerConcurrency, int ServerQueue, string? Json)
 {
     public static Args Parse(string[] args)
     {
@@ -248,6 +312,6 @@ internal sealed record Args(int Seconds, int Clients, int Burst, string? Postgre
 
         int Int(string key, int fallback) => map.TryGetValue(key, out var v) ? int.Parse(v, CultureInfo.InvariantCulture) : fallback;
         return new Args(Int("seconds", 20), Int("clients", 32), Int("burst", 75_000), map.GetValueOrDefault("postgres"),
-            Int("server-concurrency", 32), Int("server-queue", 2000));
+            Int("server-concurrency", 32), Int("server-queue", 2000), map.GetValueOrDefault("json"));
     }
 }

@@ -10,9 +10,15 @@ using Microsoft.Extensions.Logging;
 using Platform.Messaging;
 using Testing;
 
-// Usage: dotnet run -c Release --project bench/messaging [-- events writers]
-var events = args.Length > 0 ? int.Parse(args[0], System.Globalization.CultureInfo.InvariantCulture) : 3000;
-var writers = args.Length > 1 ? int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 8;
+// Usage: dotnet run -c Release --project bench/messaging [-- events writers] [--json PATH]
+// --json writes the results as PATH (the contract of bench/README.md: messaging.json).
+var jsonIndex = Array.IndexOf(args, "--json");
+var jsonPath = jsonIndex >= 0 && jsonIndex + 1 < args.Length ? args[jsonIndex + 1] : null;
+var positional = jsonIndex >= 0 ? args.Where((_, i) => i != jsonIndex && i != jsonIndex + 1).ToArray() : args;
+var events = positional.Length > 0 ? int.Parse(positional[0], System.Globalization.CultureInfo.InvariantCulture) : 3000;
+var writers = positional.Length > 1 ? int.Parse(positional[1], System.Globalization.CultureInfo.InvariantCulture) : 8;
+var startedAt = DateTimeOffset.UtcNow;
+var loadAtStart = File.ReadAllText("/proc/loadavg").Split(' ')[0];
 const int Concurrency = 16;
 const int Warmup = 200;
 
@@ -32,7 +38,54 @@ Console.WriteLine(bare.Row("bare MassTransit publish (confirmed, persistent, quo
 Console.WriteLine(outbox.Row("outbox (PostgreSQL) → RabbitMQ → inbox (PostgreSQL), commit → applied"));
 Console.WriteLine($"| for scale: the business commit alone (EF Core SaveChanges of a row + its outbox row, no dispatcher) | {commits.PerSecond:F0} | | | {commits.Cpu.TotalMilliseconds:F2} ms |");
 Console.WriteLine($"ratio outbox/bare: {outbox.PerSecond / bare.PerSecond:P0} of the ceiling in events/s; CPU per event {outbox.CpuPerEvent / bare.CpuPerEvent:F1}x; load average {File.ReadAllText("/proc/loadavg").Split(' ')[0]}");
+if (jsonPath is not null)
+{
+    WriteJson(jsonPath);
+}
 return 0;
+
+void WriteJson(string path)
+{
+    static string F(double v, string format) => v.ToString(format, System.Globalization.CultureInfo.InvariantCulture);
+    static string[] Cells(string name, Result r) =>
+        [name, F(r.PerSecond, "F0"), F(r.P50.TotalMilliseconds, "F1"), F(r.P99.TotalMilliseconds, "F1"), F(r.CpuPerEvent.TotalMilliseconds, "F2")];
+    static object Metric(string name, double value, string unit) => new { name, value = Math.Round(value, 2), unit };
+    var document = new
+    {
+        title = "Messaging: transactional outbox and inbox against bare MassTransit",
+        machine = $"{Environment.ProcessorCount} cores, load average {loadAtStart} at start",
+        started = startedAt.ToString("yyyy-MM-ddTHH:mm:ssK", System.Globalization.CultureInfo.InvariantCulture),
+        notes = new[]
+        {
+            $"{events} events after {Warmup} warm-up ones, {writers} concurrent writers/publishers, consumer concurrency {Concurrency}; private RabbitMQ node and PostgreSQL cluster (fsync off, the test fixtures' setting) on the same machine.",
+            "Lag: from the publish call (bare) or the commit (outbox) until the consumer has the event (bare) or its inbox row is committed (outbox).",
+        },
+        tables = new[]
+        {
+            new
+            {
+                caption = "events/s and lag",
+                columns = new[] { "path", "events/s", "lag p50 ms", "lag p99 ms", ".NET CPU ms/event" },
+                rows = new[]
+                {
+                    Cells("bare MassTransit publish (confirmed, persistent, quorum) → consume", bare),
+                    Cells("outbox (PostgreSQL) → RabbitMQ → inbox (PostgreSQL), commit → applied", outbox),
+                    new[] { "for scale: the business commit alone (row + outbox row, no dispatcher)", F(commits.PerSecond, "F0"), "", "", F(commits.Cpu.TotalMilliseconds, "F2") },
+                },
+            },
+        },
+        metrics = new[]
+        {
+            Metric("outbox / bare MassTransit, events/s", outbox.PerSecond / bare.PerSecond * 100, "%"),
+            Metric("bare MassTransit events/s", bare.PerSecond, "/s"),
+            Metric("outbox → inbox events/s", outbox.PerSecond, "/s"),
+            Metric("outbox → inbox lag p99", outbox.P99.TotalMilliseconds, "ms"),
+            Metric("business commits/s alone", commits.PerSecond, "/s"),
+        },
+    };
+    File.WriteAllText(path, System.Text.Json.JsonSerializer.Serialize(document, new System.Text.Json.JsonSerializerOptions { WriteIndented = true }));
+    Console.WriteLine($"wrote {path}");
+}
 
 async Task<Result> BareMassTransit(string amqp)
 {

@@ -375,8 +375,14 @@ public sealed partial class RequestForwarder(ForwarderHttpClient client, TimePro
             while ((read = await pending) > 0)
             {
                 await outgoing.Body.WriteAsync(buffer.AsMemory(0, read), token);
-                await outgoing.Body.FlushAsync(token);
                 pending = source.ReadAsync(buffer, token);
+                if (!pending.IsCompleted)
+                {
+                    // Streaming messages must not wait in a buffer: flush before waiting for more.
+                    // When the destination's next bytes (or its end) are already there, Kestrel
+                    // sends this with them: a unary answer leaves as HEADERS, DATA and trailers in one write.
+                    await outgoing.Body.FlushAsync(token);
+                }
             }
 
             if (response.TrailingHeaders.Any())

@@ -5,7 +5,7 @@ namespace Wsis.Gateway.Proxy;
 
 /// <summary>The incoming request body, copied to the destination as it arrives. The length is
 /// unknown, so HTTP/2 carries it as DATA frames that end with END_STREAM when the client's body
-/// ends. Every chunk is flushed at once: gRPC streaming messages must not wait in a buffer.
+/// ends. Nothing waits in a buffer: whatever was written is flushed before waiting for the client.
 /// Over HTTP/2 SocketsHttpHandler returns the response while this copy still runs (full duplex).</summary>
 internal sealed class StreamingRequestContent(Stream source, CancellationToken cancellation) : HttpContent
 {
@@ -27,14 +27,26 @@ internal sealed class StreamingRequestContent(Stream source, CancellationToken c
         var buffer = ArrayPool<byte>.Shared.Rent(16 * 1024);
         try
         {
-            // SocketsHttpHandler holds the request HEADERS frame back until body data is written;
-            // a streaming client may send nothing until it has the response headers, so flush now.
-            await stream.FlushAsync(linked.Token);
-            int read;
-            while ((read = await source.ReadAsync(buffer, linked.Token)) > 0)
+            // What was written goes out whenever the client's next bytes are not there yet:
+            // SocketsHttpHandler holds the request HEADERS frame back until body data is written,
+            // and a streaming client may send nothing until it has the response headers. Bytes
+            // already received are written without a flush of their own, so a unary call (its
+            // whole body usually arrives with its headers) leaves as one write: HEADERS, DATA and
+            // the END_STREAM the handler adds when this returns.
+            var pending = source.ReadAsync(buffer, linked.Token);
+            while (true)
             {
+                if (!pending.IsCompleted)
+                {
+                    await stream.FlushAsync(linked.Token);
+                }
+                var read = await pending;
+                if (read == 0)
+                {
+                    break;
+                }
                 await stream.WriteAsync(buffer.AsMemory(0, read), linked.Token);
-                await stream.FlushAsync(linked.Token);
+                pending = source.ReadAsync(buffer, linked.Token);
             }
             _completion.TrySetResult();
         }

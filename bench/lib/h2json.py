@@ -1,0 +1,92 @@
+"""Writes grpc.json or gateway.json from the TSV of bench/lib/h2load.sh.
+Usage: h2json.py grpc|gateway TSV OUT_JSON STARTED MACHINE SETTINGS"""
+import sys
+
+import benchjson
+
+kind, tsv, out, started, machine, settings = sys.argv[1:7]
+best, rounds = {}, []
+with open(tsv) as f:
+    for line in f:
+        cols = line.rstrip("\n").split("\t")
+        if cols[0] == "best":
+            best[cols[1]] = dict(rps=float(cols[2]), p50=float(cols[3]), p99=float(cols[4]), cpu=float(cols[5]))
+        elif cols[0] == "round":
+            rounds.append([cols[1], cols[2], f"{float(cols[3]):.0f}", f"{float(cols[4]):.2f}", f"{float(cols[5]):.2f}", f"{float(cols[6]):.1f}"])
+
+LABELS = {
+    "layer": "this project's gRPC layer (platform/Grpc)",
+    "bare": "bare Kestrel HTTP/2, gRPC framing by hand (ceiling)",
+    "python": "Python grpcio",
+    "node": "Node @grpc/grpc-js",
+    "direct": "direct to the backend (gRPC layer)",
+    "gateway": "through the gateway (gRPC port, forwarding to the same backend)",
+}
+
+
+def best_table(caption, cpu_caption):
+    return {
+        "caption": caption,
+        "columns": ["target", "calls/s", "p50 ms", "p99 ms", cpu_caption],
+        "rows": [[LABELS.get(n, n), f"{b['rps']:.0f}", f"{b['p50']:.2f}", f"{b['p99']:.2f}", f"{b['cpu']:.1f}"] for n, b in best.items()],
+    }
+
+
+rounds_table = {"caption": "every round, in the order run (alternating)",
+                "columns": ["round", "target", "calls/s", "p50 ms", "p99 ms", "CPU µs/call"], "rows": rounds}
+metrics, notes = [], [settings]
+ratio_rows = []
+
+
+def ratio(a, b, name, target=None, higher=None):
+    """a/b of calls/s (a and b from best); target e.g. ('>=', 80)."""
+    if a not in best or b not in best:
+        return
+    value = best[a]["rps"] / best[b]["rps"] * 100
+    eff = best[b]["cpu"] / best[a]["cpu"] * 100 if best[a]["cpu"] > 0 else 0
+    if target:
+        op, limit = target
+        met = value >= limit if op == ">=" else value > limit
+        metrics.append(benchjson.metric(name, value, "%", f"{op} {limit} %", met))
+    else:
+        metrics.append(benchjson.metric(name, value, "%"))
+    ratio_rows.append([name, f"{value:.0f} %", f"{eff:.0f} %", f"{target[0]} {target[1]} %" if target else "",
+                       ("met" if met else "NOT met") if target else ""])
+
+
+if kind == "grpc":
+    title = "gRPC layer: unary calls against the ceiling and two other gRPC servers"
+    notes.append("Each server answers grpc.testing.TestService/UnaryCall; a real gRPC client checks it (large_unary) before it is measured.")
+    notes.append("Best round of each is kept; server CPU per call (from /proc) depends much less on other load than calls/s.")
+    tables = [best_table("best round of each", "server CPU µs/call")]
+    ratio("layer", "bare", "layer / bare Kestrel (ceiling)", (">=", 80))
+    ratio("layer", "python", "layer / Python grpcio", (">", 100))
+    ratio("layer", "node", "layer / Node grpc-js", (">", 100))
+    for n in ("layer", "bare", "python", "node"):
+        if n in best:
+            metrics.append(benchjson.metric(f"{n} calls/s", best[n]["rps"], "req/s"))
+    if "layer" in best:
+        metrics.append(benchjson.metric("layer p50", best["layer"]["p50"], "ms"))
+        metrics.append(benchjson.metric("layer p99", best["layer"]["p99"], "ms"))
+else:
+    title = "Gateway: the same unary calls direct and through the gateway"
+    notes.append("Backend: this project's gRPC layer serving grpc.testing.TestService/UnaryCall (the cheapest real call, so the gateway's share is the largest it can be); "
+                 "the gateway (gateway/, Release, the deployable's Gateway.dll) routes /grpc.testing.TestService/* to it from ReverseProxy configuration.")
+    notes.append("CPU per call: direct = backend process; through the gateway = gateway + backend processes. h2load, backend and gateway share the same cores.")
+    tables = [best_table("best round of each", "server-side CPU µs/call")]
+    ratio("gateway", "direct", "through the gateway / direct", (">=", 70))
+    if "gateway" in best and "direct" in best and best["gateway"]["cpu"] > 0:
+        own = best["gateway"]["cpu"] - best["direct"]["cpu"]
+        bound = best["direct"]["cpu"] / best["gateway"]["cpu"] * 100
+        notes.append(f"The gateway's own CPU per call is about {own:.0f} µs, {own / best['direct']['cpu']:.1f}x the backend's {best['direct']['cpu']:.0f} µs: "
+                     f"per CPU second the servers complete about {bound:.0f} % as many calls through the gateway as direct. With h2load, gateway and backend "
+                     "on the same cores, the calls/s ratio falls toward that figure as the load saturates the cores (h2load's own CPU, the same in both, keeps it a little higher); "
+                     "it approaches 100 % only when the gateway has cores of its own or the backend's work per call dominates (real methods reading a database).")
+    for n in ("direct", "gateway"):
+        if n in best:
+            metrics.append(benchjson.metric(f"{n} calls/s", best[n]["rps"], "req/s"))
+            metrics.append(benchjson.metric(f"{n} p99", best[n]["p99"], "ms"))
+
+tables.append({"caption": "ratios (best rounds)", "columns": ["ratio", "calls/s", "calls per CPU second", "target", ""], "rows": ratio_rows})
+tables.append(rounds_table)
+benchjson.write(out, {"title": title, "machine": machine, "started": started, "notes": notes, "tables": tables, "metrics": metrics})
