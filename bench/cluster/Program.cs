@@ -45,7 +45,7 @@ Console.WriteLine($"consultation {consultation.Id} opened through the gateway");
 var intake = new Intake(consultation.Id, partner);
 var everything = new ConcurrentBag<Submitted>();
 var processes = new ClusterProcesses(o.State);
-await using var watch = new ReadModelWatch(o.Postgres + ";Database=reporting;Maximum Pool Size=8");
+await using var watch = new ReadModelWatch(o.Postgres + ";Database=reporting;Maximum Pool Size=8", consultation.Id);
 var callGiveUp = TimeSpan.FromMinutes(2);
 
 // Warm-up on both paths: JIT, connection pools, query plans; not measured.
@@ -138,6 +138,7 @@ report.Metric("sustained intake, accepted but not visible or never accepted", 10
 var burst = new Submitted[o.Burst];
 var burstRefusals = new Refusals();
 var firstTry = new StatusCode?[o.Burst];
+watch.PerResponse = false;
 var burstCpuBefore = processes.Sample();
 var offer = Stopwatch.StartNew();
 var burstStart = Stopwatch.GetTimestamp();
@@ -176,7 +177,7 @@ Console.WriteLine($"burst: {o.Burst:N0} offered in {offeredIn.TotalMilliseconds:
 long burstGaveUp = 0;
 await Parallel.ForEachAsync(burst.Where(s => s.Receipt is null).ToList(), new ParallelOptions { MaxDegreeOfParallelism = o.Clients * 2 }, async (s, _) =>
 {
-    if (await intake.SubmitUntilAcceptedAsync(viaGateway, s, burstRefusals, TimeSpan.FromMinutes(5)))
+    if (await intake.SubmitUntilAcceptedAsync(viaGateway, s, burstRefusals, TimeSpan.FromMinutes(o.DrainMinutes)))
     {
         watch.Watch(s);
     }
@@ -188,7 +189,7 @@ await Parallel.ForEachAsync(burst.Where(s => s.Receipt is null).ToList(), new Pa
 var absorbed = burst.Where(s => s.Receipt is not null).ToArray();
 var absorbedAfter = absorbed.Length == 0 ? double.NaN : Stopwatch.GetElapsedTime(burstStart, absorbed.Max(s => s.Accepted)).TotalMilliseconds;
 var burstCpuAfter = processes.Sample();
-var burstAllVisible = await watch.WaitAllVisibleAsync(TimeSpan.FromMinutes(10));
+var burstAllVisible = await watch.WaitAllVisibleAsync(TimeSpan.FromMinutes(o.DrainMinutes));
 var burstNotVisible = absorbed.Count(s => s.Visible == 0);
 var visibleAfter = burstAllVisible && absorbed.Length > 0 ? Stopwatch.GetElapsedTime(burstStart, absorbed.Max(s => s.Visible)).TotalMilliseconds : double.NaN;
 foreach (var s in absorbed)
@@ -233,8 +234,8 @@ report.Table($"Burst through the gateway: {o.Burst:N0} submissions offered in {N
         ["every first-try answer received after", N(answeredIn.TotalMilliseconds) + " ms"],
         ["all refused retried (same request_id) until accepted; last accepted after", N(absorbedAfter) + " ms"],
         ["attempts in all (refusals while retrying)", $"{N(burst.Sum(s => s.Attempts))} ({burstRefusals.Describe()})"],
-        ["given up after 5 min of refusals", N(burstGaveUp)],
-        ["all visible in Reporting after (from the burst's start)", burstAllVisible ? N(visibleAfter) + " ms" : $"not within 10 min: {N(burstNotVisible)} missing"],
+        [$"given up after {o.DrainMinutes} min of refusals", N(burstGaveUp)],
+        ["all visible in Reporting after (from the burst's start)", burstAllVisible ? N(visibleAfter) + " ms" : $"not within {o.DrainMinutes} min: {N(burstNotVisible)} missing"],
         ["burst responses accepted in all", $"{N(absorbed.Length)} of {N(o.Burst)}"],
     ]);
 report.Metric("burst accepted at first try", 100.0 * acceptedFirst / o.Burst, "%");
@@ -323,7 +324,7 @@ foreach (var n in names.Where(n => n != "this load program"))
 }
 report.Note($"{Environment.ProcessorCount} cores shared by the load program, PostgreSQL, RabbitMQ and five .NET processes (and whatever else runs on the machine): figures are for this machine and load, noisy on a busy one");
 report.Note("PostgreSQL runs as scripts/cluster.sh starts it (Debian defaults, fsync on); the gateway's submission rate limit is raised for the run by bench/cluster/run.sh (Gateway__RateLimits__Submissions__PermitLimit)");
-report.Note($"visibility is polled in Reporting's database every 25 ms (250 ms while more than 2,000 are pending, e.g. after the burst): end-to-end times are late by up to one interval plus one query; the watch made {watch.Polls:N0} polls");
+report.Note($"visibility is polled in Reporting's database by response id every 25 ms (250 ms while more than 2,000 are pending): end-to-end times are late by up to one interval plus one query; during the burst the consultation's rows are counted every 250 ms instead and the ids checked once the count is complete; the watch made {watch.Polls:N0} polls");
 report.Write(o.Out);
 
 var ok = sustainedLoss == 0 && burstOk && storedOnce && absorbed.Length == o.Burst;
@@ -362,7 +363,7 @@ internal sealed record Phase(string Name, long Start, long End, Submitted[] Reco
 }
 
 internal sealed record Options(string GatewayGrpc, string GatewayWeb, string[] Consultations, string Postgres, string State, string Out,
-    int Seconds, int Clients, int Burst, int BurstWindowMs, int ReadSeconds, int ReadConcurrency)
+    int Seconds, int Clients, int Burst, int BurstWindowMs, int ReadSeconds, int ReadConcurrency, int DrainMinutes)
 {
     public static Options Parse(string[] args)
     {
@@ -375,6 +376,6 @@ internal sealed record Options(string GatewayGrpc, string GatewayWeb, string[] C
         int Int(string key, int fallback) => map.TryGetValue(key, out var v) ? int.Parse(v, CultureInfo.InvariantCulture) : fallback;
         return new Options(Need("gateway-grpc"), Need("gateway-web"), Need("consultations").Split(' ', StringSplitOptions.RemoveEmptyEntries),
             Need("postgres"), Need("state"), map.GetValueOrDefault("out") ?? "bench/out/cluster.json",
-            Int("seconds", 30), Int("clients", 64), Int("burst", 75_000), Int("burst-window-ms", 1000), Int("read-seconds", 5), Int("read-concurrency", 4));
+            Int("seconds", 30), Int("clients", 64), Int("burst", 75_000), Int("burst-window-ms", 1000), Int("read-seconds", 5), Int("read-concurrency", 4), Int("drain-minutes", 30));
     }
 }

@@ -17,8 +17,12 @@ public sealed class ReadModelWatch : IAsyncDisposable
     private readonly Task _loop;
     private long _polls;
 
-    public ReadModelWatch(string reportingConnectionString)
+    private readonly string _consultationId;
+    private long _seen;
+
+    public ReadModelWatch(string reportingConnectionString, string consultationId)
     {
+        _consultationId = consultationId;
         _reporting = NpgsqlDataSource.Create(reportingConnectionString);
         _loop = Task.Run(LoopAsync);
     }
@@ -28,6 +32,11 @@ public sealed class ReadModelWatch : IAsyncDisposable
     public TimeSpan Interval { get; set; } = TimeSpan.FromMilliseconds(25);
 
     public int Pending => _pending.Count;
+
+    /// <summary>False while a burst drains: instead of asking for tens of thousands of ids every
+    /// poll, count the consultation's rows and ask for the ids once the count says all are there.
+    /// Per-response times are then only the time the last one arrived.</summary>
+    public bool PerResponse { get; set; } = true;
 
     public long Polls => Interlocked.Read(ref _polls);
 
@@ -55,7 +64,10 @@ public sealed class ReadModelWatch : IAsyncDisposable
             var ids = _pending.Keys.ToArray();
             try
             {
-                await PollAsync(ids);
+                if (PerResponse || ids.Length == 0 || await CountAsync() >= Interlocked.Read(ref _seen) + ids.Length)
+                {
+                    await PollAsync(ids);
+                }
             }
             catch (NpgsqlException e)
             {
@@ -95,10 +107,18 @@ public sealed class ReadModelWatch : IAsyncDisposable
             {
                 if (_pending.TryRemove(id, out var s))
                 {
+                    Interlocked.Increment(ref _seen);
                     s.Visible = now;
                 }
             }
         }
+    }
+
+    private async Task<long> CountAsync()
+    {
+        await using var command = _reporting.CreateCommand("SELECT count(*) FROM \"ConsultationResponses\" WHERE \"ConsultationId\" = $1");
+        command.Parameters.Add(new NpgsqlParameter { Value = _consultationId });
+        return (long)(await command.ExecuteScalarAsync(_stop.Token))!;
     }
 
     public async ValueTask DisposeAsync()
