@@ -28,7 +28,16 @@ public sealed class Refusals
 {
     private readonly ConcurrentDictionary<StatusCode, long> _counts = new();
 
-    public void Add(StatusCode code) => _counts.AddOrUpdate(code, 1, (_, n) => n + 1);
+    private readonly ConcurrentDictionary<StatusCode, string> _samples = new();
+
+    public void Add(RpcException e)
+    {
+        _counts.AddOrUpdate(e.StatusCode, 1, (_, n) => n + 1);
+        _samples.TryAdd(e.StatusCode, e.Status.Detail);
+    }
+
+    /// <summary>The first detail message seen for each status that is not a plain refusal.</summary>
+    public string Samples() => string.Join("; ", _samples.Where(s => !Retryable(s.Key)).OrderBy(s => s.Key).Select(s => $"{s.Key}: \"{s.Value}\""));
 
     public long Count(StatusCode code) => _counts.GetValueOrDefault(code);
 
@@ -73,7 +82,7 @@ public sealed class Intake(string consultationId, Metadata partner)
         }
         catch (RpcException e)
         {
-            refusals.Add(e.StatusCode);
+            refusals.Add(e);
             return e;
         }
     }

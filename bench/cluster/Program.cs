@@ -48,6 +48,13 @@ var everything = new ConcurrentBag<Submitted>();
 var processes = new ClusterProcesses(o.State);
 await using var watch = new ReadModelWatch(o.Postgres + ";Database=reporting;Maximum Pool Size=8", consultation.Id);
 var callGiveUp = TimeSpan.FromMinutes(2);
+await using var consultationsDb = NpgsqlDataSource.Create(o.Postgres + ";Database=consultations;Maximum Pool Size=4");
+// Events stored with a response but not yet published to RabbitMQ (Consultations' outbox).
+async Task<long> UnsentOutboxAsync()
+{
+    await using var command = consultationsDb.CreateCommand("""SELECT count(*) FROM "OutboxMessages" WHERE "SentAt" IS NULL""");
+    return (long)(await command.ExecuteScalarAsync())!;
+}
 
 // Warm-up on both paths: JIT, connection pools, query plans; not measured.
 var warmRefusals = new Refusals();
@@ -95,8 +102,9 @@ async Task<Phase> SustainedAsync(string name, Consultations.ConsultationsClient[
     }));
     var end = Stopwatch.GetTimestamp();
     var cpuAfter = processes.Sample();
+    var unsentAtEnd = await UnsentOutboxAsync();
     var allVisible = await watch.WaitAllVisibleAsync(TimeSpan.FromSeconds(Math.Max(60, 4 * o.Seconds)));
-    var phase = new Phase(name, start, end, [.. records], refusals, Interlocked.Read(ref gaveUp), allVisible, cpuBefore, cpuAfter);
+    var phase = new Phase(name, start, end, [.. records], refusals, Interlocked.Read(ref gaveUp), allVisible, cpuBefore, cpuAfter, unsentAtEnd);
     Console.WriteLine($"{name}: {phase.Accepted:N0} accepted in {phase.Seconds:F1} s ({phase.AcceptedPerSecond:F0}/s), " +
         $"all visible in Reporting {phase.LastVisibleAfterEnd / 1000:F1} s after the end; not visible: {phase.NotVisible}");
     return phase;
@@ -114,10 +122,12 @@ report.Table($"Sustained intake, {o.Clients} clients, {o.Seconds} s per path (ac
         ["accepted /s", N(g.AcceptedPerSecond), N(d.AcceptedPerSecond), Pct(g.AcceptedPerSecond, d.AcceptedPerSecond)],
         ["visible in Reporting /s, within the load window", N(g.VisibleInWindowPerSecond), N(d.VisibleInWindowPerSecond), Pct(g.VisibleInWindowPerSecond, d.VisibleInWindowPerSecond)],
         ["visible in Reporting /s, start to last visible", N(g.VisiblePerSecond), N(d.VisiblePerSecond), Pct(g.VisiblePerSecond, d.VisiblePerSecond)],
+        ["events not yet published (Consultations outbox) when the load ended", N(g.UnsentOutboxAtEnd), N(d.UnsentOutboxAtEnd), ""],
         ["last response visible after the load ended", N(g.LastVisibleAfterEnd) + " ms", N(d.LastVisibleAfterEnd) + " ms", ""],
         ["accepted latency p50 / p99", $"{N(g.AcceptedP(0.5), 1)} / {N(g.AcceptedP(0.99), 1)} ms", $"{N(d.AcceptedP(0.5), 1)} / {N(d.AcceptedP(0.99), 1)} ms", ""],
         ["end-to-end latency (call start → visible in Reporting) p50 / p99", $"{N(g.VisibleP(0.5), 1)} / {N(g.VisibleP(0.99), 1)} ms", $"{N(d.VisibleP(0.5), 1)} / {N(d.VisibleP(0.99), 1)} ms", ""],
         ["refusals retried (same request_id)", g.Refusals.Describe(), d.Refusals.Describe(), ""],
+        ["statuses other than UNAVAILABLE / RESOURCE_EXHAUSTED (first detail)", g.Refusals.NotRetryable == 0 ? "none" : g.Refusals.Samples(), d.Refusals.NotRetryable == 0 ? "none" : d.Refusals.Samples(), ""],
         ["given up after 2 min of refusals", N(g.GaveUp), N(d.GaveUp), ""],
         ["accepted but not visible in Reporting (loss)", N(g.NotVisible), N(d.NotVisible), ""],
     ]);
@@ -190,6 +200,7 @@ await Parallel.ForEachAsync(burst.Where(s => s.Receipt is null).ToList(), new Pa
 var absorbed = burst.Where(s => s.Receipt is not null).ToArray();
 var absorbedAfter = absorbed.Length == 0 ? double.NaN : Stopwatch.GetElapsedTime(burstStart, absorbed.Max(s => s.Accepted)).TotalMilliseconds;
 var burstCpuAfter = processes.Sample();
+var unsentWhenAbsorbed = await UnsentOutboxAsync();
 var burstAllVisible = await watch.WaitAllVisibleAsync(TimeSpan.FromMinutes(o.DrainMinutes));
 var burstNotVisible = absorbed.Count(s => s.Visible == 0);
 var visibleAfter = burstAllVisible && absorbed.Length > 0 ? Stopwatch.GetElapsedTime(burstStart, absorbed.Max(s => s.Visible)).TotalMilliseconds : double.NaN;
@@ -198,6 +209,7 @@ foreach (var s in absorbed)
     everything.Add(s);
 }
 var memoryAfterBurst = processes.Sample();
+var unsentAfterWait = await UnsentOutboxAsync();
 var firstRetryable = firstRefused.Where(r => Refusals.Retryable(r.Key)).Sum(r => r.Value);
 var firstOther = firstRefused.Where(r => !Refusals.Retryable(r.Key)).Sum(r => r.Value);
 
@@ -231,12 +243,13 @@ report.Table($"Burst through the gateway: {o.Burst:N0} submissions offered in {N
     [
         ["accepted at first try (durable before the receipt)", $"{N(acceptedFirst)} ({Pct(acceptedFirst, o.Burst)})"],
         ["refused at first try with a retryable status", $"{N(firstRetryable)} ({string.Join(", ", firstRefused.Where(r => Refusals.Retryable(r.Key)).Select(r => $"{r.Key}: {N(r.Value)}"))})"],
-        ["other first-try outcomes (must be none)", firstOther == 0 ? "none" : string.Join(", ", firstRefused.Where(r => !Refusals.Retryable(r.Key)).Select(r => $"{r.Key}: {N(r.Value)}"))],
+        ["other first-try outcomes (must be none)", firstOther == 0 ? "none" : string.Join(", ", firstRefused.Where(r => !Refusals.Retryable(r.Key)).Select(r => $"{r.Key}: {N(r.Value)}")) + " — " + burstRefusals.Samples()],
         ["every first-try answer received after", N(answeredIn.TotalMilliseconds) + " ms"],
         ["all refused retried (same request_id) until accepted; last accepted after", N(absorbedAfter) + " ms"],
         ["attempts in all (refusals while retrying)", $"{N(burst.Sum(s => s.Attempts))} ({burstRefusals.Describe()})"],
         [$"given up after {o.DrainMinutes} min of refusals", N(burstGaveUp)],
         ["all visible in Reporting after (from the burst's start)", burstAllVisible ? N(visibleAfter) + " ms" : $"not within {o.DrainMinutes} min: {N(burstNotVisible)} missing"],
+        ["events not yet published (Consultations outbox): when all were accepted / at the end of the wait", $"{N(unsentWhenAbsorbed)} / {N(unsentAfterWait)}"],
         ["burst responses accepted in all", $"{N(absorbed.Length)} of {N(o.Burst)}"],
     ]);
 report.Metric("burst accepted at first try", 100.0 * acceptedFirst / o.Burst, "%");
@@ -346,7 +359,7 @@ static int CountOf(string text, string what)
 }
 
 internal sealed record Phase(string Name, long Start, long End, Submitted[] Records, Refusals Refusals, long GaveUp, bool AllVisible,
-    IReadOnlyList<ClusterProcesses.Usage> CpuBefore, IReadOnlyList<ClusterProcesses.Usage> CpuAfter)
+    IReadOnlyList<ClusterProcesses.Usage> CpuBefore, IReadOnlyList<ClusterProcesses.Usage> CpuAfter, long UnsentOutboxAtEnd)
 {
     private readonly double[] _accepted = [.. Records.Select(r => r.AcceptedMs).Order()];
     private readonly double[] _visible = [.. Records.Where(r => r.Visible != 0).Select(r => r.VisibleMs).Order()];

@@ -8,7 +8,8 @@
 #   BENCH_QUICK=1 bench/cluster/run.sh        # 10 s, burst 20,000, 3 s page reads
 #   CLUSTER_NO_BUILD=1 bench/cluster/run.sh   # the Release build exists (bench/run.sh builds first)
 # Overrides: CLUSTER_BENCH_SECONDS, CLUSTER_BENCH_CLIENTS, CLUSTER_BENCH_BURST,
-#            CLUSTER_BENCH_READ_SECONDS, CLUSTER_BENCH_KEEP_STATE=1 (keep the state folder and logs)
+#            CLUSTER_BENCH_READ_SECONDS, CLUSTER_BENCH_DRAIN_MINUTES (bound on the waits, default 30),
+#            CLUSTER_BENCH_KEEP_STATE=1 (keep the state folder and logs)
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 out="${BENCH_OUT:-$here/bench/out}"
@@ -19,6 +20,7 @@ seconds="${CLUSTER_BENCH_SECONDS:-$seconds}"
 burst="${CLUSTER_BENCH_BURST:-$burst}"
 read_seconds="${CLUSTER_BENCH_READ_SECONDS:-$read_seconds}"
 clients="${CLUSTER_BENCH_CLIENTS:-64}"
+drain_minutes="${CLUSTER_BENCH_DRAIN_MINUTES:-30}"
 cluster="$here/scripts/cluster.sh"
 load="$here/bench/cluster/bin/Release/net10.0/Cluster.Bench.dll"
 
@@ -78,4 +80,4 @@ dotnet "$load" \
   --gateway-grpc "http://127.0.0.1:$GATEWAY_GRPC_PORT" --gateway-web "http://127.0.0.1:$GATEWAY_HTTP_PORT" \
   --consultations "$(for p in $CONSULTATIONS_PORTS; do printf 'http://127.0.0.1:%s ' "$p"; done)" \
   --postgres "Host=127.0.0.1;Port=$PG_PORT;Username=postgres" --state "$state" --out "$out/cluster.json" \
-  --seconds "$seconds" --clients "$clients" --burst "$burst" --read-seconds "$read_seconds"
+  --seconds "$seconds" --clients "$clients" --burst "$burst" --read-seconds "$read_seconds" --drain-minutes "$drain_minutes"
