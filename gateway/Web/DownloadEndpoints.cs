@@ -34,9 +34,10 @@ public static class DownloadEndpoints
 
         app.MapGet("/consultations/{id}/responses.zip", async (string id, HttpContext context, PublicServices services) =>
         {
+            // Every response, however many pages: the download is the complete published set.
             var responses = await services.ListAllAsync(context, ConsultationsService, "ListResponses",
-                token => new ListResponsesRequest { ConsultationId = id, PageSize = 100, PageToken = token },
-                ListResponsesResponse.Parser, r => (r.Responses, r.NextPageToken));
+                token => new ListResponsesRequest { ConsultationId = id, PageSize = 500, PageToken = token },
+                ListResponsesResponse.Parser, r => (r.Responses, r.NextPageToken), maxPages: int.MaxValue);
             using var zipBytes = new MemoryStream();
             using (var zip = new ZipArchive(zipBytes, ZipArchiveMode.Create, leaveOpen: true))
             {

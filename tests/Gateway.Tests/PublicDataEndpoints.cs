@@ -16,6 +16,9 @@ public static class PublicDataEndpoints
 {
     public const string ConsultationId = "c-1";
     public const string ResponseId = "r-1";
+    /// <summary>A consultation with <see cref="PagedCount"/> responses served two per page (more pages than a page of links would follow).</summary>
+    public const string PagedConsultationId = "c-paged";
+    public const int PagedCount = 150;
     public const string HostileText = "<script>alert('x')</script> & <b>bold</b>";
     public static readonly byte[] AttachmentBytes = "<html><script>alert(1)</script></html>"u8.ToArray();
 
@@ -55,7 +58,9 @@ public static class PublicDataEndpoints
         Unary(app, "consultations.v1.Consultations", "ListConsultations", ListConsultationsRequest.Parser,
             _ => new ListConsultationsResponse { Consultations = { Consultation } });
         Unary(app, "consultations.v1.Consultations", "GetConsultation", GetConsultationRequest.Parser,
-            r => r.Id == ConsultationId ? Consultation : throw new Failure(5, $"consultation '{r.Id}' not found"));
+            r => r.Id == ConsultationId ? Consultation
+                : r.Id == PagedConsultationId ? new Consultation(Consultation) { Id = PagedConsultationId, PublishedResponseCount = PagedCount }
+                : throw new Failure(5, $"consultation '{r.Id}' not found"));
         Unary(app, "consultations.v1.Consultations", "ListResponses", ListResponsesRequest.Parser,
             r =>
             {
@@ -63,6 +68,21 @@ public static class PublicDataEndpoints
                 if (r.ConsultationId == ConsultationId)
                 {
                     list.Responses.Add(Response);
+                }
+                else if (r.ConsultationId == PagedConsultationId)
+                {
+                    var offset = r.PageToken.Length == 0 ? 0 : int.Parse(r.PageToken, System.Globalization.CultureInfo.InvariantCulture);
+                    var size = Math.Min(2, r.PageSize);
+                    for (var i = offset; i < Math.Min(PagedCount, offset + size); i++)
+                    {
+                        list.Responses.Add(new Wsis.Consultations.V1.Response
+                        {
+                            Id = $"p-{i}", ConsultationId = PagedConsultationId, TrackingNumber = $"CWG-2027-{i + 1:D4}", Channel = Channel.Web,
+                            Text = $"Paged response {i}.", Published = true, Sha256 = new string('c', 64),
+                            ReceivedAt = Response.ReceivedAt, Respondent = new Respondent { Name = $"Respondent {i}", Category = RespondentCategory.Individual },
+                        });
+                    }
+                    list.NextPageToken = offset + size < PagedCount ? (offset + size).ToString(System.Globalization.CultureInfo.InvariantCulture) : "";
                 }
                 return list;
             });

@@ -91,6 +91,30 @@ public sealed class WebPagesTests(JsonGatewayFixture f) : IClassFixture<JsonGate
     }
 
     [Fact]
+    public async Task A_consultation_page_shows_one_page_of_responses_and_the_zip_holds_every_one()
+    {
+        var first = await f.Http.GetStringAsync("/consultations/" + PublicDataEndpoints.PagedConsultationId);
+        Assert.Contains($"({PublicDataEndpoints.PagedCount})", first);
+        Assert.Contains("Paged response 0.", first);
+        Assert.Contains("Paged response 1.", first);
+        Assert.DoesNotContain("Paged response 2.", first);
+        Assert.Contains("?from=2#responses", first);
+
+        var second = await f.Http.GetStringAsync($"/consultations/{PublicDataEndpoints.PagedConsultationId}?from=2");
+        Assert.Contains("Paged response 2.", second);
+        Assert.DoesNotContain("Paged response 1.", second);
+        Assert.Contains("?from=4#responses", second);
+        Assert.Contains($"href=\"/consultations/{PublicDataEndpoints.PagedConsultationId}#responses\"", second);
+
+        // 75 pages of two: the download follows every one.
+        using var response = await f.Http.GetAsync($"/consultations/{PublicDataEndpoints.PagedConsultationId}/responses.zip");
+        using var zip = new ZipArchive(await response.Content.ReadAsStreamAsync());
+        var manifest = Encoding.UTF8.GetString(Read(zip, "manifest.csv")).Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.Equal(PublicDataEndpoints.PagedCount + 1, manifest.Length);
+        Assert.Equal(PublicDataEndpoints.PagedCount, zip.Entries.Count(e => e.FullName.EndsWith("/response.txt", StringComparison.Ordinal)));
+    }
+
+    [Fact]
     public async Task Teams_inventory_and_reports_pages_list_what_the_services_return()
     {
         var teams = await f.Http.GetStringAsync("/teams");

@@ -8,15 +8,24 @@ public sealed class DetailsModel(PublicServices services) : PageModel
 {
     public Consultation Consultation { get; private set; } = new();
 
+    /// <summary>Responses shown on one page; the rest follow by "next page" links (and all of them in the ZIP).</summary>
+    public const int PageSize = 100;
+
     public IReadOnlyList<Response> Responses { get; private set; } = [];
 
-    public async Task OnGetAsync(string id)
+    /// <summary>The token of this page ("" for the first) and of the next one ("" on the last).</summary>
+    public string ThisPage { get; private set; } = "";
+
+    public string NextPage { get; private set; } = "";
+
+    public async Task OnGetAsync(string id, string? from)
     {
         Consultation = await services.CallAsync(HttpContext, "consultations.v1.Consultations", "GetConsultation",
             new GetConsultationRequest { Id = id }, Consultation.Parser);
-        var all = await services.ListAllAsync(HttpContext, "consultations.v1.Consultations", "ListResponses",
-            token => new ListResponsesRequest { ConsultationId = id, PageSize = 100, PageToken = token },
-            ListResponsesResponse.Parser, r => (r.Responses, r.NextPageToken));
-        Responses = all.Where(r => r.Published).ToList();
+        ThisPage = from ?? ""; // not "page": Razor Pages reserve that route value
+        var list = await services.CallAsync(HttpContext, "consultations.v1.Consultations", "ListResponses",
+            new ListResponsesRequest { ConsultationId = id, PageSize = PageSize, PageToken = ThisPage }, ListResponsesResponse.Parser);
+        Responses = list.Responses.Where(r => r.Published).ToList();
+        NextPage = list.NextPageToken;
     }
 }
