@@ -177,6 +177,8 @@ internal sealed class OutboxDispatcher<TDbContext>(
             timeout.CancelAfter(_options.PublishTimeout);
             // Returns only once the broker confirmed it; a mandatory message nobody's queue is bound
             // to comes back as a return, which MassTransit surfaces as a failed publish: retried later.
+            // WaitAsync as well as the token: a publish caught in a broker reconnection may not
+            // observe cancellation, and one hung publish would hold the round (and its row locks).
             await bus.Publish(payload, type, Pipe.Execute<PublishContext>(context =>
             {
                 context.MessageId = message.MessageId;
@@ -185,7 +187,7 @@ internal sealed class OutboxDispatcher<TDbContext>(
                 {
                     rabbit.Mandatory = true;
                 }
-            }), timeout.Token);
+            }), timeout.Token).WaitAsync(_options.PublishTimeout, cancellationToken);
             foreach (var observer in _observers)
             {
                 await observer.OnPublishedAsync(message, cancellationToken);
