@@ -45,7 +45,7 @@ internal sealed class InboxSubscription<TDbContext, TEvent, THandler> : IInboxSu
                 await HandleAsync(context, services, endpointName, logger);
                 return;
             }
-            catch (Exception ex) when (round <= options.ConsumerOutageRetryLimit && MessagingRegistration.IsOutage(ex) && !context.CancellationToken.IsCancellationRequested)
+            catch (Exception ex) when (round <= options.ConsumerOutageRetryLimit && Platform.Data.TransientFailures.IsTransient(ex) && !context.CancellationToken.IsCancellationRequested)
             {
                 await Task.Delay(options.ConsumerOutageRetryInterval, context.CancellationToken);
             }

@@ -203,12 +203,6 @@ public static class MessagingRegistration
         Log.TransportChosen(logger, registry.UsesRabbitMq ? "RabbitMQ" : "in-memory", string.Join(", ", endpoints));
     }
 
-    /// <summary>The handler's database is unreachable: a failure that passes by itself.</summary>
-    internal static bool IsOutage(Exception exception) =>
-        exception is System.Data.Common.DbException { IsTransient: true } or Microsoft.EntityFrameworkCore.Storage.RetryLimitExceededException
-            or System.Net.Sockets.SocketException or TimeoutException
-        || exception.InnerException is { } inner && IsOutage(inner);
-
     private static string DefaultEndpoint(Type dbContext)
     {
         var name = dbContext.Name;

@@ -81,20 +81,7 @@ public static class IdempotencyStore
             .Where(r => r.CallerSubject == key.CallerSubject && r.Operation == key.Operation && r.Key == key.RequestId)
             .Select(r => new { r.ResponseType, r.ResponseBytes })
             .SingleOrDefaultAsync(cancellationToken);
-        if (record is null)
-        {
-            return null;
-        }
-
-        var response = parser.ParseFrom(record.ResponseBytes);
-        if (record.ResponseType != response.Descriptor.FullName)
-        {
-            // Only a code change can cause this (the operation's response type changed).
-            throw new InvalidOperationException(
-                $"The response stored for {key.Operation} is a {record.ResponseType}, not a {response.Descriptor.FullName}.");
-        }
-
-        return response;
+        return record is null ? null : Parse(parser, key.Operation, record.ResponseType, record.ResponseBytes);
     }
 
     /// <summary>
@@ -122,18 +109,25 @@ public static class IdempotencyStore
                     continue; // the same request_id from another caller is another request
                 }
 
-                var response = parser.ParseFrom(record.ResponseBytes);
-                if (record.ResponseType != response.Descriptor.FullName)
-                {
-                    throw new InvalidOperationException(
-                        $"The response stored for {name} is a {record.ResponseType}, not a {response.Descriptor.FullName}.");
-                }
-
-                found[key] = response;
+                found[key] = Parse(parser, name, record.ResponseType, record.ResponseBytes);
             }
         }
 
         return found;
+    }
+
+    private static TResponse Parse<TResponse>(MessageParser<TResponse> parser, string operation, string responseType, byte[] bytes)
+        where TResponse : class, IMessage<TResponse>
+    {
+        var response = parser.ParseFrom(bytes);
+        if (responseType != response.Descriptor.FullName)
+        {
+            // Only a code change can cause this (the operation's response type changed).
+            throw new InvalidOperationException(
+                $"The response stored for {operation} is a {responseType}, not a {response.Descriptor.FullName}.");
+        }
+
+        return response;
     }
 
     /// <summary>

@@ -1,4 +1,3 @@
-using Google.Protobuf.WellKnownTypes;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using NodaTime;
@@ -165,7 +164,7 @@ public sealed partial class IntakeWriter : BackgroundService
         var open = new Dictionary<Guid, Instant?>();
         foreach (var consultationId in batch.Select(p => p.Record.ConsultationId!.Value).Distinct())
         {
-            open[consultationId] = await LockOpenConsultationAsync(db, consultationId);
+            open[consultationId] = await ResponseIntake.LockOpenConsultationAsync(db, consultationId, CancellationToken.None);
         }
 
         // 3. The responses, their events and their idempotency records.
@@ -193,14 +192,7 @@ public sealed partial class IntakeWriter : BackgroundService
                 continue; // null: too late
             }
 
-            record.TrackingNumber = TrackingNumber.New(record.ReceivedAt.InUtc().Year).Value;
-            var receipt = new Receipt
-            {
-                ResponseId = record.Id.ToString(),
-                TrackingNumber = record.TrackingNumber,
-                ReceivedAt = Timestamp.FromDateTimeOffset(record.ReceivedAt.ToDateTimeOffset()),
-                Sha256 = record.Sha256,
-            };
+            var receipt = ResponseIntake.NumberAndReceipt(record);
             db.Responses.Add(record);
             IntegrationEventOutbox.AddResponsePublished(db, ConsultationEvents.Published(record, record.ReceivedAt));
             if (key is not null)
@@ -218,25 +210,6 @@ public sealed partial class IntakeWriter : BackgroundService
         {
             batch[i].Done.TrySetResult(sameKeyAs[i] is { } twin ? outcomes[twin] : outcomes[i]);
         }
-    }
-
-    /// <summary>Locks the consultation row against the close (see <see cref="ResponseIntake"/>); its deadline when open, else null.</summary>
-    private static async Task<Instant?> LockOpenConsultationAsync(ConsultationsDbContext db, Guid consultationId)
-    {
-        var open = (int)ConsultationStatus.Open;
-        if (db.Database.ProviderName?.Contains("Npgsql", StringComparison.Ordinal) == true)
-        {
-            var ticks = await db.Database.SqlQuery<long>(
-                $"SELECT \"ClosesAt\" AS \"Value\" FROM \"Consultations\" WHERE \"Id\" = {consultationId} AND \"Status\" = {open} FOR SHARE")
-                .ToListAsync(CancellationToken.None);
-            return ticks.Count == 1 ? Instant.FromUnixTimeTicks(ticks[0]) : null;
-        }
-
-        // SQLite: a no-op update takes the database's write lock for the transaction.
-        await db.Consultations.Where(c => c.Id == consultationId && c.Status == ConsultationStatus.Open)
-            .ExecuteUpdateAsync(s => s.SetProperty(c => c.Status, c => c.Status), CancellationToken.None);
-        return await db.Consultations.AsNoTracking().Where(c => c.Id == consultationId && c.Status == ConsultationStatus.Open)
-            .Select(c => (Instant?)c.ClosesAt).FirstOrDefaultAsync(CancellationToken.None);
     }
 
     internal sealed record Pending(ResponseRecord Record, IdempotencyKey? Key)

@@ -229,24 +229,14 @@ public sealed partial class ResponseIntake(
     {
         for (var attempt = 1; ; attempt++)
         {
-            record.TrackingNumber = TrackingNumber.New(record.ReceivedAt.InUtc().Year).Value;
-            var receipt = new Receipt
-            {
-                ResponseId = record.Id.ToString(),
-                TrackingNumber = record.TrackingNumber,
-                ReceivedAt = Timestamp.FromDateTimeOffset(record.ReceivedAt.ToDateTimeOffset()),
-                Sha256 = record.Sha256,
-            };
-            var answer = result(receipt);
+            var answer = result(NumberAndReceipt(record));
 
             db.ChangeTracker.Clear();
             await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
             if (record.Published)
             {
-                var consultationId = record.ConsultationId!.Value;
-                var receivedAt = record.ReceivedAt;
-                var open = await LockOpenConsultationAsync(consultationId, receivedAt, cancellationToken);
-                if (!open)
+                var closesAt = await LockOpenConsultationAsync(db, record.ConsultationId!.Value, cancellationToken);
+                if (closesAt is null || record.ReceivedAt >= closesAt.Value)
                 {
                     await transaction.RollbackAsync(cancellationToken);
                     return null;
@@ -285,23 +275,39 @@ public sealed partial class ResponseIntake(
         }
     }
 
-    /// <summary>Locks the consultation row against the close (see remarks); true when it is open for <paramref name="receivedAt"/>.</summary>
-    private async Task<bool> LockOpenConsultationAsync(Guid consultationId, Instant receivedAt, CancellationToken cancellationToken)
+    /// <summary>Gives the response a fresh tracking number; its receipt.</summary>
+    internal static Receipt NumberAndReceipt(ResponseRecord record)
     {
+        record.TrackingNumber = TrackingNumber.New(record.ReceivedAt.InUtc().Year).Value;
+        return new Receipt
+        {
+            ResponseId = record.Id.ToString(),
+            TrackingNumber = record.TrackingNumber,
+            ReceivedAt = Timestamp.FromDateTimeOffset(record.ReceivedAt.ToDateTimeOffset()),
+            Sha256 = record.Sha256,
+        };
+    }
+
+    /// <summary>
+    /// Locks the consultation row against the close (see remarks) for the rest of the transaction;
+    /// its deadline when it is open, else null.
+    /// </summary>
+    internal static async Task<Instant?> LockOpenConsultationAsync(ConsultationsDbContext db, Guid consultationId, CancellationToken cancellationToken)
+    {
+        var open = (int)ConsultationStatus.Open;
         if (db.Database.ProviderName?.Contains("Npgsql", StringComparison.Ordinal) == true)
         {
-            var ticks = receivedAt.ToUnixTimeTicks();
-            var open = (int)ConsultationStatus.Open;
-            var rows = await db.Database.SqlQuery<int>(
-                $"SELECT 1 AS \"Value\" FROM \"Consultations\" WHERE \"Id\" = {consultationId} AND \"Status\" = {open} AND \"ClosesAt\" > {ticks} FOR SHARE")
+            var ticks = await db.Database.SqlQuery<long>(
+                $"SELECT \"ClosesAt\" AS \"Value\" FROM \"Consultations\" WHERE \"Id\" = {consultationId} AND \"Status\" = {open} FOR SHARE")
                 .ToListAsync(cancellationToken);
-            return rows.Count == 1;
+            return ticks.Count == 1 ? Instant.FromUnixTimeTicks(ticks[0]) : null;
         }
 
-        var updated = await db.Consultations
-            .Where(c => c.Id == consultationId && c.Status == ConsultationStatus.Open && c.ClosesAt > receivedAt)
+        // SQLite: a no-op update takes the database's write lock for the transaction.
+        await db.Consultations.Where(c => c.Id == consultationId && c.Status == ConsultationStatus.Open)
             .ExecuteUpdateAsync(s => s.SetProperty(c => c.Status, c => c.Status), cancellationToken);
-        return updated == 1;
+        return await db.Consultations.AsNoTracking().Where(c => c.Id == consultationId && c.Status == ConsultationStatus.Open)
+            .Select(c => (Instant?)c.ClosesAt).FirstOrDefaultAsync(cancellationToken);
     }
 
     private static MailboxAddress? SenderOf(ReadMessage message, ResponseChannel channel)
