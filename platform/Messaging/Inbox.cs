@@ -28,7 +28,8 @@ internal sealed class InboxSubscription<TDbContext, TEvent, THandler> : IInboxSu
     {
         var logger = services.GetRequiredService<ILoggerFactory>().CreateLogger($"Platform.Messaging.Inbox.{typeof(TEvent).Name}");
         var options = services.GetRequiredService<IOptionsMonitor<MessagingOptions>>().Get(typeof(TDbContext).FullName);
-        endpoint.Handler<TEvent>(context => HandleThroughOutagesAsync(context, services, endpointName, logger, options));
+        var committer = services.GetRequiredService<InboxCommitter<TDbContext>>();
+        endpoint.Handler<TEvent>(context => HandleThroughOutagesAsync(context, committer, endpointName, logger, options));
     }
 
     /// <summary>
@@ -36,13 +37,13 @@ internal sealed class InboxSubscription<TDbContext, TEvent, THandler> : IInboxSu
     /// <see cref="MessagingOptions.ConsumerOutageRetryInterval"/>, so an outage longer than the
     /// ordinary retries does not send it to the error queue.
     /// </summary>
-    private async Task HandleThroughOutagesAsync(ConsumeContext<TEvent> context, IServiceProvider services, string endpointName, ILogger logger, MessagingOptions options)
+    private async Task HandleThroughOutagesAsync(ConsumeContext<TEvent> context, InboxCommitter<TDbContext> committer, string endpointName, ILogger logger, MessagingOptions options)
     {
         for (var round = 1; ; round++)
         {
             try
             {
-                await HandleAsync(context, services, endpointName, logger);
+                await HandleAsync(context, committer, endpointName, logger);
                 return;
             }
             catch (Exception ex) when (round <= options.ConsumerOutageRetryLimit && Platform.Data.TransientFailures.IsTransient(ex) && !context.CancellationToken.IsCancellationRequested)
@@ -53,10 +54,11 @@ internal sealed class InboxSubscription<TDbContext, TEvent, THandler> : IInboxSu
     }
 
     /// <summary>
-    /// Applies the message at most once: inbox row and handler effect commit in one transaction;
+    /// Applies the message at most once: inbox row and handler effect commit in one transaction
+    /// (shared with the other messages being handled at that moment, see <see cref="InboxCommitter{TDbContext}"/>);
     /// MassTransit acknowledges the delivery only after this returns, i.e. after the commit.
     /// </summary>
-    private async Task HandleAsync(ConsumeContext<TEvent> context, IServiceProvider services, string endpointName, ILogger logger)
+    private async Task HandleAsync(ConsumeContext<TEvent> context, InboxCommitter<TDbContext> committer, string endpointName, ILogger logger)
     {
         var messageId = context.MessageId
             ?? throw new InvalidOperationException("The message has no MessageId; it cannot be deduplicated.");
@@ -66,44 +68,22 @@ internal sealed class InboxSubscription<TDbContext, TEvent, THandler> : IInboxSu
         {
             MessagingMetrics.Delivered.Add(1, tag);
         }
-        var cancellationToken = context.CancellationToken;
 
-        await using var scope = services.CreateAsyncScope();
-        var db = scope.ServiceProvider.GetRequiredService<TDbContext>();
-        var inbox = db.Set<InboxMessage>();
+        var message = context.Message;
+        var eventContext = new IntegrationEventContext(messageId, context.SentTime, attempt);
+        var work = new InboxWork(messageId, Consumer,
+            (scope, ct) => scope.GetRequiredService<THandler>().HandleAsync(message, eventContext, ct), context.CancellationToken);
         try
         {
-            // A broker redelivery or a retry is likely a duplicate: one cheap look first. Other
-            // duplicates (the outbox published twice) are caught by the inbox key at commit.
-            if ((context.ReceiveContext.Redelivered || attempt > 1) && await AlreadyAppliedAsync(inbox, messageId, cancellationToken))
+            if (await committer.ApplyAsync(work, context.CancellationToken))
             {
-                Duplicate();
-                return;
+                MessagingMetrics.Applied.Add(1, tag);
             }
-
-            await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
-            var handler = scope.ServiceProvider.GetRequiredService<THandler>();
-            await handler.HandleAsync(context.Message, new IntegrationEventContext(messageId, context.SentTime, attempt), cancellationToken);
-            // The inbox row and the effect in one statement batch and one commit. A concurrent
-            // delivery of the same message blocks on this key until the first commits, then fails.
-            inbox.Add(new InboxMessage { MessageId = messageId, Consumer = Consumer, ReceivedAt = DateTime.UtcNow });
-            try
+            else
             {
-                await db.SaveChangesAsync(cancellationToken);
-                await transaction.CommitAsync(cancellationToken);
+                MessagingMetrics.Duplicates.Add(1, tag);
+                Log.DuplicateIgnored(logger, endpointName, messageId, Consumer);
             }
-            catch (DbUpdateException)
-            {
-                await transaction.RollbackAsync(cancellationToken);
-                db.ChangeTracker.Clear();
-                if (await AlreadyAppliedAsync(inbox, messageId, cancellationToken))
-                {
-                    Duplicate();
-                    return;
-                }
-                throw;
-            }
-            MessagingMetrics.Applied.Add(1, tag);
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
@@ -111,14 +91,5 @@ internal sealed class InboxSubscription<TDbContext, TEvent, THandler> : IInboxSu
             Log.HandlerFailed(logger, endpointName, messageId, Consumer, attempt, $"{ex.GetType().Name}: {ex.Message}");
             throw;
         }
-
-        void Duplicate()
-        {
-            MessagingMetrics.Duplicates.Add(1, tag);
-            Log.DuplicateIgnored(logger, endpointName, messageId, Consumer);
-        }
     }
-
-    private Task<bool> AlreadyAppliedAsync(DbSet<InboxMessage> inbox, Guid messageId, CancellationToken cancellationToken) =>
-        inbox.AnyAsync(i => i.MessageId == messageId && i.Consumer == Consumer, cancellationToken);
 }

@@ -61,9 +61,10 @@ public static class IntegrationEvents
 
 /// <summary>
 /// Handles one integration event type. Runs inside a transaction on the service's DbContext (the
-/// scoped instance): its changes and the inbox record commit together, so a redelivered message
-/// changes nothing. Throwing rolls everything back; the message is retried with back-off and then
-/// moved to the error queue.
+/// scoped instance, shared with the other messages applied in the same batch): its changes and the
+/// inbox record commit together, so a redelivered message changes nothing. Save nothing yourself,
+/// and look rows up with <c>Find</c> (it sees rows an earlier message of the batch added). Throwing
+/// rolls everything back; the message is retried alone with back-off and then moved to the error queue.
 /// </summary>
 public interface IIntegrationEventHandler<in TEvent>
     where TEvent : class

@@ -38,8 +38,18 @@ public sealed class MessagingOptions
 
     public TimeSpan ConsumerOutageRetryInterval { get; set; } = TimeSpan.FromSeconds(5);
 
-    /// <summary>Messages handled at the same time by this service's endpoint.</summary>
-    public int ConcurrentMessageLimit { get; set; } = 8;
+    /// <summary>
+    /// Messages handled at the same time by this service's endpoint (prefetch is twice that). The
+    /// messages being handled at one moment are applied together (see <see cref="InboxMaxBatch"/>),
+    /// so this bounds the size of those batches too.
+    /// </summary>
+    public int ConcurrentMessageLimit { get; set; } = 128;
+
+    /// <summary>Transactions applying inbox batches at the same time (one batch's commit overlaps the next one's work).</summary>
+    public int InboxWriters { get; set; } = 2;
+
+    /// <summary>Most messages applied in one inbox transaction.</summary>
+    public int InboxMaxBatch { get; set; } = 128;
 
     /// <summary>Sent outbox rows are deleted after this long.</summary>
     public TimeSpan SentRetention { get; set; } = TimeSpan.FromDays(7);

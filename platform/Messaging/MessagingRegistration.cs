@@ -102,13 +102,15 @@ public static class MessagingRegistration
         services.AddOptions<MessagingOptions>(name)
             .Bind(configuration.GetSection(MessagingOptions.Section))
             .PostConfigure(o => o.Endpoint = string.IsNullOrWhiteSpace(o.Endpoint) ? DefaultEndpoint(typeof(TDbContext)) : o.Endpoint)
-            .Validate(o => o.DispatchBatchSize > 0 && o.ConcurrentMessageLimit > 0 && o.ConsumerRetryLimit >= 0 && o.ConsumerOutageRetryLimit >= 0,
-                "Messaging: DispatchBatchSize and ConcurrentMessageLimit must be positive, ConsumerRetryLimit and ConsumerOutageRetryLimit not negative.");
+            .Validate(o => o.DispatchBatchSize > 0 && o.ConcurrentMessageLimit > 0 && o.InboxWriters > 0 && o.InboxMaxBatch > 0 && o.ConsumerRetryLimit >= 0 && o.ConsumerOutageRetryLimit >= 0,
+                "Messaging: DispatchBatchSize, ConcurrentMessageLimit, InboxWriters and InboxMaxBatch must be positive, ConsumerRetryLimit and ConsumerOutageRetryLimit not negative.");
 
         services.AddSingleton<OutboxSignal<TDbContext>>();
         services.AddSingleton<OutboxCommitInterceptor<TDbContext>>();
         services.ConfigureDbContext<TDbContext>((sp, options) => options.AddInterceptors(sp.GetRequiredService<OutboxCommitInterceptor<TDbContext>>()));
         services.AddHostedService<OutboxDispatcher<TDbContext>>();
+        services.AddSingleton<InboxCommitter<TDbContext>>();
+        services.AddHostedService(sp => sp.GetRequiredService<InboxCommitter<TDbContext>>());
         services.AddHostedService<MessagingPruner<TDbContext>>();
         services.AddHealthChecks().AddCheck<MessagingDatabaseHealthCheck<TDbContext>>(
             $"messaging-{DefaultEndpoint(typeof(TDbContext))}", HealthStatus.Unhealthy, ["ready", "database", "messaging"]);

@@ -84,6 +84,9 @@ public sealed class FaultModelMigration : Migration
 public sealed class PingHandlerBehaviour
 {
     public TimeSpan Delay { get; set; }
+
+    /// <summary>The database transaction each ping was last applied in (a batch that failed is applied again).</summary>
+    public System.Collections.Concurrent.ConcurrentDictionary<Guid, Guid> Transactions { get; } = new();
 }
 
 public sealed class PingHandler(FaultTestDb db, PingHandlerBehaviour behaviour) : IIntegrationEventHandler<PingRaised>
@@ -95,6 +98,7 @@ public sealed class PingHandler(FaultTestDb db, PingHandlerBehaviour behaviour) 
             throw new InvalidOperationException($"ping {integrationEvent.Number} is poison");
         }
         db.AppliedPings.Add(new AppliedPing { EventId = integrationEvent.EventId, Stream = integrationEvent.Stream, Number = integrationEvent.Number });
+        behaviour.Transactions[integrationEvent.EventId] = db.Database.CurrentTransaction?.TransactionId ?? Guid.Empty;
         if (behaviour.Delay > TimeSpan.Zero)
         {
             await Task.Delay(behaviour.Delay, cancellationToken);

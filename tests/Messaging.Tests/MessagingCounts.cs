@@ -49,6 +49,7 @@ internal static class MessagingCounts
     public static long Delivered(string endpoint) => Get("messaging.inbox.delivered", endpoint);
     public static long Applied(string endpoint) => Get("messaging.inbox.applied", endpoint);
     public static long Duplicates(string endpoint) => Get("messaging.inbox.duplicates", endpoint);
+    public static long Failed(string endpoint) => Get("messaging.inbox.failed", endpoint);
 }
 
 internal static class Eventually

@@ -171,6 +171,35 @@ public sealed class OutboxInboxFaultTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public async Task Messages_handled_at_once_commit_together_and_a_poison_one_among_them_costs_the_others_nothing()
+    {
+        var (consumer, producer) = await StartPairAsync();
+        await using var _ = consumer;
+        await using var __ = producer;
+        // A slow first transaction lets the others pile up behind it, as under load.
+        consumer.Behaviour.Delay = TimeSpan.FromMilliseconds(20);
+        var bus = producer.Services.GetRequiredService<IBus>();
+
+        var pings = Enumerable.Range(1, 300)
+            .Select(i => new PingRaised { EventId = Guid.NewGuid(), OccurredAt = DateTimeOffset.UtcNow, Stream = $"team-{i % 7}", Number = i, Poison = i % 100 == 0 })
+            .ToList();
+        await Task.WhenAll(pings.Select(p => bus.Publish(p, context => context.MessageId = p.EventId)));
+        var healthy = pings.Where(p => !p.Poison).ToList();
+        await Eventually.UntilAsync(async () => (await AppliedAsync(consumer)).Count >= healthy.Count, Patience, "the 297 healthy pings are applied");
+        await Eventually.UntilAsync(() => Task.FromResult(MessagingCounts.Failed(consumer.Endpoint) >= 3 * 4), Patience, "each poison ping failed on every attempt");
+
+        var transactions = healthy.Select(p => consumer.Behaviour.Transactions[p.EventId]).ToList();
+        var largest = transactions.GroupBy(t => t).Max(g => g.Count());
+        output.WriteLine($"group commit: {healthy.Count} pings applied in {transactions.Distinct().Count()} transactions (largest {largest})");
+        Figure("group commit with poison", pings.Count, consumer);
+        AssertAppliedOnce(healthy, await AppliedAsync(consumer));
+        Assert.True(largest > 1, "messages waiting at the same moment share one transaction");
+        Assert.DoesNotContain(Guid.Empty, transactions);
+        Assert.Equal(healthy.Count, MessagingCounts.Applied(consumer.Endpoint));
+        Assert.Equal(0, MessagingCounts.Duplicates(consumer.Endpoint));
+    }
+
+    [Fact]
     public async Task A_database_restarted_under_a_consumer_loses_nothing()
     {
         var postgres = await SharedPostgres.GetAsync();
