@@ -58,6 +58,12 @@ public sealed partial class BearerTokenHandler(
             return Reject("empty bearer token");
         }
 
+        var validatedTokens = ValidatedTokens.For(Options);
+        if (validatedTokens.TryGet(token, DateTime.UtcNow, out var remembered))
+        {
+            return Success(remembered);
+        }
+
         JsonWebToken jwt;
         try
         {
@@ -68,7 +74,7 @@ public sealed partial class BearerTokenHandler(
             return Reject(ReasonFor(e));
         }
 
-        var parameters = Options.ToValidationParameters();
+        var parameters = validatedTokens.Parameters;
         if (!parameters.ValidAlgorithms.Contains(jwt.Alg, StringComparer.Ordinal))
         {
             // Decided before any key is touched: `none`, and HS256 where only public keys are
@@ -83,12 +89,19 @@ public sealed partial class BearerTokenHandler(
             return Reject(ReasonFor(result.Exception));
         }
 
-        var identity = new ClaimsIdentity(result.ClaimsIdentity.Claims, Scheme.Name, CallerClaims.Name, CallerClaims.Roles);
-        if (!identity.HasClaim(c => c.Type == CallerClaims.Subject && c.Value.Length > 0))
+        var claims = result.ClaimsIdentity.Claims.ToList();
+        if (!claims.Any(c => c.Type == CallerClaims.Subject && c.Value.Length > 0))
         {
             return Reject("token has no subject");
         }
 
+        validatedTokens.Remember(token, jwt, claims);
+        return Success(claims);
+    }
+
+    private AuthenticateResult Success(IReadOnlyList<Claim> claims)
+    {
+        var identity = new ClaimsIdentity(claims, Scheme.Name, CallerClaims.Name, CallerClaims.Roles);
         return AuthenticateResult.Success(new AuthenticationTicket(new ClaimsPrincipal(identity), Scheme.Name));
     }
 

@@ -144,6 +144,24 @@ public sealed class BearerAuthenticationTests(BearerAuthenticationTests.KeysAndH
     }
 
     [Fact]
+    public async Task A_token_accepted_before_is_rejected_once_it_expires_although_its_signature_check_is_remembered()
+    {
+        // Expired 27 s ago: inside the 30 s clock skew for about 3 s more.
+        var expires = DateTime.UtcNow.AddSeconds(-27);
+        var token = TestTokens.Create(TestTokens.Hs256(_secret), notBefore: expires.AddMinutes(-20), expires: expires);
+        Assert.True((await _host.WhoAmIAsync(token)).Authenticated);
+        Assert.True((await _host.WhoAmIAsync(token)).Authenticated);
+
+        var pastSkew = expires.AddSeconds(30.5) - DateTime.UtcNow;
+        if (pastSkew > TimeSpan.Zero)
+        {
+            await Task.Delay(pastSkew);
+        }
+
+        await AssertRejected(token, "token expired");
+    }
+
+    [Fact]
     public async Task A_token_not_yet_valid_is_rejected()
     {
         var now = DateTime.UtcNow;
