@@ -24,6 +24,12 @@ internal sealed class InboxSubscription<TDbContext, TEvent, THandler> : IInboxSu
     public Type EventType => typeof(TEvent);
     public string Consumer { get; } = typeof(THandler).FullName!;
 
+    /// <summary>The batch preparation of <typeparamref name="THandler"/> for <typeparamref name="TEvent"/>, if it has one (one delegate, so a batch groups by it).</summary>
+    private static readonly Func<IServiceProvider, IReadOnlyList<object>, CancellationToken, Task>? Prepare =
+        typeof(IPrepareIntegrationEvents<TEvent>).IsAssignableFrom(typeof(THandler))
+            ? (scope, messages, ct) => ((IPrepareIntegrationEvents<TEvent>)scope.GetRequiredService<THandler>()).PrepareAsync(messages.Cast<TEvent>().ToList(), ct)
+            : null;
+
     public void Connect(IReceiveEndpointConfigurator endpoint, IServiceProvider services, string endpointName)
     {
         var logger = services.GetRequiredService<ILoggerFactory>().CreateLogger($"Platform.Messaging.Inbox.{typeof(TEvent).Name}");
@@ -71,8 +77,8 @@ internal sealed class InboxSubscription<TDbContext, TEvent, THandler> : IInboxSu
 
         var message = context.Message;
         var eventContext = new IntegrationEventContext(messageId, context.SentTime, attempt);
-        var work = new InboxWork(messageId, Consumer,
-            (scope, ct) => scope.GetRequiredService<THandler>().HandleAsync(message, eventContext, ct), context.CancellationToken);
+        var work = new InboxWork(messageId, Consumer, message,
+            (scope, ct) => scope.GetRequiredService<THandler>().HandleAsync(message, eventContext, ct), Prepare, context.CancellationToken);
         try
         {
             if (await committer.ApplyAsync(work, context.CancellationToken))

@@ -134,14 +134,20 @@ internal sealed partial class InboxCommitter<TDbContext> : BackgroundService
         var outcomes = new bool[batch.Count];
         for (var i = 0; i < batch.Count; i++)
         {
-            var work = batch[i];
-            if (!applied.Add((work.MessageId, work.Consumer)))
-            {
-                continue;
-            }
+            outcomes[i] = applied.Add((batch[i].MessageId, batch[i].Consumer));
+        }
+
+        // Handlers that load what a whole batch needs in one query do it first, per event type.
+        var toApply = batch.Where((_, i) => outcomes[i]).ToList();
+        foreach (var group in toApply.Where(w => w.Prepare is not null).GroupBy(w => w.Prepare!))
+        {
+            await group.Key(scope.ServiceProvider, group.Select(w => w.Message).ToList(), CancellationToken.None);
+        }
+
+        foreach (var work in toApply)
+        {
             await work.Apply(scope.ServiceProvider, work.CancellationToken);
             inbox.Add(new InboxMessage { MessageId = work.MessageId, Consumer = work.Consumer, ReceivedAt = DateTime.UtcNow });
-            outcomes[i] = true;
         }
 
         await db.SaveChangesAsync(CancellationToken.None);
@@ -156,12 +162,23 @@ internal sealed partial class InboxCommitter<TDbContext> : BackgroundService
     private static partial void LogBatchSplit(ILogger logger, string endpoint, int count, string error);
 }
 
-/// <summary>One message for the inbox: its identity and the handler call that applies it in a given scope.</summary>
-internal sealed class InboxWork(Guid messageId, string consumer, Func<IServiceProvider, CancellationToken, Task> apply, CancellationToken cancellationToken)
+/// <summary>
+/// One message for the inbox: its identity, the handler call that applies it in a given scope and,
+/// when its handler prepares batches, the call that prepares all messages of its kind in a batch.
+/// </summary>
+internal sealed class InboxWork(
+    Guid messageId,
+    string consumer,
+    object message,
+    Func<IServiceProvider, CancellationToken, Task> apply,
+    Func<IServiceProvider, IReadOnlyList<object>, CancellationToken, Task>? prepare,
+    CancellationToken cancellationToken)
 {
     public Guid MessageId { get; } = messageId;
     public string Consumer { get; } = consumer;
+    public object Message { get; } = message;
     public Func<IServiceProvider, CancellationToken, Task> Apply { get; } = apply;
+    public Func<IServiceProvider, IReadOnlyList<object>, CancellationToken, Task>? Prepare { get; } = prepare;
     public CancellationToken CancellationToken { get; } = cancellationToken;
     public TaskCompletionSource<bool> Done { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
 }

@@ -72,5 +72,17 @@ public interface IIntegrationEventHandler<in TEvent>
     Task HandleAsync(TEvent integrationEvent, IntegrationEventContext context, CancellationToken cancellationToken);
 }
 
+/// <summary>
+/// Optional for a handler: called once per inbox batch with the events of this type about to be
+/// handled in it (duplicates already removed), before any of them, in the same transaction and
+/// scope. Load what they need in one query (tracked), so each <see cref="IIntegrationEventHandler{TEvent}.HandleAsync"/>
+/// finds it without a round trip of its own. It must not change anything.
+/// </summary>
+public interface IPrepareIntegrationEvents<in TEvent>
+    where TEvent : class
+{
+    Task PrepareAsync(IReadOnlyCollection<TEvent> integrationEvents, CancellationToken cancellationToken);
+}
+
 /// <summary>What a handler may want to know about the delivery.</summary>
 public sealed record IntegrationEventContext(Guid MessageId, DateTime? SentAt, int Attempt);

@@ -330,4 +330,29 @@ public class ReportingServiceTests(ReportingServiceFixture f) : IClassFixture<Re
         var token = await Assert.ThrowsAsync<RpcException>(() => Stocktaking.ListInventoryAsync(new V1.ListInventoryRequest { PageToken = "garbage" }).ResponseAsync);
         Assert.Contains("page_token", token.Status.Detail);
     }
+
+    [Fact]
+    public async Task Many_responses_arriving_at_once_each_twice_and_republished_are_counted_once()
+    {
+        var consultation = "consultation-burst-" + Guid.NewGuid().ToString("N")[..8];
+        var t0 = DateTimeOffset.UtcNow.AddDays(-1);
+        var responses = Enumerable.Range(0, 300).Select(i => new ResponsePublished
+        {
+            EventId = Guid.NewGuid(), OccurredAt = t0, ConsultationId = consultation, ResponseId = $"{consultation}-r{i}", TrackingNumber = $"B{i}",
+            Channel = "WEB", RespondentCategory = i % 3 == 0 ? "GOVERNMENT" : "CIVIL_SOCIETY", CountryCode = "KE", Sha256 = new string('b', 64), ReceivedAt = t0,
+        }).ToList();
+        var bus = f.Host.Services.GetRequiredService<IBus>();
+        // Every event twice under its id (a redelivery), and a third of them again under a new id
+        // (the same response published as another event): the consumer sees them side by side.
+        var copies = responses.SelectMany(r => new[] { r, r }).Select(r => (Event: r, MessageId: r.EventId))
+            .Concat(responses.Where((_, i) => i % 3 == 0).Select(r => (Event: r, MessageId: Guid.NewGuid())))
+            .OrderBy(_ => Random.Shared.Next()).ToList();
+        await Task.WhenAll(copies.Select(c => bus.Publish(c.Event, ctx => ctx.MessageId = c.MessageId)));
+
+        await f.Until(async db => await db.Set<Platform.Messaging.InboxMessage>().CountAsync(m => copies.Select(c => c.MessageId).Distinct().Contains(m.MessageId)) == 400);
+        await using var db = f.Host.OpenDatabase();
+        var stored = await db.ConsultationResponses.Where(r => r.ConsultationId == consultation).Select(r => r.ResponseId).ToListAsync();
+        Assert.Equal(responses.Select(r => r.ResponseId).Order(), stored.Order());
+        Assert.True(await db.Consultations.AnyAsync(c => c.ConsultationId == consultation), "the consultation row is created by its first response");
+    }
 }

@@ -16,6 +16,7 @@ public sealed partial class ReadModelEventHandler(ReadModelProjection projection
     IIntegrationEventHandler<StocktakingProceduresSet>,
     IIntegrationEventHandler<ConsultationOpened>,
     IIntegrationEventHandler<ResponsePublished>,
+    IPrepareIntegrationEvents<ResponsePublished>,
     IIntegrationEventHandler<ConsultationClosed>,
     IIntegrationEventHandler<ConsultationResultsPublished>
 {
@@ -42,6 +43,9 @@ public sealed partial class ReadModelEventHandler(ReadModelProjection projection
 
     public async Task HandleAsync(ResponsePublished e, IntegrationEventContext c, CancellationToken ct) =>
         Log(nameof(ResponsePublished), e.EventId, await projection.ApplyAsync(e.ToFact(), ct));
+
+    public Task PrepareAsync(IReadOnlyCollection<ResponsePublished> events, CancellationToken ct) =>
+        projection.PrepareAsync(events.Select(e => e.ToFact()).ToList(), ct);
 
     public async Task HandleAsync(ConsultationClosed e, IntegrationEventContext c, CancellationToken ct) =>
         Log(nameof(ConsultationClosed), e.EventId, await projection.ApplyAsync(e.ToFact(), ct));

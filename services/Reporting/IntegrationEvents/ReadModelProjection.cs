@@ -12,6 +12,23 @@ namespace Wsis.Reporting.IntegrationEvents;
 /// </summary>
 public sealed class ReadModelProjection(ReportingDbContext db)
 {
+    /// <summary>Response ids looked up for a whole batch (<see cref="PrepareAsync"/>), and those of them stored or added since.</summary>
+    private readonly HashSet<string> _responsesLookedUp = new(StringComparer.Ordinal);
+    private readonly HashSet<string> _responsesStored = new(StringComparer.Ordinal);
+
+    /// <summary>
+    /// Loads, in one query each, the consultation rows (tracked) and the ids of the already stored
+    /// responses that a batch of responses refers to, so applying each fact needs no round trip.
+    /// </summary>
+    public async Task PrepareAsync(IReadOnlyCollection<ResponsePublication> facts, CancellationToken ct)
+    {
+        var consultationIds = facts.Select(f => f.ConsultationId).Distinct().ToList();
+        await db.Consultations.Where(c => consultationIds.Contains(c.ConsultationId)).LoadAsync(ct);
+        var responseIds = facts.Select(f => f.ResponseId).Distinct().ToList();
+        _responsesStored.UnionWith(await db.ConsultationResponses.Where(r => responseIds.Contains(r.ResponseId)).Select(r => r.ResponseId).ToListAsync(ct));
+        _responsesLookedUp.UnionWith(responseIds);
+    }
+
     public async Task<bool> ApplyAsync(StakeholderRegistration f, CancellationToken ct) =>
         Changed(await Row(db.Stakeholders, f.StakeholderId, StakeholderRecord.For, ct), r => r.Apply(f));
 
@@ -42,7 +59,14 @@ public sealed class ReadModelProjection(ReportingDbContext db)
     public async Task<bool> ApplyAsync(ResponsePublication f, CancellationToken ct)
     {
         await Row(db.Consultations, f.ConsultationId, ConsultationRecord.For, ct);
-        if (await db.ConsultationResponses.FindAsync([f.ResponseId], ct) is not null) return false;
+        if (_responsesLookedUp.Contains(f.ResponseId))
+        {
+            if (!_responsesStored.Add(f.ResponseId)) return false;
+        }
+        else if (await db.ConsultationResponses.FindAsync([f.ResponseId], ct) is not null)
+        {
+            return false;
+        }
         db.ConsultationResponses.Add(ConsultationResponseRecord.From(f));
         return true;
     }
