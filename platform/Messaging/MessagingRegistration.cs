@@ -107,7 +107,9 @@ public static class MessagingRegistration
 
         services.AddSingleton<OutboxSignal<TDbContext>>();
         services.AddSingleton<OutboxCommitInterceptor<TDbContext>>();
-        services.ConfigureDbContext<TDbContext>((sp, options) => options.AddInterceptors(sp.GetRequiredService<OutboxCommitInterceptor<TDbContext>>()));
+        // With the lifetime the service gave its options (singleton: built once; scoped otherwise).
+        var optionsLifetime = services.LastOrDefault(d => d.ServiceType == typeof(DbContextOptions<TDbContext>))?.Lifetime ?? ServiceLifetime.Scoped;
+        services.ConfigureDbContext<TDbContext>((sp, options) => options.AddInterceptors(sp.GetRequiredService<OutboxCommitInterceptor<TDbContext>>()), optionsLifetime);
         services.AddHostedService<OutboxDispatcher<TDbContext>>();
         services.AddSingleton<InboxCommitter<TDbContext>>();
         services.AddHostedService(sp => sp.GetRequiredService<InboxCommitter<TDbContext>>());

@@ -55,7 +55,9 @@ public static partial class ServiceDatabaseExtensions
                 // and a stack trace, stay available at Information and Debug.
                 .Log((RelationalEventId.CommandError, LogLevel.Information), (CoreEventId.SaveChangesFailed, LogLevel.Debug)));
             configure?.Invoke(options);
-        });
+        },
+        // The options are the same for every unit of work: built once, not once per request.
+        contextLifetime: ServiceLifetime.Scoped, optionsLifetime: ServiceLifetime.Singleton);
 
         builder.Services.AddHealthChecks().Add(new HealthCheckRegistration(
             $"database-{name}",
