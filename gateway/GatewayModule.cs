@@ -30,7 +30,15 @@ public static class GatewayModule
 
     public static WebApplication MapGateway(this WebApplication app)
     {
+        // Forwarded gRPC calls (the bulk of the traffic) take the short way; the rest follows.
+        app.UseGrpcForwarding();
         app.UseRouting();
+        // Placed here (after the short way) rather than added by WebApplication at the very start
+        // of the pipeline, where it would validate the token of every forwarded call once more.
+        if (!((IApplicationBuilder)app).Properties.ContainsKey("__AuthenticationMiddlewareSet"))
+        {
+            app.UseAuthentication();
+        }
         app.UseBearerTokenGate();
         app.UseRateLimiter();
         app.UseReverseProxy();

@@ -1,4 +1,3 @@
-using System.Text.RegularExpressions;
 using System.Threading.RateLimiting;
 using Microsoft.AspNetCore.RateLimiting;
 using Wsis.Gateway.Json;
@@ -37,13 +36,14 @@ public static class SubmissionRateLimiting
             // The binder appends configured items to the default list; configured paths replace it.
             options.Paths = configuration.GetSection(SubmissionRateLimitOptions.SectionName + ":Paths").Get<List<string>>() ?? [];
         }
-        var patterns = options.Paths.Select(p => RouteState.CompilePath(p).Pattern).ToArray();
+        var patterns = options.Paths.Select(RoutePath.Compile).ToArray();
+        services.AddSingleton(new SubmissionPaths(patterns));
 
         services.AddRateLimiter(limiter =>
         {
             limiter.GlobalLimiter = PartitionedRateLimiter.Create<HttpContext, string>(context =>
             {
-                if (!HttpMethods.IsPost(context.Request.Method) || !IsSubmission(patterns, context.Request.Path.Value ?? "/"))
+                if (!HttpMethods.IsPost(context.Request.Method) || !SubmissionPaths.IsSubmission(patterns, context.Request.Path.Value ?? "/"))
                 {
                     return RateLimitPartition.GetNoLimiter("");
                 }
@@ -63,18 +63,6 @@ public static class SubmissionRateLimiting
         return services;
     }
 
-    private static bool IsSubmission(Regex[] patterns, string path)
-    {
-        foreach (var p in patterns)
-        {
-            if (p.IsMatch(path))
-            {
-                return true;
-            }
-        }
-        return false;
-    }
-
     private static async ValueTask RejectAsync(OnRejectedContext rejected, TimeSpan window)
     {
         var retryAfter = rejected.Lease.TryGetMetadata(MetadataName.RetryAfter, out var after) ? after : window;
@@ -89,5 +77,23 @@ public static class SubmissionRateLimiting
         context.Response.Headers.RetryAfter = seconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
         await JsonTranscoding.Problem(StatusCodes.Status429TooManyRequests, "RESOURCE_EXHAUSTED",
             $"too many submissions from this client; retry after {seconds} s", GrpcProtocol.ResourceExhausted).ExecuteAsync(context);
+    }
+}
+
+/// <summary>The paths the submission limits apply to (<c>Gateway:RateLimits:Submissions:Paths</c>).</summary>
+public sealed class SubmissionPaths(RoutePath[] patterns)
+{
+    public bool IsSubmission(string path) => IsSubmission(patterns, path);
+
+    internal static bool IsSubmission(RoutePath[] patterns, string path)
+    {
+        foreach (var p in patterns)
+        {
+            if (p.IsMatch(path))
+            {
+                return true;
+            }
+        }
+        return false;
     }
 }

@@ -54,6 +54,27 @@ public static class GrpcProtocol
         };
     }
 
+    /// <summary>Formats a grpc-timeout value: at most 8 digits, in the finest unit that holds it.</summary>
+    public static string FormatTimeout(TimeSpan timeout)
+    {
+        var ticks = Math.Max(timeout.Ticks, TimeSpan.TicksPerMillisecond);
+        var inv = System.Globalization.CultureInfo.InvariantCulture;
+        const long max = 99_999_999;
+        if (ticks / 10 <= max)
+        {
+            return (ticks / 10).ToString(inv) + "u";
+        }
+        if (ticks / TimeSpan.TicksPerMillisecond <= max)
+        {
+            return (ticks / TimeSpan.TicksPerMillisecond).ToString(inv) + "m";
+        }
+        if (ticks / TimeSpan.TicksPerSecond <= max)
+        {
+            return (ticks / TimeSpan.TicksPerSecond).ToString(inv) + "S";
+        }
+        return Math.Min(ticks / TimeSpan.TicksPerHour, max).ToString(inv) + "H";
+    }
+
     /// <summary>Writes a gRPC error as a Trailers-Only response: HTTP 200, a single HEADERS frame
     /// carrying grpc-status and grpc-message, no body (Kestrel ends the stream on that frame).</summary>
     public static Task WriteTrailersOnlyAsync(HttpResponse response, int status, string message, TimeSpan? retryAfter = null)

@@ -1,5 +1,14 @@
 namespace Wsis.Gateway.Proxy;
 
+public enum LoadBalancingPolicy
+{
+    PowerOfTwoChoices,
+    RoundRobin,
+    FirstAlphabetical,
+    Random,
+    LeastRequests,
+}
+
 public static class LoadBalancingPolicies
 {
     public const string RoundRobin = "RoundRobin";
@@ -8,6 +17,16 @@ public static class LoadBalancingPolicies
     public const string Random = "Random";
     public const string LeastRequests = "LeastRequests";
 
+    /// <summary>The policy a configured name stands for (case-insensitive); unknown names get the default, PowerOfTwoChoices.</summary>
+    public static LoadBalancingPolicy Parse(string? name) => name switch
+    {
+        _ when RoundRobin.Equals(name, StringComparison.OrdinalIgnoreCase) => LoadBalancingPolicy.RoundRobin,
+        _ when FirstAlphabetical.Equals(name, StringComparison.OrdinalIgnoreCase) => LoadBalancingPolicy.FirstAlphabetical,
+        _ when Random.Equals(name, StringComparison.OrdinalIgnoreCase) => LoadBalancingPolicy.Random,
+        _ when LeastRequests.Equals(name, StringComparison.OrdinalIgnoreCase) => LoadBalancingPolicy.LeastRequests,
+        _ => LoadBalancingPolicy.PowerOfTwoChoices,
+    };
+
     /// <summary>Picks one of the available destinations (already filtered by health), as YARP's policies of the same names do.</summary>
     public static DestinationState Pick(ClusterState cluster, IReadOnlyList<DestinationState> available)
     {
@@ -15,15 +34,15 @@ public static class LoadBalancingPolicies
         {
             return available[0];
         }
-        switch (cluster.LoadBalancingPolicy)
+        switch (cluster.Policy)
         {
-            case var p when p.Equals(RoundRobin, StringComparison.OrdinalIgnoreCase):
+            case LoadBalancingPolicy.RoundRobin:
                 return available[cluster.NextRoundRobin() % available.Count];
-            case var p when p.Equals(FirstAlphabetical, StringComparison.OrdinalIgnoreCase):
+            case LoadBalancingPolicy.FirstAlphabetical:
                 return available.MinBy(d => d.Name, StringComparer.Ordinal)!;
-            case var p when p.Equals(Random, StringComparison.OrdinalIgnoreCase):
+            case LoadBalancingPolicy.Random:
                 return available[System.Random.Shared.Next(available.Count)];
-            case var p when p.Equals(LeastRequests, StringComparison.OrdinalIgnoreCase):
+            case LoadBalancingPolicy.LeastRequests:
                 return available.MinBy(d => d.ConcurrentRequests)!;
             default:
                 // PowerOfTwoChoices: two distinct random candidates, the less busy one wins.

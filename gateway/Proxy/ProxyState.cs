@@ -9,8 +9,14 @@ namespace Wsis.Gateway.Proxy;
 /// cluster, name and address stay the same, so a reload does not forget which one is down.</summary>
 public sealed class DestinationState(string name, Uri address, Uri healthAddress)
 {
+    // Request URIs per path (gRPC paths are a small set: one per method); bounded so that
+    // arbitrary paths cannot grow it without limit.
+    private const int MaxCachedUris = 512;
+    private readonly ConcurrentDictionary<string, Uri> _uris = new(StringComparer.Ordinal);
+    private readonly string _baseAddress = address.GetLeftPart(UriPartial.Path).TrimEnd('/');
     private int _concurrentRequests;
     private long _passiveUnhealthyUntilTicks;
+    private long _lastAnsweredTicks;
 
     public string Name { get; } = name;
 
@@ -32,6 +38,38 @@ public sealed class DestinationState(string name, Uri address, Uri healthAddress
     public bool PassivelyHealthy(DateTime utcNow) => utcNow.Ticks >= Interlocked.Read(ref _passiveUnhealthyUntilTicks);
 
     public void EjectUntil(DateTime utcUntil) => Interlocked.Exchange(ref _passiveUnhealthyUntilTicks, utcUntil.Ticks);
+
+    /// <summary>Passive evidence of health: a forwarded call got an answer (response headers, status
+    /// below 500) from this destination at that moment.</summary>
+    public void ReportAnswered(DateTime utcNow)
+    {
+        // Written by every answered call: skip the store when the value is already this recent.
+        if (utcNow.Ticks - Volatile.Read(ref _lastAnsweredTicks) > TimeSpan.TicksPerMillisecond * 100)
+        {
+            Volatile.Write(ref _lastAnsweredTicks, utcNow.Ticks);
+        }
+    }
+
+    /// <summary>When a forwarded call was last answered by this destination (DateTime.MinValue: never).</summary>
+    public DateTime LastAnswered => new(Volatile.Read(ref _lastAnsweredTicks), DateTimeKind.Utc);
+
+    /// <summary>The destination's URI for a request path and query.</summary>
+    public Uri RequestUri(PathString path, QueryString query)
+    {
+        var key = path.Value ?? "";
+        if (!query.HasValue && _uris.TryGetValue(key, out var cached))
+        {
+            return cached;
+        }
+        var uri = new Uri(_baseAddress + path.ToUriComponent() + query.ToUriComponent());
+        if (!query.HasValue && key.Length <= 256 && _uris.Count < MaxCachedUris)
+        {
+            _uris.TryAdd(key, uri);
+        }
+        return uri;
+    }
+
+    public Uri RequestUri(string path) => RequestUri(new PathString(path), QueryString.Empty);
 }
 
 public sealed class ClusterState
@@ -44,11 +82,18 @@ public sealed class ClusterState
 
     public required string LoadBalancingPolicy { get; init; }
 
+    public LoadBalancingPolicy Policy { get; init; }
+
     public ActiveHealthCheckConfig? ActiveHealthCheck { get; init; }
 
     public PassiveHealthCheckConfig? PassiveHealthCheck { get; init; }
 
-    public int ConsecutiveFailuresThreshold { get; init; } = 2;
+    /// <summary>Failed probes in a row before a destination is marked unhealthy when the cluster's
+    /// metadata does not say (YARP uses 2; one more here, because a probe that is merely slow under
+    /// load must not take a destination out).</summary>
+    public const int DefaultConsecutiveFailuresThreshold = 3;
+
+    public int ConsecutiveFailuresThreshold { get; init; } = DefaultConsecutiveFailuresThreshold;
 
     public required Version HttpVersion { get; init; }
 
@@ -60,20 +105,47 @@ public sealed class ClusterState
 
     public bool PassiveChecksEnabled => PassiveHealthCheck?.Enabled == true;
 
+    /// <summary>The destinations the health checks allow now (a new list).</summary>
     public List<DestinationState> AvailableDestinations(DateTime utcNow)
     {
         var available = new List<DestinationState>(Destinations.Count);
         foreach (var d in Destinations)
         {
-            if (ActiveChecksEnabled && !d.ActiveHealthy)
+            if (IsAvailable(d, utcNow))
             {
-                continue;
+                available.Add(d);
             }
-            if (PassiveChecksEnabled && !d.PassivelyHealthy(utcNow))
+        }
+        return available;
+    }
+
+    public bool IsAvailable(DestinationState d, DateTime utcNow) =>
+        (!ActiveChecksEnabled || d.ActiveHealthy) && (!PassiveChecksEnabled || d.PassivelyHealthy(utcNow));
+
+    /// <summary>The destinations available now, minus those already attempted; the configured list
+    /// itself (no allocation) in the common case where all are available and none was attempted.</summary>
+    public IReadOnlyList<DestinationState> AvailableDestinations(DateTime utcNow, List<DestinationState>? attempted)
+    {
+        if (attempted is null or { Count: 0 })
+        {
+            var all = true;
+            foreach (var d in Destinations)
             {
-                continue;
+                if (!IsAvailable(d, utcNow))
+                {
+                    all = false;
+                    break;
+                }
             }
-            available.Add(d);
+            if (all)
+            {
+                return Destinations;
+            }
+        }
+        var available = AvailableDestinations(utcNow);
+        if (attempted is { Count: > 0 })
+        {
+            available.RemoveAll(attempted.Contains);
         }
         return available;
     }
@@ -85,9 +157,9 @@ public sealed class RouteState
 
     public required string ClusterId { get; init; }
 
-    public required Regex PathPattern { get; init; }
+    public required RoutePath Path { get; init; }
 
-    public required int LiteralPrefixLength { get; init; }
+    public int LiteralPrefixLength => Path.LiteralPrefixLength;
 
     public int Order { get; init; }
 
@@ -98,9 +170,9 @@ public sealed class RouteState
     public bool Matches(HttpRequest request) => Matches(request.Method, request.Path.Value ?? "/");
 
     public bool Matches(string method, string path) =>
-        (Methods is null || Methods.Contains(method)) && PathPattern.IsMatch(path);
+        (Methods is null || Methods.Contains(method)) && Path.IsMatch(path);
 
-    /// <summary>Turns a route template into an anchored pattern. Kept deliberately small: YARP's
+    /// <summary>Turns a route template into an anchored pattern (see <see cref="RoutePath"/>). Kept deliberately small: YARP's
     /// full template syntax (constraints, defaults) is not needed for gRPC prefixes.</summary>
     public static (Regex Pattern, int LiteralPrefixLength) CompilePath(string template)
     {
@@ -152,6 +224,63 @@ public sealed class RouteState
         pattern.Append('$');
         return (new Regex(pattern.ToString(), RegexOptions.IgnoreCase | RegexOptions.CultureInvariant | RegexOptions.Compiled),
             literalPrefix < 0 ? template.Length : literalPrefix);
+    }
+}
+
+/// <summary>A compiled route template. A literal path, or a literal prefix followed by a catch-all
+/// (every gRPC route: <c>/pkg.Service/{**rest}</c>), is compared as a string, with no regular
+/// expression per request; other templates use the anchored pattern of <see cref="RouteState.CompilePath"/>.</summary>
+public sealed class RoutePath
+{
+    private readonly string? _exact;
+    private readonly string? _prefix;
+    private readonly bool _prefixIsSegment;
+
+    private RoutePath(Regex pattern, int literalPrefixLength, string? exact, string? prefix, bool prefixIsSegment)
+    {
+        Pattern = pattern;
+        LiteralPrefixLength = literalPrefixLength;
+        _exact = exact;
+        _prefix = prefix;
+        _prefixIsSegment = prefixIsSegment;
+    }
+
+    public Regex Pattern { get; }
+
+    public int LiteralPrefixLength { get; }
+
+    public static RoutePath Compile(string template)
+    {
+        var (pattern, literalPrefixLength) = RouteState.CompilePath(template);
+        var open = template.IndexOf('{');
+        if (open < 0)
+        {
+            return new RoutePath(pattern, literalPrefixLength, template, null, false);
+        }
+        var close = template.IndexOf('}', open);
+        if (template[open + 1] == '*' && close == template.Length - 1)
+        {
+            var literal = template[..open];
+            // "/a/{**rest}" matches "/a" and "/a/..."; "/a{**rest}" matches anything starting "/a".
+            return literal.EndsWith('/') && literal.Length > 1
+                ? new RoutePath(pattern, literalPrefixLength, null, literal[..^1], true)
+                : new RoutePath(pattern, literalPrefixLength, null, literal, false);
+        }
+        return new RoutePath(pattern, literalPrefixLength, null, null, false);
+    }
+
+    public bool IsMatch(string path)
+    {
+        if (_exact is not null)
+        {
+            return path.Equals(_exact, StringComparison.OrdinalIgnoreCase);
+        }
+        if (_prefix is not null)
+        {
+            return path.StartsWith(_prefix, StringComparison.OrdinalIgnoreCase)
+                && (!_prefixIsSegment || path.Length == _prefix.Length || path[_prefix.Length] == '/');
+        }
+        return Pattern.IsMatch(path);
     }
 }
 
@@ -219,7 +348,7 @@ public sealed partial class ProxyConfiguration : IDisposable
                 destinations.Add(_destinations.GetOrAdd((clusterId, name, address.AbsoluteUri),
                     _ => new DestinationState(name, address, health)));
             }
-            var threshold = 2;
+            var threshold = ClusterState.DefaultConsecutiveFailuresThreshold;
             if (config.Metadata?.TryGetValue("ConsecutiveFailuresHealthPolicy.Threshold", out var t) == true
                 && int.TryParse(t, out var parsed) && parsed > 0)
             {
@@ -234,6 +363,7 @@ public sealed partial class ProxyConfiguration : IDisposable
                     : config.LoadBalancingPolicy,
                 ActiveHealthCheck = config.HealthCheck?.Active,
                 PassiveHealthCheck = config.HealthCheck?.Passive,
+                Policy = LoadBalancingPolicies.Parse(config.LoadBalancingPolicy),
                 ConsecutiveFailuresThreshold = threshold,
                 HttpVersion = config.HttpRequest?.Version is { } v && System.Version.TryParse(v.Contains('.') ? v : v + ".0", out var version)
                     ? version
@@ -257,13 +387,12 @@ public sealed partial class ProxyConfiguration : IDisposable
             }
             try
             {
-                var (pattern, prefix) = RouteState.CompilePath(route.Match.Path);
+                var path = RoutePath.Compile(route.Match.Path);
                 routes.Add(new RouteState
                 {
                     Name = name,
                     ClusterId = route.ClusterId,
-                    PathPattern = pattern,
-                    LiteralPrefixLength = prefix,
+                    Path = path,
                     Order = route.Order ?? 0,
                     Methods = route.Match.Methods is { Count: > 0 } m ? new HashSet<string>(m, StringComparer.OrdinalIgnoreCase) : null,
                     Timeout = route.Timeout is { } timeout && timeout > TimeSpan.Zero ? timeout : null,

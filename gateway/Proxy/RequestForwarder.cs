@@ -72,8 +72,9 @@ public sealed partial class RequestForwarder(ForwarderHttpClient client, TimePro
 
     public async Task ForwardAsync(HttpContext context, RouteState route, ClusterState cluster)
     {
-        var isGrpc = GrpcProtocol.IsGrpcRequest(context.Request);
-        _ = int.TryParse(context.Request.Headers[HopsHeader], out var hops);
+        var incoming = context.Request;
+        var isGrpc = GrpcProtocol.IsGrpcRequest(incoming);
+        var hops = ParseHops(incoming.Headers[HopsHeader]);
         if (hops >= MaxHops)
         {
             LogLoop(logger, route.Name, cluster.Name);
@@ -81,6 +82,7 @@ public sealed partial class RequestForwarder(ForwarderHttpClient client, TimePro
                 $"forwarding loop: route '{route.Name}' leads back to a gateway");
             return;
         }
+        TimeSpan? clientTimeout = null;
         if (isGrpc)
         {
             // A gRPC stream may idle between messages; Kestrel's minimum body rate would cut it.
@@ -88,33 +90,41 @@ public sealed partial class RequestForwarder(ForwarderHttpClient client, TimePro
             {
                 rate.MinDataRate = null;
             }
+            clientTimeout = GrpcProtocol.ParseTimeout(incoming.Headers[GrpcProtocol.TimeoutHeader]);
         }
 
+        // The call is bounded by the route's Timeout and by the client's own deadline (grpc-timeout),
+        // whichever is shorter; the destination receives the client's grpc-timeout and enforces it too.
+        var limit = Shorter(route.Timeout, clientTimeout);
+        var started = time.GetTimestamp();
         using var callCts = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted);
-        if (route.Timeout is { } timeout)
+        if (limit is { } timeout)
         {
             callCts.CancelAfter(timeout);
         }
+        var call = new CallContext(route, cluster, isGrpc, clientTimeout, route.Timeout, callCts);
         var token = callCts.Token;
 
-        var attempted = new List<DestinationState>();
+        List<DestinationState>? attempted = null;
         while (true)
         {
-            var available = cluster.AvailableDestinations(time.GetUtcNow().UtcDateTime);
-            available.RemoveAll(attempted.Contains);
+            var available = cluster.AvailableDestinations(time.GetUtcNow().UtcDateTime, attempted);
             if (available.Count == 0)
             {
-                LogNoDestination(logger, route.Name, cluster.Name, attempted.Count);
+                var tried = attempted?.Count ?? 0;
+                LogNoDestination(logger, route.Name, cluster.Name, tried);
                 await WriteErrorAsync(context, isGrpc, GrpcProtocol.Unavailable, StatusCodes.Status503ServiceUnavailable,
-                    attempted.Count == 0
+                    tried == 0
                         ? $"no healthy destination in cluster '{cluster.Name}'"
                         : $"cluster '{cluster.Name}' is unreachable");
                 return;
             }
 
             var destination = LoadBalancingPolicies.Pick(cluster, available);
-            attempted.Add(destination);
-            var (request, content) = CreateRequest(context, destination, cluster, token);
+            var retryAttempt = attempted is not null;
+            (attempted ??= new List<DestinationState>(cluster.Destinations.Count)).Add(destination);
+            var (request, content) = CreateRequest(context, destination, cluster, hops, token,
+                retryAttempt && clientTimeout is { } ct ? ct - time.GetElapsedTime(started) : null);
             destination.RequestStarted();
             HttpResponseMessage response;
             try
@@ -131,44 +141,49 @@ public sealed partial class RequestForwarder(ForwarderHttpClient client, TimePro
             catch (OperationCanceledException) when (callCts.IsCancellationRequested)
             {
                 destination.RequestEnded();
-                LogTimedOut(logger, route.Name, destination.Name);
-                await WriteErrorAsync(context, isGrpc, GrpcProtocol.DeadlineExceeded, StatusCodes.Status504GatewayTimeout,
-                    $"route '{route.Name}' timed out after {route.Timeout}");
+                // Without a body, whether the destination saw the call is unknown: assume it did.
+                await WriteTimeoutAsync(context, call, destination, reached: content is null || content.Started);
                 return;
             }
             catch (Exception e) when (e is HttpRequestException or IOException or OperationCanceledException or SocketException)
             {
                 destination.RequestEnded();
-                ReportTransportFailure(cluster, destination);
+                if (IsDestinationFailure(e))
+                {
+                    ReportTransportFailure(cluster, destination);
+                }
                 // Only a call whose body was never requested can go elsewhere: the destination
-                // has seen nothing it could act on (connection refused, connect timeout).
+                // has seen nothing it could act on (connection refused, connect timeout, a stream
+                // refused before the request was sent).
                 var retry = content is null || !content.Started;
-                LogDestinationFailed(logger, route.Name, cluster.Name, destination.Name, e.GetType().Name, retry);
+                LogDestinationFailed(logger, route.Name, cluster.Name, destination.Name, Describe(e), retry);
                 if (retry)
                 {
                     continue;
                 }
-                await WriteErrorAsync(context, isGrpc, GrpcProtocol.Unavailable, StatusCodes.Status502BadGateway,
-                    $"destination of cluster '{cluster.Name}' failed");
+                // A gRPC client gets a status (Trailers-Only), never a reset of its own stream.
+                var (status, message) = StatusForFailure(e, cluster);
+                await WriteErrorAsync(context, isGrpc, status, StatusCodes.Status502BadGateway, message);
                 return;
             }
 
+            if ((int)response.StatusCode < 500)
+            {
+                destination.ReportAnswered(time.GetUtcNow().UtcDateTime);
+            }
             try
             {
-                await CopyResponseAsync(context, response, isGrpc, route, cluster, destination, callCts);
+                await CopyResponseAsync(context, response, call, destination);
             }
             finally
             {
                 response.Dispose();
                 destination.RequestEnded();
-                if (content is not null)
+                if (content is not null && !content.Completion.IsCompleted)
                 {
                     // The call is over: a request body still being copied (the server answered
                     // before the client finished sending) is not wanted any more.
-                    if (!content.Completion.IsCompleted)
-                    {
-                        callCts.Cancel();
-                    }
+                    callCts.Cancel();
                     try
                     {
                         await content.Completion.WaitAsync(TimeSpan.FromSeconds(5));
@@ -182,6 +197,85 @@ public sealed partial class RequestForwarder(ForwarderHttpClient client, TimePro
             return;
         }
     }
+
+    /// <summary>What one forwarded call needs to answer its own failures.</summary>
+    private sealed record CallContext(RouteState Route, ClusterState Cluster, bool IsGrpc,
+        TimeSpan? ClientTimeout, TimeSpan? RouteTimeout, CancellationTokenSource Cts)
+    {
+        /// <summary>True when the client's own deadline, not the route's Timeout, bounds the call.</summary>
+        public bool ClientDeadlineGoverns => ClientTimeout is { } c && (RouteTimeout is not { } r || c <= r);
+    }
+
+    private static TimeSpan? Shorter(TimeSpan? a, TimeSpan? b) =>
+        a is { } x ? (b is { } y && y < x ? y : x) : b;
+
+    private static int ParseHops(Microsoft.Extensions.Primitives.StringValues values)
+    {
+        if (values.Count == 0)
+        {
+            return 0;
+        }
+        _ = int.TryParse(values[0], System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var hops);
+        return hops;
+    }
+
+    private static readonly string[] HopValues = ["1", "2", "3", "4"];
+
+    /// <summary>A gateway-side timeout: DEADLINE_EXCEEDED only when the client's own deadline expired;
+    /// when the route's Timeout ran out first the client's deadline still stands, so the call is
+    /// UNAVAILABLE (as a proxy's 504 maps to gRPC), saying whether a destination ever had it.</summary>
+    private Task WriteTimeoutAsync(HttpContext context, CallContext call, DestinationState destination, bool reached)
+    {
+        LogTimedOut(logger, call.Route.Name, destination.Name, call.ClientDeadlineGoverns ? "client deadline" : "route timeout");
+        if (call.ClientDeadlineGoverns)
+        {
+            return EndFailedResponseAsync(context, call.IsGrpc, GrpcProtocol.DeadlineExceeded, StatusCodes.Status504GatewayTimeout,
+                "Deadline Exceeded");
+        }
+        return EndFailedResponseAsync(context, call.IsGrpc, GrpcProtocol.Unavailable, StatusCodes.Status504GatewayTimeout, reached
+            ? $"destination of cluster '{call.Cluster.Name}' did not answer within the timeout of route '{call.Route.Name}' ({call.RouteTimeout}); the call may have been processed"
+            : $"no destination of cluster '{call.Cluster.Name}' took the call within the timeout of route '{call.Route.Name}' ({call.RouteTimeout})");
+    }
+
+    /// <summary>True when the failure says the destination itself is unreachable or broken (refused
+    /// or dropped connection), which ejects it; a single stream the destination reset (REFUSED_STREAM
+    /// under load, CANCEL…) says nothing about its other calls and ejects nothing.</summary>
+    internal static bool IsDestinationFailure(Exception e)
+    {
+        if (StreamResetCode(e) is not null)
+        {
+            return false;
+        }
+        return e is not HttpRequestException { HttpRequestError: HttpRequestError.HttpProtocolError or HttpRequestError.VersionNegotiationError or HttpRequestError.ConfigurationLimitExceeded };
+    }
+
+    /// <summary>The HTTP/2 error code of a RST_STREAM (or GOAWAY) the destination sent, if that is the failure.</summary>
+    internal static long? StreamResetCode(Exception e)
+    {
+        for (var x = e; x is not null; x = x.InnerException)
+        {
+            if (x is HttpProtocolException protocol)
+            {
+                return protocol.ErrorCode;
+            }
+        }
+        return null;
+    }
+
+    /// <summary>The status a gRPC client gets for a destination failure, mapped as the gRPC spec maps
+    /// HTTP/2 error codes for a client (REFUSED_STREAM: UNAVAILABLE, CANCEL: CANCELLED,
+    /// ENHANCE_YOUR_CALM: RESOURCE_EXHAUSTED); any other failure of the destination is UNAVAILABLE.</summary>
+    private static (int Status, string Message) StatusForFailure(Exception e, ClusterState cluster) => StreamResetCode(e) switch
+    {
+        0x7 => (GrpcProtocol.Unavailable, $"destination of cluster '{cluster.Name}' refused the stream (HTTP/2 REFUSED_STREAM)"),
+        0x8 => (GrpcProtocol.Cancelled, $"destination of cluster '{cluster.Name}' cancelled the stream"),
+        0xb => (GrpcProtocol.ResourceExhausted, $"destination of cluster '{cluster.Name}' is overloaded (HTTP/2 ENHANCE_YOUR_CALM)"),
+        { } code => (GrpcProtocol.Unavailable, $"destination of cluster '{cluster.Name}' reset the stream (HTTP/2 error code {code})"),
+        null => (GrpcProtocol.Unavailable, $"destination of cluster '{cluster.Name}' failed"),
+    };
+
+    private static string Describe(Exception e) =>
+        StreamResetCode(e) is { } code ? $"{e.GetType().Name}, HTTP/2 error code {code}" : e.GetType().Name;
 
     /// <summary>One unary gRPC call made by the gateway itself (JSON transcoding): the framed
     /// message goes to a destination of the cluster, chosen as for forwarded calls; a destination
@@ -208,8 +302,7 @@ public sealed partial class RequestForwarder(ForwarderHttpClient client, TimePro
             }
             var destination = LoadBalancingPolicies.Pick(cluster, available);
             attempted.Add(destination);
-            using var request = new HttpRequestMessage(HttpMethod.Post,
-                new Uri(destination.Address.GetLeftPart(UriPartial.Path).TrimEnd('/') + path))
+            using var request = new HttpRequestMessage(HttpMethod.Post, destination.RequestUri(path))
             {
                 Version = cluster.HttpVersion,
                 VersionPolicy = cluster.HttpVersionPolicy,
@@ -258,7 +351,7 @@ public sealed partial class RequestForwarder(ForwarderHttpClient client, TimePro
             }
             catch (OperationCanceledException) when (callCts.IsCancellationRequested)
             {
-                LogTimedOut(logger, route.Name, destination.Name);
+                LogTimedOut(logger, route.Name, destination.Name, "route timeout");
                 return GrpcUnaryResult.Failed(GrpcProtocol.DeadlineExceeded, $"route '{route.Name}' timed out after {route.Timeout}");
             }
             catch (InvalidDataException e)
@@ -286,28 +379,46 @@ public sealed partial class RequestForwarder(ForwarderHttpClient client, TimePro
     private static void AddForwardedHeaders(HttpContext context, HttpRequestMessage request)
     {
         var incoming = context.Request;
-        var remote = context.Connection.RemoteIpAddress?.ToString();
-        if (remote is not null)
+        if (RemoteAddress(context) is { } remote)
         {
-            var existing = incoming.Headers["X-Forwarded-For"].ToString();
-            request.Headers.Remove("X-Forwarded-For");
-            request.Headers.TryAddWithoutValidation("X-Forwarded-For", string.IsNullOrEmpty(existing) ? remote : existing + ", " + remote);
+            var existing = incoming.Headers["X-Forwarded-For"];
+            request.Headers.TryAddWithoutValidation("X-Forwarded-For", existing.Count == 0 ? remote : existing.ToString() + ", " + remote);
         }
-        request.Headers.Remove("X-Forwarded-Proto");
         request.Headers.TryAddWithoutValidation("X-Forwarded-Proto", incoming.Scheme);
         if (incoming.Host.HasValue)
         {
-            request.Headers.Remove("X-Forwarded-Host");
             request.Headers.TryAddWithoutValidation("X-Forwarded-Host", incoming.Host.Value);
         }
     }
 
-    private (HttpRequestMessage Request, StreamingRequestContent? Content) CreateRequest(
-        HttpContext context, DestinationState destination, ClusterState cluster, CancellationToken token)
+    private static readonly object RemoteAddressKey = new();
+
+    /// <summary>The client's IP address as text, formatted once per connection.</summary>
+    private static string? RemoteAddress(HttpContext context)
+    {
+        var items = context.Features.Get<Microsoft.AspNetCore.Connections.Features.IConnectionItemsFeature>()?.Items;
+        if (items is not null && items.TryGetValue(RemoteAddressKey, out var cached))
+        {
+            return (string?)cached;
+        }
+        var remote = context.Connection.RemoteIpAddress?.ToString();
+        if (items is not null)
+        {
+            items[RemoteAddressKey] = remote;
+        }
+        return remote;
+    }
+
+    private static bool IsForwardedHeader(string name) =>
+        name.StartsWith("X-Forwarded-", StringComparison.OrdinalIgnoreCase)
+        && (name.Length == 15 && (name.EndsWith("For", StringComparison.OrdinalIgnoreCase) || name.EndsWith("Host", StringComparison.OrdinalIgnoreCase))
+            || name.Length == 17 && name.EndsWith("Proto", StringComparison.OrdinalIgnoreCase));
+
+    private static (HttpRequestMessage Request, StreamingRequestContent? Content) CreateRequest(
+        HttpContext context, DestinationState destination, ClusterState cluster, int hops, CancellationToken token, TimeSpan? remaining)
     {
         var incoming = context.Request;
-        var baseAddress = destination.Address.GetLeftPart(UriPartial.Path).TrimEnd('/');
-        var request = new HttpRequestMessage(new HttpMethod(incoming.Method), new Uri(baseAddress + incoming.Path.ToUriComponent() + incoming.QueryString.ToUriComponent()))
+        var request = new HttpRequestMessage(HttpMethod.Parse(incoming.Method), destination.RequestUri(incoming.Path, incoming.QueryString))
         {
             Version = cluster.HttpVersion,
             VersionPolicy = cluster.HttpVersionPolicy,
@@ -317,7 +428,7 @@ public sealed partial class RequestForwarder(ForwarderHttpClient client, TimePro
         var canHaveBody = context.Features.Get<IHttpRequestBodyDetectionFeature>()?.CanHaveBody ?? incoming.ContentLength > 0;
         if (canHaveBody)
         {
-            content = new StreamingRequestContent(incoming.Body, token);
+            content = new StreamingRequestContent(incoming.BodyReader, token);
             request.Content = content;
         }
 
@@ -327,36 +438,56 @@ public sealed partial class RequestForwarder(ForwarderHttpClient client, TimePro
             {
                 continue;
             }
-            if (name.Equals("Content-Length", StringComparison.OrdinalIgnoreCase))
+            if (name.Equals("Content-Length", StringComparison.OrdinalIgnoreCase)
+                || name.Equals(HopsHeader, StringComparison.OrdinalIgnoreCase)
+                || IsForwardedHeader(name))
             {
-                // The body is re-framed for the destination connection.
+                // The body is re-framed for the destination connection; the gateway's own headers are set below.
                 continue;
             }
-            if (!request.Headers.TryAddWithoutValidation(name, (IEnumerable<string?>)values))
+            if (remaining is { } left && name.Equals(GrpcProtocol.TimeoutHeader, StringComparison.OrdinalIgnoreCase))
             {
-                content?.Headers.TryAddWithoutValidation(name, (IEnumerable<string?>)values);
+                // A second attempt: the destination gets what is left of the client's deadline.
+                request.Headers.TryAddWithoutValidation(name, GrpcProtocol.FormatTimeout(left));
+                continue;
+            }
+            var added = values.Count == 1
+                ? request.Headers.TryAddWithoutValidation(name, values[0])
+                : request.Headers.TryAddWithoutValidation(name, (IEnumerable<string?>)values);
+            if (!added && content is not null)
+            {
+                if (values.Count == 1)
+                {
+                    content.Headers.TryAddWithoutValidation(name, values[0]);
+                }
+                else
+                {
+                    content.Headers.TryAddWithoutValidation(name, (IEnumerable<string?>)values);
+                }
             }
         }
 
         // X-Forwarded-*: who really called, over what, and under which host name.
         AddForwardedHeaders(context, request);
-        _ = int.TryParse(incoming.Headers[HopsHeader], out var hops);
-        request.Headers.Remove(HopsHeader);
-        request.Headers.TryAddWithoutValidation(HopsHeader, (hops + 1).ToString(System.Globalization.CultureInfo.InvariantCulture));
+        request.Headers.TryAddWithoutValidation(HopsHeader, hops < HopValues.Length
+            ? HopValues[hops]
+            : (hops + 1).ToString(System.Globalization.CultureInfo.InvariantCulture));
         return (request, content);
     }
 
-    private async Task CopyResponseAsync(HttpContext context, HttpResponseMessage response, bool isGrpc,
-        RouteState route, ClusterState cluster, DestinationState destination, CancellationTokenSource callCts)
+    private async Task CopyResponseAsync(HttpContext context, HttpResponseMessage response, CallContext call, DestinationState destination)
     {
+        var (route, cluster, isGrpc) = (call.Route, call.Cluster, call.IsGrpc);
+        var callCts = call.Cts;
         var token = callCts.Token;
         var outgoing = context.Response;
         outgoing.StatusCode = (int)response.StatusCode;
-        CopyHeaders(response.Headers, outgoing.Headers);
-        CopyHeaders(response.Content.Headers, outgoing.Headers);
+        var headers = outgoing.Headers;
+        CopyHeaders(response.Headers.NonValidated, headers);
+        CopyHeaders(response.Content.Headers.NonValidated, headers);
         // grpc-status among the headers means Trailers-Only: the destination's HEADERS frame
         // ended the stream. Kestrel reproduces that when the app writes no body and flushes nothing.
-        var trailersOnly = response.Headers.Contains(GrpcProtocol.StatusHeader);
+        var trailersOnly = response.Headers.NonValidated.Contains(GrpcProtocol.StatusHeader);
 
         var buffer = ArrayPool<byte>.Shared.Rent(16 * 1024);
         try
@@ -371,31 +502,28 @@ public sealed partial class RequestForwarder(ForwarderHttpClient client, TimePro
                 await outgoing.StartAsync(token);
                 await outgoing.Body.FlushAsync(token);
             }
+            var body = outgoing.BodyWriter;
             int read;
             while ((read = await pending) > 0)
             {
-                await outgoing.Body.WriteAsync(buffer.AsMemory(0, read), token);
+                // Straight into Kestrel's output pipe (no stream wrapper, no flush per write).
+                body.Write(buffer.AsSpan(0, read));
                 pending = source.ReadAsync(buffer, token);
                 if (!pending.IsCompleted)
                 {
                     // Streaming messages must not wait in a buffer: flush before waiting for more.
                     // When the destination's next bytes (or its end) are already there, Kestrel
                     // sends this with them: a unary answer leaves as HEADERS, DATA and trailers in one write.
-                    await outgoing.Body.FlushAsync(token);
+                    await body.FlushAsync(token);
                 }
             }
 
-            if (response.TrailingHeaders.Any())
+            var trailing = response.TrailingHeaders.NonValidated;
+            if (trailing.Count > 0)
             {
-                if (outgoing.SupportsTrailers())
+                if (context.Features.Get<IHttpResponseTrailersFeature>()?.Trailers is { IsReadOnly: false } trailers)
                 {
-                    foreach (var (name, values) in response.TrailingHeaders)
-                    {
-                        if (!HttpHeaderRules.IsHopByHop(name))
-                        {
-                            outgoing.AppendTrailer(name, values.ToArray());
-                        }
-                    }
+                    CopyHeaders(trailing, trailers);
                 }
                 else if (isGrpc)
                 {
@@ -411,18 +539,20 @@ public sealed partial class RequestForwarder(ForwarderHttpClient client, TimePro
         }
         catch (OperationCanceledException) when (callCts.IsCancellationRequested)
         {
-            LogTimedOut(logger, route.Name, destination.Name);
-            await EndFailedResponseAsync(context, isGrpc, GrpcProtocol.DeadlineExceeded, StatusCodes.Status504GatewayTimeout,
-                $"route '{route.Name}' timed out after {route.Timeout}");
+            await WriteTimeoutAsync(context, call, destination, reached: true);
         }
         catch (Exception e) when (e is IOException or HttpRequestException or ObjectDisposedException)
         {
-            // The destination failed after it had answered: it is ejected, and a gRPC caller gets
-            // UNAVAILABLE in the trailers rather than a stream that just stops.
-            ReportTransportFailure(cluster, destination);
-            LogDestinationFailed(logger, route.Name, cluster.Name, destination.Name, e.GetType().Name, false);
-            await EndFailedResponseAsync(context, isGrpc, GrpcProtocol.Unavailable, StatusCodes.Status502BadGateway,
-                $"destination of cluster '{cluster.Name}' failed during the call");
+            // The destination failed after it had answered: a gRPC caller gets a status in the
+            // trailers rather than a stream that just stops (or a reset). A broken connection
+            // ejects the destination; one stream it reset does not.
+            if (IsDestinationFailure(e))
+            {
+                ReportTransportFailure(cluster, destination);
+            }
+            LogDestinationFailed(logger, route.Name, cluster.Name, destination.Name, Describe(e), false);
+            var (status, message) = StatusForFailure(e, cluster);
+            await EndFailedResponseAsync(context, isGrpc, status, StatusCodes.Status502BadGateway, message + " during the call");
         }
         finally
         {
@@ -459,13 +589,13 @@ public sealed partial class RequestForwarder(ForwarderHttpClient client, TimePro
             options: null, contentType: "application/problem+json");
     }
 
-    private static void CopyHeaders(System.Net.Http.Headers.HttpHeaders from, IHeaderDictionary to)
+    private static void CopyHeaders(System.Net.Http.Headers.HttpHeadersNonValidated from, IHeaderDictionary to)
     {
         foreach (var (name, values) in from)
         {
             if (!HttpHeaderRules.IsHopByHop(name))
             {
-                to[name] = values.ToArray();
+                to[name] = values.Count == 1 ? values.ToString() : values.ToArray();
             }
         }
     }
@@ -489,8 +619,8 @@ public sealed partial class RequestForwarder(ForwarderHttpClient client, TimePro
     [LoggerMessage(Level = LogLevel.Debug, Message = "Route {Route}: client aborted the call to {Destination} ({Where})")]
     private static partial void LogClientAborted(ILogger logger, string route, string destination, string where);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Route {Route}: call to {Destination} timed out")]
-    private static partial void LogTimedOut(ILogger logger, string route, string destination);
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Route {Route}: call to {Destination} timed out ({Limit})")]
+    private static partial void LogTimedOut(ILogger logger, string route, string destination, string limit);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Route {Route}: destination {Destination} of cluster {Cluster} failed ({Error}); retried elsewhere: {Retried}")]
     private static partial void LogDestinationFailed(ILogger logger, string route, string cluster, string destination, string error, bool retried);

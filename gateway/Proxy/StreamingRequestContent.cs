@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.IO.Pipelines;
 using System.Net;
 
 namespace Wsis.Gateway.Proxy;
@@ -6,60 +7,85 @@ namespace Wsis.Gateway.Proxy;
 /// <summary>The incoming request body, copied to the destination as it arrives. The length is
 /// unknown, so HTTP/2 carries it as DATA frames that end with END_STREAM when the client's body
 /// ends. Nothing waits in a buffer: whatever was written is flushed before waiting for the client.
-/// Over HTTP/2 SocketsHttpHandler returns the response while this copy still runs (full duplex).</summary>
-internal sealed class StreamingRequestContent(Stream source, CancellationToken cancellation) : HttpContent
+/// Over HTTP/2 SocketsHttpHandler returns the response while this copy still runs (full duplex).
+/// The body is read from Kestrel's <see cref="PipeReader"/> and written straight from its buffers.</summary>
+internal sealed class StreamingRequestContent(PipeReader source, CancellationToken cancellation) : HttpContent
 {
-    private readonly TaskCompletionSource _completion = new(TaskCreationOptions.RunContinuationsAsynchronously);
-    private int _started;
+    private Task? _copy;
 
     /// <summary>True once the handler asked for the body: from then on the call may have reached the destination.</summary>
-    public bool Started => Volatile.Read(ref _started) != 0;
+    public bool Started => Volatile.Read(ref _copy) is not null;
 
-    public Task Completion => _completion.Task;
+    /// <summary>The copy of the body; completed when it was never started.</summary>
+    public Task Completion => Volatile.Read(ref _copy) ?? Task.CompletedTask;
 
     protected override Task SerializeToStreamAsync(Stream stream, TransportContext? context) =>
         SerializeToStreamAsync(stream, context, CancellationToken.None);
 
-    protected override async Task SerializeToStreamAsync(Stream stream, TransportContext? context, CancellationToken cancellationToken)
+    protected override Task SerializeToStreamAsync(Stream stream, TransportContext? context, CancellationToken cancellationToken)
     {
-        Volatile.Write(ref _started, 1);
-        using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellation, cancellationToken);
-        var buffer = ArrayPool<byte>.Shared.Rent(16 * 1024);
+        var copy = CopyAsync(stream, cancellationToken);
+        Volatile.Write(ref _copy, copy);
+        return copy;
+    }
+
+    private async Task CopyAsync(Stream stream, CancellationToken cancellationToken)
+    {
+        // A unary call's whole body has usually arrived with its headers: it is written at once,
+        // with no flush of its own, so it leaves as one write: HEADERS, DATA and the END_STREAM
+        // the handler adds when this returns. SocketsHttpHandler holds the request HEADERS frame
+        // back until body data is written, and a streaming client may send nothing until it has
+        // the response headers: what was written goes out whenever the client's next bytes are
+        // not there yet.
+        CancellationTokenSource? linked = null;
         try
         {
-            // What was written goes out whenever the client's next bytes are not there yet:
-            // SocketsHttpHandler holds the request HEADERS frame back until body data is written,
-            // and a streaming client may send nothing until it has the response headers. Bytes
-            // already received are written without a flush of their own, so a unary call (its
-            // whole body usually arrives with its headers) leaves as one write: HEADERS, DATA and
-            // the END_STREAM the handler adds when this returns.
-            var pending = source.ReadAsync(buffer, linked.Token);
             while (true)
             {
-                if (!pending.IsCompleted)
+                if (!source.TryRead(out var result))
                 {
-                    await stream.FlushAsync(linked.Token);
+                    linked ??= cancellation.CanBeCanceled && cancellationToken.CanBeCanceled
+                        ? CancellationTokenSource.CreateLinkedTokenSource(cancellation, cancellationToken)
+                        : null;
+                    var token = linked?.Token ?? (cancellation.CanBeCanceled ? cancellation : cancellationToken);
+                    await stream.FlushAsync(token);
+                    result = await source.ReadAsync(token);
                 }
-                var read = await pending;
-                if (read == 0)
+                var buffer = result.Buffer;
+                try
                 {
-                    break;
+                    if (buffer.IsSingleSegment)
+                    {
+                        await stream.WriteAsync(buffer.First, cancellation);
+                    }
+                    else
+                    {
+                        foreach (var segment in buffer)
+                        {
+                            await stream.WriteAsync(segment, cancellation);
+                        }
+                    }
                 }
-                await stream.WriteAsync(buffer.AsMemory(0, read), linked.Token);
-                pending = source.ReadAsync(buffer, linked.Token);
+                finally
+                {
+                    source.AdvanceTo(buffer.End);
+                }
+                if (result.IsCompleted)
+                {
+                    return;
+                }
+                if (result.IsCanceled)
+                {
+                    throw new OperationCanceledException("the request body copy was cancelled");
+                }
             }
-            _completion.TrySetResult();
-        }
-        catch (Exception e)
-        {
-            // Rethrowing makes the handler reset the destination's stream, which is what a
-            // client that went away (or a cancelled call) must cause downstream.
-            _completion.TrySetException(e);
-            throw;
         }
         finally
         {
-            ArrayPool<byte>.Shared.Return(buffer);
+            // Rethrowing (the exception flows out of the task) makes the handler reset the
+            // destination's stream, which is what a client that went away (or a cancelled call)
+            // must cause downstream.
+            linked?.Dispose();
         }
     }
 

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using Microsoft.Extensions.DependencyInjection;
 using System.Net;
 using System.Net.Sockets;
 using Wsis.Gateway.Proxy;
@@ -175,6 +176,71 @@ public sealed class ClusterBehaviourTests : IAsyncLifetime
         Assert.Equal(["a", "b"], seen.Order());
     }
 
+    private DestinationState Destination(string name) =>
+        _gateway!.Services.GetRequiredService<ProxyConfiguration>().Current.Clusters["echo"].Destinations.Single(d => d.Name == name);
+
+    [Fact]
+    public async Task Probes_that_time_out_do_not_take_out_a_destination_that_answers_the_traffic()
+    {
+        // One destination, a failure threshold of 1 and probes that always time out (the instance
+        // is slow to answer them, as under a burst), while forwarded calls keep being answered.
+        var bs = await StartBackendsAsync("a");
+        bs[0].ProbeDelayMilliseconds = 5_000;
+        _gateway = await GatewayHost.StartAsync(GatewayHost.Settings("RoundRobin", [("a", bs[0].Address)], active: true));
+        using var client = new GrpcTestClient(_gateway.GrpcAddress);
+
+        // Three probes started means at least two ran into their timeout (one at a time per destination).
+        var statuses = new List<int?>();
+        await WaitUntilAsync(async () =>
+        {
+            statuses.Add((await client.UnaryAsync("/test.v1.Echo/Unary", "x")).GrpcStatus);
+            return bs[0].CallCount("Check") >= 3;
+        });
+        statuses.Add((await client.UnaryAsync("/test.v1.Echo/Unary", "x")).GrpcStatus);
+
+        Assert.All(statuses, s => Assert.Equal(0, s));
+        Assert.True(Destination("a").ActiveHealthy);
+    }
+
+    [Fact]
+    public async Task A_destination_whose_calls_and_probes_both_fail_is_taken_out()
+    {
+        var bs = await StartBackendsAsync("a", "b");
+        _gateway = await GatewayHost.StartAsync(GatewayHost.Settings("RoundRobin", bs.Select(b => (b.Name, b.Address)), active: true));
+        using var client = new GrpcTestClient(_gateway.GrpcAddress);
+        await WaitUntilAsync(() => bs.All(b => b.CallCount("Check") > 0));
+
+        // "a" hangs: its probes time out and the calls sent to it get no answer either.
+        bs[0].Hang = true;
+        var hung = Enumerable.Range(0, 4).Select(_ =>
+            client.UnaryAsync("/test.v1.Echo/Unary", "x", h => h.TryAddWithoutValidation("grpc-timeout", "1S"))).ToList();
+        await WaitUntilAsync(() => !Destination("a").ActiveHealthy);
+        await Task.WhenAll(hung);
+
+        Assert.True(Destination("b").ActiveHealthy);
+        for (var i = 0; i < 6; i++)
+        {
+            Assert.Equal("b", await BackendOf(client));
+        }
+        Assert.All(hung, c => Assert.True(c.Result.GrpcStatus is 0 or 4, $"status {c.Result.GrpcStatus}"));
+    }
+
+    [Fact]
+    public async Task A_stream_the_service_refuses_is_answered_with_unavailable_and_ejects_nothing()
+    {
+        var bs = await StartBackendsAsync("a");
+        _gateway = await GatewayHost.StartAsync(GatewayHost.Settings("RoundRobin", [("a", bs[0].Address)], passive: true));
+        using var client = new GrpcTestClient(_gateway.GrpcAddress);
+
+        var refused = await client.UnaryAsync("/test.v1.Echo/Refuse", "x").WaitAsync(TimeSpan.FromSeconds(10));
+
+        // A status in a Trailers-Only answer, not a reset of the client's stream.
+        Assert.Equal(14, refused.GrpcStatus);
+        Assert.Contains("REFUSED_STREAM", refused.GrpcMessage);
+        // One refused stream says nothing about the instance: it is not ejected.
+        Assert.Equal("a", await BackendOf(client));
+    }
+
     [Fact]
     public async Task Configuration_changes_apply_without_restart()
     {
@@ -214,7 +280,7 @@ public sealed class ClusterBehaviourTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task Route_timeout_ends_the_call_with_deadline_exceeded_and_cancels_the_service_call()
+    public async Task Route_timeout_without_a_client_deadline_ends_the_call_with_unavailable_and_cancels_the_service_call()
     {
         var bs = await StartBackendsAsync("a");
         _gateway = await GatewayHost.StartAsync(GatewayHost.Settings("RoundRobin", [("a", bs[0].Address)], routeTimeout: TimeSpan.FromMilliseconds(500)));
@@ -222,8 +288,25 @@ public sealed class ClusterBehaviourTests : IAsyncLifetime
 
         var result = await client.UnaryAsync("/test.v1.Echo/Slow", "x").WaitAsync(TimeSpan.FromSeconds(10));
 
-        Assert.Equal(4, result.GrpcStatus);
+        // The client's own deadline did not expire (it set none): not DEADLINE_EXCEEDED.
+        Assert.Equal(14, result.GrpcStatus);
+        Assert.Contains("did not answer within the timeout of route", result.GrpcMessage);
         await bs[0].SlowCallAborted.Task.WaitAsync(TimeSpan.FromSeconds(10));
+    }
+
+    [Fact]
+    public async Task The_client_deadline_reaches_the_service_and_its_expiry_is_deadline_exceeded()
+    {
+        var bs = await StartBackendsAsync("a");
+        // The route's own timeout is far longer than the client's deadline.
+        _gateway = await GatewayHost.StartAsync(GatewayHost.Settings("RoundRobin", [("a", bs[0].Address)], routeTimeout: TimeSpan.FromMinutes(1)));
+        using var client = new GrpcTestClient(_gateway.GrpcAddress);
+
+        var result = await client.UnaryAsync("/test.v1.Echo/Slow", "x", h => h.TryAddWithoutValidation("grpc-timeout", "300m"))
+            .WaitAsync(TimeSpan.FromSeconds(10));
+
+        Assert.Equal(4, result.GrpcStatus);
+        Assert.Equal("300m", bs[0].LastHeaders["grpc-timeout"]);
     }
 
     private static Task WaitUntilAsync(Func<bool> condition) => WaitUntilAsync(() => Task.FromResult(condition()));

@@ -34,6 +34,12 @@ public sealed class GrpcTestBackend : IAsyncDisposable
 
     public volatile bool Serving = true;
 
+    /// <summary>Every request (calls and health probes) waits until the caller gives up: a hung instance.</summary>
+    public volatile bool Hang;
+
+    /// <summary>How long a health probe waits before it is answered: an instance slow under load.</summary>
+    public volatile int ProbeDelayMilliseconds;
+
     public ConcurrentQueue<string> Calls { get; } = new();
 
     public int CallCount(string method) => Calls.Count(c => c == method);
@@ -67,6 +73,17 @@ public sealed class GrpcTestBackend : IAsyncDisposable
             foreach (var (k, v) in context.Request.Headers)
             {
                 LastHeaders[k] = v.ToString();
+            }
+            if (Hang)
+            {
+                try
+                {
+                    await Task.Delay(Timeout.Infinite, context.RequestAborted);
+                }
+                catch (OperationCanceledException)
+                {
+                }
+                return;
             }
             await next(context);
         });
@@ -212,9 +229,27 @@ public sealed class GrpcTestBackend : IAsyncDisposable
 
         PublicDataEndpoints.Map(app);
 
+        app.MapPost("/test.v1.Echo/Refuse", async context =>
+        {
+            // What a server turning away a stream under load does: RST_STREAM(REFUSED_STREAM).
+            await ReadAsync(context);
+            context.Features.Get<Microsoft.AspNetCore.Http.Features.IHttpResetFeature>()!.Reset(7);
+        });
+
         app.MapPost("/grpc.health.v1.Health/Check", async context =>
         {
             await ReadAsync(context);
+            if (ProbeDelayMilliseconds > 0)
+            {
+                try
+                {
+                    await Task.Delay(ProbeDelayMilliseconds, context.RequestAborted);
+                }
+                catch (OperationCanceledException)
+                {
+                    return;
+                }
+            }
             StartGrpc(context);
             // HealthCheckResponse { status = SERVING (1) | NOT_SERVING (2) }: tag 0x08, varint.
             await context.Response.Body.WriteAsync(GrpcProtocol.Frame([0x08, Serving ? (byte)1 : (byte)2]));
