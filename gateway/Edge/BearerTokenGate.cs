@@ -1,9 +1,4 @@
-using System.Collections.Concurrent;
-using System.Globalization;
-using System.Security.Claims;
 using Microsoft.AspNetCore.Authentication;
-using Microsoft.Extensions.Options;
-using Platform.Security;
 using Wsis.Gateway.Json;
 using Wsis.Gateway.Proxy;
 
@@ -34,22 +29,14 @@ public static class BearerTokenGate
         {
             return true;
         }
-        var cache = context.RequestServices.GetRequiredService<ValidatedTokenCache>();
-        if (authorization.Count == 1 && cache.TryGet(authorization[0]!) is { } cached)
-        {
-            context.User = cached;
-            return true;
-        }
+        // The handler remembers tokens it accepted (Platform.Security.ValidatedTokens): a client
+        // sending the same token on every call pays for its signature check once.
         var result = await context.AuthenticateAsync();
         if (result.Failure is null)
         {
             if (result.Principal is not null)
             {
                 context.User = result.Principal;
-                if (authorization.Count == 1)
-                {
-                    cache.Add(authorization[0]!, result.Principal);
-                }
             }
             return true;
         }
@@ -64,59 +51,4 @@ public static class BearerTokenGate
             .ExecuteAsync(context);
         return false;
     }
-}
-
-/// <summary>Tokens the bearer handler accepted, so that a client sending the same token on every
-/// call is not validated (signature, claims) again each time. An entry is used only while every
-/// rejection rule would still accept it: until the token's own <c>exp</c> (without the handler's
-/// clock-skew allowance), at most <see cref="MaxAge"/>, and only with the very signing options it
-/// was validated under (a reload of keys, issuer or audience empties it). Bounded: when full it
-/// starts again empty. Only successes are kept; a bad token is judged by the handler every time.</summary>
-public sealed class ValidatedTokenCache(IOptionsMonitor<BearerTokenOptions> options, TimeProvider time)
-{
-    public const int MaxEntries = 4096;
-    public static readonly TimeSpan MaxAge = TimeSpan.FromMinutes(5);
-
-    private readonly ConcurrentDictionary<string, Entry> _entries = new(StringComparer.Ordinal);
-
-    private sealed record Entry(ClaimsPrincipal Principal, long ValidUntilTicks, BearerTokenOptions Options);
-
-    public int Count => _entries.Count;
-
-    public ClaimsPrincipal? TryGet(string authorization)
-    {
-        if (!_entries.TryGetValue(authorization, out var entry))
-        {
-            return null;
-        }
-        if (time.GetUtcNow().UtcTicks >= entry.ValidUntilTicks || !ReferenceEquals(entry.Options, Current))
-        {
-            _entries.TryRemove(authorization, out _);
-            return null;
-        }
-        return entry.Principal;
-    }
-
-    public void Add(string authorization, ClaimsPrincipal principal)
-    {
-        if (principal.FindFirst("exp")?.Value is not { } exp
-            || !long.TryParse(exp, NumberStyles.Integer, CultureInfo.InvariantCulture, out var expSeconds)
-            || expSeconds <= 0 || expSeconds > DateTimeOffset.MaxValue.ToUnixTimeSeconds())
-        {
-            return;
-        }
-        var now = time.GetUtcNow();
-        var until = Math.Min(DateTimeOffset.FromUnixTimeSeconds(expSeconds).UtcTicks, (now + MaxAge).UtcTicks);
-        if (until <= now.UtcTicks)
-        {
-            return;
-        }
-        if (_entries.Count >= MaxEntries)
-        {
-            _entries.Clear();
-        }
-        _entries[authorization] = new Entry(principal, until, Current);
-    }
-
-    private BearerTokenOptions Current => options.Get(BearerTokenDefaults.AuthenticationScheme);
 }

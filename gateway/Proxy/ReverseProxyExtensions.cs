@@ -12,7 +12,6 @@ public static class ReverseProxyExtensions
         services.AddSingleton<ForwarderHttpClient>();
         services.AddSingleton<RequestForwarder>();
         services.AddSingleton<ActiveHealthChecks>();
-        services.AddSingleton<Wsis.Gateway.Edge.ValidatedTokenCache>();
         services.AddHostedService(sp => sp.GetRequiredService<ActiveHealthChecks>());
         return services;
     }

@@ -94,7 +94,7 @@ public static partial class ServiceDatabaseExtensions
             return string.IsNullOrWhiteSpace(configured)
                 ? throw new InvalidOperationException(
                     $"ConnectionStrings:{name} is required when Database:Provider is Postgres.")
-                : configured;
+                : WithAutoPrepare(configured);
         }
 
         var sqlite = new SqliteConnectionStringBuilder(
@@ -112,6 +112,25 @@ public static partial class ServiceDatabaseExtensions
         }
 
         return sqlite.ToString();
+    }
+
+    /// <summary>Statements Npgsql prepares on the server once they are used often enough, unless the connection string says otherwise.</summary>
+    internal const int AutoPreparedStatements = 64;
+
+    /// <summary>
+    /// A service runs the same few statements all day (insert a response, its event and its
+    /// idempotency record; look up a batch's request ids; the outbox and inbox statements): with
+    /// automatic preparation the server parses and plans each of them once per connection instead
+    /// of on every execution. An operator's own <c>Max Auto Prepare</c> in the connection string wins.
+    /// </summary>
+    internal static string WithAutoPrepare(string connectionString)
+    {
+        var given = new System.Data.Common.DbConnectionStringBuilder { ConnectionString = connectionString };
+        if (given.ContainsKey("Max Auto Prepare") || given.ContainsKey("MaxAutoPrepare"))
+        {
+            return connectionString;
+        }
+        return new Npgsql.NpgsqlConnectionStringBuilder(connectionString) { MaxAutoPrepare = AutoPreparedStatements }.ConnectionString;
     }
 
     /// <summary>

@@ -40,6 +40,21 @@ public sealed class ServiceDatabaseTests
         Assert.Equal("ConnectionStrings:Teams is required when Database:Provider is Postgres.", error.Message);
     }
 
+    [Theory]
+    [InlineData("Host=db;Database=teams;Username=app", 64)]
+    [InlineData("Host=db;Database=teams;Username=app;Max Auto Prepare=0", 0)]
+    [InlineData("Host=db;Database=teams;Username=app;MaxAutoPrepare=5", 5)]
+    public void Postgres_statements_are_prepared_automatically_unless_the_operator_says_otherwise(string configured, int prepared)
+    {
+        var configuration = Configuration(("Database:Provider", "Postgres"), ("ConnectionStrings:Teams", configured));
+
+        var connectionString = ServiceDatabaseExtensions.ConnectionStringFor(configuration, "Teams", DatabaseProvider.Postgres);
+
+        var used = new Npgsql.NpgsqlConnectionStringBuilder(connectionString);
+        Assert.Equal(prepared, used.MaxAutoPrepare);
+        Assert.Equal(("db", "teams", "app"), (used.Host, used.Database, used.Username));
+    }
+
     [Fact]
     public void An_unknown_provider_is_refused_by_name()
     {
