@@ -1,11 +1,12 @@
 using System.Net;
+using System.Net.Http.Headers;
 using System.Net.Sockets;
 using System.Text;
 using Xunit;
 
 namespace Gateway.Tests;
 
-/// <summary>Rate limits on submissions and readiness, each with its own gateway.</summary>
+/// <summary>Bearer tokens at the door, rate limits on submissions and readiness, each with its own gateway.</summary>
 public sealed class EdgeTests : IAsyncLifetime
 {
     private GrpcTestBackend _backend = null!;
@@ -108,5 +109,29 @@ public sealed class EdgeTests : IAsyncLifetime
 
         Assert.Equal(Grpc.Health.V1.HealthCheckResponse.Types.ServingStatus.Serving, await StatusOf("teams.v1.Teams"));
         Assert.Equal(Grpc.Health.V1.HealthCheckResponse.Types.ServingStatus.NotServing, await StatusOf("reporting.v1.Reports"));
+    }
+
+    [Fact]
+    public async Task A_token_accepted_twice_does_not_let_bad_tokens_through_over_grpc()
+    {
+        _gateway = await GatewayHost.StartAsync(GatewayHost.Settings("RoundRobin", [("b1", _backend.Address)]));
+        using var grpc = new GrpcTestClient(_gateway.GrpcAddress);
+        var good = TestTokens.Mint("partner-1", "stakeholder");
+        void Bearer(HttpRequestHeaders h, string token) => h.Authorization = new AuthenticationHeaderValue("Bearer", token);
+
+        var first = await grpc.UnaryAsync("/test.v1.Echo/Unary", "x", h => Bearer(h, good));
+        var second = await grpc.UnaryAsync("/test.v1.Echo/Unary", "x", h => Bearer(h, good));
+        var otherKey = await grpc.UnaryAsync("/test.v1.Echo/Unary", "x", h => Bearer(h, TestTokens.Mint("partner-1", "stakeholder", TestTokens.OtherKey)));
+        var expired = await grpc.UnaryAsync("/test.v1.Echo/Unary", "x", h => Bearer(h, TestTokens.Mint("partner-1", "stakeholder", expires: DateTime.UtcNow.AddHours(-1))));
+        // The cached token with one character of its signature changed is another string: judged afresh.
+        var tampered = good[..^2] + (good[^2] == 'A' ? 'B' : 'A') + good[^1];
+        var forged = await grpc.UnaryAsync("/test.v1.Echo/Unary", "x", h => Bearer(h, tampered));
+
+        Assert.Equal(0, first.GrpcStatus);
+        Assert.Equal(0, second.GrpcStatus);
+        Assert.Equal(16, otherKey.GrpcStatus);
+        Assert.Equal(16, expired.GrpcStatus);
+        Assert.Equal(16, forged.GrpcStatus);
+        Assert.Equal(2, _backend.CallCount("Unary"));
     }
 }
