@@ -12,13 +12,6 @@
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 cd "$root"
-DURATION=${DURATION:-8}
-ROUNDS=${ROUNDS:-2}
-CLIENTS=${CLIENTS:-8}
-STREAMS=${STREAMS:-16}
-SIZE=${SIZE:-100}
-WARMUP=${WARMUP:-60000}
-WARMUP_SECONDS=${WARMUP_SECONDS:-10}
 export PYTHONPATH="$root/bench/lib"
 started=$(python3 -c "import benchjson; print(benchjson.now())")
 machine=$(python3 -c "import benchjson; print(benchjson.machine())")

@@ -14,13 +14,6 @@
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 cd "$root"
-DURATION=${DURATION:-8}
-ROUNDS=${ROUNDS:-2}
-CLIENTS=${CLIENTS:-8}
-STREAMS=${STREAMS:-16}
-SIZE=${SIZE:-100}
-WARMUP=${WARMUP:-60000}
-WARMUP_SECONDS=${WARMUP_SECONDS:-10}
 SERVERS=(layer bare python node)
 [ -n "${ONLY:-}" ] && IFS=, read -r -a SERVERS <<<"$ONLY"
 export PYTHONPATH="$root/bench/lib"

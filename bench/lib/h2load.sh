@@ -2,9 +2,15 @@
 # Shared by bench/grpc/run.sh and bench/gateway/run.sh (sourced, not run): start servers that print
 # "Listening on port N", drive them with h2load (Debian nghttp2-client) in rounds of alternating
 # order, keep the best round of each, and write the results as TSV for the JSON writer.
-# The caller sets: root, work (a temporary folder), DURATION, ROUNDS, CLIENTS, STREAMS, SIZE,
-# WARMUP (calls), WARMUP_SECONDS
-# and, per target NAME: port[NAME] (where h2load goes) and cpu_pids[NAME] (whose CPU is counted).
+# The caller sets root, work (a temporary folder) and, per target NAME: port[NAME] (where h2load goes) and cpu_pids[NAME] (whose CPU is counted).
+# The load, from the environment or these defaults (the same for every h2load benchmark).
+DURATION=${DURATION:-8}
+ROUNDS=${ROUNDS:-2}
+CLIENTS=${CLIENTS:-8}
+STREAMS=${STREAMS:-16}
+SIZE=${SIZE:-100}
+WARMUP=${WARMUP:-60000}
+WARMUP_SECONDS=${WARMUP_SECONDS:-10}
 declare -A pid port cpu_pids rps p50 p99 cpu
 declare -a all_rounds=()
 

@@ -59,7 +59,5 @@ internal sealed class ValidatedTokens
         _tokens[token] = new Validated(jwt.ValidTo, jwt.ValidFrom == DateTime.MinValue ? null : jwt.ValidFrom, claims);
     }
 
-    internal int Count => _tokens.Count;
-
     private sealed record Validated(DateTime Expires, DateTime? NotBefore, IReadOnlyList<Claim> Claims);
 }
