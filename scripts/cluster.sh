@@ -11,6 +11,7 @@
 #   PG_PORT=55432 RABBIT_PORT=55672 TEAMS_PORT=5101 CONSULTATIONS_PORTS="5102 5112"
 #   REPORTING_PORT=5103 GATEWAY_HTTP_PORT=5100 GATEWAY_GRPC_PORT=5110
 # CLUSTER_NO_BUILD=1 skips the install and build steps (the Release build must exist).
+# CLUSTER_PG_OPTIONS adds PostgreSQL server options ("-c name=value ..."), e.g. for diagnosis.
 # The HS256 signing key is generated once per state folder (STATE_DIR/auth-key); nothing secret
 # is written in this script.
 set -euo pipefail
@@ -150,7 +151,7 @@ if [ ! -f "$state/pg/PG_VERSION" ]; then
 fi
 touch "$state/logs/postgres.log" && chown postgres "$state/logs/postgres.log"
 runuser -u postgres -- "$pg/pg_ctl" -D "$state/pg" -l "$state/logs/postgres.log" -w \
-  -o "-c listen_addresses=127.0.0.1 -p $PG_PORT -k $state/pg -c max_connections=300" start >/dev/null
+  -o "-c listen_addresses=127.0.0.1 -p $PG_PORT -k $state/pg -c max_connections=300 ${CLUSTER_PG_OPTIONS:-}" start >/dev/null
 for db in teams consultations reporting; do
   "$pg/psql" -h 127.0.0.1 -p "$PG_PORT" -U postgres -tAc "SELECT 1 FROM pg_database WHERE datname='$db'" | grep -q 1 \
     || "$pg/createdb" -h 127.0.0.1 -p "$PG_PORT" -U postgres "$db"

@@ -29,7 +29,9 @@ if [ "${CLUSTER_NO_BUILD:-0}" != 1 ]; then
 fi
 [ -f "$load" ] || { echo "cluster bench: $load is missing; build Release or run without CLUSTER_NO_BUILD=1" >&2; exit 1; }
 
-# Free loopback ports, none of the defaults (a developer's cluster may be running). RabbitMQ also
+# Free loopback ports, none of the defaults (a developer's cluster may be running), all below
+# Linux's ephemeral range (32768 and up): a port free when picked could otherwise be taken by an
+# outgoing connection of a process started earlier before its own server binds it. RabbitMQ also
 # takes RABBIT_PORT+1 (epmd) and RABBIT_PORT+20000 (distribution).
 listening() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 taken=" "
@@ -43,13 +45,13 @@ pick() { # low high
   echo "cluster bench: no free port in $1-$2" >&2; return 1
 }
 while :; do
-  RABBIT_PORT=$(pick 21000 29000)
+  RABBIT_PORT=$(pick 11000 12700)
   listening $((RABBIT_PORT + 1)) || listening $((RABBIT_PORT + 20000)) || break
 done
 taken="$taken$((RABBIT_PORT + 1)) $((RABBIT_PORT + 20000)) "
-PG_PORT=$(pick 30000 40000); TEAMS_PORT=$(pick 30000 40000); REPORTING_PORT=$(pick 30000 40000)
-CONSULTATIONS_PORTS="$(pick 30000 40000) $(pick 30000 40000)"
-GATEWAY_HTTP_PORT=$(pick 30000 40000); GATEWAY_GRPC_PORT=$(pick 30000 40000)
+PG_PORT=$(pick 13000 30000); TEAMS_PORT=$(pick 13000 30000); REPORTING_PORT=$(pick 13000 30000)
+CONSULTATIONS_PORTS="$(pick 13000 30000) $(pick 13000 30000)"
+GATEWAY_HTTP_PORT=$(pick 13000 30000); GATEWAY_GRPC_PORT=$(pick 13000 30000)
 export PG_PORT RABBIT_PORT TEAMS_PORT CONSULTATIONS_PORTS REPORTING_PORT GATEWAY_HTTP_PORT GATEWAY_GRPC_PORT
 # The gateway's per-client submission limit (10 a minute) would measure the limiter, not intake:
 # every process of this cluster inherits the raised limit; only the gateway reads it.

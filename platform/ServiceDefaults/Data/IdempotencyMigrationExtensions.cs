@@ -24,6 +24,13 @@ public static class IdempotencyMigrationExtensions
                 "PK_" + IdempotencyRecord.TableName, r => new { r.CallerSubject, r.Operation, r.Key }));
     }
 
+    /// <summary>The index on the request id alone (see <see cref="IdempotencyRecord.KeyIndexName"/>).</summary>
+    public static void CreateIdempotencyKeyIndex(this MigrationBuilder migrationBuilder) =>
+        migrationBuilder.CreateIndex(IdempotencyRecord.KeyIndexName, IdempotencyRecord.TableName, "Key");
+
+    public static void DropIdempotencyKeyIndex(this MigrationBuilder migrationBuilder) =>
+        migrationBuilder.DropIndex(IdempotencyRecord.KeyIndexName, IdempotencyRecord.TableName);
+
     public static void DropIdempotencyRecords(this MigrationBuilder migrationBuilder) =>
         migrationBuilder.DropTable(IdempotencyRecord.TableName);
 }

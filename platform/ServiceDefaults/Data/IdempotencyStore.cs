@@ -97,12 +97,22 @@ public static class IdempotencyStore
         {
             var requestIds = operation.Select(k => k.RequestId).Distinct().ToList();
             var name = operation.Key;
+            // Only the request ids in the condition: they are what the index on Key finds. With the
+            // caller and operation in it too, PostgreSQL chose the primary key (CallerSubject,
+            // Operation, Key) whenever its statistics lagged behind the table, and walked every
+            // record of the caller on each batch. The few records of other operations or callers
+            // with the same ids are dropped here.
             var records = await db.Set<IdempotencyRecord>().AsNoTracking()
-                .Where(r => r.Operation == name && requestIds.Contains(r.Key))
-                .Select(r => new { r.Key, r.CallerSubject, r.ResponseType, r.ResponseBytes })
+                .Where(r => requestIds.Contains(r.Key))
+                .Select(r => new { r.Key, r.Operation, r.CallerSubject, r.ResponseType, r.ResponseBytes })
                 .ToListAsync(cancellationToken);
             foreach (var record in records)
             {
+                if (record.Operation != name)
+                {
+                    continue;
+                }
+
                 var key = new IdempotencyKey(record.Key, name, record.CallerSubject);
                 if (!operation.Contains(key))
                 {

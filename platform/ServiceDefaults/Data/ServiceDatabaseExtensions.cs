@@ -120,18 +120,38 @@ public static partial class ServiceDatabaseExtensions
     /// <summary>
     /// A service runs the same few statements all day (insert a response, its event and its
     /// idempotency record; look up a batch's request ids; the outbox and inbox statements): with
-    /// automatic preparation the server parses and plans each of them once per connection instead
-    /// of on every execution. An operator's own <c>Max Auto Prepare</c> in the connection string wins.
+    /// automatic preparation the server parses each of them once per connection instead of on
+    /// every execution. An operator's own <c>Max Auto Prepare</c> in the connection string wins.
     /// </summary>
+    /// <remarks>
+    /// The server still plans every execution (<c>plan_cache_mode=force_custom_plan</c>, unless
+    /// the connection string's <c>Options</c> set it). By default PostgreSQL switches a prepared
+    /// statement to a generic plan after five executions and keeps it for the connection's life:
+    /// a service's first statements run on empty tables, so look-ups by a batch of ids
+    /// (<c>"ResponseId" = ANY($1)</c>) kept the sequential scan that was cheapest then. Measured on
+    /// the cluster benchmark: Reporting's batch look-up went from 7–11 ms to 0.1 ms per call once
+    /// its tables held 30,000 rows.
+    /// </remarks>
     internal static string WithAutoPrepare(string connectionString)
     {
+        var builder = new Npgsql.NpgsqlConnectionStringBuilder(connectionString);
         var given = new System.Data.Common.DbConnectionStringBuilder { ConnectionString = connectionString };
-        if (given.ContainsKey("Max Auto Prepare") || given.ContainsKey("MaxAutoPrepare"))
+        if (!given.ContainsKey("Max Auto Prepare") && !given.ContainsKey("MaxAutoPrepare"))
         {
-            return connectionString;
+            builder.MaxAutoPrepare = AutoPreparedStatements;
         }
-        return new Npgsql.NpgsqlConnectionStringBuilder(connectionString) { MaxAutoPrepare = AutoPreparedStatements }.ConnectionString;
+
+        if (builder.Options?.Contains("plan_cache_mode", StringComparison.Ordinal) != true)
+        {
+            builder.Options = string.IsNullOrWhiteSpace(builder.Options)
+                ? CustomPlans
+                : builder.Options + " " + CustomPlans;
+        }
+
+        return builder.ConnectionString;
     }
+
+    private const string CustomPlans = "-c plan_cache_mode=force_custom_plan";
 
     /// <summary>
     /// Applies <typeparamref name="TContext"/>'s migrations (hand-written EF Core <c>Migration</c>

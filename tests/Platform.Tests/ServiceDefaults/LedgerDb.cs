@@ -45,6 +45,7 @@ public sealed class LedgerInitial : Migration
             },
             constraints: table => table.PrimaryKey("PK_LedgerEntries", x => x.Id));
         migrationBuilder.CreateIdempotencyRecords();
+        migrationBuilder.CreateIdempotencyKeyIndex();
     }
 
     protected override void Down(MigrationBuilder migrationBuilder)

@@ -55,6 +55,19 @@ public sealed class ServiceDatabaseTests
         Assert.Equal(("db", "teams", "app"), (used.Host, used.Database, used.Username));
     }
 
+    [Theory]
+    [InlineData("Host=db;Database=teams;Username=app", "-c plan_cache_mode=force_custom_plan")]
+    [InlineData("Host=db;Database=teams;Username=app;Options=-c statement_timeout=5000", "-c statement_timeout=5000 -c plan_cache_mode=force_custom_plan")]
+    [InlineData("Host=db;Database=teams;Username=app;Options=-c plan_cache_mode=auto", "-c plan_cache_mode=auto")]
+    public void Postgres_plans_each_execution_unless_the_operator_says_otherwise(string configured, string options)
+    {
+        var configuration = Configuration(("Database:Provider", "Postgres"), ("ConnectionStrings:Teams", configured));
+
+        var connectionString = ServiceDatabaseExtensions.ConnectionStringFor(configuration, "Teams", DatabaseProvider.Postgres);
+
+        Assert.Equal(options, new Npgsql.NpgsqlConnectionStringBuilder(connectionString).Options);
+    }
+
     [Fact]
     public void An_unknown_provider_is_refused_by_name()
     {

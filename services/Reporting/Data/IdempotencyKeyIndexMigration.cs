@@ -1,0 +1,15 @@
+using Microsoft.EntityFrameworkCore.Infrastructure;
+using Microsoft.EntityFrameworkCore.Migrations;
+using Platform.Data;
+
+namespace Wsis.Reporting.Data;
+
+/// <summary>An index on the idempotency records' request id, for the batch look-up (see <see cref="IdempotencyRecord.KeyIndexName"/>).</summary>
+[DbContext(typeof(ReportingDbContext))]
+[Migration("20261122170000_IdempotencyKeyIndex")]
+public sealed class IdempotencyKeyIndexMigration : Migration
+{
+    protected override void Up(MigrationBuilder migrationBuilder) => migrationBuilder.CreateIdempotencyKeyIndex();
+
+    protected override void Down(MigrationBuilder migrationBuilder) => migrationBuilder.DropIdempotencyKeyIndex();
+}

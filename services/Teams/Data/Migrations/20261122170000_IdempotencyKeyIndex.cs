@@ -1,0 +1,15 @@
+using Microsoft.EntityFrameworkCore.Infrastructure;
+using Microsoft.EntityFrameworkCore.Migrations;
+using Platform.Data;
+
+namespace Wsis.Teams.Data.Migrations;
+
+/// <summary>An index on the idempotency records' request id, for the batch look-up (see <see cref="IdempotencyRecord.KeyIndexName"/>).</summary>
+[DbContext(typeof(TeamsDbContext))]
+[Migration("20261122170000_IdempotencyKeyIndex")]
+public sealed class IdempotencyKeyIndex : Migration
+{
+    protected override void Up(MigrationBuilder migrationBuilder) => migrationBuilder.CreateIdempotencyKeyIndex();
+
+    protected override void Down(MigrationBuilder migrationBuilder) => migrationBuilder.DropIdempotencyKeyIndex();
+}
