@@ -142,7 +142,8 @@ mkdir -p "$state/logs" "$state/pids" "$state/rabbit/home" "$state/rabbit/log"
 chmod 755 "$state"
 auth_key >/dev/null
 
-# PostgreSQL: initdb refuses root, so the cluster belongs to the postgres user.
+# PostgreSQL: initdb refuses root, so the cluster belongs to the postgres user. random_page_cost as
+# in docker-compose.yml (the tables are read from memory; see there).
 pg="$(pgbin)"
 [ -n "$pg" ] || { echo "cluster: PostgreSQL is not installed (apt-get install postgresql)" >&2; exit 1; }
 if [ ! -f "$state/pg/PG_VERSION" ]; then
@@ -151,7 +152,7 @@ if [ ! -f "$state/pg/PG_VERSION" ]; then
 fi
 touch "$state/logs/postgres.log" && chown postgres "$state/logs/postgres.log"
 runuser -u postgres -- "$pg/pg_ctl" -D "$state/pg" -l "$state/logs/postgres.log" -w \
-  -o "-c listen_addresses=127.0.0.1 -p $PG_PORT -k $state/pg -c max_connections=300 ${CLUSTER_PG_OPTIONS:-}" start >/dev/null
+  -o "-c listen_addresses=127.0.0.1 -p $PG_PORT -k $state/pg -c max_connections=300 -c random_page_cost=1.1 ${CLUSTER_PG_OPTIONS:-}" start >/dev/null
 for db in teams consultations reporting; do
   "$pg/psql" -h 127.0.0.1 -p "$PG_PORT" -U postgres -tAc "SELECT 1 FROM pg_database WHERE datname='$db'" | grep -q 1 \
     || "$pg/createdb" -h 127.0.0.1 -p "$PG_PORT" -U postgres "$db"

@@ -1,3 +1,4 @@
+using Platform.Data;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
@@ -122,7 +123,7 @@ internal sealed partial class InboxCommitter<TDbContext> : BackgroundService
         await using var scope = _scopes.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<TDbContext>();
         var inbox = db.Set<InboxMessage>();
-        await using var transaction = await db.Database.BeginTransactionAsync(CancellationToken.None);
+        await using var transaction = await db.Database.BeginAllOrNothingAsync(CancellationToken.None);
 
         // Duplicates (a redelivery, the outbox publishing twice, the same message twice in this
         // batch) in one look; a concurrent delivery of the same message in another writer blocks

@@ -1,6 +1,7 @@
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using NodaTime;
+using Platform.Data;
 using Wsis.Consultations.Data;
 using Wsis.Consultations.IntegrationEvents;
 using Wsis.Consultations.Model;
@@ -49,7 +50,7 @@ public sealed partial class ConsultationClosing(ConsultationsDbContext db, TimeP
     {
         var now = Now;
         db.ChangeTracker.Clear();
-        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+        await using var transaction = await db.Database.BeginAllOrNothingAsync(cancellationToken);
         var updated = await db.Consultations
             .Where(c => c.Id == id && c.Status == ConsultationStatus.Open && c.ClosesAt <= now)
             .ExecuteUpdateAsync(s => s.SetProperty(c => c.Status, ConsultationStatus.Closed).SetProperty(c => c.ClosedAt, now), cancellationToken);

@@ -152,7 +152,7 @@ public sealed partial class IntakeWriter : BackgroundService
     {
         await using var scope = _scopes.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<ConsultationsDbContext>();
-        await using var transaction = await db.Database.BeginTransactionAsync(CancellationToken.None);
+        await using var transaction = await db.Database.BeginAllOrNothingAsync(CancellationToken.None);
 
         // 1. Request ids seen before (committed by an earlier call): their first receipt.
         var keys = batch.Where(p => p.Key is not null).Select(p => p.Key!).Distinct().ToList();

@@ -232,7 +232,7 @@ public sealed partial class ResponseIntake(
             var answer = result(NumberAndReceipt(record));
 
             db.ChangeTracker.Clear();
-            await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+            await using var transaction = await db.Database.BeginAllOrNothingAsync(cancellationToken);
             if (record.Published)
             {
                 var closesAt = await LockOpenConsultationAsync(db, record.ConsultationId!.Value, cancellationToken);

@@ -68,6 +68,19 @@ public sealed class ServiceDatabaseTests
         Assert.Equal(options, new Npgsql.NpgsqlConnectionStringBuilder(connectionString).Options);
     }
 
+    [Theory]
+    [InlineData("Host=db;Database=teams;Username=app", true)]
+    [InlineData("Host=db;Database=teams;Username=app;No Reset On Close=false", false)]
+    [InlineData("Host=db;Database=teams;Username=app;NoResetOnClose=false", false)]
+    public void Postgres_connections_skip_the_session_reset_unless_the_operator_says_otherwise(string configured, bool skipped)
+    {
+        var configuration = Configuration(("Database:Provider", "Postgres"), ("ConnectionStrings:Teams", configured));
+
+        var connectionString = ServiceDatabaseExtensions.ConnectionStringFor(configuration, "Teams", DatabaseProvider.Postgres);
+
+        Assert.Equal(skipped, new Npgsql.NpgsqlConnectionStringBuilder(connectionString).NoResetOnClose);
+    }
+
     [Fact]
     public void An_unknown_provider_is_refused_by_name()
     {
