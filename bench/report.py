@@ -46,6 +46,8 @@ def load(out_dir):
 
 
 def fmt(value, unit):
+    if value is None:
+        return "n/a"  # not measured in this run (e.g. every read failed: no latency)
     if unit in RATE_UNITS:
         return f"{value:,.0f} {unit}"
     if unit == "%":
@@ -163,7 +165,8 @@ def svg(suite, docs):
                                  "every figure measured side by side in the same run", 12, fill="#555"))
     y += 30
 
-    ratios = [(d.get("title", n), n, m) for n, d in docs for m in d.get("metrics", []) if m["unit"] == "%"]
+    # A metric a failed run could not measure (value None) has no bar; the tables say n/a.
+    ratios = [(d.get("title", n), n, m) for n, d in docs for m in d.get("metrics", []) if m["unit"] == "%" and m["value"] is not None]
     if ratios:
         parts.append(text(10, y, "Ratios (%) against their targets — green: met, red: not met, grey: no target", 14, weight="bold"))
         y += 12
