@@ -85,41 +85,31 @@ public static class IdempotencyStore
     }
 
     /// <summary>
-    /// The responses stored for any of <paramref name="keys"/> (one operation's keys, looked up in
-    /// one query); keys of new requests are absent from the result.
+    /// The responses stored for any of <paramref name="keys"/> (looked up in one query); keys of
+    /// new requests are absent from the result.
     /// </summary>
     public static async Task<Dictionary<IdempotencyKey, TResponse>> FindManyAsync<TResponse>(
         DbContext db, IReadOnlyCollection<IdempotencyKey> keys, MessageParser<TResponse> parser, CancellationToken cancellationToken = default)
         where TResponse : class, IMessage<TResponse>
     {
+        var wanted = keys.ToHashSet();
+        var requestIds = wanted.Select(k => k.RequestId).Distinct().ToList();
+        // Only the request ids in the condition: they are what the index on Key finds. With the
+        // caller and operation in it too, PostgreSQL chose the primary key (CallerSubject,
+        // Operation, Key) whenever its statistics lagged behind the table, and walked every record
+        // of the caller on each batch. The few records of other operations or callers with the
+        // same ids are other requests, dropped here.
+        var records = await db.Set<IdempotencyRecord>().AsNoTracking()
+            .Where(r => requestIds.Contains(r.Key))
+            .Select(r => new { r.Key, r.Operation, r.CallerSubject, r.ResponseType, r.ResponseBytes })
+            .ToListAsync(cancellationToken);
         var found = new Dictionary<IdempotencyKey, TResponse>();
-        foreach (var operation in keys.GroupBy(k => k.Operation))
+        foreach (var record in records)
         {
-            var requestIds = operation.Select(k => k.RequestId).Distinct().ToList();
-            var name = operation.Key;
-            // Only the request ids in the condition: they are what the index on Key finds. With the
-            // caller and operation in it too, PostgreSQL chose the primary key (CallerSubject,
-            // Operation, Key) whenever its statistics lagged behind the table, and walked every
-            // record of the caller on each batch. The few records of other operations or callers
-            // with the same ids are dropped here.
-            var records = await db.Set<IdempotencyRecord>().AsNoTracking()
-                .Where(r => requestIds.Contains(r.Key))
-                .Select(r => new { r.Key, r.Operation, r.CallerSubject, r.ResponseType, r.ResponseBytes })
-                .ToListAsync(cancellationToken);
-            foreach (var record in records)
+            var key = new IdempotencyKey(record.Key, record.Operation, record.CallerSubject);
+            if (wanted.Contains(key))
             {
-                if (record.Operation != name)
-                {
-                    continue;
-                }
-
-                var key = new IdempotencyKey(record.Key, name, record.CallerSubject);
-                if (!operation.Contains(key))
-                {
-                    continue; // the same request_id from another caller is another request
-                }
-
-                found[key] = Parse(parser, name, record.ResponseType, record.ResponseBytes);
+                found[key] = Parse(parser, record.Operation, record.ResponseType, record.ResponseBytes);
             }
         }
 
