@@ -48,12 +48,13 @@ public static partial class ServiceDatabaseExtensions
             // Migrations are written by hand without a model snapshot, so EF Core would always
             // see "pending model changes"; the migrations themselves are the source of truth.
             options.ConfigureWarnings(w => w.Ignore(RelationalEventId.PendingModelChangesWarning)
-                // A failed statement or SaveChanges is not always an error: a key conflict that the
+                // A failed statement, query or SaveChanges is not always an error: a key conflict that the
                 // caller resolves (a duplicate message, a batch written again one by one) and the
                 // first migration check on a new database are expected. The callers log what they
                 // could not resolve (with ids, without payloads); EF Core's own records, with the SQL
                 // and a stack trace, stay available at Information and Debug.
-                .Log((RelationalEventId.CommandError, LogLevel.Information), (CoreEventId.SaveChangesFailed, LogLevel.Debug)));
+                .Log((RelationalEventId.CommandError, LogLevel.Information), (CoreEventId.SaveChangesFailed, LogLevel.Debug),
+                    (CoreEventId.QueryIterationFailed, LogLevel.Debug)));
             configure?.Invoke(options);
         },
         // The options are the same for every unit of work: built once, not once per request.
