@@ -32,37 +32,8 @@ public static class DownloadEndpoints
             return Results.File(attachment.Content.ToByteArray(), mediaType, SafeFileName(attachment.Info.FileName, $"attachment-{index}"));
         });
 
-        app.MapGet("/consultations/{id}/responses.zip", async (string id, HttpContext context, PublicServices services) =>
-        {
-            // Every response, however many pages: the download is the complete published set.
-            var responses = await services.ListAllAsync(context, ConsultationsService, "ListResponses",
-                token => new ListResponsesRequest { ConsultationId = id, PageSize = 500, PageToken = token },
-                ListResponsesResponse.Parser, r => (r.Responses, r.NextPageToken), maxPages: int.MaxValue);
-            using var zipBytes = new MemoryStream();
-            using (var zip = new ZipArchive(zipBytes, ZipArchiveMode.Create, leaveOpen: true))
-            {
-                var manifest = new StringBuilder("file,sha256,response_id,tracking_number,response_sha256\n");
-                foreach (var response in responses.Where(r => r.Published))
-                {
-                    var folder = SafeFileName(response.TrackingNumber, response.Id);
-                    // The response as received: the raw e-mail, or the submitted text for the web form.
-                    var (name, raw) = response.RawMessage.IsEmpty
-                        ? ($"{folder}/response.txt", Encoding.UTF8.GetBytes(response.Text))
-                        : ($"{folder}/message.eml", response.RawMessage.ToByteArray());
-                    Add(zip, manifest, name, raw, response);
-                    foreach (var info in response.Attachments)
-                    {
-                        var attachment = await services.CallAsync(context, ConsultationsService, "GetAttachment",
-                            new GetAttachmentRequest { ResponseId = response.Id, Index = info.Index }, Attachment.Parser);
-                        Add(zip, manifest, $"{folder}/attachments/{info.Index}-{SafeFileName(info.FileName, "file")}", attachment.Content.ToByteArray(), response);
-                    }
-                }
-                var entry = zip.CreateEntry("manifest.csv");
-                using var writer = new StreamWriter(entry.Open(), new UTF8Encoding(false));
-                writer.Write(manifest.ToString());
-            }
-            return Results.File(zipBytes.ToArray(), "application/zip", $"consultation-{SafeFileName(id, "responses")}-responses.zip");
-        });
+        app.MapGet("/consultations/{id}/responses.zip", (string id, HttpContext context, PublicServices services) =>
+            WriteResponsesZipAsync(id, context, services));
 
         app.MapGet("/reports/{id}/content", async (string id, HttpContext context, PublicServices services) =>
         {
@@ -74,6 +45,72 @@ public static class DownloadEndpoints
             return Results.Content(rendered.Content, "text/html; charset=utf-8");
         });
         return app;
+    }
+
+    /// <summary>
+    /// Every published response of a consultation, however many pages: the complete published set,
+    /// streamed. Each page from the service is added to the archive and sent on before the next is
+    /// asked for, so the gateway holds one page and the manifest, not the whole consultation (it
+    /// held every response, then the archive, then a copy of it: a gigabyte for two readers of a
+    /// consultation with 150,000 responses). The first page is read before anything is sent, so an
+    /// unknown consultation is still a 404; a service failing later aborts the download (a client
+    /// sees a broken transfer, never a short archive that looks complete).
+    /// </summary>
+    private static async Task WriteResponsesZipAsync(string id, HttpContext context, PublicServices services)
+    {
+        Task<ListResponsesResponse> PageAsync(string token) => services.CallAsync(context, ConsultationsService, "ListResponses",
+            new ListResponsesRequest { ConsultationId = id, PageSize = 500, PageToken = token }, ListResponsesResponse.Parser);
+
+        var page = await PageAsync("");
+        var response = context.Response;
+        response.ContentType = "application/zip";
+        var disposition = new Microsoft.Net.Http.Headers.ContentDispositionHeaderValue("attachment");
+        disposition.SetHttpFileName($"consultation-{SafeFileName(id, "responses")}-responses.zip");
+        response.Headers.ContentDisposition = disposition.ToString();
+        var body = response.Body;
+        var aborted = context.RequestAborted;
+        using var buffer = new ZipOutputBuffer();
+        try
+        {
+            using (var zip = new ZipArchive(buffer, ZipArchiveMode.Create, leaveOpen: true))
+            {
+                var manifest = new StringBuilder("file,sha256,response_id,tracking_number,response_sha256\n");
+                while (true)
+                {
+                    foreach (var r in page.Responses.Where(r => r.Published))
+                    {
+                        var folder = SafeFileName(r.TrackingNumber, r.Id);
+                        // The response as received: the raw e-mail, or the submitted text for the web form.
+                        var (name, raw) = r.RawMessage.IsEmpty
+                            ? ($"{folder}/response.txt", Encoding.UTF8.GetBytes(r.Text))
+                            : ($"{folder}/message.eml", r.RawMessage.ToByteArray());
+                        Add(zip, manifest, name, raw, r);
+                        foreach (var info in r.Attachments)
+                        {
+                            var attachment = await services.CallAsync(context, ConsultationsService, "GetAttachment",
+                                new GetAttachmentRequest { ResponseId = r.Id, Index = info.Index }, Attachment.Parser);
+                            Add(zip, manifest, $"{folder}/attachments/{info.Index}-{SafeFileName(info.FileName, "file")}", attachment.Content.ToByteArray(), r);
+                            await buffer.SendAsync(body, aborted);
+                        }
+                    }
+                    await buffer.SendAsync(body, aborted);
+                    if (string.IsNullOrEmpty(page.NextPageToken))
+                    {
+                        break;
+                    }
+                    page = await PageAsync(page.NextPageToken);
+                }
+                var entry = zip.CreateEntry("manifest.csv");
+                using var writer = new StreamWriter(entry.Open(), new UTF8Encoding(false));
+                writer.Write(manifest.ToString());
+            }
+            await buffer.SendAsync(body, aborted);
+        }
+        catch (ServiceCallException) when (response.HasStarted)
+        {
+            // Part of the archive is on its way: end the transfer as failed.
+            context.Abort();
+        }
     }
 
     private static void Add(ZipArchive zip, StringBuilder manifest, string name, byte[] content, Response response)
@@ -95,5 +132,56 @@ public static class DownloadEndpoints
     {
         var cleaned = new string(Path.GetFileName(name ?? "").Select(c => char.IsControl(c) || "\\/:*?\"<>|".Contains(c) ? '_' : c).ToArray()).Trim('.', ' ');
         return cleaned.Length == 0 ? fallback : cleaned;
+    }
+}
+
+/// <summary>Where <see cref="ZipArchive"/> writes (synchronously, as it does): a buffer the endpoint
+/// sends on asynchronously between entries. Not seekable, so the archive writes each entry's sizes
+/// after its data, as a streamed ZIP does.</summary>
+internal sealed class ZipOutputBuffer : Stream
+{
+    private readonly MemoryStream _pending = new();
+    private long _written;
+
+    public override bool CanRead => false;
+    public override bool CanSeek => false;
+    public override bool CanWrite => true;
+    public override long Length => throw new NotSupportedException();
+    public override long Position { get => _written; set => throw new NotSupportedException(); }
+
+    public override void Write(byte[] buffer, int offset, int count) => Write(buffer.AsSpan(offset, count));
+
+    public override void Write(ReadOnlySpan<byte> buffer)
+    {
+        _pending.Write(buffer);
+        _written += buffer.Length;
+    }
+
+    public override void Flush()
+    {
+    }
+
+    /// <summary>Sends what was written since the last call, and forgets it.</summary>
+    public async Task SendAsync(Stream destination, CancellationToken cancellationToken)
+    {
+        if (_pending.Length == 0)
+        {
+            return;
+        }
+        await destination.WriteAsync(_pending.GetBuffer().AsMemory(0, (int)_pending.Length), cancellationToken);
+        _pending.SetLength(0);
+    }
+
+    public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+    public override void SetLength(long value) => throw new NotSupportedException();
+
+    protected override void Dispose(bool disposing)
+    {
+        if (disposing)
+        {
+            _pending.Dispose();
+        }
+        base.Dispose(disposing);
     }
 }

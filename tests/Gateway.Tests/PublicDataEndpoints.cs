@@ -19,6 +19,11 @@ public static class PublicDataEndpoints
     /// <summary>A consultation with <see cref="PagedCount"/> responses served two per page (more pages than a page of links would follow).</summary>
     public const string PagedConsultationId = "c-paged";
     public const int PagedCount = 150;
+    /// <summary>A consultation whose second page of responses the service fails to give.</summary>
+    public const string BrokenConsultationId = "c-broken";
+    /// <summary>A consultation whose second page waits for <see cref="SecondPageGate"/>.</summary>
+    public const string GatedConsultationId = "c-gated";
+    public static readonly TaskCompletionSource SecondPageGate = new(TaskCreationOptions.RunContinuationsAsynchronously);
     public const string HostileText = "<script>alert('x')</script> & <b>bold</b>";
     public static readonly byte[] AttachmentBytes = "<html><script>alert(1)</script></html>"u8.ToArray();
 
@@ -60,6 +65,8 @@ public static class PublicDataEndpoints
         Unary(app, "consultations.v1.Consultations", "GetConsultation", GetConsultationRequest.Parser,
             r => r.Id == ConsultationId ? Consultation
                 : r.Id == PagedConsultationId ? new Consultation(Consultation) { Id = PagedConsultationId, PublishedResponseCount = PagedCount }
+                : r.Id == BrokenConsultationId ? new Consultation(Consultation) { Id = BrokenConsultationId, PublishedResponseCount = 4 }
+                : r.Id == GatedConsultationId ? new Consultation(Consultation) { Id = GatedConsultationId, PublishedResponseCount = 2 }
                 : throw new Failure(5, $"consultation '{r.Id}' not found"));
         Unary(app, "consultations.v1.Consultations", "ListResponses", ListResponsesRequest.Parser,
             r =>
@@ -83,6 +90,31 @@ public static class PublicDataEndpoints
                         });
                     }
                     list.NextPageToken = offset + size < PagedCount ? (offset + size).ToString(System.Globalization.CultureInfo.InvariantCulture) : "";
+                }
+                else if (r.ConsultationId == BrokenConsultationId)
+                {
+                    if (r.PageToken.Length > 0)
+                    {
+                        throw new Failure(14, "the database went away");
+                    }
+                    list.Responses.Add(new Wsis.Consultations.V1.Response(Response) { Id = "b-1", ConsultationId = BrokenConsultationId, Attachments = { } });
+                    list.Responses[0].Attachments.Clear();
+                    list.NextPageToken = "2";
+                }
+                else if (r.ConsultationId == GatedConsultationId)
+                {
+                    if (r.PageToken.Length > 0 && !SecondPageGate.Task.Wait(TimeSpan.FromSeconds(30)))
+                    {
+                        throw new Failure(4, "the test never opened the gate");
+                    }
+                    var i = r.PageToken.Length == 0 ? 1 : 2;
+                    list.Responses.Add(new Wsis.Consultations.V1.Response(Response) { Id = $"g-{i}", TrackingNumber = $"CWG-2027-G{i}", ConsultationId = GatedConsultationId });
+                    list.Responses[0].Attachments.Clear();
+                    list.NextPageToken = i == 1 ? "2" : "";
+                }
+                else
+                {
+                    throw new Failure(5, $"no consultation {r.ConsultationId}");
                 }
                 return list;
             });

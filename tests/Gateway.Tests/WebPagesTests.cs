@@ -115,6 +115,53 @@ public sealed class WebPagesTests(JsonGatewayFixture f) : IClassFixture<JsonGate
     }
 
     [Fact]
+    public async Task The_bulk_download_is_streamed_page_by_page_not_built_whole_first()
+    {
+        // The service holds the second page back until the first page's files reached the client:
+        // a gateway that gathered every response before sending would wait here for 30 s and fail.
+        using var response = await f.Http.GetAsync($"/consultations/{PublicDataEndpoints.GatedConsultationId}/responses.zip",
+            HttpCompletionOption.ResponseHeadersRead);
+        Assert.Equal(System.Net.HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal("application/zip", response.Content.Headers.ContentType?.MediaType);
+        Assert.Equal("attachment", response.Content.Headers.ContentDisposition?.DispositionType);
+        var stream = await response.Content.ReadAsStreamAsync();
+        var head = new byte[4];
+        await stream.ReadExactlyAsync(head).AsTask().WaitAsync(TimeSpan.FromSeconds(20));
+        Assert.Equal("PK\u0003\u0004", Encoding.ASCII.GetString(head));
+        PublicDataEndpoints.SecondPageGate.TrySetResult();
+
+        var rest = new MemoryStream();
+        rest.Write(head);
+        await stream.CopyToAsync(rest);
+        rest.Position = 0;
+        using var zip = new ZipArchive(rest);
+        Assert.Equal(["CWG-2027-G1/response.txt", "CWG-2027-G2/response.txt", "manifest.csv"], zip.Entries.Select(e => e.FullName).Order(StringComparer.Ordinal));
+        Assert.Equal(PublicDataEndpoints.HostileText, Encoding.UTF8.GetString(Read(zip, "CWG-2027-G2/response.txt")));
+        Assert.Equal(3, Encoding.UTF8.GetString(Read(zip, "manifest.csv")).Split('\n', StringSplitOptions.RemoveEmptyEntries).Length);
+    }
+
+    [Fact]
+    public async Task A_download_the_service_fails_half_way_ends_as_a_broken_transfer_not_a_short_archive()
+    {
+        // The first page is read before anything is sent: an unknown consultation is a 404 page.
+        using (var missing = await f.Http.GetAsync("/consultations/nope/responses.zip"))
+        {
+            Assert.Equal(System.Net.HttpStatusCode.NotFound, missing.StatusCode);
+        }
+
+        // The second page fails after the first is on its way: the transfer breaks, so no client
+        // keeps an archive that looks complete.
+        var read = await Record.ExceptionAsync(async () =>
+        {
+            using var response = await f.Http.GetAsync($"/consultations/{PublicDataEndpoints.BrokenConsultationId}/responses.zip");
+            using var zip = new ZipArchive(await response.Content.ReadAsStreamAsync());
+            _ = zip.Entries.Count;
+        });
+        Assert.NotNull(read);
+        Assert.True(read is HttpRequestException or IOException or InvalidDataException, read.ToString());
+    }
+
+    [Fact]
     public async Task Teams_inventory_and_reports_pages_list_what_the_services_return()
     {
         var teams = await f.Http.GetStringAsync("/teams");

@@ -363,8 +363,20 @@ public sealed partial class ConsultationsService(
 
     private async Task<ListResponsesResponse> ListAsync(IQueryable<ResponseRecord> query, int pageSize, string pageToken, Caller caller, CancellationToken cancellationToken)
     {
-        var (offset, size) = Paging.Read(pageSize, pageToken);
-        var page = await Summaries(query.OrderBy(r => r.ReceivedAt).ThenBy(r => r.TrackingNumber).Skip(offset).Take(size + 1))
+        // Receipt order. A page continues after the previous page's last response (its receipt time
+        // and tracking number), so the thousandth page of a rush reads what the first does; offset
+        // tokens issued before keep working.
+        var (offset, after, size) = Paging.ReadResponses(pageSize, pageToken);
+        if (after is not null)
+        {
+            var at = Instant.FromUnixTimeTicks(after.ReceivedAtTicks);
+            var tracking = after.TrackingNumber;
+            query = query.Where(r => r.ReceivedAt >= at
+                && (r.ReceivedAt > at || string.Compare(r.TrackingNumber, tracking) > 0));
+        }
+
+        var ordered = query.OrderBy(r => r.ReceivedAt).ThenBy(r => r.TrackingNumber);
+        var page = await Summaries(offset > 0 ? ordered.Skip(offset).Take(size + 1) : ordered.Take(size + 1))
             .ToListAsync(cancellationToken);
 
         // Texts may be long: stop a page early rather than exceed what a client accepts in one message.
@@ -385,7 +397,12 @@ public sealed partial class ConsultationsService(
             taken++;
         }
 
-        response.NextPageToken = Paging.Next(offset, taken, page.Count > taken);
+        if (page.Count > taken)
+        {
+            var last = page[taken - 1];
+            response.NextPageToken = Paging.After(new ResponsePosition(last.ReceivedAt.ToUnixTimeTicks(), last.TrackingNumber));
+        }
+
         return response;
     }
 

@@ -391,6 +391,54 @@ public class ConsultationsServiceTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public async Task Pages_of_responses_follow_receipt_order_without_gaps_or_repeats_also_for_responses_received_at_the_same_instant()
+    {
+        await using var host = await ConsultationsHost.StartAsync(January10);
+        var consultation = await OpenAsync(host);
+        var receipts = new List<Receipt>();
+        for (var i = 0; i < 7; i++)
+        {
+            // Three instants, several responses at each: the tracking number orders those.
+            host.Clock.Now = January10.AddMinutes(i / 3);
+            receipts.Add(await host.Anonymous.SubmitResponseAsync(Submission(consultation.Id, $"response {i}")));
+        }
+        var expected = receipts.OrderBy(r => r.ReceivedAt).ThenBy(r => r.TrackingNumber, StringComparer.Ordinal).Select(r => r.ResponseId).ToList();
+
+        var pages = new List<List<string>>();
+        var token = "";
+        do
+        {
+            var page = await host.Anonymous.ListResponsesAsync(new ListResponsesRequest { ConsultationId = consultation.Id, PageSize = 2, PageToken = token });
+            pages.Add(page.Responses.Select(r => r.Id).ToList());
+            token = page.NextPageToken;
+            // A response arriving while someone pages through comes at the end, never shifts a page.
+            if (pages.Count == 2)
+            {
+                host.Clock.Now = January10.AddMinutes(5);
+                expected.Add((await host.Anonymous.SubmitResponseAsync(Submission(consultation.Id, "late arrival"))).ResponseId);
+            }
+        }
+        while (token != "" && pages.Count < 10);
+
+        Assert.Equal([2, 2, 2, 2], pages.Select(p => p.Count));
+        Assert.Equal(expected, pages.SelectMany(p => p));
+
+        // A token issued before positions were used (an offset) still continues the list.
+        var offsetToken = Convert.ToBase64String(Encoding.ASCII.GetBytes("o:6")).TrimEnd('=');
+        var rest = await host.Anonymous.ListResponsesAsync(new ListResponsesRequest { ConsultationId = consultation.Id, PageSize = 2, PageToken = offsetToken });
+        Assert.Equal(expected[6..], rest.Responses.Select(r => r.Id));
+        Assert.Equal("", rest.NextPageToken);
+
+        foreach (var bad in new[] { "not-a-token", Convert.ToBase64String(Encoding.ASCII.GetBytes("r:12:")), Convert.ToBase64String(Encoding.ASCII.GetBytes("r:x:CWG-1")) })
+        {
+            var e = await Fails(StatusCode.InvalidArgument, async () => await host.Anonymous.ListResponsesAsync(new ListResponsesRequest { ConsultationId = consultation.Id, PageToken = bad }));
+            Assert.Contains("page_token", e.Status.Detail);
+        }
+        // A response position means nothing to the other lists.
+        await Fails(StatusCode.InvalidArgument, async () => await host.Anonymous.ListConsultationsAsync(new ListConsultationsRequest { PageToken = token == "" ? Convert.ToBase64String(Encoding.ASCII.GetBytes("r:1:CWG-1")) : token }));
+    }
+
+    [Fact]
     public async Task A_consultation_that_fell_due_while_the_service_was_down_is_closed_at_start()
     {
         string connectionString;
