@@ -242,6 +242,22 @@ public sealed class ClusterBehaviourTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_failure_inside_the_gateway_is_a_grpc_status_for_a_grpc_client_not_a_bare_http_500()
+    {
+        // A destination the forwarder cannot call at all (an address with a scheme HttpClient does
+        // not speak): the gateway's own failure, which once reached clients as HTTP 500.
+        _gateway = await GatewayHost.StartAsync(GatewayHost.Settings("RoundRobin", [("a", new Uri("ftp://127.0.0.1:1/"))], passive: false));
+        using var client = new GrpcTestClient(_gateway.GrpcAddress);
+
+        var failed = await client.UnaryAsync("/test.v1.Echo/Unary", "x").WaitAsync(TimeSpan.FromSeconds(10));
+
+        Assert.Equal(System.Net.HttpStatusCode.OK, failed.HttpStatus);
+        Assert.Equal(14, failed.GrpcStatus);
+        Assert.Contains("could not forward", failed.GrpcMessage);
+        Assert.DoesNotContain("   at ", failed.GrpcMessage);
+    }
+
+    [Fact]
     public async Task Configuration_changes_apply_without_restart()
     {
         var bs = await StartBackendsAsync("a", "b");
