@@ -258,6 +258,36 @@ public sealed class ClusterBehaviourTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Calls_beyond_a_clusters_concurrency_limit_are_refused_at_once_with_unavailable_and_the_limit_frees_up()
+    {
+        var bs = await StartBackendsAsync("a");
+        var settings = GatewayHost.Settings("RoundRobin", [("a", bs[0].Address)]);
+        settings["ReverseProxy"]!["Clusters"]!["echo"]!["Metadata"]!["MaxConcurrentRequests"] = "2";
+        _gateway = await GatewayHost.StartAsync(settings);
+        using var client = new GrpcTestClient(_gateway.GrpcAddress);
+
+        // Two calls the service holds for 2 s fill the cluster.
+        var slow = Enumerable.Range(0, 2).Select(_ =>
+            client.UnaryAsync("/test.v1.Echo/Slow", "x", h => h.TryAddWithoutValidation("grpc-timeout", "2S"))).ToList();
+        await bs[0].SlowCallStarted.Task.WaitAsync(TimeSpan.FromSeconds(10));
+        await WaitUntilAsync(() => Destination("a").ConcurrentRequests == 2);
+
+        var refused = await client.UnaryAsync("/test.v1.Echo/Unary", "third").WaitAsync(TimeSpan.FromSeconds(1));
+        Assert.Equal(14, refused.GrpcStatus);
+        Assert.True(refused.TrailersOnly);
+        Assert.Contains("2 calls in progress", refused.GrpcMessage);
+        Assert.Equal("1", refused.Headers.GetValues("Retry-After").Single());
+
+        // Once they end, calls go through again: every call that entered was counted out.
+        Assert.All(await Task.WhenAll(slow), r => Assert.Equal(4, r.GrpcStatus));
+        for (var i = 0; i < 3; i++)
+        {
+            var ok = await client.UnaryAsync("/test.v1.Echo/Unary", "again");
+            Assert.Equal(0, ok.GrpcStatus);
+        }
+    }
+
+    [Fact]
     public async Task Configuration_changes_apply_without_restart()
     {
         var bs = await StartBackendsAsync("a", "b");
