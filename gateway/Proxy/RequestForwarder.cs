@@ -72,30 +72,136 @@ public sealed partial class RequestForwarder(ForwarderHttpClient client, TimePro
 
     public async Task ForwardAsync(HttpContext context, RouteState route, ClusterState cluster)
     {
+        var incoming = context.Request;
+        var isGrpc = GrpcProtocol.IsGrpcRequest(incoming);
+        var hops = ParseHops(incoming.Headers[HopsHeader]);
+        if (hops >= MaxHops)
+        {
+            LogLoop(logger, route.Name, cluster.Name);
+            await WriteErrorAsync(context, isGrpc, GrpcProtocol.Unavailable, StatusCodes.Status508LoopDetected,
+                $"forwarding loop: route '{route.Name}' leads back to a gateway");
+            return;
+        }
+        if (!cluster.TryEnterCall())
+        {
+            await RefuseAtLimitAsync(context, isGrpc, route, cluster);
+            return;
+        }
         try
         {
-            var incoming = context.Request;
-            var isGrpc = GrpcProtocol.IsGrpcRequest(incoming);
-            var hops = ParseHops(incoming.Headers[HopsHeader]);
-            if (hops >= MaxHops)
+            TimeSpan? clientTimeout = null;
+            if (isGrpc)
             {
-                LogLoop(logger, route.Name, cluster.Name);
-                await WriteErrorAsync(context, isGrpc, GrpcProtocol.Unavailable, StatusCodes.Status508LoopDetected,
-                    $"forwarding loop: route '{route.Name}' leads back to a gateway");
+                // A gRPC stream may idle between messages; Kestrel's minimum body rate would cut it.
+                if (context.Features.Get<IHttpMinRequestBodyDataRateFeature>() is { } rate)
+                {
+                    rate.MinDataRate = null;
+                }
+                clientTimeout = GrpcProtocol.ParseTimeout(incoming.Headers[GrpcProtocol.TimeoutHeader]);
+            }
+
+            // The call is bounded by the route's Timeout and by the client's own deadline (grpc-timeout),
+            // whichever is shorter; the destination receives the client's grpc-timeout and enforces it too.
+            var limit = Shorter(route.Timeout, clientTimeout);
+            var started = time.GetTimestamp();
+            using var callCts = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted);
+            if (limit is { } timeout)
+            {
+                callCts.CancelAfter(timeout);
+            }
+            var call = new CallContext(route, cluster, isGrpc, clientTimeout, route.Timeout, callCts);
+            var token = callCts.Token;
+
+            List<DestinationState>? attempted = null;
+            while (true)
+            {
+                var available = cluster.AvailableDestinations(time.GetUtcNow().UtcDateTime, attempted);
+                if (available.Count == 0)
+                {
+                    var tried = attempted?.Count ?? 0;
+                    LogNoDestination(logger, route.Name, cluster.Name, tried);
+                    await WriteErrorAsync(context, isGrpc, GrpcProtocol.Unavailable, StatusCodes.Status503ServiceUnavailable,
+                        tried == 0
+                            ? $"no healthy destination in cluster '{cluster.Name}'"
+                            : $"cluster '{cluster.Name}' is unreachable");
+                    return;
+                }
+
+                var destination = LoadBalancingPolicies.Pick(cluster, available);
+                var retryAttempt = attempted is not null;
+                (attempted ??= new List<DestinationState>(cluster.Destinations.Count)).Add(destination);
+                var (request, content) = CreateRequest(context, destination, cluster, hops, token,
+                    retryAttempt && clientTimeout is { } ct ? ct - time.GetElapsedTime(started) : null);
+                destination.RequestStarted();
+                HttpResponseMessage response;
+                try
+                {
+                    response = await client.Invoker.SendAsync(request, token);
+                }
+                catch (Exception e) when (context.RequestAborted.IsCancellationRequested)
+                {
+                    // The client went away; cancelling the send already reset the destination's stream.
+                    destination.RequestEnded();
+                    LogClientAborted(logger, route.Name, destination.Name, e.GetType().Name);
+                    return;
+                }
+                catch (OperationCanceledException) when (callCts.IsCancellationRequested)
+                {
+                    destination.RequestEnded();
+                    // Without a body, whether the destination saw the call is unknown: assume it did.
+                    await WriteTimeoutAsync(context, call, destination, reached: content is null || content.Started);
+                    return;
+                }
+                catch (Exception e) when (e is HttpRequestException or IOException or OperationCanceledException or SocketException)
+                {
+                    destination.RequestEnded();
+                    if (IsDestinationFailure(e))
+                    {
+                        ReportTransportFailure(cluster, destination);
+                    }
+                    // Only a call whose body was never requested can go elsewhere: the destination
+                    // has seen nothing it could act on (connection refused, connect timeout, a stream
+                    // refused before the request was sent).
+                    var retry = content is null || !content.Started;
+                    LogDestinationFailed(logger, route.Name, cluster.Name, destination.Name, Describe(e), retry);
+                    if (retry)
+                    {
+                        continue;
+                    }
+                    // A gRPC client gets a status (Trailers-Only), never a reset of its own stream.
+                    var (status, message) = StatusForFailure(e, cluster);
+                    await WriteErrorAsync(context, isGrpc, status, StatusCodes.Status502BadGateway, message);
+                    return;
+                }
+
+                if ((int)response.StatusCode < 500)
+                {
+                    destination.ReportAnswered(time.GetUtcNow().UtcDateTime);
+                }
+                try
+                {
+                    await CopyResponseAsync(context, response, call, destination);
+                }
+                finally
+                {
+                    response.Dispose();
+                    destination.RequestEnded();
+                    if (content is not null && !content.Completion.IsCompleted)
+                    {
+                        // The call is over: a request body still being copied (the server answered
+                        // before the client finished sending) is not wanted any more.
+                        callCts.Cancel();
+                        try
+                        {
+                            await content.Completion.WaitAsync(TimeSpan.FromSeconds(5));
+                        }
+                        catch (Exception)
+                        {
+                            // Already reflected in the response, or the client left.
+                        }
+                    }
+                }
                 return;
-            }
-            if (!cluster.TryEnterCall())
-            {
-                await RefuseAtLimitAsync(context, isGrpc, route, cluster);
-                return;
-            }
-            try
-            {
-                await ForwardCountedAsync(context, route, cluster, isGrpc, hops);
-            }
-            finally
-            {
-                cluster.ExitCall();
             }
         }
         catch (Exception e) when (!context.RequestAborted.IsCancellationRequested)
@@ -104,8 +210,12 @@ public sealed partial class RequestForwarder(ForwarderHttpClient client, TimePro
             // answer in its own protocol (a gRPC status, not a bare HTTP 500 that gRPC clients report
             // as "Bad gRPC response" and never retry); the log has the exception for whoever fixes it.
             LogForwardingFailed(logger, route.Name, cluster.Name, e);
-            await EndFailedResponseAsync(context, GrpcProtocol.IsGrpcRequest(context.Request), GrpcProtocol.Unavailable,
+            await EndFailedResponseAsync(context, isGrpc, GrpcProtocol.Unavailable,
                 StatusCodes.Status502BadGateway, $"the gateway could not forward the call to cluster '{cluster.Name}'");
+        }
+        finally
+        {
+            cluster.ExitCall();
         }
     }
 
@@ -113,137 +223,19 @@ public sealed partial class RequestForwarder(ForwarderHttpClient client, TimePro
     /// before any destination saw it, so a retry is always safe.</summary>
     private Task RefuseAtLimitAsync(HttpContext context, bool isGrpc, RouteState route, ClusterState cluster)
     {
+        context.Response.Headers.RetryAfter = "1";
+        return WriteErrorAsync(context, isGrpc, GrpcProtocol.Unavailable, StatusCodes.Status503ServiceUnavailable, AtLimit(route, cluster));
+    }
+
+    /// <summary>Counts and logs (every thousandth) a call refused at the cluster's limit; the message for its caller.</summary>
+    private string AtLimit(RouteState route, ClusterState cluster)
+    {
         var refused = cluster.CountRefusal();
         if (refused % 1000 == 1)
         {
             LogAtLimit(logger, route.Name, cluster.Name, cluster.MaxConcurrentRequests, refused);
         }
-        var message = $"cluster '{cluster.Name}' has {cluster.MaxConcurrentRequests} calls in progress, its limit; nothing was forwarded: retry later";
-        if (isGrpc)
-        {
-            return GrpcProtocol.WriteTrailersOnlyAsync(context.Response, GrpcProtocol.Unavailable, message, TimeSpan.FromSeconds(1));
-        }
-        context.Response.Headers.RetryAfter = "1";
-        return WriteErrorAsync(context, isGrpc, GrpcProtocol.Unavailable, StatusCodes.Status503ServiceUnavailable, message);
-    }
-
-    private async Task ForwardCountedAsync(HttpContext context, RouteState route, ClusterState cluster, bool isGrpc, int hops)
-    {
-        var incoming = context.Request;
-        TimeSpan? clientTimeout = null;
-        if (isGrpc)
-        {
-            // A gRPC stream may idle between messages; Kestrel's minimum body rate would cut it.
-            if (context.Features.Get<IHttpMinRequestBodyDataRateFeature>() is { } rate)
-            {
-                rate.MinDataRate = null;
-            }
-            clientTimeout = GrpcProtocol.ParseTimeout(incoming.Headers[GrpcProtocol.TimeoutHeader]);
-        }
-
-        // The call is bounded by the route's Timeout and by the client's own deadline (grpc-timeout),
-        // whichever is shorter; the destination receives the client's grpc-timeout and enforces it too.
-        var limit = Shorter(route.Timeout, clientTimeout);
-        var started = time.GetTimestamp();
-        using var callCts = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted);
-        if (limit is { } timeout)
-        {
-            callCts.CancelAfter(timeout);
-        }
-        var call = new CallContext(route, cluster, isGrpc, clientTimeout, route.Timeout, callCts);
-        var token = callCts.Token;
-
-        List<DestinationState>? attempted = null;
-        while (true)
-        {
-            var available = cluster.AvailableDestinations(time.GetUtcNow().UtcDateTime, attempted);
-            if (available.Count == 0)
-            {
-                var tried = attempted?.Count ?? 0;
-                LogNoDestination(logger, route.Name, cluster.Name, tried);
-                await WriteErrorAsync(context, isGrpc, GrpcProtocol.Unavailable, StatusCodes.Status503ServiceUnavailable,
-                    tried == 0
-                        ? $"no healthy destination in cluster '{cluster.Name}'"
-                        : $"cluster '{cluster.Name}' is unreachable");
-                return;
-            }
-
-            var destination = LoadBalancingPolicies.Pick(cluster, available);
-            var retryAttempt = attempted is not null;
-            (attempted ??= new List<DestinationState>(cluster.Destinations.Count)).Add(destination);
-            var (request, content) = CreateRequest(context, destination, cluster, hops, token,
-                retryAttempt && clientTimeout is { } ct ? ct - time.GetElapsedTime(started) : null);
-            destination.RequestStarted();
-            HttpResponseMessage response;
-            try
-            {
-                response = await client.Invoker.SendAsync(request, token);
-            }
-            catch (Exception e) when (context.RequestAborted.IsCancellationRequested)
-            {
-                // The client went away; cancelling the send already reset the destination's stream.
-                destination.RequestEnded();
-                LogClientAborted(logger, route.Name, destination.Name, e.GetType().Name);
-                return;
-            }
-            catch (OperationCanceledException) when (callCts.IsCancellationRequested)
-            {
-                destination.RequestEnded();
-                // Without a body, whether the destination saw the call is unknown: assume it did.
-                await WriteTimeoutAsync(context, call, destination, reached: content is null || content.Started);
-                return;
-            }
-            catch (Exception e) when (e is HttpRequestException or IOException or OperationCanceledException or SocketException)
-            {
-                destination.RequestEnded();
-                if (IsDestinationFailure(e))
-                {
-                    ReportTransportFailure(cluster, destination);
-                }
-                // Only a call whose body was never requested can go elsewhere: the destination
-                // has seen nothing it could act on (connection refused, connect timeout, a stream
-                // refused before the request was sent).
-                var retry = content is null || !content.Started;
-                LogDestinationFailed(logger, route.Name, cluster.Name, destination.Name, Describe(e), retry);
-                if (retry)
-                {
-                    continue;
-                }
-                // A gRPC client gets a status (Trailers-Only), never a reset of its own stream.
-                var (status, message) = StatusForFailure(e, cluster);
-                await WriteErrorAsync(context, isGrpc, status, StatusCodes.Status502BadGateway, message);
-                return;
-            }
-
-            if ((int)response.StatusCode < 500)
-            {
-                destination.ReportAnswered(time.GetUtcNow().UtcDateTime);
-            }
-            try
-            {
-                await CopyResponseAsync(context, response, call, destination);
-            }
-            finally
-            {
-                response.Dispose();
-                destination.RequestEnded();
-                if (content is not null && !content.Completion.IsCompleted)
-                {
-                    // The call is over: a request body still being copied (the server answered
-                    // before the client finished sending) is not wanted any more.
-                    callCts.Cancel();
-                    try
-                    {
-                        await content.Completion.WaitAsync(TimeSpan.FromSeconds(5));
-                    }
-                    catch (Exception)
-                    {
-                        // Already reflected in the response, or the client left.
-                    }
-                }
-            }
-            return;
-        }
+        return $"cluster '{cluster.Name}' has {cluster.MaxConcurrentRequests} calls in progress, its limit; nothing was forwarded: retry later";
     }
 
     /// <summary>What one forwarded call needs to answer its own failures.</summary>
@@ -333,12 +325,7 @@ public sealed partial class RequestForwarder(ForwarderHttpClient client, TimePro
     {
         if (!cluster.TryEnterCall())
         {
-            var refused = cluster.CountRefusal();
-            if (refused % 1000 == 1)
-            {
-                LogAtLimit(logger, route.Name, cluster.Name, cluster.MaxConcurrentRequests, refused);
-            }
-            return GrpcUnaryResult.Failed(GrpcProtocol.Unavailable, $"cluster '{cluster.Name}' is busy: retry later");
+            return GrpcUnaryResult.Failed(GrpcProtocol.Unavailable, AtLimit(route, cluster));
         }
         try
         {

@@ -141,21 +141,16 @@ public static class DownloadEndpoints
 internal sealed class ZipOutputBuffer : Stream
 {
     private readonly MemoryStream _pending = new();
-    private long _written;
 
     public override bool CanRead => false;
     public override bool CanSeek => false;
     public override bool CanWrite => true;
     public override long Length => throw new NotSupportedException();
-    public override long Position { get => _written; set => throw new NotSupportedException(); }
+    public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
 
     public override void Write(byte[] buffer, int offset, int count) => Write(buffer.AsSpan(offset, count));
 
-    public override void Write(ReadOnlySpan<byte> buffer)
-    {
-        _pending.Write(buffer);
-        _written += buffer.Length;
-    }
+    public override void Write(ReadOnlySpan<byte> buffer) => _pending.Write(buffer);
 
     public override void Flush()
     {

@@ -375,8 +375,7 @@ public sealed partial class ConsultationsService(
                 && (r.ReceivedAt > at || string.Compare(r.TrackingNumber, tracking) > 0));
         }
 
-        var ordered = query.OrderBy(r => r.ReceivedAt).ThenBy(r => r.TrackingNumber);
-        var page = await Summaries(offset > 0 ? ordered.Skip(offset).Take(size + 1) : ordered.Take(size + 1))
+        var page = await Summaries(query.OrderBy(r => r.ReceivedAt).ThenBy(r => r.TrackingNumber).Skip(offset).Take(size + 1))
             .ToListAsync(cancellationToken);
 
         // Texts may be long: stop a page early rather than exceed what a client accepts in one message.
