@@ -7,7 +7,7 @@
 #   bench/cluster/run.sh                      # 30 s per intake path, 64 clients, burst 75,000
 #   BENCH_QUICK=1 bench/cluster/run.sh        # 10 s, burst 20,000, 3 s page reads
 #   CLUSTER_NO_BUILD=1 bench/cluster/run.sh   # the Release build exists (bench/run.sh builds first)
-# Overrides: CLUSTER_BENCH_SECONDS, CLUSTER_BENCH_CLIENTS, CLUSTER_BENCH_BURST,
+# Overrides: CLUSTER_BENCH_SECONDS, CLUSTER_BENCH_WARM_SECONDS (unmeasured load on both paths first), CLUSTER_BENCH_CLIENTS, CLUSTER_BENCH_BURST,
 #            CLUSTER_BENCH_READ_SECONDS, CLUSTER_BENCH_DRAIN_MINUTES (bound on the waits, default 30),
 #            CLUSTER_BENCH_KEEP_STATE=1 (keep the state folder and logs)
 set -euo pipefail
@@ -15,8 +15,9 @@ here="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 out="${BENCH_OUT:-$here/bench/out}"
 case "$out" in /*) ;; *) out="$PWD/$out" ;; esac
 mkdir -p "$out"
-if [ "${BENCH_QUICK:-0}" = 1 ]; then seconds=10 burst=20000 read_seconds=3; else seconds=30 burst=75000 read_seconds=5; fi
+if [ "${BENCH_QUICK:-0}" = 1 ]; then seconds=10 warm_seconds=5 burst=20000 read_seconds=3; else seconds=30 warm_seconds=10 burst=75000 read_seconds=5; fi
 seconds="${CLUSTER_BENCH_SECONDS:-$seconds}"
+warm_seconds="${CLUSTER_BENCH_WARM_SECONDS:-$warm_seconds}"
 burst="${CLUSTER_BENCH_BURST:-$burst}"
 read_seconds="${CLUSTER_BENCH_READ_SECONDS:-$read_seconds}"
 clients="${CLUSTER_BENCH_CLIENTS:-64}"
@@ -82,4 +83,4 @@ dotnet "$load" \
   --gateway-grpc "http://127.0.0.1:$GATEWAY_GRPC_PORT" --gateway-web "http://127.0.0.1:$GATEWAY_HTTP_PORT" \
   --consultations "$(for p in $CONSULTATIONS_PORTS; do printf 'http://127.0.0.1:%s ' "$p"; done)" \
   --postgres "Host=127.0.0.1;Port=$PG_PORT;Username=postgres" --state "$state" --out "$out/cluster.json" \
-  --seconds "$seconds" --clients "$clients" --burst "$burst" --read-seconds "$read_seconds" --drain-minutes "$drain_minutes"
+  --seconds "$seconds" --warm-seconds "$warm_seconds" --clients "$clients" --burst "$burst" --read-seconds "$read_seconds" --drain-minutes "$drain_minutes"
