@@ -15,7 +15,7 @@ here="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 out="${BENCH_OUT:-$here/bench/out}"
 case "$out" in /*) ;; *) out="$PWD/$out" ;; esac
 mkdir -p "$out"
-if [ "${BENCH_QUICK:-0}" = 1 ]; then seconds=10 warm_seconds=5 burst=20000 read_seconds=3; else seconds=30 warm_seconds=10 burst=75000 read_seconds=5; fi
+if [ "${BENCH_QUICK:-0}" = 1 ]; then seconds=10 warm_seconds=15 burst=20000 read_seconds=3; else seconds=30 warm_seconds=30 burst=75000 read_seconds=5; fi
 seconds="${CLUSTER_BENCH_SECONDS:-$seconds}"
 warm_seconds="${CLUSTER_BENCH_WARM_SECONDS:-$warm_seconds}"
 burst="${CLUSTER_BENCH_BURST:-$burst}"

@@ -2,6 +2,7 @@ using System.Data.Common;
 using System.Runtime.CompilerServices;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Diagnostics;
+using Microsoft.EntityFrameworkCore.Infrastructure;
 
 namespace Platform.Messaging;
 
@@ -9,11 +10,14 @@ namespace Platform.Messaging;
 /// Wakes the dispatcher as soon as outbox rows are committed in this process, so the commit → publish
 /// lag is not the poll interval. Polling still finds rows committed by other processes.
 /// </summary>
-internal sealed class OutboxCommitInterceptor<TDbContext>(OutboxSignal<TDbContext> signal) : ISaveChangesInterceptor, IDbTransactionInterceptor
+internal sealed class OutboxCommitInterceptor<TDbContext>(OutboxSignal<TDbContext> signal) : ISaveChangesInterceptor, IDbTransactionInterceptor, OutboxCommitInterceptor.IMarkPending
     where TDbContext : DbContext
 {
     private static readonly object Pending = new();
     private readonly ConditionalWeakTable<DbContext, object> _pending = new();
+
+    /// <summary>Outbox rows were written to <paramref name="context"/>'s transaction without SaveChanges.</summary>
+    public void MarkPending(DbContext context) => _pending.AddOrUpdate(context, Pending);
 
     private void Saving(DbContext? context)
     {
@@ -83,5 +87,24 @@ internal sealed class OutboxCommitInterceptor<TDbContext>(OutboxSignal<TDbContex
     {
         TransactionRolledBack(transaction, eventData);
         return Task.CompletedTask;
+    }
+}
+
+/// <summary>Reaches the context's <see cref="OutboxCommitInterceptor{TDbContext}"/> for rows written without SaveChanges.</summary>
+internal static class OutboxCommitInterceptor
+{
+    internal interface IMarkPending
+    {
+        void MarkPending(DbContext context);
+    }
+
+    /// <summary>The next commit of <paramref name="db"/>'s transaction wakes its dispatcher (if the context has one).</summary>
+    public static void MarkPending(DbContext db)
+    {
+        var interceptors = db.GetService<IDbContextOptions>().FindExtension<Microsoft.EntityFrameworkCore.Infrastructure.CoreOptionsExtension>()?.Interceptors;
+        foreach (var marker in interceptors?.OfType<IMarkPending>() ?? [])
+        {
+            marker.MarkPending(db);
+        }
     }
 }

@@ -2,6 +2,7 @@ using System.Text.Json;
 using Google.Protobuf;
 using Google.Protobuf.WellKnownTypes;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Storage;
 using Microsoft.Extensions.Options;
 using NodaTime;
 using Platform.Data;
@@ -295,12 +296,18 @@ public sealed partial class ResponseIntake(
     internal static async Task<Instant?> LockOpenConsultationAsync(ConsultationsDbContext db, Guid consultationId, CancellationToken cancellationToken)
     {
         var open = (int)ConsultationStatus.Open;
-        if (db.Database.ProviderName?.Contains("Npgsql", StringComparison.Ordinal) == true)
+        if (db.Database.IsNpgsql())
         {
-            var ticks = await db.Database.SqlQuery<long>(
-                $"SELECT \"ClosesAt\" AS \"Value\" FROM \"Consultations\" WHERE \"Id\" = {consultationId} AND \"Status\" = {open} FOR SHARE")
-                .ToListAsync(cancellationToken);
-            return ticks.Count == 1 ? Instant.FromUnixTimeTicks(ticks[0]) : null;
+            // One Npgsql command in the caller's transaction (each group commit runs it; EF Core's
+            // SqlQuery pipeline cost more CPU than the statement).
+            await using var command = new Npgsql.NpgsqlCommand(
+                """SELECT "ClosesAt" FROM "Consultations" WHERE "Id" = $1 AND "Status" = $2 FOR SHARE""",
+                (Npgsql.NpgsqlConnection)db.Database.GetDbConnection(),
+                (Npgsql.NpgsqlTransaction?)db.Database.CurrentTransaction?.GetDbTransaction()
+                    ?? throw new InvalidOperationException("the consultation is locked inside a transaction"));
+            command.Parameters.Add(new Npgsql.NpgsqlParameter { Value = consultationId });
+            command.Parameters.Add(new Npgsql.NpgsqlParameter { Value = open });
+            return await command.ExecuteScalarAsync(cancellationToken) is long ticks ? Instant.FromUnixTimeTicks(ticks) : null;
         }
 
         // SQLite: a no-op update takes the database's write lock for the transaction.

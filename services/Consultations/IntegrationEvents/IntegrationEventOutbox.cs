@@ -20,4 +20,8 @@ internal static class IntegrationEventOutbox
     /// <summary>A response's event: unordered (see the class remarks).</summary>
     public static void AddResponsePublished(ConsultationsDbContext db, Wsis.Contracts.Events.ResponsePublished integrationEvent) =>
         db.AddIntegrationEvent(integrationEvent, aggregateKey: null);
+
+    /// <summary>A response's outbox row, for a batch inserted without SaveChanges (the intake's group commit).</summary>
+    public static OutboxMessage ResponsePublishedRow(Wsis.Contracts.Events.ResponsePublished integrationEvent) =>
+        Platform.Messaging.IntegrationEvents.OutboxMessageFor(integrationEvent, aggregateKey: null);
 }

@@ -65,4 +65,52 @@ public class IntakeWriterTests
         var published = await db.Set<OutboxMessage>().Where(m => m.MessageType.Contains("ResponsePublished")).CountAsync();
         Assert.Equal(160, published);
     }
+
+    [Fact]
+    public async Task A_batch_refused_by_a_constraint_is_written_one_by_one_and_only_the_bad_submission_fails()
+    {
+        await using var host = await ConsultationsHost.StartAsync(ConsultationsServiceTests.January10);
+        var consultation = await ConsultationsServiceTests.OpenAsync(host);
+        var writer = host.Services.GetRequiredService<Wsis.Consultations.Grpc.IntakeWriter>();
+        ResponseRecord Record(Guid id, string text) => new()
+        {
+            Id = id,
+            ConsultationId = Guid.Parse(consultation.Id),
+            Channel = ResponseChannel.Web,
+            ReceivedAt = NodaTime.Instant.FromDateTimeOffset(host.Clock.GetUtcNow()),
+            Content = System.Text.Encoding.UTF8.GetBytes(text),
+            Sha256 = new string('0', 64),
+            Text = text,
+            RespondentName = "Ana",
+            RespondentOrganisation = "Org",
+            RespondentCategory = 1,
+            RespondentCountryCode = "CH",
+            RespondentEmail = "ana@example.org",
+            Published = true,
+        };
+
+        // The second and third carry the same response id: the batch's one INSERT fails on the
+        // primary key, nothing of it is stored, and each is written again on its own.
+        var twin = Guid.NewGuid();
+        var batch = new[]
+        {
+            new Wsis.Consultations.Grpc.IntakeWriter.Pending(Record(Guid.NewGuid(), "first"), new Platform.Data.IdempotencyKey("split-1", "SubmitResponse", "")),
+            new Wsis.Consultations.Grpc.IntakeWriter.Pending(Record(twin, "second"), null),
+            new Wsis.Consultations.Grpc.IntakeWriter.Pending(Record(twin, "third"), null),
+            new Wsis.Consultations.Grpc.IntakeWriter.Pending(Record(Guid.NewGuid(), "fourth"), new Platform.Data.IdempotencyKey("split-4", "SubmitResponse", "")),
+        };
+        await writer.WriteAsync(batch);
+
+        Assert.NotNull(await batch[0].Done.Task);
+        Assert.NotNull(await batch[1].Done.Task);
+        var refused = await Assert.ThrowsAsync<global::Grpc.Core.RpcException>(() => batch[2].Done.Task);
+        Assert.Equal(global::Grpc.Core.StatusCode.Unavailable, refused.StatusCode);
+        Assert.NotNull(await batch[3].Done.Task);
+
+        await using var scope = host.Services.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<ConsultationsDbContext>();
+        Assert.Equal(["first", "fourth", "second"], await db.Responses.Select(r => r.Text).OrderBy(t => t).ToListAsync());
+        Assert.Equal(3, await db.Set<OutboxMessage>().CountAsync(m => m.MessageType.Contains("ResponsePublished")));
+        Assert.Equal(2, await db.Set<Platform.Data.IdempotencyRecord>().CountAsync(r => r.Key.StartsWith("split-")));
+    }
 }
