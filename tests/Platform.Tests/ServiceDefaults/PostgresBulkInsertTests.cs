@@ -91,7 +91,7 @@ public sealed class PostgresBulkInsertTests
                 Label = $"{prefix}-{i} \u00e9\u4e2d'\"\\",
                 At = new Ticks(638_000_000_000_000_000 + i),
                 MaybeAt = i % 2 == 0 ? null : new Ticks(i),
-                Kind = (ThingKind)(i % 3),
+                Kind = (DayOfWeek)(i % 7),
                 Count = i % 2 == 0 ? i : null,
                 Bytes = i == 3 ? [] : [(byte)i, 0, 255],
                 Note = i == 1 ? null : $"note {i}",
@@ -134,13 +134,6 @@ public sealed class PostgresBulkInsertTests
 
     public readonly record struct Ticks(long Value);
 
-    public enum ThingKind
-    {
-        None = 0,
-        Some = 1,
-        Many = 2,
-    }
-
     public sealed class Thing
     {
         public long Sequence { get; set; }
@@ -148,7 +141,7 @@ public sealed class PostgresBulkInsertTests
         public string Label { get; set; } = "";
         public Ticks At { get; set; }
         public Ticks? MaybeAt { get; set; }
-        public ThingKind Kind { get; set; }
+        public DayOfWeek Kind { get; set; }
         public int? Count { get; set; }
         public byte[] Bytes { get; set; } = [];
         public string? Note { get; set; }
