@@ -101,7 +101,7 @@ internal static class OutboxCommitInterceptor
     /// <summary>The next commit of <paramref name="db"/>'s transaction wakes its dispatcher (if the context has one).</summary>
     public static void MarkPending(DbContext db)
     {
-        var interceptors = db.GetService<IDbContextOptions>().FindExtension<Microsoft.EntityFrameworkCore.Infrastructure.CoreOptionsExtension>()?.Interceptors;
+        var interceptors = db.GetService<IDbContextOptions>().FindExtension<CoreOptionsExtension>()?.Interceptors;
         foreach (var marker in interceptors?.OfType<IMarkPending>() ?? [])
         {
             marker.MarkPending(db);

@@ -39,7 +39,7 @@ public static class PostgresBulkInsert
             throw new ArgumentException("at least one row is needed", nameof(rows));
         }
 
-        var plan = Plans.GetOrAdd((db.Model, typeof(T)), static key => Plan.For(key.Item1, key.Item2));
+        var plan = PlanFor(db, typeof(T));
         var command = new NpgsqlBatchCommand(plan.Sql);
         foreach (var column in plan.Columns)
         {
@@ -57,8 +57,10 @@ public static class PostgresBulkInsert
 
     /// <summary>The statement's text for <typeparamref name="T"/> (for tests and logs).</summary>
     public static string Sql<T>(DbContext db)
-        where T : class =>
-        Plans.GetOrAdd((db.Model, typeof(T)), static key => Plan.For(key.Item1, key.Item2)).Sql;
+        where T : class => PlanFor(db, typeof(T)).Sql;
+
+    private static Plan PlanFor(DbContext db, Type clrType) =>
+        Plans.GetOrAdd((db.Model, clrType), static key => Plan.For(key.Item1, key.Item2));
 
     private sealed record Column(string Name, string StoreType, Type ElementType, Func<object, object?> Read);
 
