@@ -88,6 +88,23 @@ public static class MessagingModel
     internal static bool IsPostgres(this DbContext db) =>
         db.Database.ProviderName == "Npgsql.EntityFrameworkCore.PostgreSQL";
 
+    /// <summary>The inbox's look-up by message ids, with the table and column names as the service's model maps them.</summary>
+    internal sealed record InboxNames(string Lookup)
+    {
+        public static InboxNames From(DbContext db)
+        {
+            var entity = db.Model.FindEntityType(typeof(InboxMessage))
+                ?? throw new InvalidOperationException($"{db.GetType().Name} has no inbox: call modelBuilder.AddMessaging() in OnModelCreating.");
+            var table = entity.GetTableName()!;
+            var schema = entity.GetSchema();
+            var store = StoreObjectIdentifier.Table(table, schema);
+            string Column(string property) => Quote(entity.FindProperty(property)!.GetColumnName(store)!);
+            var target = schema is null ? Quote(table) : $"{Quote(schema)}.{Quote(table)}";
+            var messageId = Column(nameof(InboxMessage.MessageId));
+            return new InboxNames($"SELECT {messageId}, {Column(nameof(InboxMessage.Consumer))} FROM {target} WHERE {messageId} = ANY($1)");
+        }
+    }
+
     /// <summary>Table and column names as the service's model maps them (it may rename or use a schema).</summary>
     internal sealed record OutboxNames(string Table, string Sequence, string SentAt, string NextAttemptAt, string AggregateKey)
     {
@@ -107,6 +124,7 @@ public static class MessagingModel
                 Column(nameof(OutboxMessage.AggregateKey)));
         }
 
-        private static string Quote(string name) => "\"" + name.Replace("\"", "\"\"") + "\"";
     }
+
+    private static string Quote(string name) => "\"" + name.Replace("\"", "\"\"") + "\"";
 }

@@ -39,7 +39,95 @@ public static class PostgresBulkInsert
             throw new ArgumentException("at least one row is needed", nameof(rows));
         }
 
-        var plan = PlanFor(db, typeof(T));
+        return Command(PlanFor(db, typeof(T)), rows);
+    }
+
+    /// <summary>
+    /// Takes the entities <paramref name="db"/> tracks as Added whose type a bulk statement can
+    /// write exactly as SaveChanges would (<see cref="CanTake"/>), and returns one INSERT per entity
+    /// type for them, in the order the types were first met. Their entries become Unchanged, so the
+    /// next SaveChanges writes only the rest. Run the statements in the transaction that
+    /// SaveChanges runs in, before it commits; if they fail, roll back and drop the context.
+    /// </summary>
+    public static IReadOnlyList<NpgsqlBatchCommand> TakeAdded(DbContext db)
+    {
+        ArgumentNullException.ThrowIfNull(db);
+        var byType = new Dictionary<IEntityType, List<object>>();
+        var taken = new List<Microsoft.EntityFrameworkCore.ChangeTracking.EntityEntry>();
+        foreach (var entry in db.ChangeTracker.Entries())
+        {
+            if (entry.State != EntityState.Added || !CanTake(entry.Metadata) || HasTemporaryKey(entry))
+            {
+                continue;
+            }
+
+            if (!byType.TryGetValue(entry.Metadata, out var rows))
+            {
+                byType[entry.Metadata] = rows = [];
+            }
+
+            rows.Add(entry.Entity);
+            taken.Add(entry);
+        }
+
+        var commands = byType.Select(t => Command(PlanFor(db, t.Key.ClrType), t.Value)).ToList();
+        foreach (var entry in taken)
+        {
+            entry.State = EntityState.Unchanged;
+        }
+
+        return commands;
+    }
+
+    /// <summary>
+    /// True when new rows of <paramref name="entityType"/> can be written by a bulk statement
+    /// regardless of the order of the other rows of a SaveChanges: a plain table of its own (not
+    /// owned, no inheritance, no table splitting, no complex properties), in no relationship (no
+    /// foreign key to or from it, so no row needs another inserted first), and every column's value
+    /// held by a CLR property with nothing generated or defaulted by the database.
+    /// </summary>
+    public static bool CanTake(IEntityType entityType) =>
+        Eligibility.GetOrAdd(entityType, static t => IsPlainTable(t));
+
+    private static readonly ConcurrentDictionary<IEntityType, bool> Eligibility = new();
+
+    private static bool IsPlainTable(IEntityType t)
+    {
+        if (t.IsOwned() || t.BaseType is not null || t.GetDirectlyDerivedTypes().Any() || t.GetComplexProperties().Any()
+            || t.GetForeignKeys().Any() || t.GetReferencingForeignKeys().Any() || t.GetTableName() is null
+            || t.FindPrimaryKey() is null)
+        {
+            return false;
+        }
+
+        var mappings = t.GetTableMappings().ToList();
+        if (mappings.Count != 1 || mappings[0].Table.EntityTypeMappings.Count() != 1)
+        {
+            return false;
+        }
+
+        return t.GetProperties().All(p =>
+            !p.IsShadowProperty() && p.PropertyInfo is not null
+            && NpgsqlPropertyExtensions.GetValueGenerationStrategy(p) == NpgsqlValueGenerationStrategy.None
+            && p.GetDefaultValueSql() is null && p.GetComputedColumnSql() is null
+            && p.FindAnnotation(RelationalAnnotationNames.DefaultValue) is null);
+    }
+
+    private static bool HasTemporaryKey(Microsoft.EntityFrameworkCore.ChangeTracking.EntityEntry entry)
+    {
+        foreach (var key in entry.Metadata.FindPrimaryKey()!.Properties)
+        {
+            if (entry.Property(key.Name).IsTemporary)
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    private static NpgsqlBatchCommand Command(Plan plan, IReadOnlyList<object> rows)
+    {
         var command = new NpgsqlBatchCommand(plan.Sql);
         foreach (var column in plan.Columns)
         {

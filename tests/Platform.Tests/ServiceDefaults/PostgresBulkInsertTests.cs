@@ -1,4 +1,5 @@
 using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Storage;
 using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
 using Npgsql;
 using Platform.Data;
@@ -80,6 +81,71 @@ public sealed class PostgresBulkInsertTests
         Assert.Throws<ArgumentException>(() => PostgresBulkInsert.Command(db, Array.Empty<Thing>()));
     }
 
+    [Fact]
+    public void Only_plain_tables_in_no_relationship_with_nothing_generated_by_the_database_are_taken()
+    {
+        using var db = new BulkDb(new DbContextOptionsBuilder<BulkDb>().UseNpgsql("Host=unused").Options);
+        bool Takes<T>() => PostgresBulkInsert.CanTake(db.Model.FindEntityType(typeof(T))!);
+        Assert.True(Takes<Plain>());
+        Assert.False(Takes<Thing>());     // identity column
+        Assert.False(Takes<Parent>());    // referenced by a foreign key
+        Assert.False(Takes<Child>());     // holds a foreign key
+        Assert.False(Takes<Shadowed>());  // a shadow property (no CLR property to read)
+        Assert.False(Takes<Defaulted>()); // a database default SaveChanges may rely on
+    }
+
+    [Fact]
+    public async Task Taking_the_added_rows_leaves_the_rest_to_SaveChanges_and_both_commit_together()
+    {
+        await using var db = await NewDatabaseAsync();
+        var plains = Enumerable.Range(0, 4).Select(i => new Plain { Id = Guid.NewGuid(), Text = $"plain {i}", At = DateTime.UtcNow }).ToList();
+        var parent = new Parent { Id = Guid.NewGuid(), Children = [new Child { Id = Guid.NewGuid() }] };
+        var thing = Samples("thing").First();
+        var shadowed = new Shadowed { Id = Guid.NewGuid() };
+        var defaulted = new Defaulted { Id = Guid.NewGuid() };
+        db.Plains.AddRange(plains);
+        db.AddRange(parent, thing, shadowed, defaulted);
+        db.Entry(shadowed).Property("Version").CurrentValue = 7;
+        var stored = new Plain { Id = Guid.NewGuid(), Text = "stored before", At = DateTime.UtcNow };
+
+        await using (var transaction = await db.Database.BeginTransactionAsync())
+        {
+            var commands = PostgresBulkInsert.TakeAdded(db);
+            var command = Assert.Single(commands);
+            Assert.StartsWith("INSERT INTO \"Plains\"", command.CommandText, StringComparison.Ordinal);
+            Assert.All(plains, p => Assert.Equal(EntityState.Unchanged, db.Entry(p).State));
+            Assert.All(new object[] { parent, parent.Children[0], thing, shadowed, defaulted }, e => Assert.Equal(EntityState.Added, db.Entry(e).State));
+
+            await using var batch = new NpgsqlBatch((NpgsqlConnection)db.Database.GetDbConnection(), (NpgsqlTransaction)transaction.GetDbTransaction());
+            batch.BatchCommands.Add(command);
+            Assert.Equal(plains.Count, await batch.ExecuteNonQueryAsync());
+            Assert.Equal(5, await db.SaveChangesAsync()); // parent, child, thing, shadowed, defaulted: the plains are not written twice
+            await transaction.CommitAsync();
+        }
+
+        db.ChangeTracker.Clear();
+        Assert.Equal(plains.Select(p => (p.Id, p.Text)).OrderBy(p => p.Id),
+            (await db.Plains.AsNoTracking().ToListAsync()).Select(p => (p.Id, p.Text)).OrderBy(p => p.Id));
+        Assert.Equal(1, await db.Set<Child>().CountAsync(c => c.ParentId == parent.Id));
+        Assert.Equal(7, await db.Set<Shadowed>().Select(s => EF.Property<int>(s, "Version")).SingleAsync());
+        Assert.Equal(3, await db.Set<Defaulted>().Select(d => d.Level).SingleAsync());
+
+        // Nothing added: no statement. A failed statement rolls back with the rest of its transaction.
+        Assert.Empty(PostgresBulkInsert.TakeAdded(db));
+        db.Plains.Add(stored);
+        db.Plains.Add(new Plain { Id = plains[0].Id, Text = "a duplicate", At = DateTime.UtcNow });
+        await using (var transaction = await db.Database.BeginTransactionAsync())
+        {
+            await using var batch = new NpgsqlBatch((NpgsqlConnection)db.Database.GetDbConnection(), (NpgsqlTransaction)transaction.GetDbTransaction());
+            batch.BatchCommands.Add(Assert.Single(PostgresBulkInsert.TakeAdded(db)));
+            var error = await Assert.ThrowsAsync<PostgresException>(() => batch.ExecuteNonQueryAsync());
+            Assert.Equal(PostgresErrorCodes.UniqueViolation, error.SqlState);
+        }
+
+        Assert.False(await db.Plains.AnyAsync(p => p.Id == stored.Id));
+        Assert.Equal("plain 0", await db.Plains.Where(p => p.Id == plains[0].Id).Select(p => p.Text).SingleAsync());
+    }
+
     private static IEnumerable<Thing> Samples(string prefix)
     {
         var at = new DateTime(2026, 11, 22, 10, 30, 15, DateTimeKind.Utc).AddTicks(1234560); // PostgreSQL keeps microseconds
@@ -150,11 +216,47 @@ public sealed class PostgresBulkInsertTests
         public bool Flag { get; set; }
     }
 
+    public sealed class Plain
+    {
+        public Guid Id { get; set; }
+        public string Text { get; set; } = "";
+        public DateTime At { get; set; }
+    }
+
+    public sealed class Parent
+    {
+        public Guid Id { get; set; }
+        public List<Child> Children { get; set; } = [];
+    }
+
+    public sealed class Child
+    {
+        public Guid Id { get; set; }
+        public Guid ParentId { get; set; }
+    }
+
+    public sealed class Shadowed
+    {
+        public Guid Id { get; set; }
+    }
+
+    public sealed class Defaulted
+    {
+        public Guid Id { get; set; }
+        public int Level { get; set; }
+    }
+
     private sealed class BulkDb(DbContextOptions<BulkDb> options) : DbContext(options)
     {
         public DbSet<Thing> Things => Set<Thing>();
+        public DbSet<Plain> Plains => Set<Plain>();
 
-        protected override void OnModelCreating(ModelBuilder modelBuilder) =>
+        protected override void OnModelCreating(ModelBuilder modelBuilder)
+        {
+            modelBuilder.Entity<Plain>().ToTable("Plains");
+            modelBuilder.Entity<Parent>().HasMany(p => p.Children).WithOne().HasForeignKey(c => c.ParentId);
+            modelBuilder.Entity<Shadowed>().Property<int>("Version");
+            modelBuilder.Entity<Defaulted>().Property(d => d.Level).HasDefaultValue(3);
             modelBuilder.Entity<Thing>(e =>
             {
                 e.ToTable("Things", "bulk");
@@ -166,5 +268,6 @@ public sealed class PostgresBulkInsertTests
                 e.Property(t => t.Kind).HasConversion<int>();
                 e.Property(t => t.Count).HasColumnName("renamed_count");
             });
+        }
     }
 }
