@@ -60,7 +60,9 @@ async Task<long> UnsentOutboxAsync()
 // compilation recompiles the hot methods in the background for several seconds after their first
 // calls, so a short warm-up (400 submissions, as before) left that cost to whichever path was
 // measured first: the gateway at 852/s, then direct at 1,369/s, then the gateway again at 1,231/s
-// in one run. Sustained load with every client, half through each path, for WarmSeconds.
+// in one run. Sustained load with every client, half through each path, for WarmSeconds. 15 s
+// was still short: the path measured first ran ~20 % below the other, whichever it was (its
+// Consultations instances spending ~40 % more CPU per response); after 45 s it no longer did.
 var warmRefusals = new Refusals();
 var warmStart = Stopwatch.GetTimestamp();
 await Task.WhenAll(Enumerable.Range(0, o.Clients).Select(async worker =>

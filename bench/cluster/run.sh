@@ -4,8 +4,8 @@
 # the load program (bench/cluster/Cluster.Bench.csproj), stops the cluster (also on failure).
 # Writes $BENCH_OUT/cluster.json (default bench/out) and a summary on stdout. See README.md.
 #
-#   bench/cluster/run.sh                      # 30 s warm-up, 30 s per intake path, 64 clients, burst 75,000
-#   BENCH_QUICK=1 bench/cluster/run.sh        # 15 s warm-up, 10 s, burst 20,000, 3 s page reads
+#   bench/cluster/run.sh                      # 60 s warm-up, 30 s per intake path, 64 clients, burst 75,000
+#   BENCH_QUICK=1 bench/cluster/run.sh        # 30 s warm-up, 10 s, burst 20,000, 3 s page reads
 #   CLUSTER_NO_BUILD=1 bench/cluster/run.sh   # the Release build exists (bench/run.sh builds first)
 # Overrides: CLUSTER_BENCH_SECONDS, CLUSTER_BENCH_WARM_SECONDS (unmeasured load on both paths first), CLUSTER_BENCH_CLIENTS, CLUSTER_BENCH_BURST,
 #            CLUSTER_BENCH_READ_SECONDS, CLUSTER_BENCH_DRAIN_MINUTES (bound on the waits, default 30),
@@ -15,7 +15,7 @@ here="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 out="${BENCH_OUT:-$here/bench/out}"
 case "$out" in /*) ;; *) out="$PWD/$out" ;; esac
 mkdir -p "$out"
-if [ "${BENCH_QUICK:-0}" = 1 ]; then seconds=10 warm_seconds=15 burst=20000 read_seconds=3; else seconds=30 warm_seconds=30 burst=75000 read_seconds=5; fi
+if [ "${BENCH_QUICK:-0}" = 1 ]; then seconds=10 warm_seconds=30 burst=20000 read_seconds=3; else seconds=30 warm_seconds=60 burst=75000 read_seconds=5; fi
 seconds="${CLUSTER_BENCH_SECONDS:-$seconds}"
 warm_seconds="${CLUSTER_BENCH_WARM_SECONDS:-$warm_seconds}"
 burst="${CLUSTER_BENCH_BURST:-$burst}"

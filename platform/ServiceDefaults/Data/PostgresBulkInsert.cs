@@ -45,8 +45,9 @@ public static class PostgresBulkInsert
     /// <summary>
     /// Takes the entities <paramref name="db"/> tracks as Added whose type a bulk statement can
     /// write exactly as SaveChanges would (<see cref="CanTake"/>), and returns one INSERT per entity
-    /// type for them, in the order the types were first met. Their entries become Unchanged, so the
-    /// next SaveChanges writes only the rest. Run the statements in the transaction that
+    /// type for them, in the order the types were first met. The context stops tracking them (so the
+    /// next SaveChanges neither writes them again nor compares their values: for a batch of many
+    /// new rows that comparison was most of what SaveChanges still cost) and writes only the rest. Run the statements in the transaction that
     /// SaveChanges runs in, before it commits; if they fail, roll back and drop the context.
     /// </summary>
     public static IReadOnlyList<NpgsqlBatchCommand> TakeAdded(DbContext db)
@@ -73,7 +74,7 @@ public static class PostgresBulkInsert
         var commands = byType.Select(t => Command(PlanFor(db, t.Key.ClrType), t.Value)).ToList();
         foreach (var entry in taken)
         {
-            entry.State = EntityState.Unchanged;
+            entry.State = EntityState.Detached;
         }
 
         return commands;

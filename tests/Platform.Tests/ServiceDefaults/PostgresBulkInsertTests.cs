@@ -113,7 +113,7 @@ public sealed class PostgresBulkInsertTests
             var commands = PostgresBulkInsert.TakeAdded(db);
             var command = Assert.Single(commands);
             Assert.StartsWith("INSERT INTO \"Plains\"", command.CommandText, StringComparison.Ordinal);
-            Assert.All(plains, p => Assert.Equal(EntityState.Unchanged, db.Entry(p).State));
+            Assert.All(plains, p => Assert.Equal(EntityState.Detached, db.Entry(p).State));
             Assert.All(new object[] { parent, parent.Children[0], thing, shadowed, defaulted }, e => Assert.Equal(EntityState.Added, db.Entry(e).State));
 
             await using var batch = new NpgsqlBatch((NpgsqlConnection)db.Database.GetDbConnection(), (NpgsqlTransaction)transaction.GetDbTransaction());
