@@ -2,6 +2,7 @@ using Microsoft.AspNetCore.Builder;
 using Google.Protobuf;
 using Grpc.Core;
 using Grpc.Net.Client;
+using Microsoft.Extensions.Logging;
 using Platform.Testing.V1;
 
 namespace Grpc.Tests;
@@ -12,11 +13,17 @@ public class ErrorPathTests
     [Fact]
     public async Task Handler_exception_is_unknown_without_its_details()
     {
-        await using var server = await TestServer.StartAsync();
+        var logs = new CapturedLogs();
+        await using var server = await TestServer.StartAsync(logs: logs);
         var ex = await Assert.ThrowsAsync<RpcException>(() => server.CreateClient().UnaryAsync(new ProbeRequest { Behaviour = "throw" }).ResponseAsync);
         Assert.Equal(StatusCode.Unknown, ex.StatusCode);
         Assert.Equal("Exception was thrown by handler.", ex.Status.Detail);
         Assert.DoesNotContain("hunter2", ex.Message);
+
+        // The client was there to get UNKNOWN: a server fault, logged as an error with the type only.
+        var failed = await logs.WaitForAsync(e => e.Level == LogLevel.Error, TimeSpan.FromSeconds(10), "the handler's failure");
+        Assert.Equal("gRPC method /platform.testing.v1.Probe/Unary failed with an unhandled InvalidOperationException; the client got UNKNOWN.", failed.Message);
+        Assert.DoesNotContain(logs.Entries, e => e.Message.Contains("the client left", StringComparison.Ordinal));
     }
 
     [Fact]

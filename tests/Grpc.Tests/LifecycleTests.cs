@@ -2,7 +2,11 @@ using System.Net;
 using System.Net.Sockets;
 using Grpc.Core;
 using Grpc.Net.Client;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Logging;
 using Platform.Testing.V1;
+using Testing;
 
 namespace Grpc.Tests;
 
@@ -70,6 +74,73 @@ public class LifecycleTests
         var ex = await Assert.ThrowsAsync<RpcException>(() => call.ResponseAsync.WaitAsync(Wait));
         Assert.Equal(StatusCode.Cancelled, ex.StatusCode);
         await server.Recorder.HandlerCancelled.Task.WaitAsync(Wait);
+    }
+
+    [Theory]
+    [InlineData("Unary", "reset-stream")]
+    [InlineData("Unary", "drop-connection")]
+    [InlineData("ClientStream", "reset-stream")]
+    [InlineData("ClientStream", "drop-connection")]
+    public async Task A_client_that_leaves_while_the_server_reads_its_request_is_not_logged_as_a_server_error(string method, string how)
+    {
+        var logs = new CapturedLogs();
+        var buffered = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var ended = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        async Task WatchTheCall(HttpContext context, RequestDelegate next)
+        {
+            // Look at the body without consuming it: the client must leave while the call holds
+            // part of a message and waits for the rest.
+            var body = context.Request.BodyReader;
+            var read = await body.ReadAsync();
+            body.AdvanceTo(read.Buffer.Start, read.Buffer.End);
+            buffered.TrySetResult();
+            await next(context);
+            ended.TrySetResult();
+        }
+        // The services map transient failures (socket errors among them) to UNAVAILABLE; mapping
+        // every exception here makes any that comes from the client leaving meet the mapping too.
+        await using var server = await TestServer.StartAsync(o => o.MapException = _ => new Status(StatusCode.Unavailable, "retry later"),
+            logs: logs, map: app => app.Use(WatchTheCall));
+        await using var proxy = TcpProxy.Start("127.0.0.1", server.Address.Port);
+        using var client = new HttpClient(new SocketsHttpHandler()) { BaseAddress = new Uri($"http://127.0.0.1:{proxy.Port}") };
+
+        // The length prefix promises 300 bytes of message; only half of them are sent.
+        var frame = RawHttp2.Frame(new ProbeRequest { Blob = Google.Protobuf.ByteString.CopyFrom(new byte[300]) });
+        using var cts = new CancellationTokenSource();
+        var sending = client.SendAsync(RawHttp2.Request($"/platform.testing.v1.Probe/{method}", new StalledContent(frame[..150])),
+            HttpCompletionOption.ResponseHeadersRead, cts.Token);
+        await buffered.Task.WaitAsync(Wait);
+
+        if (how == "reset-stream") await cts.CancelAsync(); // SocketsHttpHandler sends RST_STREAM (CANCEL)
+        else await proxy.DropAsync(); // TCP reset of the whole connection
+        await Assert.ThrowsAnyAsync<Exception>(() => sending.WaitAsync(Wait));
+        await ended.Task.WaitAsync(Wait);
+
+        // The call has ended on the server, and with it whatever the gRPC layer logs for it.
+        Assert.Empty(logs.Entries.Where(e => e.Level >= LogLevel.Error).Select(e => e.Message));
+        var left = await logs.WaitForAsync(e => e.Message.Contains("the client left", StringComparison.Ordinal), Wait, "the call ended because the client left");
+        Assert.Equal(LogLevel.Debug, left.Level);
+        Assert.Contains($"/platform.testing.v1.Probe/{method}", left.Message);
+    }
+
+    /// <summary>A request body that sends its bytes, then nothing more until the request is cancelled.</summary>
+    private sealed class StalledContent(byte[] bytes) : HttpContent
+    {
+        protected override Task SerializeToStreamAsync(Stream stream, TransportContext? context) =>
+            SerializeToStreamAsync(stream, context, CancellationToken.None);
+
+        protected override async Task SerializeToStreamAsync(Stream stream, TransportContext? context, CancellationToken cancellationToken)
+        {
+            await stream.WriteAsync(bytes, cancellationToken);
+            await stream.FlushAsync(cancellationToken);
+            await Task.Delay(Timeout.Infinite, cancellationToken);
+        }
+
+        protected override bool TryComputeLength(out long length)
+        {
+            length = -1;
+            return false;
+        }
     }
 
     [Fact]

@@ -27,10 +27,16 @@ public sealed class TestServer : IAsyncDisposable
     public Uri Address { get; }
     public ProbeRecorder Recorder { get; }
 
-    public static async Task<TestServer> StartAsync(Action<GrpcServiceOptions>? configure = null, int port = 0, Action<WebApplication>? map = null)
+    public static async Task<TestServer> StartAsync(Action<GrpcServiceOptions>? configure = null, int port = 0, Action<WebApplication>? map = null,
+        CapturedLogs? logs = null)
     {
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
+        if (logs is not null)
+        {
+            builder.Logging.AddProvider(logs);
+            builder.Logging.AddFilter("Grpc.AspNetCore.Server", LogLevel.Debug);
+        }
         builder.WebHost.ConfigureKestrel(k => k.Listen(IPAddress.Loopback, port, o => o.Protocols = HttpProtocols.Http2));
         builder.Services.AddGrpc(configure);
         builder.Services.AddGrpcHealthChecks();

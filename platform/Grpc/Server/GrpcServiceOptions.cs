@@ -33,6 +33,7 @@ public class GrpcServiceOptions
     /// Turns a handler exception that is not an <see cref="RpcException"/> into a status (e.g. a lost
     /// database connection into UNAVAILABLE, which clients retry); null keeps the default, UNKNOWN
     /// without internals. The status detail goes to the client: never put the exception's message in it.
+    /// Not called when the client has left (stream reset, connection closed): there is no one to answer.
     /// </summary>
     public Func<Exception, Status?>? MapException { get; set; }
 }

@@ -3,6 +3,7 @@ using System.Net.Sockets;
 using Grpc.Core;
 using Grpc.Net.Compression;
 using Grpc.Shared;
+using Microsoft.AspNetCore.Connections;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Server.Kestrel.Core.Features;
@@ -27,6 +28,7 @@ internal sealed class HttpServerCallContext : ServerCallContext, IDisposable
     private ICompressionProvider? _responseCompression;
     private bool _headersSent;
     private bool _completed;
+    private volatile bool _requestStreamBroken;
     private int _deadlineState; // 0 none, 1 exceeded
 
     public HttpServerCallContext(HttpContext httpContext, ServerMethodRuntime runtime)
@@ -179,20 +181,58 @@ internal sealed class HttpServerCallContext : ServerCallContext, IDisposable
         }
     }
 
-    public ValueTask<T?> ReadMessageAsync<T>(Func<DeserializationContext, T> deserializer, CancellationToken cancellationToken) where T : class =>
-        _reader!.ReadAsync(deserializer, cancellationToken);
+    public async ValueTask<T?> ReadMessageAsync<T>(Func<DeserializationContext, T> deserializer, CancellationToken cancellationToken) where T : class
+    {
+        try
+        {
+            return await _reader!.ReadAsync(deserializer, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (IsRequestStreamBroken(ex))
+        {
+            _requestStreamBroken = true;
+            throw;
+        }
+    }
 
     /// <summary>Reads the only request message of a unary or server-streaming call.</summary>
     public async ValueTask<T> ReadSingleMessageAsync<T>(Func<DeserializationContext, T> deserializer) where T : class
     {
-        var message = await _reader!.ReadAsync(deserializer, _callToken).ConfigureAwait(false)
+        var message = await ReadMessageAsync(deserializer, _callToken).ConfigureAwait(false)
             ?? throw new RpcException(new Status(StatusCode.Internal, "The request ended without a message."));
-        var extra = await _reader.ReadAsync(deserializer, _callToken).ConfigureAwait(false);
+        var extra = await ReadMessageAsync(deserializer, _callToken).ConfigureAwait(false);
         if (extra is not null)
         {
             throw new RpcException(new Status(StatusCode.Internal, "More than one request message for a method that takes one."));
         }
         return message;
+    }
+
+    /// <summary>
+    /// Kestrel fails a request body read with these only when the stream was reset or the
+    /// connection closed (a body over a size limit is a <see cref="BadHttpRequestException"/>,
+    /// and the client is still there for that).
+    /// </summary>
+    private static bool IsRequestStreamBroken(Exception ex) =>
+        ex is IOException and not BadHttpRequestException or ConnectionAbortedException;
+
+    /// <summary>
+    /// Whether the client is gone (it reset the stream, or the connection closed), so that
+    /// <paramref name="exception"/> is no fault of the handler and no status can reach the client.
+    /// Kestrel cancels RequestAborted on the thread pool after it fails the request body, so a
+    /// failed read can reach the handler's catch before the token shows the abort: the read
+    /// failure counts on its own.
+    /// </summary>
+    public bool ClientLeft(Exception exception) =>
+        HttpContext.RequestAborted.IsCancellationRequested || _requestStreamBroken || IsConnectionLost(exception);
+
+    /// <summary>Kestrel's reasons for a connection that went away, met reading the request or flushing the response.</summary>
+    private static bool IsConnectionLost(Exception? exception)
+    {
+        for (; exception is not null; exception = exception.InnerException)
+        {
+            if (exception is ConnectionResetException or ConnectionAbortedException) return true;
+        }
+        return false;
     }
 
     /// <summary>Writes one response message; <paramref name="flush"/> sends it at once (streaming).</summary>

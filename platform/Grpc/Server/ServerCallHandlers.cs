@@ -69,6 +69,14 @@ internal abstract class ServerCallHandler<TService>(ServerMethodRuntime runtime,
             }
             catch (Exception ex)
             {
+                if (call.ClientLeft(ex))
+                {
+                    // Whatever was thrown, it follows from the client going away, and no status can
+                    // reach it (Kestrel drops what is written to an aborted stream): nothing to map
+                    // or answer.
+                    ServerLog.ClientLeft(Runtime.Logger, Runtime.Method.FullName, ex.GetType().Name);
+                    return;
+                }
                 if (ex is not RpcException && Runtime.MapException?.Invoke(ex) is { } mapped)
                 {
                     ServerLog.HandlerFailed(Runtime.Logger, Runtime.Method.FullName, ex.GetType().Name);

@@ -51,4 +51,9 @@ internal static partial class ServerLog
 
     [LoggerMessage(3, LogLevel.Debug, "gRPC call to unknown {Path} answered UNIMPLEMENTED.")]
     public static partial void Unimplemented(ILogger logger, string path);
+
+    // Debug, not Error: a client that reset its stream or dropped the connection (a gateway
+    // giving up on a probe, a user closing the page) is no fault of the server.
+    [LoggerMessage(4, LogLevel.Debug, "gRPC call {Method} ended: the client left ({ExceptionType}).")]
+    public static partial void ClientLeft(ILogger logger, string method, string exceptionType);
 }
