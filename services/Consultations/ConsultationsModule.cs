@@ -18,6 +18,7 @@ public static class ConsultationsModule
     {
         builder.AddBearerAuthentication();
         builder.AddServiceDatabase<ConsultationsDbContext>("Consultations");
+        builder.AddIdempotencyRetention<ConsultationsDbContext>();
         builder.AddMessaging<ConsultationsDbContext>();
         builder.Services.Configure<ConsultationsOptions>(builder.Configuration.GetSection(ConsultationsOptions.Section));
         builder.Services.Configure<SubmissionLimits>(builder.Configuration.GetSection(SubmissionLimits.Section));

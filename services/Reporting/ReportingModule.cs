@@ -22,6 +22,7 @@ public static class ReportingModule
         builder.AddServiceDefaults();
         builder.AddBearerAuthentication();
         builder.AddServiceDatabase<ReportingDbContext>(DatabaseName);
+        builder.AddIdempotencyRetention<ReportingDbContext>();
         builder.Services.TryAddSingleton(TimeProvider.System);
         builder.Services.AddScoped<ReadModelProjection>();
         builder.Services.AddHostedService<ReportingDatabaseMigration>();

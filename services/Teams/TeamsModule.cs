@@ -29,6 +29,7 @@ public static class TeamsModule
         // Registered before messaging: hosted services start in order, so the tables exist before
         // the outbox dispatcher first looks at them.
         builder.Services.AddHostedService<TeamsDatabaseMigration>();
+        builder.AddIdempotencyRetention<TeamsDbContext>();
         // Outbox dispatcher and the bus: RabbitMQ with ConnectionStrings:RabbitMq, in-memory otherwise.
         builder.AddMessaging<TeamsDbContext>();
         builder.Services.AddGrpc(o => o.MapException = Platform.Data.TransientFailures.ToStatus);
