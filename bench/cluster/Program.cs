@@ -368,7 +368,7 @@ foreach (var n in names.Where(n => n != "this load program"))
 }
 report.Note($"{Environment.ProcessorCount} cores shared by the load program, PostgreSQL, RabbitMQ and five .NET processes (and whatever else runs on the machine): figures are for this machine and load, noisy on a busy one");
 report.Note("PostgreSQL runs as scripts/cluster.sh starts it (Debian defaults, fsync on); the gateway's submission rate limit is raised for the run by bench/cluster/run.sh (Gateway__RateLimits__Submissions__PermitLimit)");
-report.Note($"visibility is polled in Reporting's database by response id every 25 ms (250 ms while more than 2,000 are pending): end-to-end times are late by up to one interval plus one query; during the burst the consultation's rows are counted every 250 ms instead and the ids checked once the count is complete; the watch made {watch.Polls:N0} polls");
+report.Note($"visibility is polled in Reporting's database by response id every 25 ms (50 ms while more than 500 are pending, 250 ms while more than 2,000 are): end-to-end times are late by up to one interval plus one query; during the burst the consultation's rows are counted every 250 ms instead and the ids checked once the count is complete; the watch made {watch.Polls:N0} polls");
 report.Note($"load average (1, 5, 15 min, /proc/loadavg) at the start: {loadAtStart}; at the end: {File.ReadAllText("/proc/loadavg").Trim()}");
 report.Write(o.Out);
 
