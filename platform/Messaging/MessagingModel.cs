@@ -93,15 +93,9 @@ public static class MessagingModel
     {
         public static InboxNames From(DbContext db)
         {
-            var entity = db.Model.FindEntityType(typeof(InboxMessage))
-                ?? throw new InvalidOperationException($"{db.GetType().Name} has no inbox: call modelBuilder.AddMessaging() in OnModelCreating.");
-            var table = entity.GetTableName()!;
-            var schema = entity.GetSchema();
-            var store = StoreObjectIdentifier.Table(table, schema);
-            string Column(string property) => Quote(entity.FindProperty(property)!.GetColumnName(store)!);
-            var target = schema is null ? Quote(table) : $"{Quote(schema)}.{Quote(table)}";
-            var messageId = Column(nameof(InboxMessage.MessageId));
-            return new InboxNames($"SELECT {messageId}, {Column(nameof(InboxMessage.Consumer))} FROM {target} WHERE {messageId} = ANY($1)");
+            var (target, column) = Mapped<InboxMessage>(db, "inbox");
+            var messageId = column(nameof(InboxMessage.MessageId));
+            return new InboxNames($"SELECT {messageId}, {column(nameof(InboxMessage.Consumer))} FROM {target} WHERE {messageId} = ANY($1)");
         }
     }
 
@@ -110,20 +104,26 @@ public static class MessagingModel
     {
         public static OutboxNames From(DbContext db)
         {
-            var entity = db.Model.FindEntityType(typeof(OutboxMessage))
-                ?? throw new InvalidOperationException($"{db.GetType().Name} has no outbox: call modelBuilder.AddMessaging() in OnModelCreating.");
-            var table = entity.GetTableName()!;
-            var schema = entity.GetSchema();
-            var store = StoreObjectIdentifier.Table(table, schema);
-            string Column(string property) => Quote(entity.FindProperty(property)!.GetColumnName(store)!);
+            var (target, column) = Mapped<OutboxMessage>(db, "outbox");
             return new OutboxNames(
-                schema is null ? Quote(table) : $"{Quote(schema)}.{Quote(table)}",
-                Column(nameof(OutboxMessage.Sequence)),
-                Column(nameof(OutboxMessage.SentAt)),
-                Column(nameof(OutboxMessage.NextAttemptAt)),
-                Column(nameof(OutboxMessage.AggregateKey)));
+                target,
+                column(nameof(OutboxMessage.Sequence)),
+                column(nameof(OutboxMessage.SentAt)),
+                column(nameof(OutboxMessage.NextAttemptAt)),
+                column(nameof(OutboxMessage.AggregateKey)));
         }
+    }
 
+    /// <summary>The quoted (schema-qualified) table of <typeparamref name="T"/> and its quoted column names, as the service's model maps them.</summary>
+    private static (string Table, Func<string, string> Column) Mapped<T>(DbContext db, string what)
+    {
+        var entity = db.Model.FindEntityType(typeof(T))
+            ?? throw new InvalidOperationException($"{db.GetType().Name} has no {what}: call modelBuilder.AddMessaging() in OnModelCreating.");
+        var table = entity.GetTableName()!;
+        var schema = entity.GetSchema();
+        var store = StoreObjectIdentifier.Table(table, schema);
+        return (schema is null ? Quote(table) : $"{Quote(schema)}.{Quote(table)}",
+            property => Quote(entity.FindProperty(property)!.GetColumnName(store)!));
     }
 
     private static string Quote(string name) => "\"" + name.Replace("\"", "\"\"") + "\"";
