@@ -1,6 +1,5 @@
 using Platform.Data;
 using Microsoft.EntityFrameworkCore;
-using Microsoft.EntityFrameworkCore.Storage;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -161,19 +160,7 @@ internal sealed partial class InboxCommitter<TDbContext> : BackgroundService
             // table instead of one INSERT each through SaveChanges; SaveChanges then writes the rest
             // (changed rows with their concurrency checks, outbox rows). Measured on the cluster
             // benchmark: see platform/Messaging/README.md.
-            var commands = PostgresBulkInsert.TakeAdded(db);
-            if (commands.Count > 0)
-            {
-                await using var insert = new Npgsql.NpgsqlBatch(
-                    (Npgsql.NpgsqlConnection)db.Database.GetDbConnection(),
-                    (Npgsql.NpgsqlTransaction)transaction.GetDbTransaction());
-                foreach (var command in commands)
-                {
-                    insert.BatchCommands.Add(command);
-                }
-
-                await insert.ExecuteNonQueryAsync(CancellationToken.None);
-            }
+            await PostgresBulkInsert.InsertAddedAsync(db, CancellationToken.None);
         }
 
         await db.SaveChangesAsync(CancellationToken.None);
@@ -187,10 +174,7 @@ internal sealed partial class InboxCommitter<TDbContext> : BackgroundService
     /// <summary>The inbox look-up as one Npgsql command: EF Core's query pipeline cost more CPU per batch than the database's work for it.</summary>
     private static async Task<HashSet<(Guid MessageId, string Consumer)>> AppliedOnPostgresAsync(TDbContext db, List<Guid> ids)
     {
-        await using var command = new Npgsql.NpgsqlCommand(
-            InboxLookup(db),
-            (Npgsql.NpgsqlConnection)db.Database.GetDbConnection(),
-            (Npgsql.NpgsqlTransaction?)db.Database.CurrentTransaction?.GetDbTransaction());
+        await using var command = db.Database.CreateNpgsqlCommand(InboxLookup(db));
         command.Parameters.Add(new Npgsql.NpgsqlParameter { Value = ids.ToArray() });
         var found = new HashSet<(Guid, string)>();
         await using var reader = await command.ExecuteReaderAsync(CancellationToken.None);

@@ -181,11 +181,32 @@ internal sealed class HttpServerCallContext : ServerCallContext, IDisposable
         }
     }
 
-    public async ValueTask<T?> ReadMessageAsync<T>(Func<DeserializationContext, T> deserializer, CancellationToken cancellationToken) where T : class
+    /// <summary>
+    /// The next request message. A read that fails because the stream or connection is gone marks
+    /// the call (see <see cref="ClientLeft"/>); a message already buffered is returned without an
+    /// async state machine, as the reader's own fast path intends.
+    /// </summary>
+    public ValueTask<T?> ReadMessageAsync<T>(Func<DeserializationContext, T> deserializer, CancellationToken cancellationToken) where T : class
+    {
+        ValueTask<T?> read;
+        try
+        {
+            read = _reader!.ReadAsync(deserializer, cancellationToken);
+        }
+        catch (Exception ex) when (IsRequestStreamBroken(ex))
+        {
+            _requestStreamBroken = true;
+            throw;
+        }
+
+        return read.IsCompletedSuccessfully ? read : AwaitReadAsync(read);
+    }
+
+    private async ValueTask<T?> AwaitReadAsync<T>(ValueTask<T?> read) where T : class
     {
         try
         {
-            return await _reader!.ReadAsync(deserializer, cancellationToken).ConfigureAwait(false);
+            return await read.ConfigureAwait(false);
         }
         catch (Exception ex) when (IsRequestStreamBroken(ex))
         {

@@ -130,10 +130,8 @@ public static class IdempotencyStore
         await db.Database.OpenConnectionAsync(cancellationToken);
         try
         {
-            await using var command = new Npgsql.NpgsqlCommand(
-                $"""SELECT "Key", "Operation", "CallerSubject", "ResponseType", "ResponseBytes" FROM "{IdempotencyRecord.TableName}" WHERE "Key" = ANY($1)""",
-                (Npgsql.NpgsqlConnection)db.Database.GetDbConnection(),
-                (Npgsql.NpgsqlTransaction?)db.Database.CurrentTransaction?.GetDbTransaction());
+            await using var command = db.Database.CreateNpgsqlCommand(
+                $"""SELECT "Key", "Operation", "CallerSubject", "ResponseType", "ResponseBytes" FROM "{IdempotencyRecord.TableName}" WHERE "Key" = ANY($1)""");
             command.Parameters.Add(new Npgsql.NpgsqlParameter { Value = requestIds.ToArray() });
             var found = new List<(string, string, string, string, byte[])>();
             await using var reader = await command.ExecuteReaderAsync(cancellationToken);

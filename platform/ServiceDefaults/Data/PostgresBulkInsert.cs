@@ -81,6 +81,22 @@ public static class PostgresBulkInsert
     }
 
     /// <summary>
+    /// Writes what <see cref="TakeAdded"/> takes from <paramref name="db"/> in one round trip, in the
+    /// context's current transaction; the next SaveChanges writes the rest. Returns the rows written.
+    /// </summary>
+    public static async Task<int> InsertAddedAsync(DbContext db, CancellationToken cancellationToken)
+    {
+        var commands = TakeAdded(db);
+        if (commands.Count == 0)
+        {
+            return 0;
+        }
+
+        await using var batch = db.Database.CreateNpgsqlBatch(commands);
+        return await batch.ExecuteNonQueryAsync(cancellationToken);
+    }
+
+    /// <summary>
     /// True when new rows of <paramref name="entityType"/> can be written by a bulk statement
     /// regardless of the order of the other rows of a SaveChanges: a plain table of its own (not
     /// owned, no inheritance, no table splitting, no complex properties), in no relationship (no

@@ -1,5 +1,4 @@
 using Microsoft.EntityFrameworkCore;
-using Microsoft.EntityFrameworkCore.Storage;
 using Microsoft.Extensions.Options;
 using NodaTime;
 using Platform.Data;
@@ -273,21 +272,19 @@ public sealed partial class IntakeWriter : BackgroundService
                 return;
             }
 
-            await using var batch = new Npgsql.NpgsqlBatch(
-                (Npgsql.NpgsqlConnection)db.Database.GetDbConnection(),
-                (Npgsql.NpgsqlTransaction)db.Database.CurrentTransaction!.GetDbTransaction());
-            batch.BatchCommands.Add(PostgresBulkInsert.Command(db, _responses));
+            var commands = new List<Npgsql.NpgsqlBatchCommand> { PostgresBulkInsert.Command(db, _responses) };
             if (_attachments.Count > 0)
             {
-                batch.BatchCommands.Add(PostgresBulkInsert.Command(db, _attachments));
+                commands.Add(PostgresBulkInsert.Command(db, _attachments));
             }
 
-            batch.BatchCommands.Add(Platform.Messaging.IntegrationEvents.OutboxInsertCommand(db, _events));
+            commands.Add(Platform.Messaging.IntegrationEvents.OutboxInsertCommand(db, _events));
             if (_idempotency.Count > 0)
             {
-                batch.BatchCommands.Add(PostgresBulkInsert.Command(db, _idempotency));
+                commands.Add(PostgresBulkInsert.Command(db, _idempotency));
             }
 
+            await using var batch = db.Database.CreateNpgsqlBatch(commands);
             await batch.ExecuteNonQueryAsync(CancellationToken.None);
         }
     }

@@ -2,7 +2,6 @@ using System.Text.Json;
 using Google.Protobuf;
 using Google.Protobuf.WellKnownTypes;
 using Microsoft.EntityFrameworkCore;
-using Microsoft.EntityFrameworkCore.Storage;
 using Microsoft.Extensions.Options;
 using NodaTime;
 using Platform.Data;
@@ -300,11 +299,13 @@ public sealed partial class ResponseIntake(
         {
             // One Npgsql command in the caller's transaction (each group commit runs it; EF Core's
             // SqlQuery pipeline cost more CPU than the statement).
-            await using var command = new Npgsql.NpgsqlCommand(
-                """SELECT "ClosesAt" FROM "Consultations" WHERE "Id" = $1 AND "Status" = $2 FOR SHARE""",
-                (Npgsql.NpgsqlConnection)db.Database.GetDbConnection(),
-                (Npgsql.NpgsqlTransaction?)db.Database.CurrentTransaction?.GetDbTransaction()
-                    ?? throw new InvalidOperationException("the consultation is locked inside a transaction"));
+            if (db.Database.CurrentTransaction is null)
+            {
+                throw new InvalidOperationException("the consultation is locked inside a transaction");
+            }
+
+            await using var command = db.Database.CreateNpgsqlCommand(
+                """SELECT "ClosesAt" FROM "Consultations" WHERE "Id" = $1 AND "Status" = $2 FOR SHARE""");
             command.Parameters.Add(new Npgsql.NpgsqlParameter { Value = consultationId });
             command.Parameters.Add(new Npgsql.NpgsqlParameter { Value = open });
             return await command.ExecuteScalarAsync(cancellationToken) is long ticks ? Instant.FromUnixTimeTicks(ticks) : null;

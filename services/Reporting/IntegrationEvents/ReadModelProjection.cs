@@ -1,5 +1,5 @@
 using Microsoft.EntityFrameworkCore;
-using Microsoft.EntityFrameworkCore.Storage;
+using Platform.Data;
 using Wsis.Reporting.Data;
 using Wsis.Reporting.Model;
 
@@ -38,10 +38,8 @@ public sealed class ReadModelProjection(ReportingDbContext db)
         await db.Database.OpenConnectionAsync(ct);
         try
         {
-            await using var command = new Npgsql.NpgsqlCommand(
-                """SELECT "ResponseId" FROM "ConsultationResponses" WHERE "ResponseId" = ANY($1)""",
-                (Npgsql.NpgsqlConnection)db.Database.GetDbConnection(),
-                (Npgsql.NpgsqlTransaction?)db.Database.CurrentTransaction?.GetDbTransaction());
+            await using var command = db.Database.CreateNpgsqlCommand(
+                """SELECT "ResponseId" FROM "ConsultationResponses" WHERE "ResponseId" = ANY($1)""");
             command.Parameters.Add(new Npgsql.NpgsqlParameter { Value = responseIds.ToArray() });
             var found = new List<string>();
             await using var reader = await command.ExecuteReaderAsync(ct);
