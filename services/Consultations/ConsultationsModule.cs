@@ -25,6 +25,7 @@ public static class ConsultationsModule
         builder.Services.TryAddSingleton(TimeProvider.System);
         builder.Services.AddSingleton<IntakeGate>();
         builder.Services.AddSingleton<ConsultationDeadlines>();
+        builder.Services.AddSingleton<LiveCounts>();
         builder.Services.AddSingleton<IntakeWriter>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<IntakeWriter>());
         builder.Services.AddScoped<ResponseIntake>();

@@ -29,6 +29,15 @@ public sealed class ConsultationsOptions
     /// </summary>
     public IntakeSettings Intake { get; set; } = new();
 
+    /// <summary>
+    /// <c>Consultations:LiveCount:CacheFrom</c> (default 10,000) and
+    /// <c>Consultations:LiveCount:MaxAgeSeconds</c> (default 5): an open consultation's count of
+    /// published responses, when at least CacheFrom, is reused by an instance for up to
+    /// MaxAgeSeconds instead of being counted at every view (see <see cref="Grpc.LiveCounts"/>).
+    /// Smaller counts are exact; MaxAgeSeconds 0 counts at every view.
+    /// </summary>
+    public LiveCountSettings LiveCount { get; set; } = new();
+
     public sealed class MailSettings
     {
         public string AddressTemplate { get; set; } = Model.MailRouting.DefaultAddressTemplate;
@@ -40,6 +49,12 @@ public sealed class ConsultationsOptions
         public int MaxQueue { get; set; } = 2000;
         public int Writers { get; set; } = 4;
         public int MaxBatch { get; set; } = 256;
+    }
+
+    public sealed class LiveCountSettings
+    {
+        public int CacheFrom { get; set; } = 10_000;
+        public int MaxAgeSeconds { get; set; } = 5;
     }
 
     public sealed class ClosingSettings

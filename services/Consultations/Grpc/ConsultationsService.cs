@@ -27,6 +27,7 @@ public sealed partial class ConsultationsService(
     ConsultationsDbContext db,
     ResponseIntake intake,
     ConsultationClosing closing,
+    LiveCounts liveCounts,
     IOptions<ConsultationsOptions> options,
     TimeProvider time,
     ILogger<ConsultationsService> logger) : V1.Consultations.ConsultationsBase
@@ -129,21 +130,38 @@ public sealed partial class ConsultationsService(
         return ToProto(record);
     }
 
-    /// <summary>While a consultation is open its count is read from the responses (it is fixed at the close).</summary>
+    /// <summary>
+    /// While a consultation is open its count is read from the responses (it is fixed at the
+    /// close); a large count is reused for a few seconds (<see cref="LiveCounts"/>).
+    /// </summary>
     private async Task CountLiveAsync(IReadOnlyCollection<ConsultationRecord> records, CancellationToken cancellationToken)
     {
-        var open = records.Where(r => r.Status == ConsultationStatus.Open).Select(r => (Guid?)r.Id).ToList();
-        if (open.Count == 0)
+        var toCount = new List<ConsultationRecord>();
+        foreach (var record in records.Where(r => r.Status == ConsultationStatus.Open))
+        {
+            if (liveCounts.TryGet(record.Id, out var count))
+            {
+                record.PublishedResponseCount = count;
+            }
+            else
+            {
+                toCount.Add(record);
+            }
+        }
+
+        if (toCount.Count == 0)
         {
             return;
         }
 
-        var counts = await db.Responses.AsNoTracking().Where(r => r.Published && open.Contains(r.ConsultationId))
+        var ids = toCount.Select(r => (Guid?)r.Id).ToList();
+        var counts = await db.Responses.AsNoTracking().Where(r => r.Published && ids.Contains(r.ConsultationId))
             .GroupBy(r => r.ConsultationId).Select(g => new { Id = g.Key, Count = g.Count() })
             .ToDictionaryAsync(g => g.Id!.Value, g => g.Count, cancellationToken);
-        foreach (var record in records.Where(r => r.Status == ConsultationStatus.Open))
+        foreach (var record in toCount)
         {
             record.PublishedResponseCount = counts.GetValueOrDefault(record.Id);
+            liveCounts.Remember(record.Id, record.PublishedResponseCount);
         }
     }
 

@@ -464,4 +464,83 @@ public class ConsultationsServiceTests(ITestOutputHelper output)
         Assert.Equal(1, state.PublishedResponseCount);
         Assert.Equal(Deadline.AddDays(2), state.ClosedAt.ToDateTimeOffset());
     }
+
+    [Fact]
+    public async Task A_large_live_count_is_reused_for_its_max_age_and_a_small_one_is_exact()
+    {
+        await using var host = await ConsultationsHost.StartAsync(January10, settings: new Dictionary<string, string?>
+        {
+            ["Consultations:LiveCount:CacheFrom"] = "3",
+            ["Consultations:LiveCount:MaxAgeSeconds"] = "5",
+        });
+        var consultation = await OpenAsync(host);
+        async Task<int> CountAsync() => (await host.Anonymous.GetConsultationAsync(new GetConsultationRequest { Id = consultation.Id })).PublishedResponseCount;
+        async Task<int> ListedCountAsync() => (await host.Anonymous.ListConsultationsAsync(new ListConsultationsRequest { State = ConsultationState.Open }))
+            .Consultations.Single(c => c.Id == consultation.Id).PublishedResponseCount;
+        Task Submit(int n) => host.Anonymous.SubmitResponseAsync(Submission(consultation.Id, $"Response {n}.")).ResponseAsync;
+
+        // Below CacheFrom every read counts.
+        await Submit(1);
+        Assert.Equal(1, await CountAsync());
+        await Submit(2);
+        Assert.Equal(2, await CountAsync());
+        Assert.Equal(2, await ListedCountAsync());
+
+        // From CacheFrom on, the count read is reused until it is MaxAgeSeconds old, by every read path.
+        await Submit(3);
+        Assert.Equal(3, await CountAsync());
+        await Submit(4);
+        host.Clock.Now += TimeSpan.FromSeconds(4);
+        Assert.Equal(3, await CountAsync());
+        Assert.Equal(3, await ListedCountAsync());
+
+        host.Clock.Now += TimeSpan.FromSeconds(2);
+        Assert.Equal(4, await CountAsync());
+        Assert.Equal(4, await ListedCountAsync());
+
+        // The closing fixes the exact count whatever was reused.
+        await Submit(5);
+        host.Clock.Now = Deadline.AddMinutes(1);
+        Assert.Equal(1, await host.CloseDueAsync());
+        Assert.Equal(5, await CountAsync());
+    }
+
+    [Fact]
+    public void When_a_reused_count_expires_one_caller_recounts_and_the_others_get_the_previous_count()
+    {
+        var clock = new TestClock(January10);
+        var counts = new Grpc.LiveCounts(clock, Microsoft.Extensions.Options.Options.Create(new ConsultationsOptions
+        {
+            LiveCount = new ConsultationsOptions.LiveCountSettings { CacheFrom = 100, MaxAgeSeconds = 5 },
+        }));
+        var id = Guid.NewGuid();
+        var other = Guid.NewGuid();
+
+        Assert.False(counts.TryGet(id, out _));
+        counts.Remember(id, 99);
+        Assert.False(counts.TryGet(id, out _));
+        counts.Remember(id, 150);
+        Assert.True(counts.TryGet(id, out var fresh));
+        Assert.Equal(150, fresh);
+        Assert.False(counts.TryGet(other, out _));
+
+        clock.Now += TimeSpan.FromSeconds(5);
+        Assert.False(counts.TryGet(id, out _));
+        Assert.True(counts.TryGet(id, out var previous));
+        Assert.Equal(150, previous);
+        Assert.True(counts.TryGet(id, out _));
+
+        // The recount never came back: after four ages every caller counts again.
+        clock.Now += TimeSpan.FromSeconds(15);
+        Assert.False(counts.TryGet(id, out _));
+        Assert.False(counts.TryGet(id, out _));
+
+        counts.Remember(id, 160);
+        Assert.True(counts.TryGet(id, out var recounted));
+        Assert.Equal(160, recounted);
+
+        // A count that fell below CacheFrom (responses withdrawn from publication) is exact again.
+        counts.Remember(id, 40);
+        Assert.False(counts.TryGet(id, out _));
+    }
 }

@@ -1,0 +1,63 @@
+using System.Collections.Concurrent;
+using Microsoft.Extensions.Options;
+
+namespace Wsis.Consultations.Grpc;
+
+/// <summary>
+/// The count of an open consultation's published responses as its page and the consultation
+/// lists show it. Counting reads every index entry of the consultation (about 120 ms at 300,000
+/// responses, on every view of its page), so a count of at least
+/// <c>Consultations:LiveCount:CacheFrom</c> responses is reused by this instance for
+/// <c>Consultations:LiveCount:MaxAgeSeconds</c>; smaller counts are exact at every read. When a
+/// reused count expires, one caller counts again while the others are given the previous count,
+/// for at most three more ages (a recount that failed or was abandoned is then retried).
+/// </summary>
+public sealed class LiveCounts(TimeProvider time, IOptions<ConsultationsOptions> options)
+{
+    private readonly ConcurrentDictionary<Guid, Entry> _entries = new();
+    private readonly int _cacheFrom = options.Value.LiveCount.CacheFrom;
+    private readonly TimeSpan _maxAge = TimeSpan.FromSeconds(Math.Max(0, options.Value.LiveCount.MaxAgeSeconds));
+
+    /// <summary>True with a count this instance read recently; false when the caller must count.</summary>
+    public bool TryGet(Guid consultationId, out int count)
+    {
+        count = 0;
+        if (_maxAge <= TimeSpan.Zero || !_entries.TryGetValue(consultationId, out var entry))
+        {
+            return false;
+        }
+
+        var age = time.GetUtcNow() - entry.At;
+        if (age < _maxAge || (age < 4 * _maxAge && Interlocked.CompareExchange(ref entry.Recounting, 1, 0) != 0))
+        {
+            count = entry.Count;
+            return true;
+        }
+
+        // This caller counts (it won the recount, or the recount has taken too long): from now on
+        // the others wait for no one and use the previous count until a new one is remembered.
+        return false;
+    }
+
+    /// <summary>Keeps a count just read for reuse when it is large enough to be worth it.</summary>
+    public void Remember(Guid consultationId, int count)
+    {
+        if (_maxAge > TimeSpan.Zero && count >= _cacheFrom)
+        {
+            _entries[consultationId] = new Entry(count, time.GetUtcNow());
+        }
+        else
+        {
+            _entries.TryRemove(consultationId, out _);
+        }
+    }
+
+    private sealed class Entry(int count, DateTimeOffset at)
+    {
+        public int Count { get; } = count;
+
+        public DateTimeOffset At { get; } = at;
+
+        public int Recounting;
+    }
+}
