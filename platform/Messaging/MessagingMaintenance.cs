@@ -16,13 +16,19 @@ internal sealed class MessagingPruner<TDbContext>(
 {
     private readonly MessagingOptions _options = optionsMonitor.Get(typeof(TDbContext).FullName);
 
+    /// <summary>The first run comes soon after start (a service restarted more often than the
+    /// interval would otherwise never prune), then one every <c>PruneInterval</c>.</summary>
+    internal static readonly TimeSpan FirstRunDelay = TimeSpan.FromSeconds(30);
+
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
+        var delay = _options.PruneInterval < FirstRunDelay ? _options.PruneInterval : FirstRunDelay;
         while (!stoppingToken.IsCancellationRequested)
         {
             try
             {
-                await Task.Delay(_options.PruneInterval, stoppingToken);
+                await Task.Delay(delay, stoppingToken);
+                delay = _options.PruneInterval;
                 await PruneAsync(DateTime.UtcNow, stoppingToken);
             }
             catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
@@ -40,14 +46,41 @@ internal sealed class MessagingPruner<TDbContext>(
     {
         await using var scope = scopes.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<TDbContext>();
-        var sentBefore = now - _options.SentRetention;
-        var receivedBefore = now - _options.InboxRetention;
-        var outbox = await db.Set<OutboxMessage>().Where(o => o.SentAt != null && o.SentAt < sentBefore).ExecuteDeleteAsync(cancellationToken);
-        var inbox = await db.Set<InboxMessage>().Where(i => i.ReceivedAt < receivedBefore).ExecuteDeleteAsync(cancellationToken);
+        var (outbox, inbox) = await DeleteExpiredAsync(db, now - _options.SentRetention, now - _options.InboxRetention, _options.PruneChunkSize, cancellationToken);
         if (outbox + inbox > 0)
         {
             Log.Pruned(logger, _options.Endpoint!, outbox, inbox);
         }
+        return (outbox, inbox);
+    }
+
+    /// <summary>
+    /// Deletes outbox rows sent before <paramref name="sentBefore"/> and inbox rows received before
+    /// <paramref name="receivedBefore"/>, oldest first, at most <paramref name="chunkSize"/> rows
+    /// per statement, each statement its own transaction, until one deletes fewer: a backlog of
+    /// millions (the first run after a long stop) neither holds its locks nor grows the write-ahead
+    /// log in one transaction. Each chunk is found through the SentAt / ReceivedAt index.
+    /// </summary>
+    internal static async Task<(int Outbox, int Inbox)> DeleteExpiredAsync(
+        DbContext db, DateTime sentBefore, DateTime receivedBefore, int chunkSize, CancellationToken cancellationToken)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(chunkSize, 1);
+        int outbox = 0, inbox = 0, deleted;
+        do
+        {
+            deleted = await db.Set<OutboxMessage>().Where(o => o.SentAt != null && o.SentAt < sentBefore)
+                .OrderBy(o => o.SentAt).Take(chunkSize).ExecuteDeleteAsync(cancellationToken);
+            outbox += deleted;
+        }
+        while (deleted == chunkSize);
+
+        do
+        {
+            deleted = await db.Set<InboxMessage>().Where(i => i.ReceivedAt < receivedBefore)
+                .OrderBy(i => i.ReceivedAt).Take(chunkSize).ExecuteDeleteAsync(cancellationToken);
+            inbox += deleted;
+        }
+        while (deleted == chunkSize);
         return (outbox, inbox);
     }
 }

@@ -57,7 +57,11 @@ public sealed class MessagingOptions
     /// <summary>Inbox rows are deleted after this long; it must exceed the longest time a duplicate may still arrive.</summary>
     public TimeSpan InboxRetention { get; set; } = TimeSpan.FromDays(30);
 
+    /// <summary>How often pruning runs; the first run comes 30 seconds after start (or after this interval, if shorter).</summary>
     public TimeSpan PruneInterval { get; set; } = TimeSpan.FromHours(1);
+
+    /// <summary>Most rows one pruning statement deletes; a run repeats statements until the expired rows are gone.</summary>
+    public int PruneChunkSize { get; set; } = 5000;
 
     /// <summary>Host start waits for the bus (and so for the queue bindings); off by default so a service starts while the broker is down.</summary>
     public bool WaitUntilBusStarted { get; set; }

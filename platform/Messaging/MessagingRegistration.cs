@@ -102,8 +102,8 @@ public static class MessagingRegistration
         services.AddOptions<MessagingOptions>(name)
             .Bind(configuration.GetSection(MessagingOptions.Section))
             .PostConfigure(o => o.Endpoint = string.IsNullOrWhiteSpace(o.Endpoint) ? DefaultEndpoint(typeof(TDbContext)) : o.Endpoint)
-            .Validate(o => o.DispatchBatchSize > 0 && o.ConcurrentMessageLimit > 0 && o.InboxWriters > 0 && o.InboxMaxBatch > 0 && o.ConsumerRetryLimit >= 0 && o.ConsumerOutageRetryLimit >= 0,
-                "Messaging: DispatchBatchSize, ConcurrentMessageLimit, InboxWriters and InboxMaxBatch must be positive, ConsumerRetryLimit and ConsumerOutageRetryLimit not negative.");
+            .Validate(o => o.DispatchBatchSize > 0 && o.ConcurrentMessageLimit > 0 && o.InboxWriters > 0 && o.InboxMaxBatch > 0 && o.PruneChunkSize > 0 && o.PruneInterval > TimeSpan.Zero && o.PruneInterval <= TimeSpan.FromMilliseconds(uint.MaxValue - 1) && o.ConsumerRetryLimit >= 0 && o.ConsumerOutageRetryLimit >= 0,
+                "Messaging: DispatchBatchSize, ConcurrentMessageLimit, InboxWriters, InboxMaxBatch and PruneChunkSize must be positive, PruneInterval between 1 ms and 49 days, ConsumerRetryLimit and ConsumerOutageRetryLimit not negative.");
 
         services.AddSingleton<OutboxSignal<TDbContext>>();
         services.AddSingleton<OutboxCommitInterceptor<TDbContext>>();
