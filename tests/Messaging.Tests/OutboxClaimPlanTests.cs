@@ -1,9 +1,7 @@
 using System.Text.Json;
 using Messaging.Dispatcher;
 using Microsoft.EntityFrameworkCore;
-using Microsoft.EntityFrameworkCore.Diagnostics;
 using Platform.Messaging;
-using Testing;
 using Xunit;
 
 namespace Messaging.Tests;
@@ -20,11 +18,7 @@ public sealed class OutboxClaimPlanTests
     [Fact]
     public async Task The_claim_reads_a_few_rows_per_claimed_row_when_statistics_say_the_outbox_is_empty()
     {
-        var postgres = await SharedPostgres.GetAsync();
-        var options = new DbContextOptionsBuilder<FaultTestDb>().UseNpgsql(await postgres.CreateDatabaseAsync())
-            .ConfigureWarnings(w => w.Ignore(RelationalEventId.PendingModelChangesWarning)).Options;
-        await using var db = new FaultTestDb(options);
-        await db.Database.MigrateAsync();
+        await using var db = await FreshDatabase.OnPostgresAsync();
         await db.Database.OpenConnectionAsync();
         var names = MessagingModel.OutboxNames.From(db);
 

@@ -1,8 +1,6 @@
 using Messaging.Dispatcher;
 using Microsoft.EntityFrameworkCore;
-using Microsoft.EntityFrameworkCore.Diagnostics;
 using Platform.Messaging;
-using Testing;
 using Xunit;
 
 namespace Messaging.Tests;
@@ -13,11 +11,7 @@ public sealed class PruningTests
     [Fact]
     public async Task Expired_rows_are_deleted_chunk_by_chunk_until_none_is_left_and_unsent_or_recent_rows_stay()
     {
-        var postgres = await SharedPostgres.GetAsync();
-        var options = new DbContextOptionsBuilder<FaultTestDb>().UseNpgsql(await postgres.CreateDatabaseAsync())
-            .ConfigureWarnings(w => w.Ignore(RelationalEventId.PendingModelChangesWarning)).Options;
-        await using var db = new FaultTestDb(options);
-        await db.Database.MigrateAsync();
+        await using var db = await FreshDatabase.OnPostgresAsync();
 
         var now = DateTime.UtcNow;
         var sentBefore = now.AddDays(-7);
