@@ -34,8 +34,8 @@ public sealed class LiveCounts(TimeProvider time, IOptions<ConsultationsOptions>
             return true;
         }
 
-        // This caller counts (it won the recount, or the recount has taken too long): from now on
-        // the others wait for no one and use the previous count until a new one is remembered.
+        // This caller counts: it is the first to see the count expired, or the caller that was has
+        // not brought a new count back within four ages (its query failed or was cancelled).
         return false;
     }
 
