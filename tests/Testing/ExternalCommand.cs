@@ -65,12 +65,15 @@ internal static class ExternalCommand
     /// Starts a process detached from this one's standard streams (they are redirected to
     /// <paramref name="logFile"/>), so a server outliving a test run never holds the runner's pipes.
     /// </summary>
+    /// <remarks>The script runs in bash, not /bin/sh: Debian's sh (dash) drops environment variables
+    /// whose names are not shell identifiers (<c>Logging.LogLevel</c>, <c>a.b</c>) before the
+    /// script's command sees them; bash passes them on.</remarks>
     public static Process StartDetached(string script, IReadOnlyDictionary<string, string>? environment, string logFile, bool newSession)
     {
-        var info = new ProcessStartInfo(newSession ? "setsid" : "/bin/sh") { UseShellExecute = false };
+        var info = new ProcessStartInfo(newSession ? "setsid" : "/bin/bash") { UseShellExecute = false };
         if (newSession)
         {
-            info.ArgumentList.Add("/bin/sh");
+            info.ArgumentList.Add("/bin/bash");
         }
         info.ArgumentList.Add("-c");
         info.ArgumentList.Add($"exec </dev/null >>{Quote(logFile)} 2>&1; {script}");
@@ -81,7 +84,7 @@ internal static class ExternalCommand
                 info.Environment[key] = value;
             }
         }
-        return Process.Start(info) ?? throw new InvalidOperationException("Could not start /bin/sh.");
+        return Process.Start(info) ?? throw new InvalidOperationException("Could not start /bin/bash.");
     }
 
     public static string Quote(string value) => "'" + value.Replace("'", "'\\''") + "'";
