@@ -8,12 +8,31 @@ namespace Wsis.Gateway.Edge;
 /// <summary>Keeps the gateway's own grpc.health.v1 answers current: each public gRPC service
 /// ("teams.v1.Teams", …) is SERVING while its route's cluster has an available destination.
 /// The whole server ("") follows the ASP.NET Core health checks, readiness included.</summary>
+/// <remarks>It starts publishing once the application has started: hosted services start before
+/// the web server, whose start builds the request pipeline and adds the endpoint sources; reading
+/// the endpoints while they were added failed now and then with "Collection was modified" and, as
+/// a background service's failure, stopped the gateway during its start.</remarks>
 public sealed class RouteHealthPublisher(
-    HealthServiceImpl health, ProxyConfiguration proxy, ProtoCatalog catalog, EndpointDataSource endpoints, TimeProvider time)
+    HealthServiceImpl health, ProxyConfiguration proxy, ProtoCatalog catalog, EndpointDataSource endpoints, TimeProvider time,
+    IHostApplicationLifetime lifetime)
     : BackgroundService
 {
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
+        var started = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        using (lifetime.ApplicationStarted.Register(() => started.TrySetResult()))
+        using (stoppingToken.Register(() => started.TrySetCanceled(stoppingToken)))
+        {
+            try
+            {
+                await started.Task.ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+                return;
+            }
+        }
+
         using var timer = new PeriodicTimer(TimeSpan.FromSeconds(1), time);
         do
         {
