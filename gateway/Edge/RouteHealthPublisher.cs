@@ -46,10 +46,7 @@ public sealed class RouteHealthPublisher(
         var snapshot = proxy.Current;
         var now = time.GetUtcNow().UtcDateTime;
         // A service this process serves itself (the embedded host) reports its own health.
-        var local = endpoints.Endpoints
-            .Select(e => e.Metadata.GetMetadata<Grpc.AspNetCore.Server.GrpcMethodMetadata>()?.Method.ServiceName)
-            .Where(n => n is not null)
-            .ToHashSet(StringComparer.Ordinal);
+        var local = ReverseProxyExtensions.LocalGrpcServices(endpoints);
         foreach (var service in catalog.Services)
         {
             if (local.Contains(service.FullName))
