@@ -4,6 +4,7 @@ using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using Platform.Data;
 
 namespace Platform.Messaging;
 
@@ -20,27 +21,10 @@ internal sealed class MessagingPruner<TDbContext>(
     /// interval would otherwise never prune), then one every <c>PruneInterval</c>.</summary>
     internal static readonly TimeSpan FirstRunDelay = TimeSpan.FromSeconds(30);
 
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
-    {
-        var delay = _options.PruneInterval < FirstRunDelay ? _options.PruneInterval : FirstRunDelay;
-        while (!stoppingToken.IsCancellationRequested)
-        {
-            try
-            {
-                await Task.Delay(delay, stoppingToken);
-                delay = _options.PruneInterval;
-                await PruneAsync(DateTime.UtcNow, stoppingToken);
-            }
-            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
-            {
-                return;
-            }
-            catch (Exception ex)
-            {
-                Log.PruneFailed(logger, _options.Endpoint!, $"{ex.GetType().Name}: {ex.Message}");
-            }
-        }
-    }
+    protected override Task ExecuteAsync(CancellationToken stoppingToken) =>
+        PeriodicRuns.RunAsync(_options.PruneInterval < FirstRunDelay ? _options.PruneInterval : FirstRunDelay, _options.PruneInterval,
+            ct => PruneAsync(DateTime.UtcNow, ct),
+            ex => Log.PruneFailed(logger, _options.Endpoint!, $"{ex.GetType().Name}: {ex.Message}"), stoppingToken);
 
     internal async Task<(int Outbox, int Inbox)> PruneAsync(DateTime now, CancellationToken cancellationToken)
     {

@@ -23,30 +23,12 @@ internal sealed partial class IdempotencyPruner<TDbContext>(
     // The service's clock, which also stamps the records (CreatedAt).
     private readonly TimeProvider _time = time ?? TimeProvider.System;
 
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
-    {
-        // The first run comes at a random point of the first interval: the instances of one
-        // service, started together, do not all delete the same rows at the same moment, and an
-        // instance restarted more often than the interval still prunes.
-        var delay = _options.PruneInterval * Random.Shared.NextDouble();
-        while (!stoppingToken.IsCancellationRequested)
-        {
-            try
-            {
-                await Task.Delay(delay, stoppingToken);
-                delay = _options.PruneInterval;
-                await PruneAsync(stoppingToken);
-            }
-            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
-            {
-                return;
-            }
-            catch (Exception ex)
-            {
-                LogPruneFailed(logger, typeof(TDbContext).Name, $"{ex.GetType().Name}: {ex.Message}");
-            }
-        }
-    }
+    // The first run comes at a random point of the first interval: the instances of one
+    // service, started together, do not all delete the same rows at the same moment, and an
+    // instance restarted more often than the interval still prunes.
+    protected override Task ExecuteAsync(CancellationToken stoppingToken) =>
+        PeriodicRuns.RunAsync(_options.PruneInterval * Random.Shared.NextDouble(), _options.PruneInterval, PruneAsync,
+            ex => LogPruneFailed(logger, typeof(TDbContext).Name, $"{ex.GetType().Name}: {ex.Message}"), stoppingToken);
 
     private async Task PruneAsync(CancellationToken cancellationToken)
     {

@@ -20,7 +20,7 @@ namespace Platform.Tests.ServiceDefaults;
 /// retention still answered with the first result, and a pruner that outlives an unreachable
 /// database. Runs on SQLite and on PostgreSQL.
 /// </summary>
-public abstract class IdempotencyRetentionTests : IAsyncLifetime
+public abstract class IdempotencyRetentionTests : LedgerHostTests
 {
     private const string CreateEntry = "ledger.v1.Ledger/CreateEntry";
     private static readonly TimeSpan Patience = TimeSpan.FromSeconds(30);
@@ -29,31 +29,16 @@ public abstract class IdempotencyRetentionTests : IAsyncLifetime
     private static readonly DateTimeOffset Now = DateTimeOffset.FromUnixTimeMilliseconds(DateTimeOffset.UtcNow.ToUnixTimeMilliseconds());
     private static readonly DateTimeOffset CutOff = Now - TimeSpan.FromDays(30);
 
-    private IHost _host = null!;
-
-    /// <summary>Database:Provider and ConnectionStrings:Ledger for a fresh, empty database.</summary>
-    protected abstract Task<(string Provider, string ConnectionString)> NewDatabaseAsync();
-
     /// <summary>A fresh database the service cannot reach until <see cref="UnreachableDatabase.Restore"/> (no tables yet).</summary>
     protected abstract Task<UnreachableDatabase> NewUnreachableDatabaseAsync();
 
-    public async Task InitializeAsync()
-    {
-        var (provider, connectionString) = await NewDatabaseAsync();
-        _host = BuildHost(provider, connectionString, logs: null, settings: []);
-        await _host.MigrateDatabaseAsync<LedgerDb>();
-    }
-
-    public virtual Task DisposeAsync()
-    {
-        _host.Dispose();
-        return Task.CompletedTask;
-    }
+    protected override IHost BuildServiceHost(string provider, string connectionString) =>
+        BuildHost(provider, connectionString, logs: null, settings: []);
 
     [Fact]
     public async Task Records_older_than_the_retention_are_deleted_and_newer_ones_stay()
     {
-        await InsertAsync(_host,
+        await InsertAsync(ServiceHost,
             Record("old-1ms", CutOff.AddMilliseconds(-1)),
             Record("old-1s", CutOff.AddSeconds(-1)),
             Record("old-1d", CutOff.AddDays(-1)),
@@ -67,7 +52,7 @@ public abstract class IdempotencyRetentionTests : IAsyncLifetime
 
         Assert.Equal(4, result.Deleted);
         Assert.Equal(1, result.Statements);
-        Assert.Equal(["at-cut-off", "new-1h", "new-1ms", "new-now"], await KeysAsync(_host));
+        Assert.Equal(["at-cut-off", "new-1h", "new-1ms", "new-now"], await KeysAsync(ServiceHost));
         Assert.Equal(0, (await DeleteCreatedBeforeAsync(CutOff, chunkSize: 5000)).Deleted);
     }
 
@@ -79,13 +64,13 @@ public abstract class IdempotencyRetentionTests : IAsyncLifetime
         var records = Enumerable.Range(0, 47)
             .Select(i => i % 4 == 0 ? Record($"new-{i:00}", Now.AddMinutes(-i)) : Record($"old-{i:00}", CutOff.AddMinutes(-i - 1)))
             .ToArray();
-        await InsertAsync(_host, records);
+        await InsertAsync(ServiceHost, records);
 
         var result = await DeleteCreatedBeforeAsync(CutOff, chunkSize: 10);
 
         Assert.Equal(35, result.Deleted);
         Assert.Equal(4, result.Statements);
-        Assert.Equal(records.Where(r => r.Key.StartsWith("new-", StringComparison.Ordinal)).Select(r => r.Key), await KeysAsync(_host));
+        Assert.Equal(records.Where(r => r.Key.StartsWith("new-", StringComparison.Ordinal)).Select(r => r.Key), await KeysAsync(ServiceHost));
     }
 
     [Fact]
@@ -93,7 +78,7 @@ public abstract class IdempotencyRetentionTests : IAsyncLifetime
     {
         var kept = new IdempotencyKey("req-kept", CreateEntry, "alice");
         var first = await CreateAsync(kept, "first");
-        await InsertAsync(_host, Record("req-expired", Now.AddDays(-31)));
+        await InsertAsync(ServiceHost, Record("req-expired", Now.AddDays(-31)));
 
         var result = await DeleteCreatedBeforeAsync(DateTimeOffset.UtcNow - TimeSpan.FromDays(30), chunkSize: 5000);
         var replay = await CreateAsync(kept, "replay");
@@ -108,7 +93,7 @@ public abstract class IdempotencyRetentionTests : IAsyncLifetime
     {
         var key = new IdempotencyKey("req-late", CreateEntry, "alice");
         var first = await CreateAsync(key, "first");
-        await using (var scope = _host.Services.CreateAsyncScope())
+        await using (var scope = ServiceHost.Services.CreateAsyncScope())
         {
             var db = scope.ServiceProvider.GetRequiredService<LedgerDb>();
             var createdAt = Now.AddDays(-31);
@@ -177,7 +162,7 @@ public abstract class IdempotencyRetentionTests : IAsyncLifetime
 
     private async Task<IdempotencyPruneResult> DeleteCreatedBeforeAsync(DateTimeOffset createdBefore, int chunkSize)
     {
-        await using var scope = _host.Services.CreateAsyncScope();
+        await using var scope = ServiceHost.Services.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<LedgerDb>();
         return await IdempotencyRetention.DeleteCreatedBeforeAsync(db, createdBefore, chunkSize);
     }
@@ -206,26 +191,6 @@ public abstract class IdempotencyRetentionTests : IAsyncLifetime
         var db = scope.ServiceProvider.GetRequiredService<LedgerDb>();
         var keys = await db.Set<IdempotencyRecord>().Select(r => r.Key).ToListAsync();
         return keys.Order(StringComparer.Ordinal).ToArray();
-    }
-
-    private async Task<StringValue> CreateAsync(IdempotencyKey key, string text)
-    {
-        await using var scope = _host.Services.CreateAsyncScope();
-        var db = scope.ServiceProvider.GetRequiredService<LedgerDb>();
-        return await IdempotencyStore.ExecuteOnceAsync(db, key, StringValue.Parser, _ =>
-        {
-            var entry = new LedgerEntry { Id = Guid.NewGuid(), Text = text };
-            db.Entries.Add(entry);
-            return Task.FromResult(new StringValue { Value = entry.Id.ToString() });
-        });
-    }
-
-    private async Task<string[]> TextsAsync()
-    {
-        await using var scope = _host.Services.CreateAsyncScope();
-        var db = scope.ServiceProvider.GetRequiredService<LedgerDb>();
-        var texts = await db.Entries.Select(e => e.Text).ToListAsync();
-        return texts.Order(StringComparer.Ordinal).ToArray();
     }
 
     private static async Task UntilAsync(Func<Task<bool>> condition, string what)
@@ -321,11 +286,7 @@ public sealed class SqliteIdempotencyRetentionTests : IdempotencyRetentionTests
 
 public sealed class PostgresIdempotencyRetentionTests : IdempotencyRetentionTests
 {
-    protected override async Task<(string Provider, string ConnectionString)> NewDatabaseAsync()
-    {
-        var cluster = await SharedPostgres.GetAsync();
-        return ("Postgres", await cluster.CreateDatabaseAsync());
-    }
+    protected override Task<(string Provider, string ConnectionString)> NewDatabaseAsync() => NewPostgresDatabaseAsync();
 
     /// <summary>The database behind a TCP proxy that resets every connection until restored.</summary>
     protected override async Task<UnreachableDatabase> NewUnreachableDatabaseAsync()

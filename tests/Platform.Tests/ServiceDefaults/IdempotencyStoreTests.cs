@@ -17,32 +17,17 @@ namespace Platform.Tests.ServiceDefaults;
 /// to caller and operation, a concurrent duplicate loses to the first, and the record commits
 /// with the change. Runs on SQLite and on PostgreSQL.
 /// </summary>
-public abstract class IdempotencyStoreTests : IAsyncLifetime
+public abstract class IdempotencyStoreTests : LedgerHostTests
 {
     private const string CreateEntry = "ledger.v1.Ledger/CreateEntry";
-    private IHost _host = null!;
-
-    protected IHost ServiceHost => _host;
-
-    /// <summary>Database:Provider and ConnectionStrings:Ledger for a fresh, empty database.</summary>
-    protected abstract Task<(string Provider, string ConnectionString)> NewDatabaseAsync();
-
-    public async Task InitializeAsync()
+    protected override IHost BuildServiceHost(string provider, string connectionString)
     {
-        var (provider, connectionString) = await NewDatabaseAsync();
         var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { EnvironmentName = "Production" });
         builder.Configuration["Database:Provider"] = provider;
         builder.Configuration["ConnectionStrings:Ledger"] = connectionString;
         builder.Logging.SetMinimumLevel(LogLevel.Warning);
         builder.AddServiceDatabase<LedgerDb>("Ledger");
-        _host = builder.Build();
-        await _host.MigrateDatabaseAsync<LedgerDb>();
-    }
-
-    public virtual Task DisposeAsync()
-    {
-        _host.Dispose();
-        return Task.CompletedTask;
+        return builder.Build();
     }
 
     [Fact]
@@ -91,7 +76,7 @@ public abstract class IdempotencyStoreTests : IAsyncLifetime
         var key = new IdempotencyKey("req-race", CreateEntry, "alice");
         StringValue? winner = null;
 
-        await using var scope = _host.Services.CreateAsyncScope();
+        await using var scope = ServiceHost.Services.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<LedgerDb>();
         var loser = await IdempotencyStore.ExecuteOnceAsync(db, key, StringValue.Parser, async ct =>
         {
@@ -117,7 +102,7 @@ public abstract class IdempotencyStoreTests : IAsyncLifetime
         // The change itself fails (a duplicate entry id): the error propagates and no response
         // is remembered, so a corrected retry with the same request id is not blocked.
         await Assert.ThrowsAsync<DbUpdateException>(() => CreateAsync(key, "clash", existing));
-        await using (var scope = _host.Services.CreateAsyncScope())
+        await using (var scope = ServiceHost.Services.CreateAsyncScope())
         {
             var db = scope.ServiceProvider.GetRequiredService<LedgerDb>();
             Assert.Null(await IdempotencyStore.FindAsync(db, key, StringValue.Parser));
@@ -133,7 +118,7 @@ public abstract class IdempotencyStoreTests : IAsyncLifetime
         var key = new IdempotencyKey("req-bytes", CreateEntry, "alice");
         var created = await CreateAsync(key, "kept");
 
-        await using var scope = _host.Services.CreateAsyncScope();
+        await using var scope = ServiceHost.Services.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<LedgerDb>();
         var found = await IdempotencyStore.FindAsync(db, key, StringValue.Parser);
         var record = await db.Set<IdempotencyRecord>().SingleAsync(r => r.Key == "req-bytes");
@@ -146,9 +131,9 @@ public abstract class IdempotencyStoreTests : IAsyncLifetime
     [Fact]
     public async Task Migrating_again_is_a_no_op()
     {
-        await _host.MigrateDatabaseAsync<LedgerDb>();
+        await ServiceHost.MigrateDatabaseAsync<LedgerDb>();
 
-        await using var scope = _host.Services.CreateAsyncScope();
+        await using var scope = ServiceHost.Services.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<LedgerDb>();
         Assert.Equal(["20261122000000_Initial"], await db.Database.GetAppliedMigrationsAsync());
     }
@@ -162,7 +147,7 @@ public abstract class IdempotencyStoreTests : IAsyncLifetime
         var second = await CreateAsync(alice2, "two");
         await CreateAsync(new IdempotencyKey("req-3", CreateEntry, "bob"), "bob's");
 
-        await using var scope = _host.Services.CreateAsyncScope();
+        await using var scope = ServiceHost.Services.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<LedgerDb>();
         var found = await IdempotencyStore.FindManyAsync(db,
             [alice1, alice2, new IdempotencyKey("req-3", CreateEntry, "alice"), new IdempotencyKey("req-9", CreateEntry, "alice"), new IdempotencyKey("req-1", "ledger.v1.Ledger/Other", "alice")],
@@ -171,26 +156,6 @@ public abstract class IdempotencyStoreTests : IAsyncLifetime
         Assert.Equal(2, found.Count);
         Assert.Equal(first, found[alice1]);
         Assert.Equal(second, found[alice2]);
-    }
-
-    private async Task<StringValue> CreateAsync(IdempotencyKey? key, string text, Guid? id = null)
-    {
-        await using var scope = _host.Services.CreateAsyncScope();
-        var db = scope.ServiceProvider.GetRequiredService<LedgerDb>();
-        return await IdempotencyStore.ExecuteOnceAsync(db, key, StringValue.Parser, _ =>
-        {
-            var entry = new LedgerEntry { Id = id ?? Guid.NewGuid(), Text = text };
-            db.Entries.Add(entry);
-            return Task.FromResult(new StringValue { Value = entry.Id.ToString() });
-        });
-    }
-
-    private async Task<string[]> TextsAsync()
-    {
-        await using var scope = _host.Services.CreateAsyncScope();
-        var db = scope.ServiceProvider.GetRequiredService<LedgerDb>();
-        var texts = await db.Entries.Select(e => e.Text).ToListAsync();
-        return texts.Order(StringComparer.Ordinal).ToArray();
     }
 }
 
@@ -213,11 +178,7 @@ public sealed class SqliteIdempotencyStoreTests : IdempotencyStoreTests
 
 public sealed class PostgresIdempotencyStoreTests : IdempotencyStoreTests
 {
-    protected override async Task<(string Provider, string ConnectionString)> NewDatabaseAsync()
-    {
-        var cluster = await SharedPostgres.GetAsync();
-        return ("Postgres", await cluster.CreateDatabaseAsync());
-    }
+    protected override Task<(string Provider, string ConnectionString)> NewDatabaseAsync() => NewPostgresDatabaseAsync();
 
     /// <summary>
     /// A service's first batch look-ups run on an empty table. They must not fix the plan of the
