@@ -15,12 +15,19 @@ internal sealed class BrokerHealthCheck(RabbitMqAddress address) : IHealthCheck,
 
     public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
     {
+        var failure = await ProbeAsync(cancellationToken);
+        return failure is null ? HealthCheckResult.Healthy("broker reachable") : HealthCheckResult.Unhealthy($"broker unreachable ({failure})");
+    }
+
+    /// <summary>Null when the broker accepts a connection (the one held, or a new one); otherwise why not.</summary>
+    public async Task<string?> ProbeAsync(CancellationToken cancellationToken)
+    {
         await _gate.WaitAsync(cancellationToken);
         try
         {
             if (_connection is { IsOpen: true })
             {
-                return HealthCheckResult.Healthy("broker reachable");
+                return null;
             }
             if (_connection is not null)
             {
@@ -41,11 +48,11 @@ internal sealed class BrokerHealthCheck(RabbitMqAddress address) : IHealthCheck,
             using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
             timeout.CancelAfter(TimeSpan.FromSeconds(5));
             _connection = await factory.CreateConnectionAsync(timeout.Token);
-            return HealthCheckResult.Healthy("broker reachable");
+            return null;
         }
         catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
         {
-            return HealthCheckResult.Unhealthy($"broker unreachable ({ex.GetType().Name})");
+            return ex.GetType().Name;
         }
         finally
         {

@@ -5,7 +5,7 @@ namespace Platform.Messaging;
 /// <summary>
 /// Counters of the outbox and inbox (meter <c>Platform.Messaging</c>), tagged with the endpoint
 /// (the service's queue name): dispatch rounds that found rows, published, publish failures, delivered,
-/// applied, duplicates, failed.
+/// applied, duplicates, failed; receive-endpoint restarts by the watchdog.
 /// </summary>
 public static class MessagingMetrics
 {
@@ -21,6 +21,7 @@ public static class MessagingMetrics
     internal static readonly Counter<long> Applied = Meter.CreateCounter<long>("messaging.inbox.applied");
     internal static readonly Counter<long> Duplicates = Meter.CreateCounter<long>("messaging.inbox.duplicates");
     internal static readonly Counter<long> Failed = Meter.CreateCounter<long>("messaging.inbox.failed");
+    internal static readonly Counter<long> EndpointRestarts = Meter.CreateCounter<long>("messaging.receive_endpoint.restarts");
 
     internal static KeyValuePair<string, object?> Tag(string endpoint) => new(EndpointTag, endpoint);
 }

@@ -65,4 +65,12 @@ public sealed class MessagingOptions
 
     /// <summary>Host start waits for the bus (and so for the queue bindings); off by default so a service starts while the broker is down.</summary>
     public bool WaitUntilBusStarted { get; set; }
+
+    /// <summary>
+    /// RabbitMQ only: a receive endpoint that has not been consuming for this long while the broker
+    /// accepts connections is stopped and started again (<see cref="ReceiveEndpointWatchdog"/>).
+    /// MassTransit's own reconnection waits up to 30 s between attempts and, after an error outside
+    /// its retry filter, gives up for good. Zero turns the watchdog off. Default 15 s.
+    /// </summary>
+    public TimeSpan ReceiveEndpointRecoverAfter { get; set; } = TimeSpan.FromSeconds(15);
 }

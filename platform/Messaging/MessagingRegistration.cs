@@ -102,8 +102,9 @@ public static class MessagingRegistration
         services.AddOptions<MessagingOptions>(name)
             .Bind(configuration.GetSection(MessagingOptions.Section))
             .PostConfigure(o => o.Endpoint = string.IsNullOrWhiteSpace(o.Endpoint) ? DefaultEndpoint(typeof(TDbContext)) : o.Endpoint)
-            .Validate(o => o.DispatchBatchSize > 0 && o.ConcurrentMessageLimit > 0 && o.InboxWriters > 0 && o.InboxMaxBatch > 0 && o.PruneChunkSize > 0 && o.PruneInterval > TimeSpan.Zero && o.PruneInterval <= TimeSpan.FromMilliseconds(uint.MaxValue - 1) && o.ConsumerRetryLimit >= 0 && o.ConsumerOutageRetryLimit >= 0,
-                "Messaging: DispatchBatchSize, ConcurrentMessageLimit, InboxWriters, InboxMaxBatch and PruneChunkSize must be positive, PruneInterval between 1 ms and 49 days, ConsumerRetryLimit and ConsumerOutageRetryLimit not negative.");
+            .Validate(o => o.DispatchBatchSize > 0 && o.ConcurrentMessageLimit > 0 && o.InboxWriters > 0 && o.InboxMaxBatch > 0 && o.PruneChunkSize > 0 && o.PruneInterval > TimeSpan.Zero && o.PruneInterval <= TimeSpan.FromMilliseconds(uint.MaxValue - 1) && o.ConsumerRetryLimit >= 0 && o.ConsumerOutageRetryLimit >= 0
+                && o.ReceiveEndpointRecoverAfter >= TimeSpan.Zero && o.ReceiveEndpointRecoverAfter <= TimeSpan.FromDays(1),
+                "Messaging: DispatchBatchSize, ConcurrentMessageLimit, InboxWriters, InboxMaxBatch and PruneChunkSize must be positive, PruneInterval between 1 ms and 49 days, ConsumerRetryLimit and ConsumerOutageRetryLimit not negative, ReceiveEndpointRecoverAfter between 0 (off) and 1 day.");
 
         services.AddSingleton<OutboxSignal<TDbContext>>();
         services.AddSingleton<OutboxCommitInterceptor<TDbContext>>();
@@ -146,6 +147,9 @@ public static class MessagingRegistration
                 var address = RabbitMqAddress.Parse(rabbitMq!);
                 services.AddSingleton(new BrokerHealthCheck(address));
                 services.AddHealthChecks().AddCheck<BrokerHealthCheck>("broker", HealthStatus.Unhealthy, ["ready", "broker"]);
+                services.AddSingleton<ReceiveEndpointWatchdog>();
+                services.AddHostedService(sp => sp.GetRequiredService<ReceiveEndpointWatchdog>());
+                services.AddReceiveEndpointObserver(sp => sp.GetRequiredService<ReceiveEndpointWatchdog>());
                 bus.UsingRabbitMq((context, cfg) =>
                 {
                     cfg.Host(address.Host, address.Port, address.VirtualHost, h =>
