@@ -2,6 +2,8 @@ using System.Diagnostics;
 using Messaging.Dispatcher;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Options;
 using Platform.Messaging;
 using Testing;
 using Xunit;
@@ -80,6 +82,7 @@ public sealed class ReceiveEndpointRecoveryTests(ITestOutputHelper output)
     private static Task<int> AppliedCountAsync(TestService consumer) => consumer.WithDbAsync(db => db.AppliedPings.CountAsync());
 }
 
+/// <summary><c>Messaging:ReceiveEndpointRecoverAfter</c>: out-of-range values are refused by name; zero turns the watchdog off.</summary>
 public sealed class ReceiveEndpointRecoverAfterSettingTests
 {
     [Theory]
@@ -88,8 +91,8 @@ public sealed class ReceiveEndpointRecoverAfterSettingTests
     public void An_out_of_range_setting_is_refused_by_name(string value)
     {
         using var host = Build(value);
-        var error = Assert.Throws<Microsoft.Extensions.Options.OptionsValidationException>(() =>
-            host.Services.GetRequiredService<Microsoft.Extensions.Options.IOptionsMonitor<MessagingOptions>>().Get(typeof(FaultTestDb).FullName));
+        var error = Assert.Throws<OptionsValidationException>(() =>
+            host.Services.GetRequiredService<IOptionsMonitor<MessagingOptions>>().Get(typeof(FaultTestDb).FullName));
         Assert.Contains("ReceiveEndpointRecoverAfter between 0 (off) and 1 day", error.Message);
     }
 
@@ -102,9 +105,9 @@ public sealed class ReceiveEndpointRecoverAfterSettingTests
         Assert.Equal(TimeSpan.FromSeconds(seconds), host.Services.GetRequiredService<ReceiveEndpointWatchdog>().RecoverAfter());
     }
 
-    private static Microsoft.Extensions.Hosting.IHost Build(string recoverAfter)
+    private static IHost Build(string recoverAfter)
     {
-        var builder = Microsoft.Extensions.Hosting.Host.CreateApplicationBuilder();
+        var builder = Host.CreateApplicationBuilder();
         // The watchdog exists with RabbitMQ only; nothing connects until the host starts.
         builder.Configuration["ConnectionStrings:RabbitMq"] = "amqp://guest:guest@127.0.0.1:1/";
         builder.Configuration["Messaging:ReceiveEndpointRecoverAfter"] = recoverAfter;
