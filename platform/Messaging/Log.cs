@@ -25,8 +25,8 @@ internal static partial class Log
     [LoggerMessage(7, LogLevel.Warning, "Inbox of {Endpoint}: handling message {MessageId} by {Consumer} failed (attempt {Attempt}): {Reason}")]
     public static partial void HandlerFailed(ILogger logger, string endpoint, Guid messageId, string consumer, int attempt, string reason);
 
-    [LoggerMessage(8, LogLevel.Warning, "Receive endpoint {Endpoint} has not been consuming for {Seconds:0} s while the broker accepts connections; restarting it (restart {Restart})")]
-    public static partial void ReceiveEndpointRestarting(ILogger logger, string endpoint, double seconds, int restart);
+    [LoggerMessage(8, LogLevel.Warning, "Receive endpoint {Endpoint} has not been consuming for {Seconds:0} s while the broker accepts connections; restarting {What} (restart {Restart})")]
+    public static partial void ReceiveEndpointRestarting(ILogger logger, string endpoint, double seconds, string what, int restart);
 
     [LoggerMessage(9, LogLevel.Warning, "Receive endpoint {Endpoint}: restart failed ({Reason}); trying again later")]
     public static partial void ReceiveEndpointRestartFailed(ILogger logger, string endpoint, string reason);

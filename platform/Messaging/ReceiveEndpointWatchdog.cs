@@ -1,6 +1,9 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using MassTransit;
+using MassTransit.RabbitMqTransport.Configuration;
+using MassTransit.Transports;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -20,15 +23,26 @@ namespace Platform.Messaging;
 /// boot left Reporting's endpoint dead; the next tests counted nothing).
 /// </para>
 /// <para>
+/// A third failure keeps the loop alive but useless: the host's shared connection can stay cached
+/// after the broker closed it (a close that came before MassTransit watched for it), and every
+/// reconnection of the endpoint then fails on it with AlreadyClosedException, for good (seen in CI
+/// after a RabbitMQ restart that took 15 s; restarting the endpoint alone did not help there).
+/// </para>
+/// <para>
 /// The watchdog follows each endpoint's Ready / Faulted / Completed events. When one of the
 /// service's endpoints has not been ready for <see cref="MessagingOptions.ReceiveEndpointRecoverAfter"/>,
 /// counted from the moment the broker accepted this process's probe connection again, it stops the
-/// endpoint and starts it anew (a new transport loop with a fresh back-off). Messages are not lost
-/// by a restart: unacknowledged deliveries go back to the queue, and the inbox ignores one applied
-/// twice. Nothing is done while the broker is unreachable, nor while the host stops.
+/// endpoint and starts it anew (a new transport loop with a fresh back-off). If the endpoint is
+/// still not ready one period after that, it first stops the host's connection supervisor (MassTransit
+/// then opens a new connection for the next user) and restarts the endpoint again; so once per period
+/// while the endpoint stays down. (Stopping and starting the whole bus does not work: in MassTransit
+/// 8.4 its endpoints did not come back.) Messages are not lost: unacknowledged deliveries go back to
+/// the queue, the inbox ignores one applied twice, and an outbox publish that fails on the replaced
+/// connection is retried. Nothing is done while the broker is unreachable, nor while the host stops.
 /// </para>
 /// </summary>
 internal sealed class ReceiveEndpointWatchdog(
+    IServiceProvider services,
     BrokerHealthCheck broker,
     IOptionsMonitor<MessagingOptions> options,
     MessagingRegistry registry,
@@ -40,6 +54,9 @@ internal sealed class ReceiveEndpointWatchdog(
 
     /// <summary>Restarts so far, per endpoint name (tests and diagnostics).</summary>
     public int Restarts(string endpoint) => _endpoints.TryGetValue(endpoint, out var watched) ? watched.Restarts : 0;
+
+    /// <summary>Times the host's connection was replaced so far (tests and diagnostics).</summary>
+    public int ConnectionRecycles { get; private set; }
 
     /// <summary>Whether the endpoint's last event was Ready.</summary>
     public bool IsReady(string endpoint) => _endpoints.TryGetValue(endpoint, out var watched) && watched.Ready;
@@ -101,27 +118,39 @@ internal sealed class ReceiveEndpointWatchdog(
     {
         var endpoint = watched.Endpoint!;
         var restart = watched.Restarts + 1;
-        Log.ReceiveEndpointRestarting(logger, watched.Name, Stopwatch.GetElapsedTime(watched.NotReadySince).TotalSeconds, restart);
+        // The first attempt of an outage restarts the endpoint; the later ones replace the host's connection too.
+        var wholeBus = watched.RestartedSinceReady;
+        Log.ReceiveEndpointRestarting(logger, watched.Name, Stopwatch.GetElapsedTime(watched.DownSince).TotalSeconds,
+            wholeBus ? "the endpoint on a new connection" : "the endpoint", restart);
         try
         {
             using var timeout = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
             timeout.CancelAfter(TimeSpan.FromSeconds(30));
+            if (wholeBus && services.GetService<IBusInstance>()?.HostConfiguration is IRabbitMqHostConfiguration host)
+            {
+                // Stopping the host's connection supervisor closes its connection (and the channels
+                // on it); the next user, this endpoint's restart first, gets a new supervisor and a
+                // new connection.
+                await host.ConnectionContextSupervisor.Stop("receive-endpoint watchdog: a new connection", timeout.Token);
+                ConnectionRecycles++;
+            }
             await endpoint.Stop(timeout.Token);
+            endpoint.Start(stoppingToken);
             lock (watched)
             {
-                // The restarted endpoint has a full period to become ready before the next restart.
-                watched.Ready = false;
+                // The restarted endpoint has a full period to become ready before the next attempt.
                 watched.NotReadySince = Stopwatch.GetTimestamp();
+                watched.RestartedSinceReady = true;
             }
-            endpoint.Start(stoppingToken);
             watched.Restarts = restart;
-            MessagingMetrics.EndpointRestarts.Add(1, MessagingMetrics.Tag(watched.Name));
+            MessagingMetrics.EndpointRestarts.Add(1, MessagingMetrics.Tag(watched.Name), new("messaging.restart", wholeBus ? "endpoint and connection" : "endpoint"));
         }
         catch (Exception ex) when (!stoppingToken.IsCancellationRequested)
         {
             lock (watched)
             {
                 watched.NotReadySince = Stopwatch.GetTimestamp();
+                watched.RestartedSinceReady = true;
             }
             Log.ReceiveEndpointRestartFailed(logger, watched.Name, $"{ex.GetType().Name}: {ex.Message}");
         }
@@ -134,6 +163,7 @@ internal sealed class ReceiveEndpointWatchdog(
             lock (watched)
             {
                 watched.Ready = true;
+                watched.RestartedSinceReady = false;
             }
         }
         return Task.CompletedTask;
@@ -154,7 +184,7 @@ internal sealed class ReceiveEndpointWatchdog(
                 if (watched.Ready)
                 {
                     watched.Ready = false;
-                    watched.NotReadySince = Stopwatch.GetTimestamp();
+                    watched.NotReadySince = watched.DownSince = Stopwatch.GetTimestamp();
                 }
             }
         }
@@ -184,7 +214,11 @@ internal sealed class ReceiveEndpointWatchdog(
         public string Name { get; } = name;
         public IReceiveEndpoint? Endpoint { get; set; }
         public bool Ready { get; set; }
+        /// <summary>When the endpoint went down, or when it was last restarted.</summary>
         public long NotReadySince { get; set; } = Stopwatch.GetTimestamp();
+        /// <summary>When the endpoint went down.</summary>
+        public long DownSince { get; set; } = Stopwatch.GetTimestamp();
+        public bool RestartedSinceReady { get; set; }
         public int Restarts { get; set; }
     }
 }

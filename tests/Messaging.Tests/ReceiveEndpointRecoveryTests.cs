@@ -35,10 +35,11 @@ public sealed class ReceiveEndpointRecoveryTests(ITestOutputHelper output)
         var result = await RunAsync(TimeSpan.FromSeconds(2));
         Assert.True(result.Recovered is not null, $"the event raised after the permission came back was not applied within {Patience.TotalSeconds:0} s");
         Assert.True(result.Recovered < TimeSpan.FromSeconds(10), $"applied {result.Recovered!.Value.TotalSeconds:0.0} s after the permission came back");
-        Assert.True(result.Restarts >= 1, "the watchdog restarted the endpoint");
+        Assert.True(result.Restarts >= 2, "the watchdog restarted the endpoint, then again on a new connection");
+        Assert.True(result.ConnectionRecycles >= 1, "the watchdog replaced the host's connection when restarting the endpoint was not enough");
     }
 
-    private async Task<(TimeSpan? Recovered, int Restarts)> RunAsync(TimeSpan recoverAfter)
+    private async Task<(TimeSpan? Recovered, int Restarts, int ConnectionRecycles)> RunAsync(TimeSpan recoverAfter)
     {
         var postgres = await SharedPostgres.GetAsync();
         var rabbit = await SharedRabbitMq.GetAsync();
@@ -75,8 +76,9 @@ public sealed class ReceiveEndpointRecoveryTests(ITestOutputHelper output)
             }
             await Task.Delay(100);
         }
-        output.WriteLine($"recover after {recoverAfter.TotalSeconds:0.0} s: event applied {(recovered is null ? "never" : $"{recovered.Value.TotalSeconds:0.0} s")} after the permission came back; {watchdog.Restarts(consumer.Endpoint)} restarts");
-        return (recovered, watchdog.Restarts(consumer.Endpoint));
+        output.WriteLine($"recover after {recoverAfter.TotalSeconds:0.0} s: event applied {(recovered is null ? "never" : $"{recovered.Value.TotalSeconds:0.0} s")} after the permission came back; " +
+            $"{watchdog.Restarts(consumer.Endpoint)} restarts, {watchdog.ConnectionRecycles} on a new connection");
+        return (recovered, watchdog.Restarts(consumer.Endpoint), watchdog.ConnectionRecycles);
     }
 
     private static Task<int> AppliedCountAsync(TestService consumer) => consumer.WithDbAsync(db => db.AppliedPings.CountAsync());
