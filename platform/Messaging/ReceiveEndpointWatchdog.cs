@@ -19,14 +19,15 @@ namespace Platform.Messaging;
 /// outage leaves the service deaf for up to 30 s after the broker is back. Worse, an exception
 /// outside its retry filter (or a cancellation) during a reconnection ends the transport's loop for
 /// good: the service then never consumes again, though the broker is up and nothing is logged
-/// above Debug. Both were seen in this project's fault tests (a RabbitMQ node that took 20 s to
-/// boot left Reporting's endpoint dead; the next tests counted nothing).
+/// above Debug (the back-off is seen in this project's fault tests; the end of the loop is read in
+/// MassTransit's source).
 /// </para>
 /// <para>
 /// A third failure keeps the loop alive but useless: the host's shared connection can stay cached
-/// after the broker closed it (a close that came before MassTransit watched for it), and every
-/// reconnection of the endpoint then fails on it with AlreadyClosedException, for good (seen in CI
-/// after a RabbitMQ restart that took 15 s; restarting the endpoint alone did not help there).
+/// after the broker closed it (most likely a close that came before MassTransit watched for it),
+/// and every reconnection of the endpoint then fails on it with AlreadyClosedException, for good.
+/// Seen in CI after RabbitMQ restarts that took 15–20 s: Reporting never consumed again and the
+/// next tests on that cluster counted nothing; restarting the endpoint alone did not help.
 /// </para>
 /// <para>
 /// The watchdog follows each endpoint's Ready / Faulted / Completed events. When one of the

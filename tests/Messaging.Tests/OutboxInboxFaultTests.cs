@@ -21,6 +21,7 @@ namespace Messaging.Tests;
 /// The fault cases of the outbox/inbox against a real RabbitMQ node and real PostgreSQL: each counts
 /// events raised, delivered and applied and asserts none lost and none applied twice.
 /// </summary>
+[Collection(BrokerFaults.Name)]
 public sealed class OutboxInboxFaultTests(ITestOutputHelper output)
 {
     private static readonly TimeSpan Patience = TimeSpan.FromSeconds(90);
