@@ -191,7 +191,8 @@ public sealed class FaultToleranceTests(FaultCluster fixture, ITestOutputHelper 
             $"{tag}: accepted {intake.Accepted.Count} / stored {holdings.Stored.Count} / published {published.Count} / counted {holdings.Counted.Count} / " +
             $"duplicates suppressed {intake.RetriesAnsweredWithEarlierReceipt + again.Count + holdings.BrokerDuplicatesSuppressed} " +
             $"({intake.RetriesAnsweredWithEarlierReceipt} client retries answered with the earlier receipt, {again.Count} resubmissions, " +
-            $"{holdings.BrokerDuplicatesSuppressed} broker deliveries ignored by Reporting's inbox); {clock.Elapsed.TotalSeconds:0.0} s");
+            $"{holdings.BrokerDuplicatesSuppressed} broker deliveries ignored by Reporting's inbox); {clock.Elapsed.TotalSeconds:0.0} s; " +
+            $"receive-endpoint restarts by Reporting's watchdog since it started: {WatchdogRestarts(fixture.Cluster.Reporting.Output())}");
 
         try
         {
@@ -205,6 +206,9 @@ public sealed class FaultToleranceTests(FaultCluster fixture, ITestOutputHelper 
 
         return holdings;
     }
+
+    /// <summary>Warnings of Platform.Messaging's receive-endpoint watchdog in a service's log (see platform/Messaging/README.md).</summary>
+    private static int WatchdogRestarts(string log) => log.Split('\n').Count(l => l.Contains("while the broker accepts connections; restarting", StringComparison.Ordinal));
 
     private static void AssertOnce(SustainedIntake intake, Holdings holdings)
     {
