@@ -63,6 +63,10 @@ internal sealed class MessagingRegistry
     public List<Type> DbContexts { get; } = [];
     public List<IInboxSubscription> Subscriptions { get; } = [];
     public bool UsesRabbitMq { get; set; }
+
+    /// <summary>The services that consume (have handlers), each with its handlers; a service that only raises events needs no queue.</summary>
+    public IEnumerable<(Type DbContext, List<IInboxSubscription> Subscriptions)> Consumers() =>
+        DbContexts.Select(t => (t, Subscriptions.Where(s => s.DbContextType == t).ToList())).Where(c => c.Item2.Count > 0);
 }
 
 public static class MessagingRegistration
@@ -182,13 +186,8 @@ public static class MessagingRegistration
         var monitor = context.GetRequiredService<IOptionsMonitor<MessagingOptions>>();
         var logger = context.GetRequiredService<ILoggerFactory>().CreateLogger("Platform.Messaging");
         var endpoints = new List<string>();
-        foreach (var dbContext in registry.DbContexts)
+        foreach (var (dbContext, subscriptions) in registry.Consumers())
         {
-            var subscriptions = registry.Subscriptions.Where(s => s.DbContextType == dbContext).ToList();
-            if (subscriptions.Count == 0)
-            {
-                continue; // A service that only raises events needs no queue.
-            }
             var options = monitor.Get(dbContext.FullName);
             endpoints.Add(options.Endpoint!);
             receiveEndpoint(options.Endpoint!, e =>

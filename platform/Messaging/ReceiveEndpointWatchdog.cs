@@ -120,14 +120,14 @@ internal sealed class ReceiveEndpointWatchdog(
         var endpoint = watched.Endpoint!;
         var restart = watched.Restarts + 1;
         // The first attempt of an outage restarts the endpoint; the later ones replace the host's connection too.
-        var wholeBus = watched.RestartedSinceReady;
+        var newConnection = watched.RestartedSinceReady;
         Log.ReceiveEndpointRestarting(logger, watched.Name, Stopwatch.GetElapsedTime(watched.DownSince).TotalSeconds,
-            wholeBus ? "the endpoint on a new connection" : "the endpoint", restart);
+            newConnection ? "the endpoint on a new connection" : "the endpoint", restart);
         try
         {
             using var timeout = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
             timeout.CancelAfter(TimeSpan.FromSeconds(30));
-            if (wholeBus && services.GetService<IBusInstance>()?.HostConfiguration is IRabbitMqHostConfiguration host)
+            if (newConnection && services.GetService<IBusInstance>()?.HostConfiguration is IRabbitMqHostConfiguration host)
             {
                 // Stopping the host's connection supervisor closes its connection (and the channels
                 // on it); the next user, this endpoint's restart first, gets a new supervisor and a
@@ -137,23 +137,19 @@ internal sealed class ReceiveEndpointWatchdog(
             }
             await endpoint.Stop(timeout.Token);
             endpoint.Start(stoppingToken);
-            lock (watched)
-            {
-                // The restarted endpoint has a full period to become ready before the next attempt.
-                watched.NotReadySince = Stopwatch.GetTimestamp();
-                watched.RestartedSinceReady = true;
-            }
             watched.Restarts = restart;
-            MessagingMetrics.EndpointRestarts.Add(1, MessagingMetrics.Tag(watched.Name), new("messaging.restart", wholeBus ? "endpoint and connection" : "endpoint"));
+            MessagingMetrics.EndpointRestarts.Add(1, MessagingMetrics.Tag(watched.Name), new("messaging.restart", newConnection ? "endpoint and connection" : "endpoint"));
         }
         catch (Exception ex) when (!stoppingToken.IsCancellationRequested)
         {
-            lock (watched)
-            {
-                watched.NotReadySince = Stopwatch.GetTimestamp();
-                watched.RestartedSinceReady = true;
-            }
             Log.ReceiveEndpointRestartFailed(logger, watched.Name, $"{ex.GetType().Name}: {ex.Message}");
+        }
+        lock (watched)
+        {
+            // Restarted or not, the endpoint has a full period to become ready before the next
+            // attempt, which then replaces the connection too.
+            watched.NotReadySince = Stopwatch.GetTimestamp();
+            watched.RestartedSinceReady = true;
         }
     }
 
@@ -197,10 +193,7 @@ internal sealed class ReceiveEndpointWatchdog(
     {
         var name = @event.InputAddress.AbsolutePath.TrimEnd('/');
         name = name[(name.LastIndexOf('/') + 1)..];
-        _names ??= registry.DbContexts
-            .Where(t => registry.Subscriptions.Any(s => s.DbContextType == t))
-            .Select(t => options.Get(t.FullName).Endpoint!)
-            .ToHashSet(StringComparer.Ordinal);
+        _names ??= registry.Consumers().Select(c => options.Get(c.DbContext.FullName).Endpoint!).ToHashSet(StringComparer.Ordinal);
         if (!_names.Contains(name))
         {
             return null;
