@@ -2,6 +2,7 @@ using Platform.ServiceDefaults;
 using Wsis.Gateway.Edge;
 using Wsis.Gateway.Json;
 using Wsis.Gateway.Proxy;
+using Wsis.Gateway.Relay;
 using Wsis.Gateway.Web;
 
 namespace Wsis.Gateway;
@@ -13,6 +14,7 @@ public static class GatewayModule
     public static WebApplicationBuilder AddGateway(this WebApplicationBuilder builder)
     {
         builder.AddServiceDefaults();
+        builder.AddGrpcRelay();
         builder.AddBearerAuthentication();
         builder.Services.AddReverseProxy(builder.Configuration);
         builder.Services.AddSingleton<ProtoCatalog>();

@@ -657,7 +657,7 @@ public sealed partial class RequestForwarder(ForwarderHttpClient client, TimePro
         }
     }
 
-    private void ReportTransportFailure(ClusterState cluster, DestinationState destination)
+    internal void ReportTransportFailure(ClusterState cluster, DestinationState destination)
     {
         if (cluster.PassiveChecksEnabled)
         {

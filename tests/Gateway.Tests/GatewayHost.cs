@@ -37,13 +37,15 @@ public sealed class GatewayHost : IAsyncDisposable
         await File.WriteAllTextAsync(Path.Combine(root, "appsettings.json"), settings.ToJsonString());
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions { ContentRootPath = root, EnvironmentName = "Testing" });
         builder.Logging.ClearProviders();
+        // First, as in the deployable: the gateway's endpoint defaults (the gRPC relay) apply to
+        // the listeners defined below.
+        builder.AddGateway();
         ListenOptions? grpc = null, web = null;
         builder.WebHost.ConfigureKestrel(k =>
         {
             k.Listen(IPAddress.Loopback, 0, l => { l.Protocols = HttpProtocols.Http2; grpc = l; });
             k.Listen(IPAddress.Loopback, 0, l => { l.Protocols = HttpProtocols.Http1; web = l; });
         });
-        builder.AddGateway();
         builder.Logging.ClearProviders();
         var app = builder.Build();
         app.MapGateway();

@@ -1,0 +1,348 @@
+using System.Buffers;
+using System.IO.Pipelines;
+using Microsoft.AspNetCore.Connections;
+using Microsoft.AspNetCore.Connections.Features;
+using Microsoft.AspNetCore.Http.Features;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.Extensions.Options;
+using Wsis.Gateway.Edge;
+using Wsis.Gateway.Proxy;
+
+namespace Wsis.Gateway.Relay;
+
+public sealed class GrpcRelayOptions
+{
+    public const string SectionName = "Gateway:Relay";
+
+    /// <summary>Relay cleartext HTTP/2 connections frame by frame (see <see cref="GrpcRelay"/>);
+    /// false serves every connection with Kestrel's HTTP/2 server and the forwarder, as before.</summary>
+    public bool Enabled { get; set; } = true;
+}
+
+/// <summary>What the relay decided for a new stream: <see cref="Route"/> null means the slow lane.</summary>
+internal readonly record struct RelayCall(RouteState? Route, ClusterState? Cluster, TimeSpan? ClientTimeout, TimeSpan? Limit, int Hops)
+{
+    public static RelayCall Slow => default;
+}
+
+/// <summary>The gateway's frame-level gRPC relay on its cleartext HTTP/2 port. Forwarding a unary
+/// call through Kestrel's HTTP/2 server and an HttpClient costs the gateway about twice what the
+/// destination spends answering it (two full HTTP/2 stacks and their per-request objects); relaying
+/// frames costs a fraction. Only calls the forwarder would pass through untouched take the short way
+/// (<see cref="Classify"/>); everything else, and any connection that is not HTTP/2 with prior
+/// knowledge (TLS, HTTP/1.1), is served by Kestrel exactly as without the relay.</summary>
+public sealed partial class GrpcRelay
+{
+    internal static readonly TimeSpan TickPeriod = TimeSpan.FromMilliseconds(100);
+    internal static readonly TimeSpan ReconnectPause = TimeSpan.FromSeconds(1);
+    internal const int MaxResetsPerSecond = 200;
+    private const int MaxHops = 4;
+
+    private readonly ProxyConfiguration _proxy;
+    private readonly SubmissionPaths _submissions;
+    private readonly EndpointDataSource _endpoints;
+    private readonly IOptionsMonitor<GrpcRelayOptions> _options;
+    private HashSet<string>? _local;
+
+    public GrpcRelay(ProxyConfiguration proxy, SubmissionPaths submissions, EndpointDataSource endpoints, RequestForwarder forwarder,
+        TimeProvider time, IOptions<ForwarderOptions> forwarderOptions, IOptionsMonitor<GrpcRelayOptions> options,
+        IHostApplicationLifetime lifetime, ILogger<GrpcRelay> logger)
+    {
+        _proxy = proxy;
+        _submissions = submissions;
+        _endpoints = endpoints;
+        _options = options;
+        Forwarder = forwarder;
+        Time = time;
+        Logger = logger;
+        ConnectTimeout = forwarderOptions.Value.ConnectTimeout;
+        Stopping = lifetime.ApplicationStopping;
+    }
+
+    internal RequestForwarder Forwarder { get; }
+
+    internal TimeProvider Time { get; }
+
+    internal ILogger Logger { get; }
+
+    internal TimeSpan ConnectTimeout { get; }
+
+    internal CancellationToken Stopping { get; }
+
+    internal long MaxRequestBodySize { get; set; } = 32 * 1024 * 1024;
+
+    internal TimeSpan HandshakeTimeout { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>Kestrel's HTTP/2 keep-alive timeout: a connection without calls for this long is closed.</summary>
+    internal TimeSpan IdleTimeout { get; set; } = TimeSpan.FromSeconds(130);
+
+    /// <summary>Relays connections of cleartext HTTP/2 endpoints; others go to <paramref name="next"/> (Kestrel) untouched.</summary>
+    internal async Task OnConnectionAsync(ConnectionContext connection, ConnectionDelegate next, ListenOptions listen)
+    {
+        if (!_options.CurrentValue.Enabled || listen.Protocols != HttpProtocols.Http2)
+        {
+            await next(connection).ConfigureAwait(false);
+            return;
+        }
+        var input = connection.Transport.Input;
+        bool isPreface;
+        using (var handshake = new CancellationTokenSource(HandshakeTimeout))
+        {
+            try
+            {
+                var start = new byte[Http2Preface.Bytes.Length];
+                while (true)
+                {
+                    var result = await input.ReadAsync(handshake.Token).ConfigureAwait(false);
+                    var buffer = result.Buffer;
+                    var seen = (int)Math.Min(buffer.Length, Http2Preface.Bytes.Length);
+                    buffer.Slice(0, seen).CopyTo(start);
+                    var matches = start.AsSpan(0, seen).SequenceEqual(Http2Preface.Bytes[..seen]);
+                    if (!matches || seen == Http2Preface.Bytes.Length || result.IsCompleted)
+                    {
+                        isPreface = matches && seen == Http2Preface.Bytes.Length;
+                        input.AdvanceTo(buffer.Start);
+                        break;
+                    }
+                    input.AdvanceTo(buffer.Start, buffer.End);
+                }
+            }
+            catch (OperationCanceledException)
+            {
+                // Nothing sent within the handshake timeout: Kestrel would have closed it too.
+                return;
+            }
+        }
+        if (!isPreface)
+        {
+            await next(connection).ConfigureAwait(false);
+            return;
+        }
+        var relay = new RelayConnection(connection, next, this);
+        await relay.RunAsync().ConfigureAwait(false);
+    }
+
+    /// <summary>The short way for the calls the forwarder would pass through with nothing to decide
+    /// but the destination: a gRPC POST on a plain path that a route matches, without a token (the
+    /// token gate validates those), not a submission (rate-limited), not a gRPC service this process
+    /// serves itself, not looping. Anything unusual in the header list (upper-case or connection
+    /// header names, pseudo-headers after regular ones, encoded or dotted paths) also takes the slow
+    /// lane, where Kestrel applies its own checks.</summary>
+    internal RelayCall Classify(List<KeyValuePair<string, string>> fields, string? remoteAddress)
+    {
+        string? method = null, path = null, scheme = null, contentType = null, timeout = null, hops = null;
+        var regular = false;
+        foreach (var (name, value) in fields)
+        {
+            if (name.Length == 0)
+            {
+                return RelayCall.Slow;
+            }
+            if (name[0] == ':')
+            {
+                if (regular)
+                {
+                    return RelayCall.Slow;
+                }
+                switch (name)
+                {
+                    case ":method": method = value; break;
+                    case ":path": path = value; break;
+                    case ":scheme": scheme = value; break;
+                    case ":authority": break;
+                    default: return RelayCall.Slow;
+                }
+                continue;
+            }
+            regular = true;
+            foreach (var ch in name)
+            {
+                if (ch is < '!' or > '~' or (>= 'A' and <= 'Z'))
+                {
+                    return RelayCall.Slow;
+                }
+            }
+            switch (name)
+            {
+                case "content-type": contentType = value; break;
+                case "grpc-timeout": timeout = value; break;
+                case RequestForwarder.HopsHeader: hops = value; break;
+                case "authorization":
+                case "connection":
+                case "keep-alive":
+                case "proxy-connection":
+                case "transfer-encoding":
+                case "upgrade":
+                case "host":
+                    return RelayCall.Slow;
+                case "te" when value != "trailers":
+                    return RelayCall.Slow;
+            }
+        }
+        if (method != "POST" || scheme is null || path is not { Length: > 1 } || path[0] != '/'
+            || contentType is null || !contentType.StartsWith(GrpcProtocol.ContentType, StringComparison.OrdinalIgnoreCase)
+            || path.AsSpan().IndexOfAny('%', '?', '#') >= 0 || path.Contains("/.", StringComparison.Ordinal) || path.Contains("//", StringComparison.Ordinal))
+        {
+            return RelayCall.Slow;
+        }
+        var snapshot = _proxy.Current;
+        var route = snapshot.Match("POST", path);
+        if (route is null || _submissions.IsSubmission(path))
+        {
+            return RelayCall.Slow;
+        }
+        _local ??= ReverseProxyExtensions.LocalGrpcServices(_endpoints);
+        if (_local.Count > 0 && path.IndexOf('/', 1) is > 1 and var end && _local.Contains(path[1..end]))
+        {
+            return RelayCall.Slow;
+        }
+        var cluster = snapshot.Clusters[route.ClusterId];
+        if (cluster.HttpVersion != System.Net.HttpVersion.Version20)
+        {
+            return RelayCall.Slow;
+        }
+        var hopCount = 0;
+        if (hops is not null && (!int.TryParse(hops, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out hopCount) || hopCount >= MaxHops))
+        {
+            return RelayCall.Slow;
+        }
+        var clientTimeout = GrpcProtocol.ParseTimeout(timeout);
+        var limit = route.Timeout is { } r ? (clientTimeout is { } c && c < r ? c : r) : clientTimeout;
+        return new RelayCall(route, cluster, clientTimeout, limit, hopCount);
+    }
+
+    private static readonly string[] HopValues = ["1", "2", "3", "4"];
+
+    /// <summary>The header block a destination receives, as the forwarder builds it: the client's
+    /// fields in order, then X-Forwarded-For/-Proto/-Host and the hop count (the client's own values
+    /// of those replaced, X-Forwarded-For extended).</summary>
+    internal static void EncodeForwardedRequest(List<KeyValuePair<string, string>> fields, in RelayCall call, string? remoteAddress, IBufferWriter<byte> output)
+    {
+        string? forwardedFor = null, authority = null;
+        foreach (var (name, value) in fields)
+        {
+            switch (name)
+            {
+                case "x-forwarded-for":
+                    forwardedFor = forwardedFor is null ? value : forwardedFor + ", " + value;
+                    continue;
+                case "x-forwarded-proto":
+                case "x-forwarded-host":
+                case RequestForwarder.HopsHeader:
+                    continue;
+                case ":authority":
+                    authority = value;
+                    break;
+            }
+            HpackEncoder.Encode(name, value, output);
+        }
+        if (remoteAddress is not null)
+        {
+            HpackEncoder.Encode("x-forwarded-for", forwardedFor is null ? remoteAddress : forwardedFor + ", " + remoteAddress, output);
+        }
+        HpackEncoder.Encode("x-forwarded-proto", "http", output);
+        if (authority is not null)
+        {
+            HpackEncoder.Encode("x-forwarded-host", authority, output);
+        }
+        HpackEncoder.Encode(RequestForwarder.HopsHeader, call.Hops < HopValues.Length
+            ? HopValues[call.Hops]
+            : (call.Hops + 1).ToString(System.Globalization.CultureInfo.InvariantCulture), output);
+    }
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Relay connection {Connection}: protocol error {Error}: {Reason}")]
+    internal static partial void LogProtocolError(ILogger logger, string connection, string error, string reason);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Relay connection {Connection} failed in the gateway")]
+    internal static partial void LogRelayFailed(ILogger logger, string connection, Exception exception);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Relay: connecting to destination {Destination} failed ({Error}); its calls take the forwarder meanwhile")]
+    internal static partial void LogConnectFailed(ILogger logger, string destination, string error);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Relay: connection to destination {Destination} lost with calls in progress: {Reason}")]
+    internal static partial void LogUpstreamLost(ILogger logger, string destination, string reason);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Route {Route}: call to {Destination} timed out ({Limit})")]
+    internal static partial void LogTimedOut(ILogger logger, string route, string destination, string limit);
+}
+
+public static class GrpcRelayExtensions
+{
+    /// <summary>Puts the relay in front of Kestrel's HTTP/2 handling on every endpoint (it relays
+    /// only cleartext HTTP/2-only endpoints). Call before any code-defined Listen.</summary>
+    public static WebApplicationBuilder AddGrpcRelay(this WebApplicationBuilder builder)
+    {
+        builder.Services.AddOptions<GrpcRelayOptions>().Bind(builder.Configuration.GetSection(GrpcRelayOptions.SectionName));
+        builder.Services.AddSingleton<GrpcRelay>();
+        builder.WebHost.ConfigureKestrel(kestrel => kestrel.ConfigureEndpointDefaults(listen =>
+        {
+            GrpcRelay? relay = null;
+            listen.Use(next => connection =>
+            {
+                if (relay is null)
+                {
+                    relay = kestrel.ApplicationServices.GetRequiredService<GrpcRelay>();
+                    relay.MaxRequestBodySize = kestrel.Limits.MaxRequestBodySize ?? long.MaxValue;
+                    relay.IdleTimeout = kestrel.Limits.KeepAliveTimeout;
+                }
+                return relay.OnConnectionAsync(connection, next, listen);
+            });
+        }));
+        return builder;
+    }
+}
+
+internal sealed class DuplexPipe(PipeReader input, PipeWriter output) : IDuplexPipe
+{
+    public PipeReader Input { get; } = input;
+
+    public PipeWriter Output { get; } = output;
+}
+
+/// <summary>The slow lane's connection as Kestrel sees it: in-memory pipes, with the client
+/// connection's features underneath (addresses, TLS, lifetime, heartbeat), so requests on it look
+/// like the client's own.</summary>
+internal sealed class SlowLaneConnection : ConnectionContext, IConnectionIdFeature, IConnectionTransportFeature,
+    IConnectionItemsFeature, IConnectionLifetimeFeature
+{
+    private readonly CancellationTokenSource _closed = new();
+    private readonly Action _abort;
+
+    public SlowLaneConnection(ConnectionContext client, IDuplexPipe transport, Action abort)
+    {
+        ConnectionId = client.ConnectionId;
+        Transport = transport;
+        LocalEndPoint = client.LocalEndPoint;
+        RemoteEndPoint = client.RemoteEndPoint;
+        _abort = abort;
+        var features = new Microsoft.AspNetCore.Http.Features.FeatureCollection(client.Features);
+        features.Set<IConnectionIdFeature>(this);
+        features.Set<IConnectionTransportFeature>(this);
+        features.Set<IConnectionItemsFeature>(this);
+        features.Set<IConnectionLifetimeFeature>(this);
+        Features = features;
+        ConnectionClosed = _closed.Token;
+    }
+
+    public override string ConnectionId { get; set; }
+
+    public override IFeatureCollection Features { get; }
+
+    public override IDictionary<object, object?> Items { get; set; } = new Dictionary<object, object?>();
+
+    public override IDuplexPipe Transport { get; set; }
+
+    public override CancellationToken ConnectionClosed { get; set; }
+
+    public override void Abort(ConnectionAbortedException abortReason)
+    {
+        _abort();
+        _closed.Cancel();
+    }
+
+    public override ValueTask DisposeAsync()
+    {
+        _closed.Dispose();
+        return ValueTask.CompletedTask;
+    }
+}
