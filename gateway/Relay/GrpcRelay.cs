@@ -61,6 +61,34 @@ public sealed partial class GrpcRelay
 
     internal RequestForwarder Forwarder { get; }
 
+    private static readonly System.Diagnostics.Metrics.Meter Meter = new("Wsis.Gateway.Relay");
+    private static readonly System.Diagnostics.Metrics.Counter<long> Calls = Meter.CreateCounter<long>(
+        "gateway.relay.calls", description: "Calls on the relayed gRPC port, by the way they took (relayed: straight to a destination; kestrel: the slow lane)");
+    private static readonly KeyValuePair<string, object?> RelayedTag = new("gateway.relay.way", "relayed");
+    private static readonly KeyValuePair<string, object?> KestrelTag = new("gateway.relay.way", "kestrel");
+    private long _relayed;
+    private long _kestrel;
+
+    /// <summary>Calls relayed straight to a destination since start.</summary>
+    public long RelayedCalls => Interlocked.Read(ref _relayed);
+
+    /// <summary>Calls handed to the slow lane (Kestrel and the forwarder) since start.</summary>
+    public long SlowLaneCalls => Interlocked.Read(ref _kestrel);
+
+    internal void CountCall(bool relayed)
+    {
+        if (relayed)
+        {
+            Interlocked.Increment(ref _relayed);
+            Calls.Add(1, RelayedTag);
+        }
+        else
+        {
+            Interlocked.Increment(ref _kestrel);
+            Calls.Add(1, KestrelTag);
+        }
+    }
+
     internal TimeProvider Time { get; }
 
     internal ILogger Logger { get; }

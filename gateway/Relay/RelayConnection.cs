@@ -568,11 +568,19 @@ internal sealed partial class RelayConnection
         {
             stream = TryOpenFast(id, call, endStream);
         }
-        stream ??= OpenSlow(id, endStream);
-        if (stream is null)
+        if (stream is not null)
         {
-            _toClient.WriteRstStream(id, Http2Error.RefusedStream);
-            return;
+            _relay.CountCall(relayed: true);
+        }
+        else
+        {
+            stream = OpenSlow(id, endStream);
+            if (stream is null)
+            {
+                _toClient.WriteRstStream(id, Http2Error.RefusedStream);
+                return;
+            }
+            _relay.CountCall(relayed: false);
         }
         stream.ClientEnded = endStream;
     }
@@ -587,6 +595,10 @@ internal sealed partial class RelayConnection
             return null;
         }
         var destination = LoadBalancingPolicies.Pick(cluster, available);
+        if (destination.Address.Scheme != Uri.UriSchemeHttp)
+        {
+            return null;
+        }
         if (!_upstreams.TryGetValue(destination, out var upstream) || upstream.Closed)
         {
             StartConnecting(destination, cluster);
