@@ -80,13 +80,11 @@ internal sealed partial class RelayConnection
         var up = new Upstream(null, null, _gate);
         var toServer = new Pipe(new PipeOptions(useSynchronizationContext: false));
         var fromServer = new Pipe(new PipeOptions(useSynchronizationContext: false));
-        var lane = new SlowLaneConnection(_connection, new DuplexPipe(toServer.Reader, fromServer.Writer), () =>
-        {
-            toServer.Writer.Complete();
-            fromServer.Reader.CancelPendingRead();
-        });
+        // Kestrel aborting the lane ends the relay's reading; the relay's writing ends the lane's
+        // input (only once the write loop is done: a pipe writer is not completed under a write).
+        var lane = new SlowLaneConnection(_connection, new DuplexPipe(toServer.Reader, fromServer.Writer),
+            () => fromServer.Reader.CancelPendingRead());
         up.Input = fromServer.Reader;
-        up.Close = () => toServer.Writer.Complete();
         var writer = toServer.Writer;
         up.Output = new FrameOutput(_gate, async batch =>
         {
@@ -99,13 +97,13 @@ internal sealed partial class RelayConnection
         WriteClientPreface(up);
         up.Ready = true;
         var server = Task.Run(() => _server(lane));
-        _ = RunSlowLaneAsync(up, lane, server);
+        _ = RunSlowLaneAsync(up, lane, server, writer);
         return up;
     }
 
-    private async Task RunSlowLaneAsync(Upstream up, SlowLaneConnection lane, Task server)
+    private async Task RunSlowLaneAsync(Upstream up, SlowLaneConnection lane, Task server, PipeWriter toServer)
     {
-        await RunUpstreamAsync(up, up.Output!.RunAsync()).ConfigureAwait(false);
+        await RunUpstreamAsync(up, WriteThenCompleteAsync(up.Output!, toServer)).ConfigureAwait(false);
         try
         {
             await server.ConfigureAwait(false);
@@ -115,6 +113,18 @@ internal sealed partial class RelayConnection
             GrpcRelay.LogRelayFailed(_relay.Logger, _connection.ConnectionId, e);
         }
         await lane.DisposeAsync().ConfigureAwait(false);
+    }
+
+    private static async Task WriteThenCompleteAsync(FrameOutput output, PipeWriter writer)
+    {
+        try
+        {
+            await output.RunAsync().ConfigureAwait(false);
+        }
+        finally
+        {
+            await writer.CompleteAsync().ConfigureAwait(false);
+        }
     }
 
     private void WriteClientPreface(Upstream up)
