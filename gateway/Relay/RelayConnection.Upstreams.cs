@@ -322,18 +322,8 @@ internal sealed partial class RelayConnection
 
     private void OnUpstreamSettings(Upstream up, in ReadOnlySequence<byte> payload)
     {
-        if (payload.Length % 6 != 0)
+        foreach (var (id, value) in ReadSettings(payload))
         {
-            throw new Http2ConnectionException(Http2Error.FrameSizeError, "SETTINGS payload not a multiple of 6 bytes");
-        }
-        Span<byte> raw = stackalloc byte[6];
-        var reader = payload;
-        while (reader.Length > 0)
-        {
-            reader.Slice(0, 6).CopyTo(raw);
-            reader = reader.Slice(6);
-            var id = BinaryPrimitives.ReadUInt16BigEndian(raw);
-            var value = BinaryPrimitives.ReadUInt32BigEndian(raw[2..]);
             switch (id)
             {
                 case SettingId.MaxConcurrentStreams:
@@ -592,15 +582,7 @@ internal sealed partial class RelayConnection
             }
             else
             {
-                var rest = Pending.Copy(p.Buffer.AsSpan(n, p.Length - n), false, p.EndStream);
-                p.Return();
-                var others = queue.ToArray();
-                queue.Clear();
-                queue.Enqueue(rest);
-                foreach (var o in others)
-                {
-                    queue.Enqueue(o);
-                }
+                RequeueRest(queue, p, n);
                 return;
             }
         }

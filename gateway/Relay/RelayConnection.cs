@@ -282,18 +282,8 @@ internal sealed partial class RelayConnection
             }
             return;
         }
-        if (header.Length % 6 != 0)
+        foreach (var (id, value) in ReadSettings(payload))
         {
-            throw new Http2ConnectionException(Http2Error.FrameSizeError, "SETTINGS payload not a multiple of 6 bytes");
-        }
-        Span<byte> raw = stackalloc byte[6];
-        var reader = payload;
-        while (reader.Length > 0)
-        {
-            reader.Slice(0, 6).CopyTo(raw);
-            reader = reader.Slice(6);
-            var id = BinaryPrimitives.ReadUInt16BigEndian(raw);
-            var value = BinaryPrimitives.ReadUInt32BigEndian(raw[2..]);
             switch (id)
             {
                 case SettingId.EnablePush when value > 1:
@@ -780,17 +770,42 @@ internal sealed partial class RelayConnection
             }
             else
             {
-                var rest = Pending.Copy(p.Buffer.AsSpan(n, p.Length - n), false, p.EndStream);
-                p.Return();
-                var others = queue.ToArray();
-                queue.Clear();
-                queue.Enqueue(rest);
-                foreach (var o in others)
-                {
-                    queue.Enqueue(o);
-                }
+                RequeueRest(queue, p, n);
                 return;
             }
+        }
+    }
+
+    /// <summary>A SETTINGS frame's (identifier, value) pairs.</summary>
+    private static List<(ushort Id, uint Value)> ReadSettings(in ReadOnlySequence<byte> payload)
+    {
+        if (payload.Length % 6 != 0)
+        {
+            throw new Http2ConnectionException(Http2Error.FrameSizeError, "SETTINGS payload not a multiple of 6 bytes");
+        }
+        var settings = new List<(ushort, uint)>((int)payload.Length / 6);
+        Span<byte> raw = stackalloc byte[6];
+        var reader = payload;
+        while (reader.Length > 0)
+        {
+            reader.Slice(0, 6).CopyTo(raw);
+            reader = reader.Slice(6);
+            settings.Add((BinaryPrimitives.ReadUInt16BigEndian(raw), BinaryPrimitives.ReadUInt32BigEndian(raw[2..])));
+        }
+        return settings;
+    }
+
+    /// <summary>Puts back, first in the queue, what a window did not let through of a piece.</summary>
+    private static void RequeueRest(Queue<Pending> queue, Pending sent, int n)
+    {
+        var rest = Pending.Copy(sent.Buffer.AsSpan(n, sent.Length - n), false, sent.EndStream);
+        sent.Return();
+        var others = queue.ToArray();
+        queue.Clear();
+        queue.Enqueue(rest);
+        foreach (var o in others)
+        {
+            queue.Enqueue(o);
         }
     }
 
