@@ -214,8 +214,8 @@ public sealed partial class GrpcRelay
             return RelayCall.Slow;
         }
         var snapshot = _proxy.Current;
-        var route = snapshot.Match("POST", path);
-        if (route is null || _submissions.IsSubmission(path))
+        var route = RouteFor(snapshot, path);
+        if (route is null)
         {
             return RelayCall.Slow;
         }
@@ -237,6 +237,36 @@ public sealed partial class GrpcRelay
         var clientTimeout = GrpcProtocol.ParseTimeout(timeout);
         var limit = route.Timeout is { } r ? (clientTimeout is { } c && c < r ? c : r) : clientTimeout;
         return new RelayCall(route, cluster, clientTimeout, limit, hopCount);
+    }
+
+    private const int MaxCachedPaths = 1024;
+    private (ProxySnapshot Snapshot, System.Collections.Concurrent.ConcurrentDictionary<string, RouteState?> Routes) _routes =
+        (null!, new(StringComparer.Ordinal));
+
+    /// <summary>The route of a path the relay may take (null: none, or a submission path), remembered
+    /// per configuration snapshot: matching runs the routes' and the submission paths' patterns.</summary>
+    private RouteState? RouteFor(ProxySnapshot snapshot, string path)
+    {
+        var cache = _routes;
+        if (!ReferenceEquals(cache.Snapshot, snapshot))
+        {
+            cache = (snapshot, new(StringComparer.Ordinal));
+            _routes = cache;
+        }
+        if (cache.Routes.TryGetValue(path, out var route))
+        {
+            return route;
+        }
+        route = snapshot.Match("POST", path);
+        if (route is not null && _submissions.IsSubmission(path))
+        {
+            route = null;
+        }
+        if (cache.Routes.Count < MaxCachedPaths)
+        {
+            cache.Routes.TryAdd(path, route);
+        }
+        return route;
     }
 
     private static readonly string[] HopValues = ["1", "2", "3", "4"];
