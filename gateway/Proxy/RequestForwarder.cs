@@ -68,7 +68,7 @@ public sealed partial class RequestForwarder(ForwarderHttpClient client, TimePro
     /// <summary>Counts gateways a request went through; a route that points back at a gateway
     /// (a misconfiguration, or an embedded host forwarding a service it does not serve) stops here.</summary>
     public const string HopsHeader = "x-gateway-hops";
-    private const int MaxHops = 4;
+    internal const int MaxHops = 4;
 
     public async Task ForwardAsync(HttpContext context, RouteState route, ClusterState cluster)
     {
@@ -243,10 +243,14 @@ public sealed partial class RequestForwarder(ForwarderHttpClient client, TimePro
         TimeSpan? ClientTimeout, TimeSpan? RouteTimeout, CancellationTokenSource Cts)
     {
         /// <summary>True when the client's own deadline, not the route's Timeout, bounds the call.</summary>
-        public bool ClientDeadlineGoverns => ClientTimeout is { } c && (RouteTimeout is not { } r || c <= r);
+        public bool ClientDeadlineGoverns => ClientDeadlineGovernsOver(ClientTimeout, RouteTimeout);
     }
 
-    private static TimeSpan? Shorter(TimeSpan? a, TimeSpan? b) =>
+    /// <summary>Whether the client's own deadline ends the call before the route's timeout would.</summary>
+    internal static bool ClientDeadlineGovernsOver(TimeSpan? clientTimeout, TimeSpan? routeTimeout) =>
+        clientTimeout is { } c && (routeTimeout is not { } r || c <= r);
+
+    internal static TimeSpan? Shorter(TimeSpan? a, TimeSpan? b) =>
         a is { } x ? (b is { } y && y < x ? y : x) : b;
 
     private static int ParseHops(Microsoft.Extensions.Primitives.StringValues values)
@@ -261,20 +265,27 @@ public sealed partial class RequestForwarder(ForwarderHttpClient client, TimePro
 
     private static readonly string[] HopValues = ["1", "2", "3", "4"];
 
+    /// <summary>The hop count a forwarded request carries: one more than it came with.</summary>
+    internal static string NextHop(int hops) => hops < HopValues.Length
+        ? HopValues[hops]
+        : (hops + 1).ToString(System.Globalization.CultureInfo.InvariantCulture);
+
+    /// <summary>The status of a call whose limit passed: the client's own deadline, or the route's timeout.</summary>
+    internal static (int Status, string Message) TimedOut(bool clientDeadlineGoverns, RouteState route, ClusterState cluster, bool reached) =>
+        clientDeadlineGoverns
+            ? (GrpcProtocol.DeadlineExceeded, "Deadline Exceeded")
+            : (GrpcProtocol.Unavailable, reached
+                ? $"destination of cluster '{cluster.Name}' did not answer within the timeout of route '{route.Name}' ({route.Timeout}); the call may have been processed"
+                : $"no destination of cluster '{cluster.Name}' took the call within the timeout of route '{route.Name}' ({route.Timeout})");
+
     /// <summary>A gateway-side timeout: DEADLINE_EXCEEDED only when the client's own deadline expired;
     /// when the route's Timeout ran out first the client's deadline still stands, so the call is
     /// UNAVAILABLE (as a proxy's 504 maps to gRPC), saying whether a destination ever had it.</summary>
     private Task WriteTimeoutAsync(HttpContext context, CallContext call, DestinationState destination, bool reached)
     {
         LogTimedOut(logger, call.Route.Name, destination.Name, call.ClientDeadlineGoverns ? "client deadline" : "route timeout");
-        if (call.ClientDeadlineGoverns)
-        {
-            return EndFailedResponseAsync(context, call.IsGrpc, GrpcProtocol.DeadlineExceeded, StatusCodes.Status504GatewayTimeout,
-                "Deadline Exceeded");
-        }
-        return EndFailedResponseAsync(context, call.IsGrpc, GrpcProtocol.Unavailable, StatusCodes.Status504GatewayTimeout, reached
-            ? $"destination of cluster '{call.Cluster.Name}' did not answer within the timeout of route '{call.Route.Name}' ({call.RouteTimeout}); the call may have been processed"
-            : $"no destination of cluster '{call.Cluster.Name}' took the call within the timeout of route '{call.Route.Name}' ({call.RouteTimeout})");
+        var (status, message) = TimedOut(call.ClientDeadlineGoverns, call.Route, call.Cluster, reached);
+        return EndFailedResponseAsync(context, call.IsGrpc, status, StatusCodes.Status504GatewayTimeout, message);
     }
 
     /// <summary>True when the failure says the destination itself is unreachable or broken (refused
@@ -305,12 +316,15 @@ public sealed partial class RequestForwarder(ForwarderHttpClient client, TimePro
     /// <summary>The status a gRPC client gets for a destination failure, mapped as the gRPC spec maps
     /// HTTP/2 error codes for a client (REFUSED_STREAM: UNAVAILABLE, CANCEL: CANCELLED,
     /// ENHANCE_YOUR_CALM: RESOURCE_EXHAUSTED); any other failure of the destination is UNAVAILABLE.</summary>
-    private static (int Status, string Message) StatusForFailure(Exception e, ClusterState cluster) => StreamResetCode(e) switch
+    private static (int Status, string Message) StatusForFailure(Exception e, ClusterState cluster) => StatusForReset(StreamResetCode(e), cluster);
+
+    /// <summary>The status of a call whose destination stream was reset with an HTTP/2 error code (null: no code, a failure).</summary>
+    internal static (int Status, string Message) StatusForReset(long? code, ClusterState cluster) => code switch
     {
         0x7 => (GrpcProtocol.Unavailable, $"destination of cluster '{cluster.Name}' refused the stream (HTTP/2 REFUSED_STREAM)"),
         0x8 => (GrpcProtocol.Cancelled, $"destination of cluster '{cluster.Name}' cancelled the stream"),
         0xb => (GrpcProtocol.ResourceExhausted, $"destination of cluster '{cluster.Name}' is overloaded (HTTP/2 ENHANCE_YOUR_CALM)"),
-        { } code => (GrpcProtocol.Unavailable, $"destination of cluster '{cluster.Name}' reset the stream (HTTP/2 error code {code})"),
+        { } other => (GrpcProtocol.Unavailable, $"destination of cluster '{cluster.Name}' reset the stream (HTTP/2 error code {other})"),
         null => (GrpcProtocol.Unavailable, $"destination of cluster '{cluster.Name}' failed"),
     };
 
@@ -526,9 +540,7 @@ public sealed partial class RequestForwarder(ForwarderHttpClient client, TimePro
 
         // X-Forwarded-*: who really called, over what, and under which host name.
         AddForwardedHeaders(context, request);
-        request.Headers.TryAddWithoutValidation(HopsHeader, hops < HopValues.Length
-            ? HopValues[hops]
-            : (hops + 1).ToString(System.Globalization.CultureInfo.InvariantCulture));
+        request.Headers.TryAddWithoutValidation(HopsHeader, NextHop(hops));
         return (request, content);
     }
 
@@ -683,7 +695,7 @@ public sealed partial class RequestForwarder(ForwarderHttpClient client, TimePro
     private static partial void LogClientAborted(ILogger logger, string route, string destination, string where);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Route {Route}: call to {Destination} timed out ({Limit})")]
-    private static partial void LogTimedOut(ILogger logger, string route, string destination, string limit);
+    internal static partial void LogTimedOut(ILogger logger, string route, string destination, string limit);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Route {Route}: destination {Destination} of cluster {Cluster} failed ({Error}); retried elsewhere: {Retried}")]
     private static partial void LogDestinationFailed(ILogger logger, string route, string cluster, string destination, string error, bool retried);

@@ -36,7 +36,6 @@ public sealed partial class GrpcRelay
     internal static readonly TimeSpan TickPeriod = TimeSpan.FromMilliseconds(100);
     internal static readonly TimeSpan ReconnectPause = TimeSpan.FromSeconds(1);
     internal const int MaxResetsPerSecond = 200;
-    private const int MaxHops = 4;
 
     private readonly ProxyConfiguration _proxy;
     private readonly SubmissionPaths _submissions;
@@ -230,13 +229,12 @@ public sealed partial class GrpcRelay
             return RelayCall.Slow;
         }
         var hopCount = 0;
-        if (hops is not null && (!int.TryParse(hops, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out hopCount) || hopCount >= MaxHops))
+        if (hops is not null && (!int.TryParse(hops, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out hopCount) || hopCount >= RequestForwarder.MaxHops))
         {
             return RelayCall.Slow;
         }
         var clientTimeout = GrpcProtocol.ParseTimeout(timeout);
-        var limit = route.Timeout is { } r ? (clientTimeout is { } c && c < r ? c : r) : clientTimeout;
-        return new RelayCall(route, cluster, clientTimeout, limit, hopCount);
+        return new RelayCall(route, cluster, clientTimeout, RequestForwarder.Shorter(route.Timeout, clientTimeout), hopCount);
     }
 
     private const int MaxCachedPaths = 1024;
@@ -268,8 +266,6 @@ public sealed partial class GrpcRelay
         }
         return route;
     }
-
-    private static readonly string[] HopValues = ["1", "2", "3", "4"];
 
     /// <summary>The header block a destination receives, as the forwarder builds it: the client's
     /// fields in order, then X-Forwarded-For/-Proto/-Host and the hop count (the client's own values
@@ -303,9 +299,7 @@ public sealed partial class GrpcRelay
         {
             HpackEncoder.Encode("x-forwarded-host", authority, output);
         }
-        HpackEncoder.Encode(RequestForwarder.HopsHeader, call.Hops < HopValues.Length
-            ? HopValues[call.Hops]
-            : (call.Hops + 1).ToString(System.Globalization.CultureInfo.InvariantCulture), output);
+        HpackEncoder.Encode(RequestForwarder.HopsHeader, RequestForwarder.NextHop(call.Hops), output);
     }
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "Relay connection {Connection}: protocol error {Error}: {Reason}")]
@@ -319,9 +313,6 @@ public sealed partial class GrpcRelay
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Relay: connection to destination {Destination} lost with calls in progress: {Reason}")]
     internal static partial void LogUpstreamLost(ILogger logger, string destination, string reason);
-
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Route {Route}: call to {Destination} timed out ({Limit})")]
-    internal static partial void LogTimedOut(ILogger logger, string route, string destination, string limit);
 }
 
 public static class GrpcRelayExtensions

@@ -23,7 +23,7 @@ internal sealed partial class RelayConnection
                 return;
             }
         }
-        var up = new Upstream(destination, cluster, _gate);
+        var up = new Upstream(destination, cluster);
         _upstreams[destination] = up;
         _ = ConnectAsync(up);
     }
@@ -77,7 +77,7 @@ internal sealed partial class RelayConnection
     /// client connection's features (its addresses, TLS, lifetime) so the pipeline sees the client.</summary>
     private Upstream StartSlowLane()
     {
-        var up = new Upstream(null, null, _gate);
+        var up = new Upstream(null, null);
         var toServer = new Pipe(new PipeOptions(useSynchronizationContext: false));
         var fromServer = new Pipe(new PipeOptions(useSynchronizationContext: false));
         // Kestrel aborting the lane ends the relay's reading; the relay's writing ends the lane's
@@ -214,9 +214,8 @@ internal sealed partial class RelayConnection
             s.UpstreamEnded = true;
             if (s.IsFast)
             {
-                FailFast(s, GrpcProtocol.Unavailable, s.ResponseStarted
-                    ? $"destination of cluster '{s.Cluster!.Name}' failed during the call"
-                    : $"destination of cluster '{s.Cluster!.Name}' failed");
+                var (status, message) = RequestForwarder.StatusForReset(null, s.Cluster!);
+                FailFast(s, status, s.ResponseStarted ? message + " during the call" : message);
             }
             else
             {
@@ -353,7 +352,6 @@ internal sealed partial class RelayConnection
                     break;
             }
         }
-        up.SettingsReceived = true;
         up.Output!.WriteFrame(FrameType.Settings, FrameFlags.Ack, 0, ReadOnlySpan<byte>.Empty);
     }
 
@@ -389,12 +387,12 @@ internal sealed partial class RelayConnection
                 s.UpstreamEnded = true;
                 if (s.IsFast)
                 {
-                    FailFast(s, GrpcProtocol.Unavailable, $"destination of cluster '{s.Cluster!.Name}' refused the stream (HTTP/2 REFUSED_STREAM)");
+                    var (status, message) = RequestForwarder.StatusForReset((long)Http2Error.RefusedStream, s.Cluster!);
+                    FailFast(s, status, message);
                 }
                 else
                 {
                     _toClient.WriteRstStream(s.ClientId, Http2Error.RefusedStream);
-                    s.ClientClosedByUs = true;
                     Finish(s);
                 }
             }
@@ -418,28 +416,15 @@ internal sealed partial class RelayConnection
             // The gateway's own server reset the stream: the client sees exactly that.
             DropQueue(s.ToClient, credit: null, upstream: s.Upstream);
             _toClient.WriteRstStream(s.ClientId, error);
-            s.ClientClosedByUs = true;
             Finish(s);
             return;
         }
-        if (error == Http2Error.NoError && s.ToClient is not { Count: > 0 } && !_streams.ContainsKey(s.ClientId))
-        {
-            return;
-        }
-        var name = s.Cluster!.Name;
-        var (status, message) = error switch
-        {
-            Http2Error.NoError when s.ClientEnded || s.ToClient is { Count: > 0 } => (-1, ""),
-            Http2Error.RefusedStream => (GrpcProtocol.Unavailable, $"destination of cluster '{name}' refused the stream (HTTP/2 REFUSED_STREAM)"),
-            Http2Error.Cancel => (GrpcProtocol.Cancelled, $"destination of cluster '{name}' cancelled the stream"),
-            Http2Error.EnhanceYourCalm => (GrpcProtocol.ResourceExhausted, $"destination of cluster '{name}' is overloaded (HTTP/2 ENHANCE_YOUR_CALM)"),
-            _ => (GrpcProtocol.Unavailable, $"destination of cluster '{name}' reset the stream (HTTP/2 error code {(uint)error})"),
-        };
-        if (status < 0)
+        if (error == Http2Error.NoError && (s.ClientEnded || s.ToClient is { Count: > 0 }))
         {
             // NO_ERROR after a complete answer: the destination only stops the request body.
             return;
         }
+        var (status, message) = RequestForwarder.StatusForReset((long)error, s.Cluster!);
         FailFast(s, status, s.ResponseStarted ? message + " during the call" : message);
     }
 
@@ -502,12 +487,11 @@ internal sealed partial class RelayConnection
             }
             data = data.Slice(1, data.Length - 1 - data.FirstSpan[0]);
         }
-        if (!up.Streams.TryGetValue(header.StreamId, out var s) || !_streams.ContainsKey(s.ClientId))
+        if (!up.Streams.TryGetValue(header.StreamId, out var s))
         {
             CreditUpstream(up, null, length);
             return;
         }
-        s.UpstreamReceiveWindow -= length;
         var padding = length - (int)data.Length;
         if (padding > 0)
         {
@@ -599,7 +583,6 @@ internal sealed partial class RelayConnection
                 s.Upstream.Output!.WriteRstStream(s.UpstreamId, Http2Error.Cancel);
             }
         }
-        s.ClientClosedByUs = true;
         Finish(s);
     }
 
@@ -622,7 +605,6 @@ internal sealed partial class RelayConnection
             if (s.UpstreamUnacknowledged >= StreamWindow / 2)
             {
                 up.Output.WriteWindowUpdate(s.UpstreamId, s.UpstreamUnacknowledged);
-                s.UpstreamReceiveWindow += s.UpstreamUnacknowledged;
                 s.UpstreamUnacknowledged = 0;
             }
         }

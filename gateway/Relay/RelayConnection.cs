@@ -24,7 +24,6 @@ internal sealed partial class RelayConnection
     internal const int ConnectionWindow = 1024 * 1024;
     internal const int MaxFrameSize = 16_384;
     internal const int MaxHeaderListSize = 32 * 1024;
-    private const int MaxHops = 4;
 
     private readonly object _gate = new();
     private readonly ConnectionContext _connection;
@@ -405,7 +404,6 @@ internal sealed partial class RelayConnection
         {
             s.Upstream.Output!.WriteRstStream(s.UpstreamId, s.Upstream.IsSlowLane ? (Http2Error)ReadUInt32(payload, 0) : Http2Error.Cancel);
         }
-        s.ClientClosedByUs = true;
         Finish(s);
     }
 
@@ -643,7 +641,6 @@ internal sealed partial class RelayConnection
             UpstreamSendWindow = upstream.InitialSendWindow,
             ClientReceiveWindow = StreamWindow,
             ClientSendWindow = _clientInitialWindow,
-            UpstreamReceiveWindow = StreamWindow,
         };
         _streams.Add(clientId, stream);
         upstream.Streams.Add(upstreamId, stream);
@@ -877,7 +874,6 @@ internal sealed partial class RelayConnection
         {
             _toClient.WriteRstStream(s.ClientId, Http2Error.NoError);
         }
-        s.ClientClosedByUs = true;
         Finish(s);
     }
 
@@ -889,7 +885,6 @@ internal sealed partial class RelayConnection
             s.Upstream.Output!.WriteRstStream(s.UpstreamId, Http2Error.Cancel);
         }
         _toClient.WriteRstStream(s.ClientId, error);
-        s.ClientClosedByUs = true;
         Finish(s);
     }
 
@@ -1033,17 +1028,10 @@ internal sealed partial class RelayConnection
             }
             foreach (var s in expired)
             {
-                var clientGoverns = s.ClientTimeout is { } c && (s.Route!.Timeout is not { } r || c <= r);
-                GrpcRelay.LogTimedOut(_relay.Logger, s.Route!.Name, s.Destination!.Name, clientGoverns ? "client deadline" : "route timeout");
-                if (clientGoverns)
-                {
-                    FailFast(s, GrpcProtocol.DeadlineExceeded, "Deadline Exceeded");
-                }
-                else
-                {
-                    FailFast(s, GrpcProtocol.Unavailable,
-                        $"destination of cluster '{s.Cluster!.Name}' did not answer within the timeout of route '{s.Route.Name}' ({s.Route.Timeout}); the call may have been processed");
-                }
+                var clientGoverns = RequestForwarder.ClientDeadlineGovernsOver(s.ClientTimeout, s.Route!.Timeout);
+                RequestForwarder.LogTimedOut(_relay.Logger, s.Route!.Name, s.Destination!.Name, clientGoverns ? "client deadline" : "route timeout");
+                var (status, message) = RequestForwarder.TimedOut(clientGoverns, s.Route, s.Cluster!, reached: true);
+                FailFast(s, status, message);
             }
         }
     }

@@ -51,7 +51,6 @@ internal sealed class RelayStream(int clientId, Upstream upstream, int upstreamI
 
     // Upstream → client.
     public long ClientSendWindow;
-    public int UpstreamReceiveWindow;
     public int UpstreamUnacknowledged;
     public Queue<Pending>? ToClient;
     public bool ResponseStarted;
@@ -59,6 +58,4 @@ internal sealed class RelayStream(int clientId, Upstream upstream, int upstreamI
     public bool Answered;
 
     public bool IsFast => Route is not null;
-
-    public bool ClientClosedByUs;
 }

@@ -9,18 +9,15 @@ namespace Wsis.Gateway.Relay;
 /// Its state is guarded by the owning <see cref="RelayConnection"/>'s lock.</summary>
 internal sealed class Upstream
 {
-    public Upstream(DestinationState? destination, ClusterState? cluster, object gate)
+    public Upstream(DestinationState? destination, ClusterState? cluster)
     {
         Destination = destination;
         Cluster = cluster;
-        Gate = gate;
     }
 
     public DestinationState? Destination { get; }
 
     public ClusterState? Cluster { get; }
-
-    public object Gate { get; }
 
     public bool IsSlowLane => Destination is null;
 
@@ -46,7 +43,6 @@ internal sealed class Upstream
     public int InitialSendWindow = 65_535;
     public int MaxFrameSize = 16_384;
     public int MaxConcurrentStreams = 100;
-    public bool SettingsReceived;
 
     // What the upstream may send us on the connection, and what we consumed but did not credit yet.
     public int ReceiveWindow;
