@@ -4,11 +4,15 @@ using System.Buffers.Binary;
 namespace Wsis.Gateway.Relay;
 
 /// <summary>The frames going out on one connection. Frames are appended to a pending buffer by
-/// whoever produces them (under the relay connection's lock, so frames never interleave); one write
-/// loop hands the pending bytes to the transport, a batch at a time, so that many small frames
-/// (a burst of unary calls) cost one write. The pending buffer is bounded only by flow control for
-/// DATA; control frames a peer provokes (PING, SETTINGS acknowledgements) are bounded by
-/// <see cref="MaxPendingBytes"/>: a peer that provokes them without reading loses its connection.</summary>
+/// whoever produces them (under the relay connection's lock, so frames never interleave). They are
+/// not written at once: the producer marks the output ready and, once it has handled everything it
+/// read (all the frames of one read from a peer) and released the lock, calls <see cref="Flush"/>,
+/// which writes the pending bytes on the caller's own thread, one write for many frames (a burst of
+/// unary calls costs one send, and no thread switch). A write the transport cannot take at once goes
+/// on asynchronously and takes along whatever was appended meanwhile. The pending buffer is bounded
+/// only by flow control for DATA; control frames a peer provokes (PING, SETTINGS acknowledgements)
+/// are bounded by <see cref="MaxPendingBytes"/>: a peer that provokes them without reading loses its
+/// connection.</summary>
 internal sealed class FrameOutput
 {
     /// <summary>Pending bytes beyond which the peer is taken to be not reading (flow control keeps DATA far below).</summary>
@@ -16,20 +20,29 @@ internal sealed class FrameOutput
 
     private readonly object _gate;
     private readonly Func<ReadOnlyMemory<byte>, ValueTask> _write;
-    private readonly SemaphoreSlim _signal = new(0, 1);
+    private readonly List<FrameOutput> _ready;
+    private readonly TaskCompletionSource _done = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private byte[] _pending = new byte[16 * 1024];
-    private byte[] _spare = new byte[16 * 1024];
+    private byte[]? _spare = new byte[16 * 1024];
     private int _length;
-    private bool _signalled;
+    private bool _queued;
+    private bool _writing;
     private bool _completed;
 
     /// <param name="gate">The lock every append is made under (the relay connection's).</param>
+    /// <param name="ready">The list (guarded by <paramref name="gate"/>) an output puts itself on when it
+    /// has something to write; whoever produced it flushes the list once out of the lock.</param>
     /// <param name="write">Writes a batch to the transport; completes when the transport took it.</param>
-    public FrameOutput(object gate, Func<ReadOnlyMemory<byte>, ValueTask> write)
+    public FrameOutput(object gate, List<FrameOutput> ready, Func<ReadOnlyMemory<byte>, ValueTask> write)
     {
         _gate = gate;
+        _ready = ready;
         _write = write;
     }
+
+    /// <summary>Completes once <see cref="Complete"/> was called and everything before it written;
+    /// faults when the transport failed (what was pending then is dropped).</summary>
+    public Task Completion => _done.Task;
 
     /// <summary>Set when the pending bytes passed <see cref="MaxPendingBytes"/>.</summary>
     public bool Overflowed { get; private set; }
@@ -115,14 +128,10 @@ internal sealed class FrameOutput
         {
             Overflowed = true;
         }
-        if (!_signalled)
-        {
-            _signalled = true;
-            _signal.Release();
-        }
+        MarkReady();
     }
 
-    /// <summary>No more frames: the write loop ends once the pending bytes are written.</summary>
+    /// <summary>No more frames: <see cref="Completion"/> completes once the pending bytes are written.</summary>
     public void Complete()
     {
         if (_completed)
@@ -130,43 +139,106 @@ internal sealed class FrameOutput
             return;
         }
         _completed = true;
-        if (!_signalled)
+        MarkReady();
+    }
+
+    private void MarkReady()
+    {
+        if (!_queued && !_writing)
         {
-            _signalled = true;
-            _signal.Release();
+            _queued = true;
+            _ready.Add(this);
         }
     }
 
-    /// <summary>Runs until <see cref="Complete"/> and the last batch is written, or the transport fails.</summary>
-    public async Task RunAsync()
+    /// <summary>Writes the ready outputs of <paramref name="ready"/> (each taken off it). Called
+    /// without the lock by whoever produced their frames.</summary>
+    public static void FlushReady(object gate, List<FrameOutput> ready)
     {
-        while (true)
+        FrameOutput? single = null;
+        FrameOutput[]? several = null;
+        lock (gate)
         {
-            await _signal.WaitAsync().ConfigureAwait(false);
-            byte[] batch;
-            int length;
-            bool completed;
-            lock (_gate)
+            switch (ready.Count)
             {
-                batch = _pending;
-                length = _length;
-                _pending = _spare;
-                _length = 0;
-                _signalled = false;
-                completed = _completed;
+                case 0:
+                    return;
+                case 1:
+                    single = ready[0];
+                    break;
+                default:
+                    several = [.. ready];
+                    break;
             }
-            if (length > 0)
-            {
-                await _write(batch.AsMemory(0, length)).ConfigureAwait(false);
-            }
-            lock (_gate)
-            {
-                _spare = batch;
-            }
-            if (completed)
+            ready.Clear();
+        }
+        if (single is not null)
+        {
+            single.Flush();
+            return;
+        }
+        foreach (var output in several!)
+        {
+            output.Flush();
+        }
+    }
+
+    /// <summary>Writes what is pending unless a write is already under way (which takes it along).
+    /// Returns once the transport took it, or once a write has to wait (it then goes on by itself).</summary>
+    public void Flush()
+    {
+        lock (_gate)
+        {
+            _queued = false;
+            if (_writing)
             {
                 return;
             }
+            _writing = true;
+        }
+        _ = DrainAsync();
+    }
+
+    private async Task DrainAsync()
+    {
+        try
+        {
+            while (true)
+            {
+                byte[] batch;
+                int length;
+                lock (_gate)
+                {
+                    if (_length == 0)
+                    {
+                        _writing = false;
+                        if (_completed)
+                        {
+                            _done.TrySetResult();
+                        }
+                        return;
+                    }
+                    batch = _pending;
+                    length = _length;
+                    _pending = _spare ?? new byte[Math.Max(16 * 1024, length)];
+                    _spare = null;
+                    _length = 0;
+                }
+                await _write(batch.AsMemory(0, length)).ConfigureAwait(false);
+                lock (_gate)
+                {
+                    _spare ??= batch;
+                }
+            }
+        }
+        catch (Exception e)
+        {
+            lock (_gate)
+            {
+                // Stays "writing": nothing more is written, appends are dropped with the connection.
+                _length = 0;
+            }
+            _done.TrySetException(e);
         }
     }
 }

@@ -62,14 +62,15 @@ internal sealed partial class RelayConnection
             }
             up.Input = input;
             up.Close = () => socket.Shutdown(SocketShutdown.Both);
-            up.Output = new FrameOutput(_gate, async batch =>
+            up.Output = new FrameOutput(_gate, _ready, async batch =>
             {
                 await socket.SendAsync(batch, SocketFlags.None).ConfigureAwait(false);
             });
             WriteClientPreface(up);
             up.Ready = true;
         }
-        await RunUpstreamAsync(up, up.Output!.RunAsync()).ConfigureAwait(false);
+        FlushReady();
+        await RunUpstreamAsync(up, up.Output!.Completion).ConfigureAwait(false);
         stream.Dispose();
     }
 
@@ -86,7 +87,7 @@ internal sealed partial class RelayConnection
             () => fromServer.Reader.CancelPendingRead());
         up.Input = fromServer.Reader;
         var writer = toServer.Writer;
-        up.Output = new FrameOutput(_gate, async batch =>
+        up.Output = new FrameOutput(_gate, _ready, async batch =>
         {
             var result = await writer.WriteAsync(batch).ConfigureAwait(false);
             if (result.IsCompleted)
@@ -119,7 +120,7 @@ internal sealed partial class RelayConnection
     {
         try
         {
-            await output.RunAsync().ConfigureAwait(false);
+            await output.Completion.ConfigureAwait(false);
         }
         finally
         {
@@ -163,6 +164,7 @@ internal sealed partial class RelayConnection
                         OnUpstreamFrame(up, header, payload);
                     }
                 }
+                FlushReady();
                 input.AdvanceTo(buffer.Start, buffer.End);
                 if (result.IsCompleted || result.IsCanceled)
                 {
@@ -178,6 +180,7 @@ internal sealed partial class RelayConnection
             {
                 up.Output?.WriteGoAway(up.NextStreamId, e.Error);
             }
+            FlushReady();
         }
         catch (Exception e)
         {
@@ -187,6 +190,7 @@ internal sealed partial class RelayConnection
         {
             UpstreamEnded(up, failure);
         }
+        FlushReady();
         try
         {
             await writer.WaitAsync(TimeSpan.FromSeconds(5)).ConfigureAwait(false);

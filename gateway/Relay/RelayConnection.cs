@@ -26,6 +26,7 @@ internal sealed partial class RelayConnection
     internal const int MaxHeaderListSize = 32 * 1024;
 
     private readonly object _gate = new();
+    private readonly List<FrameOutput> _ready = [];
     private readonly ConnectionContext _connection;
     private readonly ConnectionDelegate _server;
     private readonly GrpcRelay _relay;
@@ -61,7 +62,7 @@ internal sealed partial class RelayConnection
         _server = server;
         _relay = relay;
         var output = connection.Transport.Output;
-        _toClient = new FrameOutput(_gate, async batch =>
+        _toClient = new FrameOutput(_gate, _ready, async batch =>
         {
             var result = await output.WriteAsync(batch).ConfigureAwait(false);
             if (result.IsCompleted || result.IsCanceled)
@@ -76,7 +77,6 @@ internal sealed partial class RelayConnection
     /// <summary>Relays until the client connection ends. The preface was checked by the caller (not consumed).</summary>
     public async Task RunAsync()
     {
-        var writer = _toClient.RunAsync();
         using var timer = _relay.Time.CreateTimer(static s => ((RelayConnection)s!).OnTick(), this, GrpcRelay.TickPeriod, GrpcRelay.TickPeriod);
         using var stopping = _relay.Stopping.Register(static s => ((RelayConnection)s!).BeginShutdown(), this);
         Http2Error error = Http2Error.NoError;
@@ -87,6 +87,7 @@ internal sealed partial class RelayConnection
             {
                 WriteServerSettings();
             }
+            FlushReady();
             await ReadClientAsync().ConfigureAwait(false);
         }
         catch (Http2ConnectionException e)
@@ -116,9 +117,10 @@ internal sealed partial class RelayConnection
             }
             _toClient.Complete();
         }
+        FlushReady();
         try
         {
-            await writer.WaitAsync(TimeSpan.FromSeconds(5)).ConfigureAwait(false);
+            await _toClient.Completion.WaitAsync(TimeSpan.FromSeconds(5)).ConfigureAwait(false);
         }
         catch (Exception)
         {
@@ -127,6 +129,9 @@ internal sealed partial class RelayConnection
         await _connection.Transport.Output.CompleteAsync().ConfigureAwait(false);
         await _connection.Transport.Input.CompleteAsync().ConfigureAwait(false);
     }
+
+    /// <summary>Writes the frames produced under the lock (call it without the lock held).</summary>
+    private void FlushReady() => FrameOutput.FlushReady(_gate, _ready);
 
     private void WriteServerSettings()
     {
@@ -186,6 +191,7 @@ internal sealed partial class RelayConnection
                     throw new Http2ConnectionException(Http2Error.EnhanceYourCalm, "the client does not read what it asks for");
                 }
             }
+            FlushReady();
             input.AdvanceTo(buffer.Start, buffer.End);
             if (result.IsCompleted || _ended)
             {
@@ -956,6 +962,7 @@ internal sealed partial class RelayConnection
             _toClient.WriteFrame(FrameType.Ping, 0, 0, stackalloc byte[8]);
             EndIfIdle();
         }
+        FlushReady();
     }
 
     /// <summary>Ends the client connection: every stream and upstream connection is closed.</summary>
@@ -995,6 +1002,12 @@ internal sealed partial class RelayConnection
     }
 
     private void OnTick()
+    {
+        CheckTimes();
+        FlushReady();
+    }
+
+    private void CheckTimes()
     {
         lock (_gate)
         {
