@@ -269,9 +269,10 @@ public sealed partial class GrpcRelay
 
     /// <summary>The header block a destination receives, as the forwarder builds it: the client's
     /// fields in order, then X-Forwarded-For/-Proto/-Host and the hop count (the client's own values
-    /// of those replaced, X-Forwarded-For extended).</summary>
-    internal static void EncodeForwardedRequest(List<KeyValuePair<string, string>> fields, in RelayCall call, string? remoteAddress, IBufferWriter<byte> output)
+    /// of those replaced, X-Forwarded-For extended), encoded with the destination connection's table.</summary>
+    internal static void EncodeForwardedRequest(List<KeyValuePair<string, string>> fields, in RelayCall call, string? remoteAddress, HpackTableEncoder table, IBufferWriter<byte> output)
     {
+        table.BeginBlock(output);
         string? forwardedFor = null, authority = null;
         foreach (var (name, value) in fields)
         {
@@ -288,18 +289,18 @@ public sealed partial class GrpcRelay
                     authority = value;
                     break;
             }
-            HpackEncoder.Encode(name, value, output);
+            table.Encode(name, value, output);
         }
         if (remoteAddress is not null)
         {
-            HpackEncoder.Encode("x-forwarded-for", forwardedFor is null ? remoteAddress : forwardedFor + ", " + remoteAddress, output);
+            table.Encode("x-forwarded-for", forwardedFor is null ? remoteAddress : forwardedFor + ", " + remoteAddress, output);
         }
-        HpackEncoder.Encode("x-forwarded-proto", "http", output);
+        table.Encode("x-forwarded-proto", "http", output);
         if (authority is not null)
         {
-            HpackEncoder.Encode("x-forwarded-host", authority, output);
+            table.Encode("x-forwarded-host", authority, output);
         }
-        HpackEncoder.Encode(RequestForwarder.HopsHeader, RequestForwarder.NextHop(call.Hops), output);
+        table.Encode(RequestForwarder.HopsHeader, RequestForwarder.NextHop(call.Hops), output);
     }
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "Relay connection {Connection}: protocol error {Error}: {Reason}")]

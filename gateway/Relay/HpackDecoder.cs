@@ -31,6 +31,12 @@ public sealed class HpackDecoder
 
     private byte[] _huffmanBuffer = new byte[256];
 
+    // Literal strings seen lately, by their octets as sent (direct-mapped): a peer that does not
+    // index a field (a path, a content length, or any field of a client without a dynamic table)
+    // sends the same literal call after call, decoded and allocated once here.
+    private const int CachedStringMaxLength = 256;
+    private readonly CachedString[] _strings = new CachedString[64];
+
     /// <param name="maxTableSize">The SETTINGS_HEADER_TABLE_SIZE advertised to the peer; a dynamic
     /// table size update above it is an error.</param>
     /// <param name="maxHeaderListSize">Limit on a decoded list, sized as in RFC 7540 section 6.5.2:
@@ -118,6 +124,144 @@ public sealed class HpackDecoder
         }
     }
 
+    /// <summary>Checks a header block from a peer whose decoder table this side set to size 0, so
+    /// the block refers to nothing earlier and may be passed on as it is, without materializing its
+    /// strings: every representation well formed, static indices only, size updates only to 0 and
+    /// only before the first field, Huffman strings valid, the list within the limit. Returns the
+    /// first field's <c>:status</c> when it is one of three digits, else 0.</summary>
+    /// <exception cref="HpackException">As <see cref="Decode"/>, including a list over the limit.</exception>
+    public int CheckWithoutTable(ReadOnlySpan<byte> block)
+    {
+        if (_maxTableSize != 0)
+        {
+            throw new InvalidOperationException("Only blocks of a peer without a dynamic table can be checked without decoding");
+        }
+        var pos = 0;
+        var fieldSeen = false;
+        long listSize = 0;
+        var status = 0;
+        while (pos < block.Length)
+        {
+            var first = block[pos];
+            int nameLength, valueLength;
+            var index = 0;
+            if ((first & 0x80) != 0)
+            {
+                index = StaticIndex(ReadInteger(block, ref pos, 7));
+                if (index == 0)
+                {
+                    throw new HpackException("Indexed header field with index 0");
+                }
+                nameLength = HpackStaticTable.Names[index].Length;
+                valueLength = HpackStaticTable.Values[index].Length;
+                if (!fieldSeen && HpackStaticTable.Names[index] == ":status")
+                {
+                    status = int.Parse(HpackStaticTable.Values[index], System.Globalization.CultureInfo.InvariantCulture);
+                }
+            }
+            else if ((first & 0x40) == 0 && (first & 0x20) != 0)
+            {
+                if (fieldSeen)
+                {
+                    throw new HpackException("Dynamic table size update after a header field");
+                }
+                var size = ReadInteger(block, ref pos, 5);
+                if (size > _maxTableSize)
+                {
+                    throw new HpackException($"Dynamic table size update to {size} above the maximum {_maxTableSize}");
+                }
+                continue;
+            }
+            else
+            {
+                // With incremental indexing into a table of size 0 (nothing kept), without indexing, never indexed.
+                index = StaticIndex(ReadInteger(block, ref pos, (first & 0x40) != 0 ? 6 : 4));
+                nameLength = index == 0 ? CheckString(block, ref pos).Length : HpackStaticTable.Names[index].Length;
+                var value = CheckString(block, ref pos);
+                valueLength = value.Length;
+                if (!fieldSeen && index != 0 && HpackStaticTable.Names[index] == ":status")
+                {
+                    status = Status(value);
+                }
+            }
+            fieldSeen = true;
+            listSize += nameLength + valueLength + EntryOverhead;
+            if (listSize > _maxHeaderListSize)
+            {
+                // The rest is still checked: the caller treats a malformed block differently.
+                CheckWithoutTableRest(block, pos);
+                throw new HpackException($"Header list larger than {_maxHeaderListSize} octets", listTooLarge: true);
+            }
+        }
+        return status;
+    }
+
+    private void CheckWithoutTableRest(ReadOnlySpan<byte> block, int pos)
+    {
+        while (pos < block.Length)
+        {
+            var first = block[pos];
+            if ((first & 0x80) != 0)
+            {
+                if (StaticIndex(ReadInteger(block, ref pos, 7)) == 0)
+                {
+                    throw new HpackException("Indexed header field with index 0");
+                }
+            }
+            else if ((first & 0x40) == 0 && (first & 0x20) != 0)
+            {
+                throw new HpackException("Dynamic table size update after a header field");
+            }
+            else if (StaticIndex(ReadInteger(block, ref pos, (first & 0x40) != 0 ? 6 : 4)) == 0)
+            {
+                CheckString(block, ref pos);
+                CheckString(block, ref pos);
+            }
+            else
+            {
+                CheckString(block, ref pos);
+            }
+        }
+    }
+
+    private static int StaticIndex(int index) => index <= HpackStaticTable.Count
+        ? index
+        : throw new HpackException($"Header index {index} beyond the tables ({HpackStaticTable.Count} + 0 entries)");
+
+    private static int Status(ReadOnlySpan<byte> value) =>
+        value.Length == 3 && char.IsAsciiDigit((char)value[0]) && char.IsAsciiDigit((char)value[1]) && char.IsAsciiDigit((char)value[2])
+            ? (value[0] - '0') * 100 + (value[1] - '0') * 10 + (value[2] - '0')
+            : 0;
+
+    /// <summary>A string literal's octets (Huffman decoded into a scratch buffer, valid until the next call).</summary>
+    private ReadOnlySpan<byte> CheckString(ReadOnlySpan<byte> block, ref int pos)
+    {
+        if (pos >= block.Length)
+        {
+            throw new HpackException("Truncated string literal");
+        }
+        var huffman = (block[pos] & 0x80) != 0;
+        var length = ReadInteger(block, ref pos, 7);
+        if (length > block.Length - pos)
+        {
+            throw new HpackException("String literal longer than the header block");
+        }
+        var octets = block.Slice(pos, length);
+        pos += length;
+        return huffman ? DecodeHuffman(octets) : octets;
+    }
+
+    /// <summary>Huffman-decoded octets, in a scratch buffer valid until the next call.</summary>
+    private ReadOnlySpan<byte> DecodeHuffman(ReadOnlySpan<byte> encoded)
+    {
+        var max = HpackHuffman.MaxDecodedLength(encoded.Length);
+        if (_huffmanBuffer.Length < max)
+        {
+            _huffmanBuffer = new byte[Math.Max(max, _huffmanBuffer.Length * 2)];
+        }
+        return _huffmanBuffer.AsSpan(0, HpackHuffman.Decode(encoded, _huffmanBuffer));
+    }
+
     /// <summary>RFC 7541 section 5.1, capped at 5 continuation octets and <see cref="int.MaxValue"/>.</summary>
     private static int ReadInteger(ReadOnlySpan<byte> block, ref int pos, int prefixBits)
     {
@@ -170,14 +314,35 @@ public sealed class HpackDecoder
         }
         ReadOnlySpan<byte> octets = block.Slice(pos, length);
         pos += length;
+        if (materialize && length is > 0 and <= CachedStringMaxLength)
+        {
+            return Cached(octets, huffman, isName);
+        }
+        return Materialize(octets, huffman, isName, materialize);
+    }
+
+    private string Cached(ReadOnlySpan<byte> raw, bool huffman, bool isName)
+    {
+        var hash = new HashCode();
+        hash.AddBytes(raw);
+        var kind = (huffman ? 1 : 0) | (isName ? 2 : 0);
+        hash.Add(kind);
+        var code = hash.ToHashCode();
+        ref var slot = ref _strings[(uint)code % (uint)_strings.Length];
+        if (slot.Value is not null && slot.Hash == code && slot.Kind == kind && raw.SequenceEqual(slot.Raw))
+        {
+            return slot.Value;
+        }
+        var value = Materialize(raw, huffman, isName, materialize: true);
+        slot = new CachedString(raw.ToArray(), kind, code, value);
+        return value;
+    }
+
+    private string Materialize(ReadOnlySpan<byte> octets, bool huffman, bool isName, bool materialize)
+    {
         if (huffman)
         {
-            var max = HpackHuffman.MaxDecodedLength(length);
-            if (_huffmanBuffer.Length < max)
-            {
-                _huffmanBuffer = new byte[Math.Max(max, _huffmanBuffer.Length * 2)];
-            }
-            octets = _huffmanBuffer.AsSpan(0, HpackHuffman.Decode(octets, _huffmanBuffer));
+            octets = DecodeHuffman(octets);
         }
         if (!materialize || octets.IsEmpty)
         {
@@ -273,4 +438,6 @@ public sealed class HpackDecoder
     }
 
     private readonly record struct Entry(string Name, string Value, int Size);
+
+    private readonly record struct CachedString(byte[] Raw, int Kind, int Hash, string Value);
 }

@@ -62,7 +62,7 @@ public static class HpackEncoder
     }
 
     /// <summary>RFC 7541 section 5.1.</summary>
-    private static int WriteInteger(Span<byte> destination, int value, int prefixBits, byte pattern)
+    internal static int WriteInteger(Span<byte> destination, int value, int prefixBits, byte pattern)
     {
         var max = (1 << prefixBits) - 1;
         if (value < max)
@@ -82,19 +82,19 @@ public static class HpackEncoder
         return written;
     }
 
-    private static int WriteString(Span<byte> destination, string value)
+    internal static int WriteString(Span<byte> destination, string value)
     {
         var written = WriteInteger(destination, value.Length, 7, 0x00);
         return written + Encoding.Latin1.GetBytes(value, destination[written..]);
     }
 
     // Names outside the static table reach here, so only other spellings of the three.
-    private static bool IsSensitive(string name) =>
+    internal static bool IsSensitive(string name) =>
         name.Equals("authorization", StringComparison.OrdinalIgnoreCase)
         || name.Equals("cookie", StringComparison.OrdinalIgnoreCase)
         || name.Equals("proxy-authorization", StringComparison.OrdinalIgnoreCase);
 
-    private static void ThrowIfNotOctets(string value, string paramName)
+    internal static void ThrowIfNotOctets(string value, string paramName)
     {
         if (value.AsSpan().IndexOfAnyExceptInRange('\0', '\u00FF') >= 0)
         {

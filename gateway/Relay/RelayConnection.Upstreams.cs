@@ -329,6 +329,9 @@ internal sealed partial class RelayConnection
         {
             switch (id)
             {
+                case SettingId.HeaderTableSize:
+                    up.Encoder.SetMaxTableSize((int)Math.Min(value, 4096u));
+                    break;
                 case SettingId.MaxConcurrentStreams:
                     up.MaxConcurrentStreams = (int)Math.Min(value, int.MaxValue);
                     break;
@@ -435,10 +438,10 @@ internal sealed partial class RelayConnection
     private void OnUpstreamHeaderBlock(Upstream up, int upstreamId)
     {
         var endStream = (up.HeaderBlockFlags & FrameFlags.EndStream) != 0;
-        _fields.Clear();
+        int status;
         try
         {
-            up.Decoder.Decode(up.HeaderBlock.WrittenSpan, _fields);
+            status = up.Decoder.CheckWithoutTable(up.HeaderBlock.WrittenSpan);
         }
         catch (HpackException e)
         {
@@ -451,7 +454,7 @@ internal sealed partial class RelayConnection
         if (s.IsFast && !s.Answered)
         {
             s.Answered = true;
-            if (_fields.Count > 0 && _fields[0].Key == ":status" && _fields[0].Value.Length == 3 && _fields[0].Value[0] < '5')
+            if (status is > 0 and < 500)
             {
                 s.Destination!.ReportAnswered(_relay.Time.GetUtcNow().UtcDateTime);
             }

@@ -613,7 +613,7 @@ internal sealed partial class RelayConnection
         }
         destination.RequestStarted();
         _encoded.Clear();
-        GrpcRelay.EncodeForwardedRequest(_fields, call, _remoteAddress, _encoded);
+        GrpcRelay.EncodeForwardedRequest(_fields, call, _remoteAddress, upstream.Encoder, _encoded);
         upstream.Output!.WriteHeaderBlock(stream.UpstreamId, _encoded.WrittenSpan, endStream, upstream.MaxFrameSize);
         return stream;
     }

@@ -52,6 +52,10 @@ internal sealed class Upstream
     /// table of size 0, so an upstream's blocks never refer to earlier ones. Decoding still checks them.</summary>
     public readonly HpackDecoder Decoder = new(maxTableSize: 0, maxHeaderListSize: 1024 * 1024);
 
+    /// <summary>Request header blocks to a destination are encoded with a dynamic table, which the
+    /// destination's decoder mirrors: every block encoded with it is written at once, in order.</summary>
+    public readonly HpackTableEncoder Encoder = new();
+
     public readonly ArrayBufferWriter<byte> HeaderBlock = new(256);
     public int HeaderBlockStream;
     public byte HeaderBlockFlags;

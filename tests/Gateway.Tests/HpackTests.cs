@@ -249,6 +249,9 @@ public sealed class HpackTests
     {
         var exception = Assert.Throws<HpackException>(() => Decode(new HpackDecoder(), hex));
         Assert.False(exception.ListTooLarge, what);
+        // Also when checked without decoding (a peer told to keep no table).
+        exception = Assert.Throws<HpackException>(() => new HpackDecoder(maxTableSize: 0).CheckWithoutTable(Bytes(hex)));
+        Assert.False(exception.ListTooLarge, what);
     }
 
     [Theory]
@@ -558,7 +561,7 @@ public sealed class HpackTests
 
     /// <summary>Header lists mixing static-table fields, credentials and random octets (values over
     /// all 256; other names random octets, or with <paramref name="octetNamesOnly"/> off half "x-N").</summary>
-    private static List<(string Name, string Value)> RandomFields(Random random, bool octetNamesOnly)
+    internal static List<(string Name, string Value)> RandomFields(Random random, bool octetNamesOnly)
     {
         var fields = new List<(string, string)>();
         var count = random.Next(0, 16);
@@ -657,7 +660,7 @@ public sealed class HpackTests
         return output.WrittenSpan.ToArray();
     }
 
-    private static byte[] Bytes(string hex) =>
+    internal static byte[] Bytes(string hex) =>
         Convert.FromHexString(hex.Replace(" ", "", StringComparison.Ordinal).Replace("\n", "", StringComparison.Ordinal).Replace("\r", "", StringComparison.Ordinal));
 
     private static string Hex(string latin1) => Convert.ToHexString(Encoding.Latin1.GetBytes(latin1));
@@ -713,7 +716,7 @@ public sealed class HpackTests
 
     /// <summary>libnghttp2's HPACK API (nghttp2/nghttp2.h), installed by scripts/install-test-deps.sh
     /// for h2load. Pointers are passed as IntPtr: the test project does not allow unsafe code.</summary>
-    private static class Nghttp2
+    internal static class Nghttp2
     {
         private const string Library = "libnghttp2.so.14";
         private const byte NoIndex = 0x01;
@@ -750,6 +753,9 @@ public sealed class HpackTests
 
         [DllImport(Library)]
         public static extern void nghttp2_hd_inflate_del(IntPtr inflater);
+
+        [DllImport(Library)]
+        public static extern int nghttp2_hd_inflate_change_table_size(IntPtr inflater, nuint settingsMaxDynamicTableSize);
 
         [DllImport(Library)]
         private static extern nint nghttp2_hd_inflate_hd2(IntPtr inflater, out Nv nvOut, out int inflateFlags, IntPtr input, nuint inlen, int inFinal);

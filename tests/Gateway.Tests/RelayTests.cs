@@ -77,6 +77,31 @@ public sealed class RelayTests(GrpcForwardingFixture f) : IClassFixture<GrpcForw
     }
 
     [Fact]
+    public async Task Header_values_arrive_intact_while_the_destinations_table_turns_over()
+    {
+        // The relay's requests to a destination are encoded with a dynamic table (4 KB, the
+        // destination's decoder mirrors it): values repeated and new, short and long, many at once,
+        // so that entries are evicted and referred to while calls interleave.
+        using var client = await RelayedClientAsync();
+        var relayed = Relay.RelayedCalls;
+        var random = new Random(42);
+        var values = Enumerable.Range(0, 60).Select(i => $"v{i}-" + new string((char)('a' + i % 26), random.Next(0, 900))).ToArray();
+        for (var batch = 0; batch < 8; batch++)
+        {
+            var sent = Enumerable.Range(0, 50).Select(_ => values[random.Next(values.Length)]).ToArray();
+            var results = await Task.WhenAll(sent.Select((value, i) =>
+                client.UnaryAsync("/test.v1.Echo/Unary", $"h{i}", h => h.Add("x-meta", value))));
+            for (var i = 0; i < sent.Length; i++)
+            {
+                Assert.Equal(0, results[i].GrpcStatus);
+                Assert.Equal([$"b1:h{i}"], results[i].Messages);
+                Assert.Equal(sent[i], results[i].Trailers.GetValues("x-meta-echo").Single());
+            }
+        }
+        Assert.True(Relay.RelayedCalls >= relayed + 400 * 9 / 10, $"{Relay.RelayedCalls - relayed} of 400 calls relayed");
+    }
+
+    [Fact]
     public async Task Concurrent_calls_on_one_connection_all_complete()
     {
         using var client = await RelayedClientAsync();
