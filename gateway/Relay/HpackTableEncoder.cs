@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Runtime.CompilerServices;
 
 namespace Wsis.Gateway.Relay;
 
@@ -25,6 +26,11 @@ public sealed class HpackTableEncoder
     private int _maxCapacity;
     private bool _announceCapacity;
     private readonly Dictionary<(string Name, string Value), long> _index = new(FieldComparer.Instance);
+
+    // The fields found lately, by the identity of their strings (direct-mapped): the relay's
+    // decoder hands out the same instances for a field a client repeats, so a repeated field is
+    // found without hashing its text.
+    private readonly Recent[] _recent = new Recent[64];
 
     /// <param name="maxTableSize">The peer decoder's SETTINGS_HEADER_TABLE_SIZE (4,096 until it says
     /// otherwise); the encoder uses at most this.</param>
@@ -69,10 +75,16 @@ public sealed class HpackTableEncoder
         ArgumentNullException.ThrowIfNull(name);
         ArgumentNullException.ThrowIfNull(value);
         ArgumentNullException.ThrowIfNull(output);
+        ref var recent = ref _recent[(uint)(RuntimeHelpers.GetHashCode(name) ^ RuntimeHelpers.GetHashCode(value) * 31) % (uint)_recent.Length];
+        if (ReferenceEquals(recent.Name, name) && ReferenceEquals(recent.Value, value) && recent.Insertion > _inserted - _count)
+        {
+            WriteIndexed(recent.Insertion, output);
+            return;
+        }
         if (_index.TryGetValue((name, value), out var insertion))
         {
-            var index = HpackStaticTable.Count + (int)(_inserted - insertion) + 1;
-            output.Advance(HpackEncoder.WriteInteger(output.GetSpan(6), index, 7, 0x80));
+            recent = new Recent(name, value, insertion);
+            WriteIndexed(insertion, output);
             return;
         }
         var size = (long)name.Length + value.Length + EntryOverhead;
@@ -104,6 +116,12 @@ public sealed class HpackTableEncoder
         Add(name, value, (int)size);
     }
 
+    private void WriteIndexed(long insertion, IBufferWriter<byte> output)
+    {
+        var index = HpackStaticTable.Count + (int)(_inserted - insertion) + 1;
+        output.Advance(HpackEncoder.WriteInteger(output.GetSpan(6), index, 7, 0x80));
+    }
+
     private static bool Indexable(string name) => name switch
     {
         "authorization" or "cookie" or "proxy-authorization" => false,
@@ -129,6 +147,7 @@ public sealed class HpackTableEncoder
         _count++;
         _size += size;
         _index[(name, value)] = _inserted;
+        _recent[(uint)(RuntimeHelpers.GetHashCode(name) ^ RuntimeHelpers.GetHashCode(value) * 31) % (uint)_recent.Length] = new Recent(name, value, _inserted);
     }
 
     private void EvictTo(int size)
@@ -149,6 +168,8 @@ public sealed class HpackTableEncoder
     }
 
     private readonly record struct Entry(string Name, string Value, int Size, long Insertion);
+
+    private readonly record struct Recent(string? Name, string? Value, long Insertion);
 
     private sealed class FieldComparer : IEqualityComparer<(string Name, string Value)>
     {
