@@ -25,6 +25,31 @@ internal readonly record struct RelayCall(RouteState? Route, ClusterState? Clust
     public static RelayCall Slow => default;
 }
 
+/// <summary>What a path decides (its route and cluster, or none: the slow lane), remembered per
+/// client connection by the identity of the path string and of the configuration snapshot: the
+/// relay's decoder hands out the same path instance for a method a client calls again.</summary>
+internal sealed class PathDecisions
+{
+    private readonly Slot[] _slots = new Slot[16];
+
+    public bool TryGet(string path, ProxySnapshot snapshot, out RouteState? route, out ClusterState? cluster)
+    {
+        ref var slot = ref _slots[(uint)System.Runtime.CompilerServices.RuntimeHelpers.GetHashCode(path) % (uint)_slots.Length];
+        if (ReferenceEquals(slot.Path, path) && ReferenceEquals(slot.Snapshot, snapshot))
+        {
+            (route, cluster) = (slot.Route, slot.Cluster);
+            return true;
+        }
+        (route, cluster) = (null, null);
+        return false;
+    }
+
+    public void Set(string path, ProxySnapshot snapshot, RouteState? route, ClusterState? cluster) =>
+        _slots[(uint)System.Runtime.CompilerServices.RuntimeHelpers.GetHashCode(path) % (uint)_slots.Length] = new Slot(path, snapshot, route, cluster);
+
+    private readonly record struct Slot(string? Path, ProxySnapshot? Snapshot, RouteState? Route, ClusterState? Cluster);
+}
+
 /// <summary>The gateway's frame-level gRPC relay on its cleartext HTTP/2 port. Forwarding a unary
 /// call through Kestrel's HTTP/2 server and an HttpClient costs the gateway about twice what the
 /// destination spends answering it (two full HTTP/2 stacks and their per-request objects); relaying
@@ -155,7 +180,7 @@ public sealed partial class GrpcRelay
     /// serves itself, not looping. Anything unusual in the header list (upper-case or connection
     /// header names, pseudo-headers after regular ones, encoded or dotted paths) also takes the slow
     /// lane, where Kestrel applies its own checks.</summary>
-    internal RelayCall Classify(List<KeyValuePair<string, string>> fields, string? remoteAddress)
+    internal RelayCall Classify(List<KeyValuePair<string, string>> fields, PathDecisions decisions)
     {
         string? method = null, path = null, scheme = null, contentType = null, timeout = null, hops = null;
         var regular = false;
@@ -206,25 +231,18 @@ public sealed partial class GrpcRelay
                     return RelayCall.Slow;
             }
         }
-        if (method != "POST" || scheme is null || path is not { Length: > 1 } || path[0] != '/'
-            || contentType is null || !contentType.StartsWith(GrpcProtocol.ContentType, StringComparison.OrdinalIgnoreCase)
-            || path.AsSpan().IndexOfAny('%', '?', '#') >= 0 || path.Contains("/.", StringComparison.Ordinal) || path.Contains("//", StringComparison.Ordinal))
+        if (method != "POST" || scheme is null || path is null
+            || contentType is null || !contentType.StartsWith(GrpcProtocol.ContentType, StringComparison.OrdinalIgnoreCase))
         {
             return RelayCall.Slow;
         }
         var snapshot = _proxy.Current;
-        var route = RouteFor(snapshot, path);
+        if (!decisions.TryGet(path, snapshot, out var route, out var cluster))
+        {
+            (route, cluster) = Decide(snapshot, path);
+            decisions.Set(path, snapshot, route, cluster);
+        }
         if (route is null)
-        {
-            return RelayCall.Slow;
-        }
-        _local ??= ReverseProxyExtensions.LocalGrpcServices(_endpoints);
-        if (_local.Count > 0 && path.IndexOf('/', 1) is > 1 and var end && _local.Contains(path[1..end]))
-        {
-            return RelayCall.Slow;
-        }
-        var cluster = snapshot.Clusters[route.ClusterId];
-        if (cluster.HttpVersion != System.Net.HttpVersion.Version20)
         {
             return RelayCall.Slow;
         }
@@ -235,6 +253,29 @@ public sealed partial class GrpcRelay
         }
         var clientTimeout = GrpcProtocol.ParseTimeout(timeout);
         return new RelayCall(route, cluster, clientTimeout, RequestForwarder.Shorter(route.Timeout, clientTimeout), hopCount);
+    }
+
+    /// <summary>The route and cluster of a path the relay may take, or none: a path that is not
+    /// plain, no route, a submission path, a service this process serves, a cluster not HTTP/2.</summary>
+    private (RouteState? Route, ClusterState? Cluster) Decide(ProxySnapshot snapshot, string path)
+    {
+        if (path.Length <= 1 || path[0] != '/' || path.AsSpan().IndexOfAny('%', '?', '#') >= 0
+            || path.Contains("/.", StringComparison.Ordinal) || path.Contains("//", StringComparison.Ordinal))
+        {
+            return default;
+        }
+        var route = RouteFor(snapshot, path);
+        if (route is null)
+        {
+            return default;
+        }
+        _local ??= ReverseProxyExtensions.LocalGrpcServices(_endpoints);
+        if (_local.Count > 0 && path.IndexOf('/', 1) is > 1 and var end && _local.Contains(path[1..end]))
+        {
+            return default;
+        }
+        var cluster = snapshot.Clusters[route.ClusterId];
+        return cluster.HttpVersion == System.Net.HttpVersion.Version20 ? (route, cluster) : default;
     }
 
     private const int MaxCachedPaths = 1024;

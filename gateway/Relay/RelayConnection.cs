@@ -35,6 +35,7 @@ internal sealed partial class RelayConnection
     private readonly Dictionary<int, RelayStream> _streams = [];
     private readonly Dictionary<DestinationState, Upstream> _upstreams = [];
     private readonly List<KeyValuePair<string, string>> _fields = new(16);
+    private readonly PathDecisions _paths = new();
     private readonly ArrayBufferWriter<byte> _encoded = new(512);
     private readonly ArrayBufferWriter<byte> _clientBlock = new(512);
     private readonly string? _remoteAddress;
@@ -556,7 +557,7 @@ internal sealed partial class RelayConnection
             }
             return;
         }
-        var call = _relay.Classify(_fields, _remoteAddress);
+        var call = _relay.Classify(_fields, _paths);
         RelayStream? stream = null;
         if (call.Route is not null)
         {
