@@ -27,9 +27,10 @@ public sealed class HpackTableEncoder
     private bool _announceCapacity;
     private readonly Dictionary<(string Name, string Value), long> _index = new(FieldComparer.Instance);
 
-    // The fields found lately, by the identity of their strings (direct-mapped): the relay's
-    // decoder hands out the same instances for a field a client repeats, so a repeated field is
-    // found without hashing its text.
+    // How fields were encoded lately, by the identity of their strings (direct-mapped): the
+    // relay's decoder hands out the same instances for a field a client repeats, so a repeated field
+    // is found without hashing its text. Insertion > 0: a table entry (if still there); < 0: the
+    // static entry of that index; 0: a literal not indexed.
     private readonly Recent[] _recent = new Recent[64];
 
     /// <param name="maxTableSize">The peer decoder's SETTINGS_HEADER_TABLE_SIZE (4,096 until it says
@@ -55,6 +56,8 @@ public sealed class HpackTableEncoder
             _capacity = maxTableSize;
             EvictTo(_capacity);
             _announceCapacity = true;
+            // What was too large for the old table may fit the new one.
+            Array.Clear(_recent);
         }
     }
 
@@ -76,10 +79,25 @@ public sealed class HpackTableEncoder
         ArgumentNullException.ThrowIfNull(value);
         ArgumentNullException.ThrowIfNull(output);
         ref var recent = ref _recent[(uint)(RuntimeHelpers.GetHashCode(name) ^ RuntimeHelpers.GetHashCode(value) * 31) % (uint)_recent.Length];
-        if (ReferenceEquals(recent.Name, name) && ReferenceEquals(recent.Value, value) && recent.Insertion > _inserted - _count)
+        if (ReferenceEquals(recent.Name, name) && ReferenceEquals(recent.Value, value))
         {
-            WriteIndexed(recent.Insertion, output);
-            return;
+            switch (recent.Insertion)
+            {
+                case < 0:
+                    output.GetSpan(1)[0] = (byte)(0x80 | (int)-recent.Insertion);
+                    output.Advance(1);
+                    return;
+                case 0:
+                    HpackEncoder.Encode(name, value, output);
+                    return;
+                default:
+                    if (recent.Insertion > _inserted - _count)
+                    {
+                        WriteIndexed(recent.Insertion, output);
+                        return;
+                    }
+                    break;
+            }
         }
         if (_index.TryGetValue((name, value), out var insertion))
         {
@@ -91,6 +109,7 @@ public sealed class HpackTableEncoder
         if (size > _capacity / 4 || !Indexable(name))
         {
             HpackEncoder.Encode(name, value, output);
+            recent = new Recent(name, value, 0);
             return;
         }
         var staticIndex = HpackStaticTable.Find(name, value, out var fullMatch);
@@ -98,6 +117,7 @@ public sealed class HpackTableEncoder
         {
             output.GetSpan(1)[0] = (byte)(0x80 | staticIndex);
             output.Advance(1);
+            recent = new Recent(name, value, -staticIndex);
             return;
         }
         HpackEncoder.ThrowIfNotOctets(value, nameof(value));
