@@ -584,7 +584,7 @@ internal sealed partial class RelayConnection
     {
         var cluster = call.Cluster!;
         var now = _relay.Time.GetUtcNow().UtcDateTime;
-        var available = cluster.AvailableDestinations(now);
+        var available = cluster.AvailableDestinations(now, attempted: null);
         if (available.Count == 0)
         {
             return null;
