@@ -236,11 +236,18 @@ public sealed class HpackDecoder
     /// <summary>A string literal's octets (Huffman decoded into a scratch buffer, valid until the next call).</summary>
     private ReadOnlySpan<byte> CheckString(ReadOnlySpan<byte> block, ref int pos)
     {
+        var octets = ReadLiteral(block, ref pos, out var huffman);
+        return huffman ? DecodeHuffman(octets) : octets;
+    }
+
+    /// <summary>A string literal's octets as sent (RFC 7541 section 5.2) and whether they are Huffman-coded.</summary>
+    private static ReadOnlySpan<byte> ReadLiteral(ReadOnlySpan<byte> block, ref int pos, out bool huffman)
+    {
         if (pos >= block.Length)
         {
             throw new HpackException("Truncated string literal");
         }
-        var huffman = (block[pos] & 0x80) != 0;
+        huffman = (block[pos] & 0x80) != 0;
         var length = ReadInteger(block, ref pos, 7);
         if (length > block.Length - pos)
         {
@@ -248,7 +255,7 @@ public sealed class HpackDecoder
         }
         var octets = block.Slice(pos, length);
         pos += length;
-        return huffman ? DecodeHuffman(octets) : octets;
+        return octets;
     }
 
     /// <summary>Huffman-decoded octets, in a scratch buffer valid until the next call.</summary>
@@ -302,19 +309,8 @@ public sealed class HpackDecoder
     /// (a field past the list limit) it is still checked, then dropped.</summary>
     private string ReadString(ReadOnlySpan<byte> block, ref int pos, bool isName, bool materialize)
     {
-        if (pos >= block.Length)
-        {
-            throw new HpackException("Truncated string literal");
-        }
-        var huffman = (block[pos] & 0x80) != 0;
-        var length = ReadInteger(block, ref pos, 7);
-        if (length > block.Length - pos)
-        {
-            throw new HpackException("String literal longer than the header block");
-        }
-        ReadOnlySpan<byte> octets = block.Slice(pos, length);
-        pos += length;
-        if (materialize && length is > 0 and <= CachedStringMaxLength)
+        var octets = ReadLiteral(block, ref pos, out var huffman);
+        if (materialize && octets.Length is > 0 and <= CachedStringMaxLength)
         {
             return Cached(octets, huffman, isName);
         }
