@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.IO.Pipelines;
+using System.Runtime.CompilerServices;
 using Microsoft.AspNetCore.Connections;
 using Microsoft.AspNetCore.Connections.Features;
 using Microsoft.AspNetCore.Http.Features;
@@ -34,7 +35,7 @@ internal sealed class PathDecisions
 
     public bool TryGet(string path, ProxySnapshot snapshot, out RouteState? route, out ClusterState? cluster)
     {
-        ref var slot = ref _slots[(uint)System.Runtime.CompilerServices.RuntimeHelpers.GetHashCode(path) % (uint)_slots.Length];
+        ref var slot = ref _slots[(uint)RuntimeHelpers.GetHashCode(path) % (uint)_slots.Length];
         if (ReferenceEquals(slot.Path, path) && ReferenceEquals(slot.Snapshot, snapshot))
         {
             (route, cluster) = (slot.Route, slot.Cluster);
@@ -45,7 +46,7 @@ internal sealed class PathDecisions
     }
 
     public void Set(string path, ProxySnapshot snapshot, RouteState? route, ClusterState? cluster) =>
-        _slots[(uint)System.Runtime.CompilerServices.RuntimeHelpers.GetHashCode(path) % (uint)_slots.Length] = new Slot(path, snapshot, route, cluster);
+        _slots[(uint)RuntimeHelpers.GetHashCode(path) % (uint)_slots.Length] = new Slot(path, snapshot, route, cluster);
 
     private readonly record struct Slot(string? Path, ProxySnapshot? Snapshot, RouteState? Route, ClusterState? Cluster);
 }

@@ -185,43 +185,14 @@ public sealed class HpackDecoder
                 }
             }
             fieldSeen = true;
+            // Past the limit the rest is still checked: the caller treats a malformed block differently.
             listSize += nameLength + valueLength + EntryOverhead;
-            if (listSize > _maxHeaderListSize)
-            {
-                // The rest is still checked: the caller treats a malformed block differently.
-                CheckWithoutTableRest(block, pos);
-                throw new HpackException($"Header list larger than {_maxHeaderListSize} octets", listTooLarge: true);
-            }
+        }
+        if (listSize > _maxHeaderListSize)
+        {
+            throw new HpackException($"Header list larger than {_maxHeaderListSize} octets", listTooLarge: true);
         }
         return status;
-    }
-
-    private void CheckWithoutTableRest(ReadOnlySpan<byte> block, int pos)
-    {
-        while (pos < block.Length)
-        {
-            var first = block[pos];
-            if ((first & 0x80) != 0)
-            {
-                if (StaticIndex(ReadInteger(block, ref pos, 7)) == 0)
-                {
-                    throw new HpackException("Indexed header field with index 0");
-                }
-            }
-            else if ((first & 0x40) == 0 && (first & 0x20) != 0)
-            {
-                throw new HpackException("Dynamic table size update after a header field");
-            }
-            else if (StaticIndex(ReadInteger(block, ref pos, (first & 0x40) != 0 ? 6 : 4)) == 0)
-            {
-                CheckString(block, ref pos);
-                CheckString(block, ref pos);
-            }
-            else
-            {
-                CheckString(block, ref pos);
-            }
-        }
     }
 
     private static int StaticIndex(int index) => index <= HpackStaticTable.Count

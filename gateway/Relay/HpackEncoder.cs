@@ -29,22 +29,27 @@ public static class HpackEncoder
             output.Advance(1);
             return;
         }
+        var neverIndexed = index == 0
+            ? IsSensitive(name)
+            : index is HpackStaticTable.Authorization or HpackStaticTable.Cookie or HpackStaticTable.ProxyAuthorization;
+        WriteLiteral(output, index, 4, neverIndexed ? (byte)0x10 : (byte)0x00, name, value);
+    }
+
+    /// <summary>A literal field (RFC 7541 section 6.2): the name by its static index, or written
+    /// when <paramref name="nameIndex"/> is 0, then the value; raw strings, one octet per char.</summary>
+    /// <exception cref="ArgumentException">The name or value has a char above 0xFF (nothing written).</exception>
+    internal static void WriteLiteral(IBufferWriter<byte> output, int nameIndex, int prefixBits, byte pattern, string name, string value)
+    {
         ThrowIfNotOctets(value, nameof(value));
-        bool neverIndexed;
         var length = MaxIntegerLength + MaxIntegerLength + value.Length;
-        if (index == 0)
+        if (nameIndex == 0)
         {
             ThrowIfNotOctets(name, nameof(name));
-            neverIndexed = IsSensitive(name);
             length += MaxIntegerLength + name.Length;
         }
-        else
-        {
-            neverIndexed = index is HpackStaticTable.Authorization or HpackStaticTable.Cookie or HpackStaticTable.ProxyAuthorization;
-        }
         var span = output.GetSpan(length);
-        var written = WriteInteger(span, index, 4, neverIndexed ? (byte)0x10 : (byte)0x00);
-        if (index == 0)
+        var written = WriteInteger(span, nameIndex, prefixBits, pattern);
+        if (nameIndex == 0)
         {
             written += WriteString(span[written..], name);
         }
@@ -82,7 +87,7 @@ public static class HpackEncoder
         return written;
     }
 
-    internal static int WriteString(Span<byte> destination, string value)
+    private static int WriteString(Span<byte> destination, string value)
     {
         var written = WriteInteger(destination, value.Length, 7, 0x00);
         return written + Encoding.Latin1.GetBytes(value, destination[written..]);
@@ -94,7 +99,7 @@ public static class HpackEncoder
         || name.Equals("cookie", StringComparison.OrdinalIgnoreCase)
         || name.Equals("proxy-authorization", StringComparison.OrdinalIgnoreCase);
 
-    internal static void ThrowIfNotOctets(string value, string paramName)
+    private static void ThrowIfNotOctets(string value, string paramName)
     {
         if (value.AsSpan().IndexOfAnyExceptInRange('\0', '\u00FF') >= 0)
         {

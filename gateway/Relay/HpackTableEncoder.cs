@@ -120,20 +120,9 @@ public sealed class HpackTableEncoder
             recent = new Recent(name, value, -staticIndex);
             return;
         }
-        HpackEncoder.ThrowIfNotOctets(value, nameof(value));
-        if (staticIndex == 0)
-        {
-            HpackEncoder.ThrowIfNotOctets(name, nameof(name));
-        }
-        var span = output.GetSpan(6 + 6 + value.Length + (staticIndex == 0 ? 6 + name.Length : 0));
-        var written = HpackEncoder.WriteInteger(span, staticIndex, 6, 0x40);
-        if (staticIndex == 0)
-        {
-            written += HpackEncoder.WriteString(span[written..], name);
-        }
-        written += HpackEncoder.WriteString(span[written..], value);
-        output.Advance(written);
+        HpackEncoder.WriteLiteral(output, staticIndex, 6, 0x40, name, value);
         Add(name, value, (int)size);
+        recent = new Recent(name, value, _inserted);
     }
 
     private void WriteIndexed(long insertion, IBufferWriter<byte> output)
@@ -142,12 +131,8 @@ public sealed class HpackTableEncoder
         output.Advance(HpackEncoder.WriteInteger(output.GetSpan(6), index, 7, 0x80));
     }
 
-    private static bool Indexable(string name) => name switch
-    {
-        "authorization" or "cookie" or "proxy-authorization" => false,
-        "grpc-timeout" or "content-length" => false,
-        _ => !HpackEncoder.IsSensitive(name),
-    };
+    private static bool Indexable(string name) =>
+        name is not ("grpc-timeout" or "content-length") && !HpackEncoder.IsSensitive(name);
 
     private void Add(string name, string value, int size)
     {
@@ -163,11 +148,10 @@ public sealed class HpackTableEncoder
             _oldest = 0;
         }
         _inserted++;
-        _entries[(_oldest + _count) % _entries.Length] = new Entry(name, value, size, _inserted);
+        _entries[(_oldest + _count) % _entries.Length] = new Entry(name, value, size);
         _count++;
         _size += size;
         _index[(name, value)] = _inserted;
-        _recent[(uint)(RuntimeHelpers.GetHashCode(name) ^ RuntimeHelpers.GetHashCode(value) * 31) % (uint)_recent.Length] = new Recent(name, value, _inserted);
     }
 
     private void EvictTo(int size)
@@ -176,18 +160,15 @@ public sealed class HpackTableEncoder
         {
             ref var oldest = ref _entries[_oldest];
             _size -= oldest.Size;
-            // A later copy of the same field keeps its own (newer) place in the index.
-            if (_index.TryGetValue((oldest.Name, oldest.Value), out var insertion) && insertion == oldest.Insertion)
-            {
-                _index.Remove((oldest.Name, oldest.Value));
-            }
+            // A field is added only when the table does not hold it, so the index names this entry.
+            _index.Remove((oldest.Name, oldest.Value));
             oldest = default;
             _oldest = (_oldest + 1) % _entries.Length;
             _count--;
         }
     }
 
-    private readonly record struct Entry(string Name, string Value, int Size, long Insertion);
+    private readonly record struct Entry(string Name, string Value, int Size);
 
     private readonly record struct Recent(string? Name, string? Value, long Insertion);
 

@@ -58,6 +58,36 @@ internal readonly record struct FrameHeader(int Length, FrameType Type, byte Fla
 
     public bool Has(byte flag) => (Flags & flag) != 0;
 
+    /// <summary>What a DATA or HEADERS frame carries: its payload without the padding (PADDED) and,
+    /// for HEADERS, without the priority fields (PRIORITY).</summary>
+    /// <exception cref="Http2ConnectionException">The padding or priority fields do not fit the frame.</exception>
+    public ReadOnlySequence<byte> Content(in ReadOnlySequence<byte> payload)
+    {
+        var content = payload;
+        if (Has(FrameFlags.Padded))
+        {
+            if (content.Length < 1)
+            {
+                throw new Http2ConnectionException(Http2Error.ProtocolError, $"padded {Type} without a pad length");
+            }
+            var pad = content.FirstSpan[0];
+            if (pad >= content.Length)
+            {
+                throw new Http2ConnectionException(Http2Error.ProtocolError, $"{Type} padding longer than the frame");
+            }
+            content = content.Slice(1, content.Length - 1 - pad);
+        }
+        if (Type == FrameType.Headers && Has(FrameFlags.Priority))
+        {
+            if (content.Length < 5)
+            {
+                throw new Http2ConnectionException(Http2Error.FrameSizeError, "HEADERS priority fields missing");
+            }
+            content = content.Slice(5);
+        }
+        return content;
+    }
+
     /// <summary>Reads a frame header and its whole payload when both are in <paramref name="buffer"/>.</summary>
     public static bool TryRead(ref ReadOnlySequence<byte> buffer, out FrameHeader header, out ReadOnlySequence<byte> payload)
     {

@@ -246,20 +246,7 @@ internal sealed partial class RelayConnection
                 break;
             case FrameType.Headers:
             {
-                var fragment = payload;
-                if (header.Has(FrameFlags.Padded))
-                {
-                    var pad = fragment.FirstSpan[0];
-                    if (pad >= fragment.Length)
-                    {
-                        throw new Http2ConnectionException(Http2Error.ProtocolError, "HEADERS padding longer than the frame");
-                    }
-                    fragment = fragment.Slice(1, fragment.Length - 1 - pad);
-                }
-                if (header.Has(FrameFlags.Priority))
-                {
-                    fragment = fragment.Slice(5);
-                }
+                var fragment = header.Content(payload);
                 up.HeaderBlock.Clear();
                 Append(up.HeaderBlock, fragment);
                 up.HeaderBlockFlags = header.Flags;
@@ -485,15 +472,7 @@ internal sealed partial class RelayConnection
         {
             throw new Http2ConnectionException(Http2Error.FlowControlError, "the upstream sent more than the connection window");
         }
-        var data = payload;
-        if (header.Has(FrameFlags.Padded))
-        {
-            if (data.Length < 1 || data.FirstSpan[0] >= data.Length)
-            {
-                throw new Http2ConnectionException(Http2Error.ProtocolError, "DATA padding longer than the frame");
-            }
-            data = data.Slice(1, data.Length - 1 - data.FirstSpan[0]);
-        }
+        var data = header.Content(payload);
         if (!up.Streams.TryGetValue(header.StreamId, out var s))
         {
             CreditUpstream(up, null, length);

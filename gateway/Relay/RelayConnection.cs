@@ -437,28 +437,7 @@ internal sealed partial class RelayConnection
         {
             throw new Http2ConnectionException(Http2Error.ProtocolError, "HEADERS on stream 0 or an even stream");
         }
-        var fragment = payload;
-        if (header.Has(FrameFlags.Padded))
-        {
-            if (fragment.Length < 1)
-            {
-                throw new Http2ConnectionException(Http2Error.ProtocolError, "padded HEADERS without a pad length");
-            }
-            var pad = fragment.FirstSpan[0];
-            if (pad >= fragment.Length)
-            {
-                throw new Http2ConnectionException(Http2Error.ProtocolError, "HEADERS padding longer than the frame");
-            }
-            fragment = fragment.Slice(1, fragment.Length - 1 - pad);
-        }
-        if (header.Has(FrameFlags.Priority))
-        {
-            if (fragment.Length < 5)
-            {
-                throw new Http2ConnectionException(Http2Error.FrameSizeError, "HEADERS priority fields missing");
-            }
-            fragment = fragment.Slice(5);
-        }
+        var fragment = header.Content(payload);
         _clientBlock.Clear();
         Append(_clientBlock, fragment);
         _clientBlockFlags = header.Flags;
@@ -666,15 +645,7 @@ internal sealed partial class RelayConnection
         {
             throw new Http2ConnectionException(Http2Error.FlowControlError, "the client sent more than the connection window");
         }
-        var data = payload;
-        if (header.Has(FrameFlags.Padded))
-        {
-            if (data.Length < 1 || data.FirstSpan[0] >= data.Length)
-            {
-                throw new Http2ConnectionException(Http2Error.ProtocolError, "DATA padding longer than the frame");
-            }
-            data = data.Slice(1, data.Length - 1 - data.FirstSpan[0]);
-        }
+        var data = header.Content(payload);
         if (!_streams.TryGetValue(header.StreamId, out var s))
         {
             if (header.StreamId > _lastClientStream)
