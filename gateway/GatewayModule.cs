@@ -22,9 +22,9 @@ public static class GatewayModule
         // grpc.health.v1 served by the gateway itself (through the gRPC layer); "" follows these checks.
         // Unknown gRPC paths are the proxy's to answer (UNIMPLEMENTED); the layer's catch-all
         // "{service}/{method}" endpoint would also capture two-segment web paths like /css/site.css.
-        builder.Services.AddGrpc(o => o.IgnoreUnknownServices = true);
-        builder.Services.AddGrpcHealthChecks().AddCheck<ClusterReadiness>("clusters");
-        builder.Services.AddHostedService<RouteHealthPublisher>();
+        builder.Services.Configure<Grpc.AspNetCore.Server.GrpcServiceOptions>(o => o.IgnoreUnknownServices = true);
+        builder.Services.AddHealthChecks().AddCheck<ClusterReadiness>("clusters");
+        builder.Services.AddRouteHealth();
         builder.Services.AddSubmissionRateLimiting(builder.Configuration);
         builder.Services.AddWebPages();
         return builder;
@@ -42,11 +42,12 @@ public static class GatewayModule
             app.UseAuthentication();
         }
         app.UseBearerTokenGate();
+        // After routing: the methods the embedded host serves itself declare their policies.
+        app.UseAuthorization();
         app.UseRateLimiter();
         app.UseReverseProxy();
         app.MapServiceDefaults();
         app.MapJsonTranscoding();
-        app.MapGrpcHealthChecksService();
         var openApi = OpenApiDocument.Build(app.Services.GetRequiredService<ProtoCatalog>()).ToJsonString();
         app.MapGet("/api/openapi.json", () => Results.Text(openApi, "application/json"));
         app.MapWebPages();

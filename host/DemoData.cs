@@ -1,3 +1,4 @@
+using Platform.Domain;
 using Google.Protobuf.WellKnownTypes;
 using Grpc.Core;
 using Grpc.Net.Client;

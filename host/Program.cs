@@ -1,7 +1,5 @@
 using Platform.ServiceDefaults;
-using Platform.Data;
 using Wsis.Consultations;
-using Wsis.Consultations.Data;
 using Wsis.Gateway;
 using Wsis.Host;
 using Wsis.Reporting;
@@ -20,7 +18,6 @@ builder.AddGateway();
 builder.AddTeams();
 builder.AddConsultations();
 builder.AddReporting();
-builder.Services.AddGrpcHealthChecks();
 builder.Services.AddSingleton<DemoData>();
 builder.Services.AddHostedService(sp => sp.GetRequiredService<DemoData>());
 builder.Services.AddHostedService<StartupBanner>();
@@ -31,8 +28,4 @@ app.MapTeams();
 app.MapConsultations();
 app.MapReporting();
 app.MapServiceDefaults();
-app.MapGrpcHealthChecksService();
-// Teams and Reporting migrate from hosted services of their modules; Consultations' own Program
-// migrates before it runs, and so does the host.
-await app.MigrateDatabaseAsync<ConsultationsDbContext>();
 await app.RunAsync();

@@ -63,14 +63,13 @@ builder.AddConsultations();
 // Request logs on the console would measure the console, not the intake.
 builder.Logging.ClearProviders();
 var app = builder.Build();
-app.UseAuthentication();
 app.MapConsultations();
 await app.MigrateDatabaseAsync<ConsultationsDbContext>();
 await app.StartAsync();
 var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
 Console.WriteLine($"service: in-process Kestrel HTTP/2 at {address}, PostgreSQL, intake gate {settings.ServerConcurrency} concurrent + {settings.ServerQueue} queued");
 
-using var channel = GrpcChannel.ForAddress(address, new GrpcChannelOptions { EnableMultipleHttp2Connections = true, MaxRetryAttempts = 1 });
+using var channel = GrpcChannel.ForAddress(address, new GrpcChannelOptions { HttpHandler = new SocketsHttpHandler { EnableMultipleHttp2Connections = true } });
 var client = new Consultations.ConsultationsClient(channel);
 var issuer = new DevelopmentTokenIssuer("bench", "bench", new Microsoft.IdentityModel.Tokens.SymmetricSecurityKey(secret));
 Metadata Bearer(string role, string? country = null) =>

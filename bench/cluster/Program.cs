@@ -28,7 +28,7 @@ var secretariat = Bearer("BENCH_TOKEN_SECRETARIAT");
 var memberState = Bearer("BENCH_TOKEN_MEMBER_STATE");
 var partner = Bearer("BENCH_TOKEN_PARTNER");
 
-GrpcChannel Channel(string address) => GrpcChannel.ForAddress(address, new GrpcChannelOptions { EnableMultipleHttp2Connections = true });
+GrpcChannel Channel(string address) => GrpcChannel.ForAddress(address, new GrpcChannelOptions { HttpHandler = new SocketsHttpHandler { EnableMultipleHttp2Connections = true } });
 using var gatewayChannel = Channel(o.GatewayGrpc);
 var viaGateway = new Consultations.ConsultationsClient(gatewayChannel);
 var directChannels = o.Consultations.Select(Channel).ToList();

@@ -29,8 +29,6 @@ public static class BearerTokenGate
         {
             return true;
         }
-        // The handler remembers tokens it accepted (Platform.Security.ValidatedTokens): a client
-        // sending the same token on every call pays for its signature check once.
         var result = await context.AuthenticateAsync();
         if (result.Failure is null)
         {

@@ -34,12 +34,12 @@ public static class ConsultationsModule
 
         // Raw e-mails and attachments exceed gRPC's 4 MiB default; the submission limits
         // (Consultations:Limits) are what bounds a response.
-        builder.Services.AddGrpc(o =>
+        builder.AddGrpcDefaults().AddServiceOptions<ConsultationsService>(o =>
         {
-            o.MaxReceiveMessageSize = Math.Max(o.MaxReceiveMessageSize ?? 0, MaxMessageBytes);
-            o.MaxSendMessageSize = Math.Max(o.MaxSendMessageSize ?? 0, MaxMessageBytes);
-            o.MapException = Platform.Data.TransientFailures.ToStatus;
+            o.MaxReceiveMessageSize = MaxMessageBytes;
+            o.MaxSendMessageSize = MaxMessageBytes;
         });
+        builder.AddGrpcServiceHealth(["consultations.v1.Consultations"], "database", "broker");
         return builder;
     }
 

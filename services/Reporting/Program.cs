@@ -1,17 +1,16 @@
 using Platform.ServiceDefaults;
 using Wsis.Reporting;
 
-var builder = WebApplication.CreateBuilder(args);
+// Settings are read from beside Reporting.dll whatever the working directory; SQLite files (data/) stay
+// relative to the working directory. The container HEALTHCHECK runs `dotnet Reporting.dll healthcheck`.
+var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
 if (GrpcHealthProbe.Requested(args)) return await GrpcHealthProbe.RunAsync(builder.Configuration, "http://127.0.0.1:5103");
-// Default port when neither --urls nor ASPNETCORE_URLS says otherwise. (Kestrel:Endpoints in
-// appsettings.json would silently win over both, which the cluster script and compose rely on.)
-if (string.IsNullOrEmpty(builder.Configuration["urls"])) builder.WebHost.UseUrls("http://0.0.0.0:5103");
+builder.ListenByDefaultOn("http://0.0.0.0:5103");
+builder.AddServiceDefaults();
 builder.AddReporting();
-builder.Services.AddGrpcHealthChecks();
 
 var app = builder.Build();
 app.MapServiceDefaults();
-app.MapGrpcHealthChecksService();
 app.MapReporting();
 await app.RunAsync();
 return 0;

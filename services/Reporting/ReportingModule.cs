@@ -25,8 +25,8 @@ public static class ReportingModule
         builder.AddIdempotencyRetention<ReportingDbContext>();
         builder.Services.TryAddSingleton(TimeProvider.System);
         builder.Services.AddScoped<ReadModelProjection>();
-        builder.Services.AddHostedService<ReportingDatabaseMigration>();
-        builder.Services.AddGrpc(o => o.MapException = Platform.Data.TransientFailures.ToStatus);
+        builder.AddGrpcDefaults();
+        builder.AddGrpcServiceHealth(["reporting.v1.Stocktaking", "reporting.v1.Reports"], "database", "broker");
         // Teams' and Consultations' events feed the read models through the inbox; Reporting's own
         // events leave through the outbox of ReportingDbContext.
         builder.AddMessaging<ReportingDbContext>(m => m.AddHandler<ReadModelEventHandler>());
@@ -39,23 +39,4 @@ public static class ReportingModule
         app.MapGrpcService<ReportsService>();
         return app;
     }
-}
-
-/// <summary>Applies Reporting's migrations before the host starts serving (before any hosted service starts).</summary>
-internal sealed class ReportingDatabaseMigration(IServiceProvider services) : IHostedLifecycleService
-{
-    public Task StartingAsync(CancellationToken cancellationToken) => MigrateAsync(cancellationToken);
-
-    private async Task MigrateAsync(CancellationToken cancellationToken)
-    {
-        await using var scope = services.CreateAsyncScope();
-        await Microsoft.EntityFrameworkCore.RelationalDatabaseFacadeExtensions.MigrateAsync(
-            scope.ServiceProvider.GetRequiredService<ReportingDbContext>().Database, cancellationToken);
-    }
-
-    public Task StartAsync(CancellationToken cancellationToken) => Task.CompletedTask;
-    public Task StartedAsync(CancellationToken cancellationToken) => Task.CompletedTask;
-    public Task StoppingAsync(CancellationToken cancellationToken) => Task.CompletedTask;
-    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
-    public Task StoppedAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 }

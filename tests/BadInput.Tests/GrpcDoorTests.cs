@@ -1,7 +1,7 @@
+using Testing;
 using System.Buffers.Binary;
 using System.Net;
 using Google.Protobuf;
-using Grpc.Tests;
 using Wsis.Consultations.V1;
 using Xunit.Abstractions;
 
@@ -15,7 +15,7 @@ namespace BadInput.Tests;
 [Collection(BadInputCollection.Name)]
 public sealed class GrpcDoorTests(BadInputCluster cluster, ITestOutputHelper output)
 {
-    private const int InvalidArgument = 3, ResourceExhausted = 8, Unimplemented = 12, Internal = 13, Unauthenticated = 16, NotFound = 5;
+    private const int InvalidArgument = 3, ResourceExhausted = 8, Unimplemented = 12, Internal = 13, Unknown = 2, Unauthenticated = 16, NotFound = 5;
     private const string Submit = "/consultations.v1.Consultations/SubmitResponse";
     private const string GetStakeholder = "/teams.v1.Stakeholders/GetStakeholder";
 
@@ -142,7 +142,9 @@ public sealed class GrpcDoorTests(BadInputCluster cluster, ITestOutputHelper out
                 ("declared length longer than sent, then END_STREAM", Frame(valid, declaredLength: valid.Length + 100), [Internal]),
                 ("frame header cut short", Frame(valid)[..3], [Internal]),
                 ("compressed flag without grpc-encoding", Frame(valid, flag: 1), [Internal]),
-                ("compressed flag 2 (undefined)", Frame(valid, flag: 2), [Internal]),
+                // grpc-dotnet answers an undefined flag with UNKNOWN "Exception was thrown by handler." (its
+                // reader's error never reaches the service's interceptor); the call still ends cleanly.
+                ("compressed flag 2 (undefined)", Frame(valid, flag: 2), [Internal, Unknown]),
                 ("two messages to a unary method", [.. Frame(valid), .. Frame(valid)], [Internal, Unimplemented]),
                 ("no message at all", [], [Internal, Unimplemented]),
             };
@@ -202,8 +204,8 @@ public sealed class GrpcDoorTests(BadInputCluster cluster, ITestOutputHelper out
             {
                 var answer = await SendAsync(address, path, Body(method == HttpMethod.Get ? [] : Frame(ValidPayload(path))), method: method);
                 output.WriteLine($"{door} {method}: {answer}");
-                Assert.True(answer.Http is HttpStatusCode.MethodNotAllowed || answer.Status is Unimplemented or Internal,
-                    $"{door} {method}: expected 405 or UNIMPLEMENTED, got {answer}");
+                Assert.True(answer.Http is HttpStatusCode.MethodNotAllowed or HttpStatusCode.NotFound || answer.Status is Unimplemented or Internal,
+                    $"{door} {method}: expected 404, 405 or UNIMPLEMENTED, got {answer}");
                 Clean.AssertNoInternals(answer.Body, $"{door} {method} body");
                 Clean.AssertNoInternals(answer.Message, $"{door} {method} grpc-message");
             }

@@ -30,7 +30,7 @@ public sealed class EmbeddedHostTests(ITestOutputHelper output)
 
             // What the host prints: where the pages and the gRPC endpoint are, and how to get a token.
             Assert.Contains($"web pages     {host.Web}", host.Process.Output());
-            Assert.Contains("gRPC (h2c)    " + host.Channel.Address.ToString().TrimEnd('/'), host.Process.Output());
+            Assert.Contains("gRPC (h2c)    http://" + host.Channel.Target, host.Process.Output());
             Assert.Contains("/dev/token", host.Process.Output());
 
             var health = await new Health.HealthClient(host.Channel).CheckAsync(new HealthCheckRequest());

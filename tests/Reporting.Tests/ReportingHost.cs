@@ -56,10 +56,8 @@ public sealed class ReportingHost : IAsyncDisposable
         builder.WebHost.UseUrls("http://127.0.0.1:0");
         // As Program.cs does.
         builder.AddReporting();
-        builder.Services.AddGrpcHealthChecks();
         var app = builder.Build();
         app.MapServiceDefaults();
-        app.MapGrpcHealthChecksService();
         app.MapReporting();
         await app.StartAsync();
         var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();

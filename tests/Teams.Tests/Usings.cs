@@ -1,1 +1,2 @@
+global using Platform.Domain;
 global using Xunit;

@@ -22,11 +22,13 @@ public static partial class ServiceDatabaseExtensions
     /// Registers <typeparamref name="TContext"/> on the provider named by <c>Database:Provider</c>
     /// (<c>Sqlite</c>, the default, or <c>Postgres</c>) with <c>ConnectionStrings:&lt;name&gt;</c>.
     /// Without a connection string SQLite uses <c>data/&lt;name&gt;.db</c> under the working
-    /// directory (the folder is created); PostgreSQL requires one. Adds a readiness check that
-    /// the database answers.
+    /// directory (the folder is created); PostgreSQL requires one. Applies the context's
+    /// migrations when the host starts (unless <paramref name="migrateOnStart"/> is false: then the
+    /// host starts whether or not its database answers), and adds a readiness check that the
+    /// database answers.
     /// </summary>
     public static IHostApplicationBuilder AddServiceDatabase<TContext>(
-        this IHostApplicationBuilder builder, string name, Action<DbContextOptionsBuilder>? configure = null)
+        this IHostApplicationBuilder builder, string name, Action<DbContextOptionsBuilder>? configure = null, bool migrateOnStart = true)
         where TContext : DbContext
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(name);
@@ -61,6 +63,13 @@ public static partial class ServiceDatabaseExtensions
                     (CoreEventId.QueryIterationFailed, LogLevel.Debug)));
             configure?.Invoke(options);
         });
+
+        // Migrations run when the host starts, before any hosted service's StartAsync (the outbox
+        // dispatcher, the inbox) and before the server takes requests.
+        if (migrateOnStart)
+        {
+            builder.Services.AddHostedService<DatabaseMigration<TContext>>();
+        }
 
         builder.Services.AddHealthChecks().Add(new HealthCheckRegistration(
             $"database-{name}",
@@ -166,14 +175,14 @@ public static partial class ServiceDatabaseExtensions
     private const string CustomPlans = "-c plan_cache_mode=force_custom_plan";
 
     /// <summary>
-    /// Applies <typeparamref name="TContext"/>'s migrations (hand-written EF Core <c>Migration</c>
-    /// classes in the service's assembly) before the host starts serving. Concurrent starts are
-    /// safe: EF Core takes a migration lock on both providers.
+    /// Applies <typeparamref name="TContext"/>'s migrations (EF Core <c>Migration</c> classes in the
+    /// service's assembly). Concurrent starts are safe: EF Core takes a migration lock on both
+    /// providers. <see cref="AddServiceDatabase{TContext}"/> runs it at start; tests call it directly.
     /// </summary>
-    public static async Task MigrateDatabaseAsync<TContext>(this IHost app, CancellationToken cancellationToken = default)
+    public static async Task MigrateDatabaseAsync<TContext>(this IServiceProvider services, CancellationToken cancellationToken = default)
         where TContext : DbContext
     {
-        await using var scope = app.Services.CreateAsyncScope();
+        await using var scope = services.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<TContext>();
         var logger = scope.ServiceProvider.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(ServiceDatabaseExtensions));
         var pending = (await db.Database.GetPendingMigrationsAsync(cancellationToken)).ToList();
@@ -184,6 +193,11 @@ public static partial class ServiceDatabaseExtensions
 
         await db.Database.MigrateAsync(cancellationToken);
     }
+
+    /// <inheritdoc cref="MigrateDatabaseAsync{TContext}(IServiceProvider, CancellationToken)"/>
+    public static Task MigrateDatabaseAsync<TContext>(this IHost app, CancellationToken cancellationToken = default)
+        where TContext : DbContext =>
+        app.Services.MigrateDatabaseAsync<TContext>(cancellationToken);
 
     [LoggerMessage(EventId = 10, Level = LogLevel.Information, Message = "Applying {Count} migration(s) to {Context} on {Provider}")]
     private static partial void LogMigrating(ILogger logger, string context, int count, string provider);
@@ -200,4 +214,30 @@ public static partial class ServiceDatabaseExtensions
                 : HealthCheckResult.Unhealthy("database unreachable");
         }
     }
+}
+
+/// <summary>Applies a service database's migrations as the host starts (before other hosted services start).</summary>
+internal sealed class DatabaseMigration<TContext>(IServiceProvider services) : IHostedLifecycleService
+    where TContext : DbContext
+{
+    public async Task StartingAsync(CancellationToken cancellationToken)
+    {
+        // A context with no migrations has nothing to apply, and need not reach its database to
+        // learn that (a host may start while its database is down and say so on /readyz).
+        await using (var scope = services.CreateAsyncScope())
+        {
+            if (!scope.ServiceProvider.GetRequiredService<TContext>().Database.GetMigrations().Any())
+            {
+                return;
+            }
+        }
+
+        await services.MigrateDatabaseAsync<TContext>(cancellationToken);
+    }
+
+    public Task StartAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+    public Task StartedAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+    public Task StoppingAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+    public Task StoppedAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 }

@@ -9,7 +9,7 @@ namespace Platform.Data;
 /// Failures that pass by themselves: the database restarting or unreachable, a connection cut, a
 /// command timing out. A call that hits one is answered UNAVAILABLE, the status gRPC clients
 /// retry, instead of UNKNOWN; with a request_id the retry is safe whether or not the first
-/// attempt committed. Plug into the server with <c>AddGrpc(o => o.MapException = TransientFailures.ToStatus)</c>.
+/// attempt committed. <see cref="Platform.ServiceDefaults.ErrorMappingInterceptor"/> applies it to every call.
 /// </summary>
 public static class TransientFailures
 {

@@ -6,7 +6,9 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Logging;
+using Microsoft.AspNetCore.Hosting;
 
 namespace Platform.ServiceDefaults;
 
@@ -17,8 +19,9 @@ public static class ServiceDefaultsExtensions
 
     /// <summary>
     /// What every service host shares: one-line UTC console logs, health-check registration
-    /// (a liveness check; databases add readiness checks), and ProblemDetails that never write
-    /// a body into a gRPC response. Safe to call more than once.
+    /// (a liveness check; databases add readiness checks), gRPC with its error interceptor, health
+    /// and reflection (<see cref="GrpcDefaults"/>), and ProblemDetails that never write a body into
+    /// a gRPC response. Safe to call more than once.
     /// </summary>
     public static TBuilder AddServiceDefaults<TBuilder>(this TBuilder builder)
         where TBuilder : IHostApplicationBuilder
@@ -38,6 +41,7 @@ public static class ServiceDefaultsExtensions
         });
 
         services.AddHealthChecks().AddCheck("self", () => HealthCheckResult.Healthy(), [LivenessTag]);
+        builder.AddGrpcDefaults();
 
         // The silent writer comes first, so for gRPC requests it wins over the JSON writer:
         // a gRPC client reads status from trailers and a JSON body would only confuse it.
@@ -47,8 +51,24 @@ public static class ServiceDefaultsExtensions
     }
 
     /// <summary>
+    /// Listens on <paramref name="url"/> unless <c>urls</c> (<c>--urls</c>, <c>ASPNETCORE_URLS</c>) or a
+    /// <c>Kestrel:Endpoints</c> entry says otherwise. (An endpoint written in appsettings.json would
+    /// silently win over <c>--urls</c>, which tests and the cluster script rely on.)
+    /// </summary>
+    public static WebApplicationBuilder ListenByDefaultOn(this WebApplicationBuilder builder, string url)
+    {
+        if (string.IsNullOrEmpty(builder.Configuration["urls"]) && !builder.Configuration.GetSection("Kestrel:Endpoints").GetChildren().Any())
+        {
+            builder.WebHost.UseUrls(url);
+        }
+
+        return builder;
+    }
+
+    /// <summary>
     /// <c>/healthz</c> (liveness: the process answers) and <c>/readyz</c> (readiness: every
-    /// registered check, e.g. the database), both anonymous; and <c>POST /dev/token</c> when
+    /// registered check, e.g. the database), both anonymous; <c>grpc.health.v1</c> and gRPC
+    /// reflection; and <c>POST /dev/token</c> when
     /// development tokens are enabled. Safe to call more than once: the embedded host maps the
     /// gateway and every service module in one application, and a second <c>/healthz</c> would make
     /// the route ambiguous.
@@ -63,7 +83,9 @@ public static class ServiceDefaultsExtensions
 
         app.MapHealthChecks("/healthz", new HealthCheckOptions { Predicate = c => c.Tags.Contains(LivenessTag) })
             .AllowAnonymous();
-        app.MapHealthChecks("/readyz").AllowAnonymous();
+        app.MapHealthChecks("/readyz", new HealthCheckOptions { Predicate = c => !c.Tags.Contains(GrpcDefaults.ServiceOnlyTag) })
+            .AllowAnonymous();
+        app.MapGrpcDefaults();
         app.MapDevelopmentTokens();
         return app;
     }

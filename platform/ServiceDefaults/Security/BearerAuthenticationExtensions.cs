@@ -1,3 +1,6 @@
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.Authentication.JwtBearer;
+using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
@@ -5,16 +8,20 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Microsoft.IdentityModel.Tokens;
 using Platform.Security;
 
 namespace Platform.ServiceDefaults;
 
-public static class BearerAuthenticationExtensions
+public static partial class BearerAuthenticationExtensions
 {
     /// <summary>
-    /// Bearer-JWT authentication as the default scheme, configured from <c>Auth:Issuer</c>,
-    /// <c>Auth:Audience</c> and <c>Auth:SigningKeys</c> (checked at start: a missing or unreadable
-    /// key stops the host with a message naming it). Registers <see cref="DevelopmentTokenIssuer"/>
+    /// Bearer-JWT authentication with the stock handler (<c>AddJwtBearer</c>) as the default scheme,
+    /// configured from <c>Auth:Issuer</c>, <c>Auth:Audience</c> and <c>Auth:SigningKeys</c> (checked
+    /// at start: a missing or unreadable key stops the host with a message naming it); the policies
+    /// of <see cref="Policies"/> and <see cref="RuleRefusals"/>. Registers <see cref="DevelopmentTokenIssuer"/>
     /// only when <c>Auth:DevelopmentTokens</c> is true and the environment is Development.
     /// Safe to call more than once (the embedded host and each module may).
     /// </summary>
@@ -28,12 +35,18 @@ public static class BearerAuthenticationExtensions
         }
 
         services.AddSingleton<BearerAuthenticationMarker>();
-        services.AddAuthentication(BearerTokenDefaults.AuthenticationScheme)
-            .AddScheme<BearerTokenOptions, BearerTokenHandler>(BearerTokenDefaults.AuthenticationScheme, null);
-        services.AddOptions<BearerTokenOptions>(BearerTokenDefaults.AuthenticationScheme)
+        services.AddOptions<BearerTokenOptions>()
             .Configure<IConfiguration>((options, configuration) => options.ReadFrom(configuration))
+            .Validate(o => { o.Validate(); return true; })
             .ValidateOnStart();
-        services.AddAuthorization();
+        services.AddAuthentication(JwtBearerDefaults.AuthenticationScheme).AddJwtBearer();
+        services.AddOptions<JwtBearerOptions>(JwtBearerDefaults.AuthenticationScheme)
+            .Configure<IOptions<BearerTokenOptions>>((jwt, accepted) => Configure(jwt, accepted.Value));
+
+        services.AddAuthorization(Policies.AddTo);
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IAuthorizationHandler, RuleRequirementHandler>());
+        // Replaces the stock result handler AddAuthorization registered.
+        services.Replace(ServiceDescriptor.Singleton<Microsoft.AspNetCore.Authorization.IAuthorizationMiddlewareResultHandler, RuleRefusals>());
 
         if (DevelopmentTokensEnabled(builder.Configuration, builder.Environment))
         {
@@ -43,6 +56,107 @@ public static class BearerAuthenticationExtensions
 
         return builder;
     }
+
+    private static void Configure(JwtBearerOptions jwt, BearerTokenOptions accepted)
+    {
+        jwt.MapInboundClaims = false;
+        jwt.TokenValidationParameters = accepted.ToValidationParameters();
+        jwt.Events = new JwtBearerEvents
+        {
+            OnMessageReceived = context =>
+            {
+                // The stock handler reads a header without a token as "no token"; a client that
+                // sends "Bearer" and nothing else meant to authenticate, and is told why it failed.
+                var headers = context.Request.Headers.Authorization;
+                if (headers.Count > 1)
+                {
+                    Reject(context, "more than one authorization header");
+                }
+                else if (headers.Count == 1 && (headers[0] ?? "").Trim() is var header
+                         && (header.Equals("Bearer", StringComparison.OrdinalIgnoreCase)
+                             || header.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase) && header[7..].Trim().Length == 0))
+                {
+                    Reject(context, "empty bearer token");
+                }
+                else if (headers.Count == 1 && AlgorithmOf(headers[0]) is { } algorithm
+                         && context.Options.TokenValidationParameters.ValidAlgorithms?.Contains(algorithm, StringComparer.Ordinal) == false)
+                {
+                    // Decided before any key is touched: `none`, and HS256 where only public keys
+                    // are configured (algorithm confusion), never reach signature validation.
+                    Reject(context, "signature algorithm not accepted");
+                }
+
+                return Task.CompletedTask;
+            },
+            OnTokenValidated = context =>
+            {
+                if (string.IsNullOrEmpty(context.Principal?.FindFirst(CallerClaims.Subject)?.Value))
+                {
+                    Reject(context, "token has no subject");
+                }
+
+                return Task.CompletedTask;
+            },
+            OnAuthenticationFailed = context =>
+            {
+                Reject(context, ReasonFor(context.Exception));
+                return Task.CompletedTask;
+            },
+            OnChallenge = context =>
+            {
+                // The reason the caller reads is ours, short and safe, not IdentityModel's text.
+                if (context.HttpContext.Features.Get<BearerTokenRejection>() is { } rejection)
+                {
+                    context.Error = "invalid_token";
+                    context.ErrorDescription = rejection.Reason;
+                }
+
+                return Task.CompletedTask;
+            },
+        };
+    }
+
+    /// <summary>The <c>alg</c> of a bearer token's header, or null when the header is not a readable JWT (validation then says so).</summary>
+    private static string? AlgorithmOf(string? header)
+    {
+        if (header is null || !header.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase))
+        {
+            return null;
+        }
+
+        try
+        {
+            return new Microsoft.IdentityModel.JsonWebTokens.JsonWebToken(header[7..].Trim()).Alg;
+        }
+        catch (Exception e) when (e is ArgumentException or SecurityTokenException)
+        {
+            return null;
+        }
+    }
+
+    private static void Reject<TOptions>(ResultContext<TOptions> context, string reason)
+        where TOptions : AuthenticationSchemeOptions
+    {
+        var logger = context.HttpContext.RequestServices.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(BearerAuthenticationExtensions));
+        LogRejected(logger, reason, context.Request.Path.Value ?? "");
+        context.HttpContext.Features.Set(new BearerTokenRejection(reason));
+        context.Fail(reason);
+    }
+
+    /// <summary>The reason a caller reads: it names the rule, and never echoes token contents or keys.</summary>
+    public static string ReasonFor(Exception? exception) => exception switch
+    {
+        SecurityTokenExpiredException => "token expired",
+        SecurityTokenNotYetValidException => "token not yet valid",
+        SecurityTokenNoExpirationException => "token has no expiry",
+        SecurityTokenInvalidLifetimeException => "token lifetime invalid",
+        SecurityTokenInvalidIssuerException => "wrong issuer",
+        SecurityTokenInvalidAudienceException => "wrong audience",
+        SecurityTokenInvalidAlgorithmException => "signature algorithm not accepted",
+        SecurityTokenSignatureKeyNotFoundException or SecurityTokenInvalidSignatureException => "invalid signature",
+        SecurityTokenMalformedException or ArgumentException => "malformed token",
+        _ => "invalid token",
+    };
 
     /// <summary>Both conditions, so a stray flag in a production configuration mints nothing.</summary>
     public static bool DevelopmentTokensEnabled(IConfiguration configuration, IHostEnvironment environment) =>
@@ -72,6 +186,9 @@ public static class BearerAuthenticationExtensions
         }).AllowAnonymous();
         return endpoints;
     }
+
+    [LoggerMessage(EventId = 1, Level = LogLevel.Information, Message = "Bearer token rejected on {Path}: {Reason}")]
+    private static partial void LogRejected(ILogger logger, string reason, string path);
 
     private sealed class BearerAuthenticationMarker;
 }

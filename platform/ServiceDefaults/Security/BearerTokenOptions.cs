@@ -1,11 +1,11 @@
-using Microsoft.AspNetCore.Authentication;
 using Microsoft.Extensions.Configuration;
 using Microsoft.IdentityModel.Tokens;
 
 namespace Platform.Security;
 
-/// <summary>What the bearer handler accepts; bound from the <c>Auth</c> configuration section.</summary>
-public sealed class BearerTokenOptions : AuthenticationSchemeOptions
+/// <summary>What a bearer token must satisfy, read from the <c>Auth</c> configuration section and
+/// handed to the stock JWT bearer handler as its validation parameters.</summary>
+public sealed class BearerTokenOptions
 {
     /// <summary>The only accepted <c>iss</c> (<c>Auth:Issuer</c>).</summary>
     public string Issuer { get; set; } = "";
@@ -50,16 +50,15 @@ public sealed class BearerTokenOptions : AuthenticationSchemeOptions
             : value.Trim();
     }
 
-    public override void Validate()
+    public void Validate()
     {
-        base.Validate();
         if (string.IsNullOrEmpty(Issuer) || string.IsNullOrEmpty(Audience) || SigningKeys.Count == 0)
         {
             throw new InvalidOperationException("Bearer authentication needs Auth:Issuer, Auth:Audience and Auth:SigningKeys.");
         }
     }
 
-    internal TokenValidationParameters ToValidationParameters()
+    public TokenValidationParameters ToValidationParameters()
     {
         var keys = SigningKeys;
         return new TokenValidationParameters

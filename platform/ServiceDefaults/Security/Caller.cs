@@ -1,3 +1,4 @@
+using Platform.Domain;
 using System.Security.Claims;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Http;

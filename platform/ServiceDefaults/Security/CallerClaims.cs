@@ -1,3 +1,5 @@
+using Platform.Domain;
+
 namespace Platform.Security;
 
 /// <summary>The claim names every service reads from a bearer token (DESIGN.md, Security).</summary>
@@ -12,17 +14,4 @@ public static class CallerClaims
 
     /// <summary>The stakeholder id, for <see cref="Role.Coordinator"/> and <see cref="Role.Stakeholder"/>.</summary>
     public const string Org = "org";
-}
-
-/// <summary>The role names carried in the <c>roles</c> claim.</summary>
-public static class Role
-{
-    public const string Secretariat = "secretariat";
-    public const string MemberState = "member-state";
-    public const string Coordinator = "coordinator";
-    public const string Stakeholder = "stakeholder";
-
-    public static IReadOnlyList<string> All { get; } = [Secretariat, MemberState, Coordinator, Stakeholder];
-
-    public static bool IsKnown(string role) => All.Contains(role, StringComparer.Ordinal);
 }

@@ -1,3 +1,4 @@
+using Platform.Domain;
 using Grpc.Core;
 
 namespace Platform.Security;

@@ -1,20 +1,22 @@
 using System.Text.Json;
-using Google.Protobuf;
+using Deadline = Wsis.Consultations.Model.ResponseDeadline;
 using Google.Protobuf.WellKnownTypes;
+using Google.Protobuf;
 using Grpc.Core;
+using Microsoft.AspNetCore.Authorization;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
-using NodaTime;
 using NodaTime.Text;
+using NodaTime;
 using Platform.Data;
+using Platform.Domain;
 using Platform.Security;
 using Wsis.Consultations.Data;
 using Wsis.Consultations.IntegrationEvents;
-using Wsis.Consultations.Model;
 using Wsis.Consultations.Model.Mail;
+using Wsis.Consultations.Model;
 using Wsis.Consultations.V1;
 using static Wsis.Consultations.Grpc.RpcErrors;
-using Deadline = Wsis.Consultations.Model.ResponseDeadline;
 
 namespace Wsis.Consultations.Grpc;
 
@@ -39,6 +41,7 @@ public sealed partial class ConsultationsService(
 
     private Instant Now => Instant.FromDateTimeOffset(time.GetUtcNow());
 
+    [Authorize(Policy = Policies.Secretariat)]
     public override async Task<GroupMeeting> ScheduleGroupMeeting(ScheduleGroupMeetingRequest request, ServerCallContext context)
     {
         var caller = context.GetCaller().RequireSecretariat();
@@ -54,6 +57,7 @@ public sealed partial class ConsultationsService(
         }, context.CancellationToken);
     }
 
+    [AllowAnonymous]
     public override async Task<ListGroupMeetingsResponse> ListGroupMeetings(ListGroupMeetingsRequest request, ServerCallContext context)
     {
         var (offset, size) = Paging.Read(request.PageSize, request.PageToken);
@@ -65,6 +69,7 @@ public sealed partial class ConsultationsService(
         return response;
     }
 
+    [Authorize(Policy = Policies.MemberStateOrSecretariat)]
     public override async Task<V1.Consultation> OpenConsultation(OpenConsultationRequest request, ServerCallContext context)
     {
         var caller = context.GetCaller().Require(
@@ -121,6 +126,7 @@ public sealed partial class ConsultationsService(
         }, context.CancellationToken);
     }
 
+    [AllowAnonymous]
     public override async Task<V1.Consultation> GetConsultation(GetConsultationRequest request, ServerCallContext context)
     {
         var id = ParseId(request.Id, "id");
@@ -165,6 +171,7 @@ public sealed partial class ConsultationsService(
         }
     }
 
+    [AllowAnonymous]
     public override async Task<ListConsultationsResponse> ListConsultations(ListConsultationsRequest request, ServerCallContext context)
     {
         var (offset, size) = Paging.Read(request.PageSize, request.PageToken);
@@ -188,12 +195,15 @@ public sealed partial class ConsultationsService(
         return response;
     }
 
+    [AllowAnonymous]
     public override Task<Receipt> SubmitResponse(SubmitResponseRequest request, ServerCallContext context) =>
         intake.SubmitAsync(request, context.GetCaller(), context.CancellationToken);
 
+    [Authorize(Policy = Policies.Secretariat)]
     public override Task<IngestEmailResponse> IngestEmail(IngestEmailRequest request, ServerCallContext context) =>
         intake.IngestAsync(request, context.GetCaller().RequireRole(Role.Secretariat), context.CancellationToken);
 
+    [AllowAnonymous]
     public override async Task<ListResponsesResponse> ListResponses(ListResponsesRequest request, ServerCallContext context)
     {
         var caller = context.GetCaller();
@@ -212,6 +222,7 @@ public sealed partial class ConsultationsService(
         return await ListAsync(query, request.PageSize, request.PageToken, caller, context.CancellationToken);
     }
 
+    [Authorize(Policy = Policies.Secretariat)]
     public override async Task<ListResponsesResponse> ListUnassignedResponses(ListUnassignedResponsesRequest request, ServerCallContext context)
     {
         var caller = context.GetCaller().RequireSecretariat();
@@ -219,6 +230,7 @@ public sealed partial class ConsultationsService(
         return await ListAsync(query, request.PageSize, request.PageToken, caller, context.CancellationToken);
     }
 
+    [AllowAnonymous]
     public override async Task<V1.Response> GetResponse(GetResponseRequest request, ServerCallContext context)
     {
         var caller = context.GetCaller();
@@ -237,6 +249,7 @@ public sealed partial class ConsultationsService(
         return response;
     }
 
+    [AllowAnonymous]
     public override async Task<Attachment> GetAttachment(GetAttachmentRequest request, ServerCallContext context)
     {
         var caller = context.GetCaller();
@@ -258,6 +271,7 @@ public sealed partial class ConsultationsService(
         return new Attachment { Info = ToProto(attachment.Index, attachment.FileName, attachment.MediaType, attachment.Size, attachment.Sha256), Content = ByteString.CopyFrom(attachment.Content) };
     }
 
+    [AllowAnonymous]
     public override async Task<ConsultationResults> GetConsultationResults(GetConsultationResultsRequest request, ServerCallContext context)
     {
         var caller = context.GetCaller();
@@ -321,6 +335,7 @@ public sealed partial class ConsultationsService(
         return results;
     }
 
+    [Authorize(Policy = Policies.Secretariat)]
     public override async Task<V1.Consultation> RecordExamination(RecordExaminationRequest request, ServerCallContext context)
     {
         context.GetCaller().RequireSecretariat();
@@ -346,6 +361,7 @@ public sealed partial class ConsultationsService(
         return ToProto(record);
     }
 
+    [Authorize(Policy = Policies.Secretariat)]
     public override async Task<V1.Consultation> PublishResults(PublishResultsRequest request, ServerCallContext context)
     {
         context.GetCaller().RequireSecretariat();

@@ -1,11 +1,12 @@
 using Grpc.Core;
+using Microsoft.AspNetCore.Authorization;
 using Microsoft.EntityFrameworkCore;
 using Platform.Security;
+using V1 = Wsis.Reporting.V1;
 using Wsis.Contracts.Events;
 using Wsis.Reporting.Data;
 using Wsis.Reporting.IntegrationEvents;
 using Wsis.Reporting.Model;
-using V1 = Wsis.Reporting.V1;
 
 namespace Wsis.Reporting.Grpc;
 
@@ -13,6 +14,7 @@ namespace Wsis.Reporting.Grpc;
 public sealed partial class ReportsService(ReportingDbContext db, TimeProvider time, ILogger<ReportsService> logger)
     : V1.Reports.ReportsBase
 {
+    [Authorize(Policy = Policies.CoordinatorOrSecretariat)]
     public override async Task<V1.Report> CompileReport(V1.CompileReportRequest request, ServerCallContext context)
     {
         var caller = context.GetCaller().RequireAuthenticated();
@@ -45,6 +47,7 @@ public sealed partial class ReportsService(ReportingDbContext db, TimeProvider t
         }, ct);
     }
 
+    [Authorize(Policy = Policies.Coordinator)]
     public override async Task<V1.Report> SubmitToSecretaryGeneral(V1.SubmitToSecretaryGeneralRequest request, ServerCallContext context)
     {
         var caller = context.GetCaller().RequireAuthenticated();
@@ -70,6 +73,7 @@ public sealed partial class ReportsService(ReportingDbContext db, TimeProvider t
         return report.ToProto();
     }
 
+    [Authorize(Policy = Policies.Secretariat)]
     public override async Task<V1.Report> RecordTransmissionToGeneralAssembly(V1.RecordTransmissionToGeneralAssemblyRequest request, ServerCallContext context)
     {
         context.GetCaller().RequireSecretariat();
@@ -80,6 +84,7 @@ public sealed partial class ReportsService(ReportingDbContext db, TimeProvider t
         return report.ToProto();
     }
 
+    [AllowAnonymous]
     public override async Task<V1.RenderedReport> GetReport(V1.GetReportRequest request, ServerCallContext context)
     {
         var ct = context.CancellationToken;
@@ -100,6 +105,7 @@ public sealed partial class ReportsService(ReportingDbContext db, TimeProvider t
         };
     }
 
+    [AllowAnonymous]
     public override async Task<V1.ListReportsResponse> ListReports(V1.ListReportsRequest request, ServerCallContext context)
     {
         var ct = context.CancellationToken;

@@ -1,12 +1,13 @@
 using Grpc.Core;
+using Microsoft.AspNetCore.Authorization;
 using Microsoft.EntityFrameworkCore;
 using Platform.Data;
 using Platform.Security;
+using V1 = Wsis.Reporting.V1;
 using Wsis.Contracts.Events;
 using Wsis.Reporting.Data;
 using Wsis.Reporting.IntegrationEvents;
 using Wsis.Reporting.Model;
-using V1 = Wsis.Reporting.V1;
 
 namespace Wsis.Reporting.Grpc;
 
@@ -14,6 +15,7 @@ namespace Wsis.Reporting.Grpc;
 public sealed partial class StocktakingService(ReportingDbContext db, TimeProvider time, ILogger<StocktakingService> logger)
     : V1.Stocktaking.StocktakingBase
 {
+    [Authorize(Policy = Policies.Coordinator)]
     public override async Task<V1.Contribution> SubmitContribution(V1.SubmitContributionRequest request, ServerCallContext context)
     {
         var caller = context.GetCaller().RequireAuthenticated();
@@ -44,6 +46,7 @@ public sealed partial class StocktakingService(ReportingDbContext db, TimeProvid
         }, ct);
     }
 
+    [Authorize(Policy = Policies.MemberState)]
     public override async Task<V1.NationalReport> SubmitNationalReport(V1.SubmitNationalReportRequest request, ServerCallContext context)
     {
         var caller = context.GetCaller().RequireAuthenticated();
@@ -84,6 +87,7 @@ public sealed partial class StocktakingService(ReportingDbContext db, TimeProvid
         }
     }
 
+    [AllowAnonymous]
     public override async Task<V1.ListInventoryResponse> ListInventory(V1.ListInventoryRequest request, ServerCallContext context)
     {
         var query = new InventoryQuery(
@@ -109,6 +113,7 @@ public sealed partial class StocktakingService(ReportingDbContext db, TimeProvid
         };
     }
 
+    [AllowAnonymous]
     public override async Task<V1.ListContributionsResponse> ListContributions(V1.ListContributionsRequest request, ServerCallContext context)
     {
         var (offset, size) = Paging.Read(request.PageToken, request.PageSize);
@@ -124,6 +129,7 @@ public sealed partial class StocktakingService(ReportingDbContext db, TimeProvid
         };
     }
 
+    [AllowAnonymous]
     public override async Task<V1.ListNationalReportsResponse> ListNationalReports(V1.ListNationalReportsRequest request, ServerCallContext context)
     {
         var (offset, size) = Paging.Read(request.PageToken, request.PageSize);

@@ -1,17 +1,20 @@
 using Grpc.Core;
+using Microsoft.AspNetCore.Authorization;
 using Microsoft.EntityFrameworkCore;
 using Platform.Data;
+using Platform.Security;
+using V1 = Wsis.Teams.V1;
 using Wsis.Teams.Data;
 using Wsis.Teams.IntegrationEvents;
 using Wsis.Teams.Model;
-using V1 = Wsis.Teams.V1;
 
 namespace Wsis.Teams.Grpc;
 
 /// <summary>teams.v1.CoordinatorsMeetings: the meeting of coordinators of multi-stakeholder teams, its election and its decisions.</summary>
 public sealed class CoordinatorsMeetingsService(TeamsDbContext db, TeamsOutbox outbox, TimeProvider time) : V1.CoordinatorsMeetings.CoordinatorsMeetingsBase
 {
-    public override Task<V1.CoordinatorsMeeting> ConveneCoordinatorsMeeting(V1.ConveneCoordinatorsMeetingRequest request, ServerCallContext context) => Rpc.Run(async () =>
+    [Authorize(Policy = Policies.Secretariat)]
+    public override async Task<V1.CoordinatorsMeeting> ConveneCoordinatorsMeeting(V1.ConveneCoordinatorsMeetingRequest request, ServerCallContext context)
     {
         var actor = Rpc.Authenticated(context);
         var key = Rpc.KeyFor(request.RequestId, "teams.v1.CoordinatorsMeetings/ConveneCoordinatorsMeeting", context);
@@ -37,9 +40,10 @@ public sealed class CoordinatorsMeetingsService(TeamsDbContext db, TeamsOutbox o
             outbox.Raise(TeamsEventFactory.Convened(meeting), "coordinators-meeting:" + meeting.Id);
             return Task.FromResult(Mapping.ToMessage(meeting));
         }, context.CancellationToken);
-    });
+    }
 
-    public override Task<V1.CoordinatorsMeeting> NominateOfficer(V1.NominateOfficerRequest request, ServerCallContext context) => Rpc.Run(async () =>
+    [Authorize(Policy = Policies.CoordinatorOrSecretariat)]
+    public override async Task<V1.CoordinatorsMeeting> NominateOfficer(V1.NominateOfficerRequest request, ServerCallContext context)
     {
         var actor = Rpc.Authenticated(context);
         var key = Rpc.KeyFor(request.RequestId, "teams.v1.CoordinatorsMeetings/NominateOfficer", context);
@@ -51,9 +55,10 @@ public sealed class CoordinatorsMeetingsService(TeamsDbContext db, TeamsOutbox o
             db.Touch(meeting);
             return Mapping.ToMessage(meeting);
         }, context.CancellationToken);
-    });
+    }
 
-    public override Task<V1.CastVoteResponse> CastVote(V1.CastVoteRequest request, ServerCallContext context) => Rpc.Run(async () =>
+    [Authorize(Policy = Policies.Coordinator)]
+    public override async Task<V1.CastVoteResponse> CastVote(V1.CastVoteRequest request, ServerCallContext context)
     {
         var actor = Rpc.Authenticated(context);
         var key = Rpc.KeyFor(request.RequestId, "teams.v1.CoordinatorsMeetings/CastVote", context);
@@ -71,9 +76,10 @@ public sealed class CoordinatorsMeetingsService(TeamsDbContext db, TeamsOutbox o
                 CastAt = Mapping.Ts(ballot.CastAt),
             };
         }, context.CancellationToken);
-    });
+    }
 
-    public override Task<V1.CoordinatorsMeeting> CloseElection(V1.CloseElectionRequest request, ServerCallContext context) => Rpc.Run(async () =>
+    [Authorize(Policy = Policies.Secretariat)]
+    public override async Task<V1.CoordinatorsMeeting> CloseElection(V1.CloseElectionRequest request, ServerCallContext context)
     {
         var actor = Rpc.Authenticated(context);
         var meeting = await LoadMeeting(request.MeetingId, "meeting_id", context.CancellationToken);
@@ -82,9 +88,10 @@ public sealed class CoordinatorsMeetingsService(TeamsDbContext db, TeamsOutbox o
         outbox.Raise(TeamsEventFactory.Elected(meeting), "coordinators-meeting:" + meeting.Id);
         await db.SaveChangesAsync(context.CancellationToken);
         return Mapping.ToMessage(meeting);
-    });
+    }
 
-    public override Task<V1.CoordinatorsMeeting> SetImplementationFramework(V1.SetImplementationFrameworkRequest request, ServerCallContext context) => Rpc.Run(async () =>
+    [Authorize(Policy = Policies.CoordinatorOrSecretariat)]
+    public override async Task<V1.CoordinatorsMeeting> SetImplementationFramework(V1.SetImplementationFrameworkRequest request, ServerCallContext context)
     {
         var actor = Rpc.Authenticated(context);
         var meeting = await LoadMeeting(request.MeetingId, "meeting_id", context.CancellationToken);
@@ -92,9 +99,10 @@ public sealed class CoordinatorsMeetingsService(TeamsDbContext db, TeamsOutbox o
         db.Touch(meeting);
         await db.SaveChangesAsync(context.CancellationToken);
         return Mapping.ToMessage(meeting);
-    });
+    }
 
-    public override Task<V1.CoordinatorsMeeting> SetStocktakingProcedures(V1.SetStocktakingProceduresRequest request, ServerCallContext context) => Rpc.Run(async () =>
+    [Authorize(Policy = Policies.CoordinatorOrSecretariat)]
+    public override async Task<V1.CoordinatorsMeeting> SetStocktakingProcedures(V1.SetStocktakingProceduresRequest request, ServerCallContext context)
     {
         var actor = Rpc.Authenticated(context);
         var meeting = await LoadMeeting(request.MeetingId, "meeting_id", context.CancellationToken);
@@ -104,12 +112,14 @@ public sealed class CoordinatorsMeetingsService(TeamsDbContext db, TeamsOutbox o
         outbox.Raise(TeamsEventFactory.ProceduresSet(meeting, procedures), "coordinators-meeting:" + meeting.Id);
         await db.SaveChangesAsync(context.CancellationToken);
         return Mapping.ToMessage(meeting);
-    });
+    }
 
-    public override Task<V1.CoordinatorsMeeting> GetCoordinatorsMeeting(V1.GetCoordinatorsMeetingRequest request, ServerCallContext context) => Rpc.Run(async () =>
-        Mapping.ToMessage(await LoadMeeting(request.Id, "id", context.CancellationToken, tracked: false)));
+    [AllowAnonymous]
+    public override async Task<V1.CoordinatorsMeeting> GetCoordinatorsMeeting(V1.GetCoordinatorsMeetingRequest request, ServerCallContext context) =>
+        Mapping.ToMessage(await LoadMeeting(request.Id, "id", context.CancellationToken, tracked: false));
 
-    public override Task<V1.ListCoordinatorsMeetingsResponse> ListCoordinatorsMeetings(V1.ListCoordinatorsMeetingsRequest request, ServerCallContext context) => Rpc.Run(async () =>
+    [AllowAnonymous]
+    public override async Task<V1.ListCoordinatorsMeetingsResponse> ListCoordinatorsMeetings(V1.ListCoordinatorsMeetingsRequest request, ServerCallContext context)
     {
         var page = Page.Read(request.PageSize, request.PageToken);
         var total = await db.CoordinatorsMeetings.CountAsync(context.CancellationToken);
@@ -117,7 +127,7 @@ public sealed class CoordinatorsMeetingsService(TeamsDbContext db, TeamsOutbox o
         var response = new V1.ListCoordinatorsMeetingsResponse { NextPageToken = page.Next(meetings.Count, total) };
         response.Meetings.AddRange(meetings.Select(Mapping.ToMessage));
         return response;
-    });
+    }
 
     private IQueryable<CoordinatorsMeeting> WithDetails() =>
         db.CoordinatorsMeetings.Include(m => m.Funding).Include(m => m.Nominations).Include(m => m.Ballots).Include(m => m.StocktakingProcedures).AsSplitQuery();

@@ -6,7 +6,7 @@ using Wsis.Teams.Model;
 
 namespace Wsis.Teams.Grpc;
 
-/// <summary>What every Teams gRPC method shares: who calls, how domain refusals become statuses, paging.</summary>
+/// <summary>What every Teams gRPC method shares: who calls, idempotency keys, timestamps, paging.</summary>
 internal static class Rpc
 {
     public static Actor ActorOf(Caller caller) =>
@@ -14,39 +14,6 @@ internal static class Rpc
 
     /// <summary>An authenticated caller as a domain actor; UNAUTHENTICATED otherwise.</summary>
     public static Actor Authenticated(ServerCallContext context) => ActorOf(context.GetCaller().RequireAuthenticated());
-
-    /// <summary>Runs a method body, turning domain refusals and lost races into precise statuses.</summary>
-    public static async Task<T> Run<T>(Func<Task<T>> body)
-    {
-        try
-        {
-            return await body();
-        }
-        catch (DomainException e)
-        {
-            throw new RpcException(new Status(StatusOf(e.Kind), e.Message));
-        }
-        catch (DbUpdateConcurrencyException)
-        {
-            throw new RpcException(new Status(StatusCode.Aborted, "the record changed while the request was processed; retry the request"));
-        }
-        catch (DbUpdateException)
-        {
-            // A unique index refused a change a concurrent request made first (a second open
-            // membership, a second ballot for the same team and office…).
-            throw new RpcException(new Status(StatusCode.Aborted, "a concurrent request made a conflicting change; retry the request"));
-        }
-    }
-
-    public static StatusCode StatusOf(DomainErrorKind kind) => kind switch
-    {
-        DomainErrorKind.InvalidArgument => StatusCode.InvalidArgument,
-        DomainErrorKind.FailedPrecondition => StatusCode.FailedPrecondition,
-        DomainErrorKind.PermissionDenied => StatusCode.PermissionDenied,
-        DomainErrorKind.AlreadyExists => StatusCode.AlreadyExists,
-        DomainErrorKind.NotFound => StatusCode.NotFound,
-        _ => StatusCode.Internal,
-    };
 
     public static IdempotencyKey? KeyFor(string requestId, string operation, ServerCallContext context)
     {

@@ -1,18 +1,20 @@
 using Grpc.Core;
+using Microsoft.AspNetCore.Authorization;
 using Microsoft.EntityFrameworkCore;
 using Platform.Data;
 using Platform.Security;
+using V1 = Wsis.Teams.V1;
 using Wsis.Teams.Data;
 using Wsis.Teams.IntegrationEvents;
 using Wsis.Teams.Model;
-using V1 = Wsis.Teams.V1;
 
 namespace Wsis.Teams.Grpc;
 
 /// <summary>teams.v1.Stakeholders: the register of organisations.</summary>
 public sealed class StakeholdersService(TeamsDbContext db, TeamsOutbox outbox, TimeProvider time) : V1.Stakeholders.StakeholdersBase
 {
-    public override Task<V1.Stakeholder> RegisterStakeholder(V1.RegisterStakeholderRequest request, ServerCallContext context) => Rpc.Run(async () =>
+    [Authorize(Policy = Policies.Authenticated)]
+    public override async Task<V1.Stakeholder> RegisterStakeholder(V1.RegisterStakeholderRequest request, ServerCallContext context)
     {
         var actor = Rpc.Authenticated(context);
         var key = Rpc.KeyFor(request.RequestId, "teams.v1.Stakeholders/RegisterStakeholder", context);
@@ -24,17 +26,19 @@ public sealed class StakeholdersService(TeamsDbContext db, TeamsOutbox outbox, T
             // The registrant supplied the address, so it gets it back.
             return Task.FromResult(Mapping.ToMessage(stakeholder, showContact: true));
         }, context.CancellationToken);
-    });
+    }
 
-    public override Task<V1.Stakeholder> GetStakeholder(V1.GetStakeholderRequest request, ServerCallContext context) => Rpc.Run(async () =>
+    [AllowAnonymous]
+    public override async Task<V1.Stakeholder> GetStakeholder(V1.GetStakeholderRequest request, ServerCallContext context)
     {
         var id = Text.Id(request.Id, "id");
         var stakeholder = await db.Stakeholders.AsNoTracking().SingleOrDefaultAsync(s => s.Id == id, context.CancellationToken)
             ?? throw DomainException.NotFound($"stakeholder {id} not found");
         return Mapping.ToMessage(stakeholder, ShowsContact(context.GetCaller(), id));
-    });
+    }
 
-    public override Task<V1.ListStakeholdersResponse> ListStakeholders(V1.ListStakeholdersRequest request, ServerCallContext context) => Rpc.Run(async () =>
+    [AllowAnonymous]
+    public override async Task<V1.ListStakeholdersResponse> ListStakeholders(V1.ListStakeholdersRequest request, ServerCallContext context)
     {
         var page = Page.Read(request.PageSize, request.PageToken);
         var query = db.Stakeholders.AsNoTracking();
@@ -56,7 +60,7 @@ public sealed class StakeholdersService(TeamsDbContext db, TeamsOutbox outbox, T
         var response = new V1.ListStakeholdersResponse { NextPageToken = page.Next(items.Count, total) };
         response.Stakeholders.AddRange(items.Select(s => Mapping.ToMessage(s, ShowsContact(caller, s.Id))));
         return response;
-    });
+    }
 
     private static bool ShowsContact(Caller caller, Guid stakeholderId) => caller.IsSecretariat || caller.ActsFor(stakeholderId.ToString());
 }

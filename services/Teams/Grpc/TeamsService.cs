@@ -1,25 +1,29 @@
 using Grpc.Core;
+using Microsoft.AspNetCore.Authorization;
 using Microsoft.EntityFrameworkCore;
 using Platform.Data;
+using Platform.Security;
+using V1 = Wsis.Teams.V1;
 using Wsis.Teams.Data;
 using Wsis.Teams.IntegrationEvents;
 using Wsis.Teams.Model;
-using V1 = Wsis.Teams.V1;
 
 namespace Wsis.Teams.Grpc;
 
 /// <summary>teams.v1.Teams: one open multi-stakeholder team per action line, its coordinator, modalities and meetings.</summary>
 public sealed class TeamsService(TeamsDbContext db, TeamsOutbox outbox, TimeProvider time) : V1.Teams.TeamsBase
 {
-    public override Task<V1.ListActionLinesResponse> ListActionLines(V1.ListActionLinesRequest request, ServerCallContext context) => Rpc.Run(async () =>
+    [AllowAnonymous]
+    public override async Task<V1.ListActionLinesResponse> ListActionLines(V1.ListActionLinesRequest request, ServerCallContext context)
     {
         var lines = await db.ActionLines.AsNoTracking().OrderBy(l => l.Order).ToListAsync(context.CancellationToken);
         var response = new V1.ListActionLinesResponse();
         response.ActionLines.AddRange(lines.Select(Mapping.ToMessage));
         return response;
-    });
+    }
 
-    public override Task<V1.Team> CreateTeam(V1.CreateTeamRequest request, ServerCallContext context) => Rpc.Run(async () =>
+    [Authorize(Policy = Policies.Secretariat)]
+    public override async Task<V1.Team> CreateTeam(V1.CreateTeamRequest request, ServerCallContext context)
     {
         var actor = Rpc.Authenticated(context);
         var key = Rpc.KeyFor(request.RequestId, "teams.v1.Teams/CreateTeam", context);
@@ -44,15 +48,17 @@ public sealed class TeamsService(TeamsDbContext db, TeamsOutbox outbox, TimeProv
                 throw AlreadyHasTeam(line);
             throw;
         }
-    });
+    }
 
-    public override Task<V1.Team> GetTeam(V1.GetTeamRequest request, ServerCallContext context) => Rpc.Run(async () =>
+    [AllowAnonymous]
+    public override async Task<V1.Team> GetTeam(V1.GetTeamRequest request, ServerCallContext context)
     {
         var team = await LoadTeam(Text.Id(request.Id, "id"), context.CancellationToken, tracked: false);
         return await Present(team, context.CancellationToken);
-    });
+    }
 
-    public override Task<V1.ListTeamsResponse> ListTeams(V1.ListTeamsRequest request, ServerCallContext context) => Rpc.Run(async () =>
+    [AllowAnonymous]
+    public override async Task<V1.ListTeamsResponse> ListTeams(V1.ListTeamsRequest request, ServerCallContext context)
     {
         var page = Page.Read(request.PageSize, request.PageToken);
         // At most one team per action line (18), so ordering by the catalogue in memory is cheap.
@@ -63,9 +69,10 @@ public sealed class TeamsService(TeamsDbContext db, TeamsOutbox outbox, TimeProv
         foreach (var team in slice)
             response.Teams.Add(await Present(team, context.CancellationToken));
         return response;
-    });
+    }
 
-    public override Task<V1.Team> JoinTeam(V1.JoinTeamRequest request, ServerCallContext context) => Rpc.Run(async () =>
+    [Authorize(Policy = Policies.StakeholderOrSecretariat)]
+    public override async Task<V1.Team> JoinTeam(V1.JoinTeamRequest request, ServerCallContext context)
     {
         var actor = Rpc.Authenticated(context);
         var key = Rpc.KeyFor(request.RequestId, "teams.v1.Teams/JoinTeam", context);
@@ -78,9 +85,10 @@ public sealed class TeamsService(TeamsDbContext db, TeamsOutbox outbox, TimeProv
             outbox.Raise(TeamsEventFactory.MembershipChanged(team, membership), MembershipKey(team));
             return await Present(team, ct);
         }, context.CancellationToken);
-    });
+    }
 
-    public override Task<V1.Team> LeaveTeam(V1.LeaveTeamRequest request, ServerCallContext context) => Rpc.Run(async () =>
+    [Authorize(Policy = Policies.StakeholderOrSecretariat)]
+    public override async Task<V1.Team> LeaveTeam(V1.LeaveTeamRequest request, ServerCallContext context)
     {
         var actor = Rpc.Authenticated(context);
         var team = await LoadTeam(Text.Id(request.TeamId, "team_id"), context.CancellationToken);
@@ -89,9 +97,10 @@ public sealed class TeamsService(TeamsDbContext db, TeamsOutbox outbox, TimeProv
         outbox.Raise(TeamsEventFactory.MembershipChanged(team, membership), MembershipKey(team));
         await db.SaveChangesAsync(context.CancellationToken);
         return await Present(team, context.CancellationToken);
-    });
+    }
 
-    public override Task<V1.Team> NominateCoordinator(V1.NominateCoordinatorRequest request, ServerCallContext context) => Rpc.Run(async () =>
+    [Authorize(Policy = Policies.Secretariat)]
+    public override async Task<V1.Team> NominateCoordinator(V1.NominateCoordinatorRequest request, ServerCallContext context)
     {
         var actor = Rpc.Authenticated(context);
         var key = Rpc.KeyFor(request.RequestId, "teams.v1.Teams/NominateCoordinator", context);
@@ -103,9 +112,10 @@ public sealed class TeamsService(TeamsDbContext db, TeamsOutbox outbox, TimeProv
             db.Touch(team);
             return await Present(team, ct);
         }, context.CancellationToken);
-    });
+    }
 
-    public override Task<V1.Team> RecordCoordinatorRecommendation(V1.RecordCoordinatorRecommendationRequest request, ServerCallContext context) => Rpc.Run(async () =>
+    [Authorize(Policy = Policies.Secretariat)]
+    public override async Task<V1.Team> RecordCoordinatorRecommendation(V1.RecordCoordinatorRecommendationRequest request, ServerCallContext context)
     {
         var actor = Rpc.Authenticated(context);
         var key = Rpc.KeyFor(request.RequestId, "teams.v1.Teams/RecordCoordinatorRecommendation", context);
@@ -116,9 +126,10 @@ public sealed class TeamsService(TeamsDbContext db, TeamsOutbox outbox, TimeProv
             db.Touch(team);
             return await Present(team, ct);
         }, context.CancellationToken);
-    });
+    }
 
-    public override Task<V1.Team> RecordCoordinatorDesignation(V1.RecordCoordinatorDesignationRequest request, ServerCallContext context) => Rpc.Run(async () =>
+    [Authorize(Policy = Policies.Secretariat)]
+    public override async Task<V1.Team> RecordCoordinatorDesignation(V1.RecordCoordinatorDesignationRequest request, ServerCallContext context)
     {
         var actor = Rpc.Authenticated(context);
         var key = Rpc.KeyFor(request.RequestId, "teams.v1.Teams/RecordCoordinatorDesignation", context);
@@ -131,9 +142,10 @@ public sealed class TeamsService(TeamsDbContext db, TeamsOutbox outbox, TimeProv
             outbox.Raise(TeamsEventFactory.Designated(team, designated, coordinator, ended), "team:" + team.Id);
             return await Present(team, ct);
         }, context.CancellationToken);
-    });
+    }
 
-    public override Task<V1.Team> SetCoordinationModalities(V1.SetCoordinationModalitiesRequest request, ServerCallContext context) => Rpc.Run(async () =>
+    [Authorize(Policy = Policies.CoordinatorOrSecretariat)]
+    public override async Task<V1.Team> SetCoordinationModalities(V1.SetCoordinationModalitiesRequest request, ServerCallContext context)
     {
         var actor = Rpc.Authenticated(context);
         var key = Rpc.KeyFor(request.RequestId, "teams.v1.Teams/SetCoordinationModalities", context);
@@ -144,9 +156,10 @@ public sealed class TeamsService(TeamsDbContext db, TeamsOutbox outbox, TimeProv
             db.Touch(team);
             return await Present(team, ct);
         }, context.CancellationToken);
-    });
+    }
 
-    public override Task<V1.ListCoordinationModalitiesResponse> ListCoordinationModalities(V1.ListCoordinationModalitiesRequest request, ServerCallContext context) => Rpc.Run(async () =>
+    [AllowAnonymous]
+    public override async Task<V1.ListCoordinationModalitiesResponse> ListCoordinationModalities(V1.ListCoordinationModalitiesRequest request, ServerCallContext context)
     {
         var page = Page.Read(request.PageSize, request.PageToken);
         var team = await LoadTeam(Text.Id(request.TeamId, "team_id"), context.CancellationToken, tracked: false);
@@ -155,9 +168,10 @@ public sealed class TeamsService(TeamsDbContext db, TeamsOutbox outbox, TimeProv
         var response = new V1.ListCoordinationModalitiesResponse { NextPageToken = page.Next(slice.Count, versions.Count) };
         response.Versions.AddRange(slice.Select(Mapping.ToMessage));
         return response;
-    });
+    }
 
-    public override Task<V1.TeamMeeting> ScheduleTeamMeeting(V1.ScheduleTeamMeetingRequest request, ServerCallContext context) => Rpc.Run(async () =>
+    [Authorize(Policy = Policies.CoordinatorOrSecretariat)]
+    public override async Task<V1.TeamMeeting> ScheduleTeamMeeting(V1.ScheduleTeamMeetingRequest request, ServerCallContext context)
     {
         var actor = Rpc.Authenticated(context);
         var key = Rpc.KeyFor(request.RequestId, "teams.v1.Teams/ScheduleTeamMeeting", context);
@@ -169,9 +183,10 @@ public sealed class TeamsService(TeamsDbContext db, TeamsOutbox outbox, TimeProv
             db.TeamMeetings.Add(meeting);
             return Mapping.ToMessage(meeting);
         }, context.CancellationToken);
-    });
+    }
 
-    public override Task<V1.TeamMeeting> RegisterForTeamMeeting(V1.RegisterForTeamMeetingRequest request, ServerCallContext context) => Rpc.Run(async () =>
+    [Authorize(Policy = Policies.StakeholderOrSecretariat)]
+    public override async Task<V1.TeamMeeting> RegisterForTeamMeeting(V1.RegisterForTeamMeetingRequest request, ServerCallContext context)
     {
         var actor = Rpc.Authenticated(context);
         var key = Rpc.KeyFor(request.RequestId, "teams.v1.Teams/RegisterForTeamMeeting", context);
@@ -185,9 +200,10 @@ public sealed class TeamsService(TeamsDbContext db, TeamsOutbox outbox, TimeProv
             db.Touch(meeting);
             return Mapping.ToMessage(meeting);
         }, context.CancellationToken);
-    });
+    }
 
-    public override Task<V1.ListTeamMeetingsResponse> ListTeamMeetings(V1.ListTeamMeetingsRequest request, ServerCallContext context) => Rpc.Run(async () =>
+    [AllowAnonymous]
+    public override async Task<V1.ListTeamMeetingsResponse> ListTeamMeetings(V1.ListTeamMeetingsRequest request, ServerCallContext context)
     {
         var page = Page.Read(request.PageSize, request.PageToken);
         var teamId = Text.Id(request.TeamId, "team_id");
@@ -200,7 +216,7 @@ public sealed class TeamsService(TeamsDbContext db, TeamsOutbox outbox, TimeProv
         var response = new V1.ListTeamMeetingsResponse { NextPageToken = page.Next(slice.Count, meetings.Count) };
         response.Meetings.AddRange(slice.Select(Mapping.ToMessage));
         return response;
-    });
+    }
 
     private IQueryable<Team> TeamsWithHistory() =>
         db.Teams.Include(t => t.Memberships).Include(t => t.Designations).Include(t => t.Modalities).AsSplitQuery();

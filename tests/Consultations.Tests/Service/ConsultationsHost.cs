@@ -1,3 +1,4 @@
+using Platform.Domain;
 using System.Net;
 using System.Security.Cryptography;
 using Grpc.Core;
@@ -100,7 +101,6 @@ public sealed class ConsultationsHost : IAsyncDisposable
         builder.AddConsultations();
 
         var app = builder.Build();
-        app.UseAuthentication();
         app.MapServiceDefaults();
         app.MapConsultations();
         await app.MigrateDatabaseAsync<ConsultationsDbContext>();

@@ -1,3 +1,4 @@
+using Platform.Domain;
 using System.Diagnostics;
 using Google.Protobuf;
 using Google.Protobuf.Reflection;

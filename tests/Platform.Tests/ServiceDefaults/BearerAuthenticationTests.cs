@@ -112,7 +112,7 @@ public sealed class BearerAuthenticationTests(BearerAuthenticationTests.KeysAndH
     }
 
     [Fact]
-    public async Task No_token_leaves_the_caller_anonymous_and_protected_endpoints_challenge_without_a_body()
+    public async Task No_token_leaves_the_caller_anonymous_and_protected_endpoints_challenge_with_a_problem_naming_what_is_missing()
     {
         var me = await _host.WhoAmIAsync(null);
         Assert.False(me.Authenticated);
@@ -122,7 +122,9 @@ public sealed class BearerAuthenticationTests(BearerAuthenticationTests.KeysAndH
         using var secure = await _host.GetSecureAsync(null);
         Assert.Equal(HttpStatusCode.Unauthorized, secure.StatusCode);
         Assert.Equal("Bearer", secure.Headers.WwwAuthenticate.Single().ToString());
-        Assert.Empty(await secure.Content.ReadAsByteArrayAsync());
+        var problem = await secure.Content.ReadAsStringAsync();
+        Assert.Contains("\"UNAUTHENTICATED\"", problem);
+        Assert.Contains("a bearer token is required", problem);
     }
 
     [Fact]
@@ -315,6 +317,9 @@ public sealed class BearerAuthenticationTests(BearerAuthenticationTests.KeysAndH
         Assert.Equal(HttpStatusCode.Unauthorized, secure.StatusCode);
         Assert.Equal($"Bearer error=\"invalid_token\", error_description=\"{reason}\"",
             secure.Headers.WwwAuthenticate.Single().ToString());
-        Assert.Empty(await secure.Content.ReadAsByteArrayAsync());
+        // The body says the same short reason, and nothing of IdentityModel's own text.
+        var problem = await secure.Content.ReadAsStringAsync();
+        Assert.Contains($"bearer token rejected: {reason}", problem);
+        Assert.DoesNotContain("IDX", problem);
     }
 }

@@ -1,3 +1,4 @@
+using Platform.Domain;
 using System.Security.Claims;
 using Grpc.Core;
 using Microsoft.AspNetCore.Http;

@@ -1,3 +1,4 @@
+using Platform.Domain;
 using System.Net;
 using System.Net.Http.Json;
 using Microsoft.Extensions.Configuration;

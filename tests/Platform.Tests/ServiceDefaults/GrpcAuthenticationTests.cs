@@ -41,8 +41,8 @@ public sealed class GrpcAuthenticationTests(GrpcAuthenticationTests.ProbeHost pr
                 {
                     b.WebHost.ConfigureKestrel(k => k.ConfigureEndpointDefaults(o => o.Protocols = HttpProtocols.Http2));
                     b.AddBearerAuthentication();
-                    b.AddServiceDatabase<LedgerDb>("Ledger");
-                    b.Services.AddGrpc();
+                    b.AddServiceDatabase<LedgerDb>("Ledger", migrateOnStart: false);
+                    b.AddGrpcDefaults();
                 },
                 map: app => app.MapGrpcService<CallerProbeService>());
             await _host.App.MigrateDatabaseAsync<LedgerDb>();

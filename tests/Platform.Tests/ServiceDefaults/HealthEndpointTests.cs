@@ -19,7 +19,7 @@ public sealed class HealthEndpointTests
         {
             ["ConnectionStrings:Ledger"] = $"Data Source={Path.Combine(folder, "ledger.db")}",
         };
-        await using (var host = await TestWebHost.StartAsync(configuration, configure: b => b.AddServiceDatabase<LedgerDb>("Ledger")))
+        await using (var host = await TestWebHost.StartAsync(configuration, configure: b => b.AddServiceDatabase<LedgerDb>("Ledger", migrateOnStart: false)))
         {
             // A SQLite database that does not exist yet is not ready; migrating creates it.
             using (var before = await host.Client.GetAsync("/readyz"))
@@ -46,7 +46,7 @@ public sealed class HealthEndpointTests
             ["Database:Provider"] = "Postgres",
             ["ConnectionStrings:Ledger"] = "Host=127.0.0.1;Port=1;Username=x;Password=y;Timeout=3",
         };
-        await using var host = await TestWebHost.StartAsync(configuration, configure: b => b.AddServiceDatabase<LedgerDb>("Ledger"));
+        await using var host = await TestWebHost.StartAsync(configuration, configure: b => b.AddServiceDatabase<LedgerDb>("Ledger", migrateOnStart: false));
 
         using var live = await host.Client.GetAsync("/healthz");
         using var ready = await host.Client.GetAsync("/readyz");

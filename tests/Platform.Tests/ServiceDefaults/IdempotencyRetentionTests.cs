@@ -155,7 +155,7 @@ public abstract class IdempotencyRetentionTests : LedgerHostTests
             builder.Logging.AddProvider(logs);
         }
 
-        builder.AddServiceDatabase<LedgerDb>("Ledger");
+        builder.AddServiceDatabase<LedgerDb>("Ledger", migrateOnStart: false);
         builder.AddIdempotencyRetention<LedgerDb>();
         return builder.Build();
     }

@@ -26,7 +26,7 @@ public abstract class IdempotencyStoreTests : LedgerHostTests
         builder.Configuration["Database:Provider"] = provider;
         builder.Configuration["ConnectionStrings:Ledger"] = connectionString;
         builder.Logging.SetMinimumLevel(LogLevel.Warning);
-        builder.AddServiceDatabase<LedgerDb>("Ledger");
+        builder.AddServiceDatabase<LedgerDb>("Ledger", migrateOnStart: false);
         return builder.Build();
     }
 

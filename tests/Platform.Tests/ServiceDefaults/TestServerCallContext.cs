@@ -11,7 +11,8 @@ public sealed class TestServerCallContext : ServerCallContext
     public TestServerCallContext(string method, HttpContext httpContext)
     {
         MethodCore = method;
-        _userState[ServerCallContextExtensions.HttpContextKey] = httpContext;
+        // grpc-dotnet's GetHttpContext() looks here for contexts it did not create (tests).
+        _userState["__HttpContext"] = httpContext;
     }
 
     protected override string MethodCore { get; }
@@ -24,6 +25,10 @@ public sealed class TestServerCallContext : ServerCallContext
     protected override Status StatusCore { get; set; }
     protected override WriteOptions? WriteOptionsCore { get; set; }
     protected override IDictionary<object, object> UserStateCore => _userState;
+
+    protected override AuthContext AuthContextCore { get; } = new(null, new Dictionary<string, List<AuthProperty>>());
+
+    protected override ContextPropagationToken CreatePropagationTokenCore(ContextPropagationOptions? options) => throw new NotSupportedException();
 
     protected override Task WriteResponseHeadersAsyncCore(Metadata responseHeaders) => Task.CompletedTask;
 }

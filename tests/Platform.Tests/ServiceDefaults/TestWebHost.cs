@@ -1,3 +1,4 @@
+using Platform.Domain;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using Microsoft.AspNetCore.Builder;

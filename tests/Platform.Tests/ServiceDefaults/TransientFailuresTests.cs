@@ -23,7 +23,7 @@ public sealed class TransientFailuresTests
         builder.Configuration["Database:Provider"] = "Postgres";
         builder.Configuration["ConnectionStrings:Ledger"] = await cluster.CreateDatabaseAsync();
         builder.Logging.SetMinimumLevel(LogLevel.Warning);
-        builder.AddServiceDatabase<LedgerDb>("Ledger");
+        builder.AddServiceDatabase<LedgerDb>("Ledger", migrateOnStart: false);
         using var host = builder.Build();
         await host.MigrateDatabaseAsync<LedgerDb>();
 

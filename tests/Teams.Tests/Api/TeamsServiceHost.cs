@@ -1,3 +1,4 @@
+using Platform.Domain;
 using System.Security.Cryptography;
 using Grpc.Core;
 using Grpc.Net.Client;
@@ -61,7 +62,6 @@ public sealed class TeamsServiceHost : IAsyncDisposable
         builder.Configuration.AddInMemoryCollection(settings);
         builder.AddTeams();
         var app = builder.Build();
-        app.UseAuthentication();
         app.MapServiceDefaults();
         app.MapTeams();
         await app.StartAsync();
