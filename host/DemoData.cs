@@ -2,6 +2,7 @@ using Platform.Domain;
 using Google.Protobuf.WellKnownTypes;
 using Grpc.Core;
 using Grpc.Net.Client;
+using Wsis.Contracts.Clients;
 using Platform.Security;
 using Wsis.Consultations.V1;
 using Wsis.Teams.V1;
@@ -41,7 +42,7 @@ public sealed partial class DemoData(
             }
 
             await WhenStarted(stoppingToken);
-            using var channel = GrpcChannel.ForAddress(EmbeddedConfiguration.GrpcAddress(configuration));
+            using var channel = ServiceChannels.ForAddress(EmbeddedConfiguration.GrpcAddress(configuration).ToString());
             var seeded = await SeedAsync(channel, stoppingToken);
             if (seeded)
             {

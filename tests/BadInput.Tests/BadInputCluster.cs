@@ -12,16 +12,24 @@ namespace BadInput.Tests;
 
 /// <summary>
 /// The doors hostile input comes through, each its own process from its build output (so a crash
-/// is a dead process, not a failed test host): Teams and Consultations on a private PostgreSQL
-/// database each, and the gateway (gRPC port, web/JSON port) routing to them. Before any test runs
+/// is a dead process, not a failed test host): Teams, Consultations and Reporting on a private
+/// PostgreSQL database each, and the gateway (gRPC port, web/JSON port) routing to them. The
+/// services accept tokens signed with an HS256 secret or an RSA key (<see cref="RsaKey"/>). Before any test runs
 /// it opens a consultation, stores responses through the web and e-mail channels and keeps their
 /// bytes and SHA-256s, so every test can check that nothing stored before has changed.
 /// </summary>
 public sealed class BadInputCluster : IAsyncLifetime
 {
-    private const string Issuer = "wsis-bad-input";
-    private const string Audience = "wsis";
+    private const string IssuerName = "wsis-bad-input";
+    private const string AudienceName = "wsis";
     private readonly string _signingKey = Convert.ToBase64String(RandomNumberGenerator.GetBytes(32));
+
+    /// <summary>The RSA key whose public half the services accept (RS256), besides the HS256 secret.</summary>
+    public RSA RsaKey { get; } = RSA.Create(2048);
+
+    public string Issuer => IssuerName;
+    public string Audience => AudienceName;
+    public byte[] Secret => Convert.FromBase64String(_signingKey);
     private readonly List<DeployableProcess> _processes = [];
     private List<(string Id, byte[] Bytes, string Sha256)> _baseline = [];
 
@@ -32,9 +40,11 @@ public sealed class BadInputCluster : IAsyncLifetime
     public string Folder { get; } = Directory.CreateTempSubdirectory("wsis-bad-input-").FullName;
     public DeployableProcess Teams { get; private set; } = null!;
     public DeployableProcess Consultations { get; private set; } = null!;
+    public DeployableProcess Reporting { get; private set; } = null!;
     public DeployableProcess Gateway { get; private set; } = null!;
     public Uri TeamsAddress { get; private set; } = null!;
     public Uri ConsultationsAddress { get; private set; } = null!;
+    public Uri ReportingAddress { get; private set; } = null!;
     public Uri GatewayGrpc { get; private set; } = null!;
     public Uri GatewayWeb { get; private set; } = null!;
 
@@ -61,11 +71,12 @@ public sealed class BadInputCluster : IAsyncLifetime
         {
             ["ASPNETCORE_ENVIRONMENT"] = "Production",
             ["Database__Provider"] = "Postgres",
-            ["Auth__Issuer"] = Issuer,
-            ["Auth__Audience"] = Audience,
+            ["Auth__Issuer"] = IssuerName,
+            ["Auth__Audience"] = AudienceName,
             ["Auth__SigningKeys__0"] = _signingKey,
+            ["Auth__SigningKeys__1"] = RsaKey.ExportSubjectPublicKeyInfoPem(),
         };
-        int teamsPort = FreePort.Next(), consultationsPort = FreePort.Next(), webPort = FreePort.Next(), grpcPort = FreePort.Next(), nobody = FreePort.Next();
+        int teamsPort = FreePort.Next(), consultationsPort = FreePort.Next(), reportingPort = FreePort.Next(), webPort = FreePort.Next(), grpcPort = FreePort.Next();
 
         Dictionary<string, string> Service(int port, string key, string database) => new(common)
         {
@@ -79,6 +90,8 @@ public sealed class BadInputCluster : IAsyncLifetime
             Service(teamsPort, "ConnectionStrings__Teams", await postgres.CreateDatabaseAsync()));
         Consultations = Launch("consultations", BuildOutput.Dll("services/Consultations", "Consultations"),
             Service(consultationsPort, "ConnectionStrings__Consultations", await postgres.CreateDatabaseAsync()));
+        Reporting = Launch("reporting", BuildOutput.Dll("services/Reporting", "Reporting"),
+            Service(reportingPort, "ConnectionStrings__Reporting", await postgres.CreateDatabaseAsync()));
         Gateway = Launch("gateway", BuildOutput.Dll("gateway", "Gateway"), new Dictionary<string, string>(common)
         {
             ["ASPNETCORE_URLS"] = "",
@@ -88,19 +101,19 @@ public sealed class BadInputCluster : IAsyncLifetime
             ["Kestrel__Endpoints__Grpc__Protocols"] = "Http2",
             ["ReverseProxy__Clusters__teams__Destinations__d1__Address"] = $"http://127.0.0.1:{teamsPort}",
             ["ReverseProxy__Clusters__consultations__Destinations__d1__Address"] = $"http://127.0.0.1:{consultationsPort}",
-            // Reporting takes no part in these tests; its route leads to a port nobody serves.
-            ["ReverseProxy__Clusters__reporting__Destinations__d1__Address"] = $"http://127.0.0.1:{nobody}",
+            ["ReverseProxy__Clusters__reporting__Destinations__d1__Address"] = $"http://127.0.0.1:{reportingPort}",
             ["Gateway__RateLimits__Submissions__PermitLimit"] = "100000",
             ["Gateway__Json__MaxRequestBytes"] = (1024 * 1024).ToString(System.Globalization.CultureInfo.InvariantCulture),
         });
 
-        foreach (var (process, port) in new[] { (Teams, teamsPort), (Consultations, consultationsPort), (Gateway, grpcPort) })
+        foreach (var (process, port) in new[] { (Teams, teamsPort), (Consultations, consultationsPort), (Reporting, reportingPort), (Gateway, grpcPort) })
         {
             await process.WaitUntilListeningAsync(port, TimeSpan.FromSeconds(120));
         }
 
         TeamsAddress = new Uri($"http://127.0.0.1:{teamsPort}");
         ConsultationsAddress = new Uri($"http://127.0.0.1:{consultationsPort}");
+        ReportingAddress = new Uri($"http://127.0.0.1:{reportingPort}");
         GatewayGrpc = new Uri($"http://127.0.0.1:{grpcPort}");
         GatewayWeb = new Uri($"http://127.0.0.1:{webPort}");
         Web = new HttpClient { BaseAddress = GatewayWeb, Timeout = TimeSpan.FromSeconds(30) };
@@ -184,9 +197,7 @@ public sealed class BadInputCluster : IAsyncLifetime
             Assert.True(process.IsRunning, $"{process.Name} is no longer running:\n{process.Tail(4000)}");
         }
 
-        // The gateway answers health per public service (its overall status also counts Reporting,
-        // which this suite does not run).
-        foreach (var (address, service) in new[] { (TeamsAddress, ""), (ConsultationsAddress, ""),
+        foreach (var (address, service) in new[] { (TeamsAddress, ""), (ConsultationsAddress, ""), (ReportingAddress, ""), (GatewayGrpc, ""),
                      (GatewayGrpc, "consultations.v1.Consultations"), (GatewayGrpc, "teams.v1.Teams") })
         {
             using var channel = GrpcChannel.ForAddress(address);
@@ -224,7 +235,7 @@ public sealed class BadInputCluster : IAsyncLifetime
         new(GrpcChannel.ForAddress(address, new GrpcChannelOptions { MaxReceiveMessageSize = 64 * 1024 * 1024, MaxSendMessageSize = 64 * 1024 * 1024 }));
 
     public string Token(string subject, string role, string? country = null, string? org = null) =>
-        new DevelopmentTokenIssuer(Issuer, Audience, new SymmetricSecurityKey(Convert.FromBase64String(_signingKey)))
+        new DevelopmentTokenIssuer(IssuerName, AudienceName, new SymmetricSecurityKey(Convert.FromBase64String(_signingKey)))
             .Mint(new DevelopmentTokenRequest(subject, subject, [role], country, org), TimeSpan.FromHours(2));
 
     public static Metadata Bearer(string token) => new() { { "authorization", "Bearer " + token } };
@@ -240,6 +251,7 @@ public sealed class BadInputCluster : IAsyncLifetime
 
     public async Task DisposeAsync()
     {
+        RsaKey.Dispose();
         Http2.Dispose();
         Web?.Dispose();
         foreach (var process in _processes)

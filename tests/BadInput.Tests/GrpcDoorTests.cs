@@ -187,6 +187,51 @@ public sealed class GrpcDoorTests(BadInputCluster cluster, ITestOutputHelper out
     }
 
     [Fact]
+    public async Task Gzip_bombs_are_refused_with_resource_exhausted_and_leave_memory_where_it_was()
+    {
+        // One message of 128 MiB (twice Consultations' limit) that gzip shrinks to about 128 KiB;
+        // 32 of them at once, without a token, as the probe of the old gRPC layer sent them.
+        const int decompressed = 128 * 1024 * 1024;
+        byte[] bomb;
+        using (var compressed = new MemoryStream())
+        {
+            using (var gzip = new System.IO.Compression.GZipStream(compressed, System.IO.Compression.CompressionLevel.SmallestSize, leaveOpen: true))
+            {
+                var header = new byte[6];
+                var writer = new CodedOutputStream(header);
+                writer.WriteTag(3, WireFormat.WireType.LengthDelimited);
+                writer.WriteLength(decompressed - 6);
+                writer.Flush();
+                gzip.Write(header);
+                var block = new byte[1024 * 1024];
+                block.AsSpan().Fill((byte)'a');
+                for (var written = 6; written < decompressed; written += block.Length)
+                {
+                    gzip.Write(block, 0, Math.Min(block.Length, decompressed - written));
+                }
+            }
+
+            bomb = compressed.ToArray();
+        }
+
+        var before = cluster.Consultations.ResidentBytes();
+        var answers = await Task.WhenAll(Enumerable.Range(0, 32).Select(_ =>
+            SendAsync(cluster.ConsultationsAddress, Submit, Body(Frame(bomb, flag: 1)), headers: ("grpc-encoding", "gzip"))));
+        foreach (var answer in answers)
+        {
+            AssertStatus(answer, $"gzip bomb ({bomb.Length} bytes inflating to {decompressed})", ResourceExhausted);
+        }
+
+        // A refused bomb costs at most the bound on inflated requests (Grpc:MaxInflatedRequestBytes);
+        // 32 bombs inflated whole took 2.3 GiB, and the process kept it.
+        await Task.Delay(TimeSpan.FromSeconds(2));
+        var after = cluster.Consultations.ResidentBytes();
+        output.WriteLine($"{bomb.Length} bytes per bomb; resident memory {before / 1048576} MiB before, {after / 1048576} MiB after");
+        Assert.True(after - before < 256L * 1024 * 1024, $"resident memory grew from {before / 1048576} MiB to {after / 1048576} MiB");
+        await cluster.AssertIntactAsync();
+    }
+
+    [Fact]
     public async Task Wrong_content_type_and_method_are_refused()
     {
         foreach (var (door, address, path) in Doors())

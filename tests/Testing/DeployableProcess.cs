@@ -36,6 +36,14 @@ public sealed class DeployableProcess : IAsyncDisposable
 
     public bool IsRunning => _process is { HasExited: false };
 
+    /// <summary>The resident memory of the running process (VmRSS of /proc), in bytes.</summary>
+    public long ResidentBytes()
+    {
+        var process = _process ?? throw new InvalidOperationException($"{Name} is not running.");
+        var line = File.ReadLines($"/proc/{process.Id}/status").First(l => l.StartsWith("VmRSS:", StringComparison.Ordinal));
+        return long.Parse(line["VmRSS:".Length..].Trim().Split(' ')[0], System.Globalization.CultureInfo.InvariantCulture) * 1024;
+    }
+
     public static DeployableProcess Start(string name, string dll, string workingDirectory,
         IReadOnlyDictionary<string, string> environment, params string[] arguments)
     {

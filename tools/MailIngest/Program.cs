@@ -2,6 +2,7 @@ using System.Security.Cryptography;
 using Google.Protobuf;
 using Grpc.Core;
 using Grpc.Net.Client;
+using Wsis.Contracts.Clients;
 using Wsis.Consultations.V1;
 using Wsis.Tools.MailIngest;
 
@@ -40,7 +41,9 @@ var request = new IngestEmailRequest
     RequestId = "mail-sha256-" + Convert.ToHexStringLower(SHA256.HashData(raw)),
 };
 
-using var channel = GrpcChannel.ForAddress(settings.Address, new GrpcChannelOptions { MaxSendMessageSize = 64 * 1024 * 1024 });
+// UNAVAILABLE (the service restarting, its database away) is retried a few times at once; the
+// request_id makes a repeat safe. Beyond that Postfix keeps the message queued.
+using var channel = ServiceChannels.ForAddress(settings.Address, new GrpcChannelOptions { MaxSendMessageSize = 64 * 1024 * 1024 });
 var client = new Consultations.ConsultationsClient(channel);
 try
 {

@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Hosting;
@@ -26,6 +27,9 @@ public static class GrpcDefaults
     /// </summary>
     public const string ServiceOnlyTag = "grpc-service-only";
 
+    /// <summary>The most a compressed request may inflate to (<c>Grpc:MaxInflatedRequestBytes</c>): gRPC's usual 4 MiB message limit.</summary>
+    public const int DefaultMaxInflatedRequestBytes = 4 * 1024 * 1024;
+
     /// <summary>
     /// <c>AddGrpc</c> with <see cref="ErrorMappingInterceptor"/>, health and reflection. Safe to call
     /// more than once (the embedded host composes several modules that each call it).
@@ -47,6 +51,17 @@ public static class GrpcDefaults
             o.Interceptors.Add<ErrorMappingInterceptor>();
             // Handler exceptions never reach a caller as text: the interceptor decides what is said.
             o.EnableDetailedErrors = false;
+        });
+        var maxInflated = builder.Configuration.GetValue("Grpc:MaxInflatedRequestBytes", DefaultMaxInflatedRequestBytes);
+        services.PostConfigure<GrpcServiceOptions>(o =>
+        {
+            for (var i = 0; i < o.CompressionProviders.Count; i++)
+            {
+                if (o.CompressionProviders[i] is not BoundedDecompression)
+                {
+                    o.CompressionProviders[i] = new BoundedDecompression(o.CompressionProviders[i], maxInflated);
+                }
+            }
         });
         services.AddGrpcReflection();
         services.AddGrpcHealthChecks(o => o.Services.Map("", c => !c.Tags.Contains(ServiceOnlyTag)))

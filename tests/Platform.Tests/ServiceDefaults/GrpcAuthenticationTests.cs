@@ -1,3 +1,4 @@
+using Platform.Domain;
 using Grpc.Core;
 using Grpc.Net.Client;
 using Microsoft.AspNetCore.Authorization;
@@ -64,6 +65,29 @@ public sealed class GrpcAuthenticationTests(GrpcAuthenticationTests.ProbeHost pr
     private string Token(object roles, string sub = "sec-1", int expiresInMinutes = 10) =>
         TestTokens.Create(TestTokens.Hs256(probe.Secret), TestTokens.Claims(sub, roles, country: "CH", org: "stk-5"),
             notBefore: DateTime.UtcNow.AddMinutes(-30), expires: DateTime.UtcNow.AddMinutes(expiresInMinutes));
+
+    [Theory]
+    [InlineData("rule-invalid", StatusCode.InvalidArgument, "text must not be empty")]
+    [InlineData("rule-unavailable", StatusCode.Unavailable, "the election has not reached this service yet")]
+    [InlineData("transient", StatusCode.Unavailable, "retry")]
+    [InlineData("race", StatusCode.Aborted, "a concurrent request made a conflicting change; retry the request")]
+    [InlineData("rpc", StatusCode.OutOfRange, "as thrown")]
+    [InlineData("bug", StatusCode.Unknown, "the service failed unexpectedly; the failure was logged under trace ")]
+    public async Task What_a_method_throws_reaches_the_caller_as_the_status_of_its_kind_and_never_its_insides(string kind, StatusCode status, string message)
+    {
+        var error = await Assert.ThrowsAsync<RpcException>(async () => await probe.Client.FailAsync(new FailRequest { Kind = kind }));
+        Assert.Equal(status, error.StatusCode);
+        Assert.Contains(message, error.Status.Detail);
+        Assert.DoesNotContain("Exception", error.Status.Detail);
+        Assert.DoesNotContain("IX_secret", error.Status.Detail);
+        Assert.DoesNotContain("Secret.cs", error.Status.Detail);
+        if (kind == "rule-unavailable")
+        {
+            // The client's retry policy (and the project's older clients) wait as long as asked.
+            Assert.Equal("500", error.Trailers.GetValue("grpc-retry-pushback-ms"));
+            Assert.Equal("500", error.Trailers.GetValue("retry-after-ms"));
+        }
+    }
 
     [Fact]
     public async Task The_method_sees_the_caller_of_a_valid_token()
@@ -168,6 +192,16 @@ public sealed class CallerProbeService(LedgerDb db) : CallerProbe.CallerProbeBas
             return Task.FromResult(new Note { Id = entry.Id.ToString(), Text = entry.Text, Author = caller.Subject });
         }, context.CancellationToken);
     }
+
+    public override Task<WhoAmIReply> Fail(FailRequest request, ServerCallContext context) => request.Kind switch
+    {
+        "rule-invalid" => throw DomainException.InvalidArgument("text must not be empty"),
+        "rule-unavailable" => throw DomainException.Unavailable("the election has not reached this service yet", TimeSpan.FromMilliseconds(500)),
+        "transient" => throw new TimeoutException("the database did not answer"),
+        "race" => throw new Microsoft.EntityFrameworkCore.DbUpdateException("duplicate key value violates unique constraint \"IX_secret\""),
+        "rpc" => throw new RpcException(new Status(StatusCode.OutOfRange, "as thrown")),
+        _ => throw new InvalidOperationException("Npgsql.PostgresException at Platform.Secret.Method() in /src/Secret.cs:line 42"),
+    };
 
     private static WhoAmIReply Reply(Caller caller) => new()
     {

@@ -40,6 +40,24 @@ public sealed class TeamsApiTests(TeamsApiFixture fixture) : IClassFixture<Teams
     }
 
     [Fact]
+    public async Task Who_may_call_is_checked_before_the_request_is_read()
+    {
+        // An empty request from a caller without the role is refused for the role, not for the
+        // missing field: a refused caller learns nothing about what the method would accept.
+        var member = await fixture.Register("Empty Request Org");
+        var error = await TeamsApiFixture.Refused(StatusCode.PermissionDenied, async () =>
+            await Teams.CreateTeamAsync(new V1.CreateTeamRequest(), Service.StakeholderOf(Guid.Parse(member.Id))));
+        Assert.Equal("teams.v1.Teams/CreateTeam may be called only by the secretariat (role secretariat)", error.Status.Detail);
+
+        error = await TeamsApiFixture.Refused(StatusCode.Unauthenticated, async () => await Teams.CreateTeamAsync(new V1.CreateTeamRequest()));
+        Assert.StartsWith("a bearer token is required", error.Status.Detail);
+
+        // The secretariat gets past the door, and the field is named.
+        error = await TeamsApiFixture.Refused(StatusCode.InvalidArgument, async () => await Teams.CreateTeamAsync(new V1.CreateTeamRequest(), Service.Secretariat));
+        Assert.StartsWith("action_line_code", error.Status.Detail);
+    }
+
+    [Fact]
     public async Task Concurrent_creations_for_one_line_make_exactly_one_team()
     {
         var attempts = await Task.WhenAll(Enumerable.Range(0, 6).Select(async _ =>

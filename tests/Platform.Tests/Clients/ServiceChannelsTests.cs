@@ -1,0 +1,89 @@
+using Xunit;
+using Grpc.Core;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.Extensions.DependencyInjection;
+using Wsis.Contracts.Clients;
+using V1 = Wsis.Teams.V1;
+
+namespace Platform.Tests.Clients;
+
+/// <summary>
+/// The project's own clients retry UNAVAILABLE where a repeat is safe (reads, and creates carrying
+/// a request_id), and never where it is not.
+/// </summary>
+public sealed class ServiceChannelsTests
+{
+    [Fact]
+    public void Reads_and_writes_with_a_request_id_are_retried_and_other_writes_are_not()
+    {
+        var names = ServiceChannels.SafeToRepeat(ServiceChannels.Apis).Select(m => $"{m.Service.FullName}/{m.Name}").ToHashSet();
+        Assert.Contains("teams.v1.Teams/GetTeam", names);
+        Assert.Contains("teams.v1.Teams/ListTeams", names);
+        Assert.Contains("teams.v1.Teams/CreateTeam", names);
+        Assert.Contains("consultations.v1.Consultations/SubmitResponse", names);
+        Assert.Contains("consultations.v1.Consultations/IngestEmail", names);
+        Assert.DoesNotContain("teams.v1.Teams/LeaveTeam", names);
+        Assert.DoesNotContain("teams.v1.CoordinatorsMeetings/CloseElection", names);
+        Assert.DoesNotContain("consultations.v1.Consultations/PublishResults", names);
+        Assert.DoesNotContain("reporting.v1.Reports/SubmitToSecretaryGeneral", names);
+    }
+
+    [Fact]
+    public async Task A_read_answered_UNAVAILABLE_twice_succeeds_on_the_third_attempt_and_a_write_without_request_id_fails_at_once()
+    {
+        var teams = new FlakyTeams(failures: 2);
+        var builder = WebApplication.CreateBuilder();
+        builder.WebHost.UseUrls("http://127.0.0.1:0");
+        builder.WebHost.ConfigureKestrel(k => k.ConfigureEndpointDefaults(o => o.Protocols = HttpProtocols.Http2));
+        builder.Services.AddGrpc();
+        builder.Services.AddSingleton(teams);
+        await using var app = builder.Build();
+        app.MapGrpcService<FlakyTeams>();
+        await app.StartAsync();
+
+        using var channel = ServiceChannels.ForAddress(app.Urls.Single());
+        var client = new V1.Teams.TeamsClient(channel);
+        var team = await client.GetTeamAsync(new V1.GetTeamRequest { Id = "t-1" });
+        Assert.Equal("t-1", team.Id);
+        Assert.Equal(3, teams.Calls["GetTeam"]);
+
+        teams.Reset(failures: 1);
+        var error = await Assert.ThrowsAsync<RpcException>(async () => await client.LeaveTeamAsync(new V1.LeaveTeamRequest { TeamId = "t-1", StakeholderId = "s-1" }));
+        Assert.Equal(StatusCode.Unavailable, error.StatusCode);
+        Assert.Equal(1, teams.Calls["LeaveTeam"]);
+    }
+
+    /// <summary>A Teams server that answers UNAVAILABLE a set number of times, then serves.</summary>
+    private sealed class FlakyTeams(int failures) : V1.Teams.TeamsBase
+    {
+        private int _failures = failures;
+
+        public Dictionary<string, int> Calls { get; } = [];
+
+        public void Reset(int failures)
+        {
+            _failures = failures;
+            Calls.Clear();
+        }
+
+        public override Task<V1.Team> GetTeam(V1.GetTeamRequest request, ServerCallContext context) => Serve("GetTeam", () => new V1.Team { Id = request.Id });
+
+        public override Task<V1.Team> LeaveTeam(V1.LeaveTeamRequest request, ServerCallContext context) => Serve("LeaveTeam", () => new V1.Team { Id = request.TeamId });
+
+        private Task<V1.Team> Serve(string method, Func<V1.Team> answer)
+        {
+            lock (Calls)
+            {
+                Calls[method] = Calls.GetValueOrDefault(method) + 1;
+                if (_failures-- > 0)
+                {
+                    throw new RpcException(new Status(StatusCode.Unavailable, "restarting"));
+                }
+            }
+
+            return Task.FromResult(answer());
+        }
+    }
+}
