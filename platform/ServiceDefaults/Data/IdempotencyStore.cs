@@ -50,18 +50,19 @@ public sealed record IdempotencyKey
     }
 
     /// <summary>
-    /// The key for a gRPC call: the operation is the call's full method name
-    /// (<c>/teams.v1.Teams/CreateTeam</c>); a too-long <c>request_id</c> is INVALID_ARGUMENT.
+    /// The key for a gRPC call (or its JSON transcoding): the operation is the method's full name
+    /// without the leading slash (<c>teams.v1.Teams/CreateTeam</c>), the caller the token's subject; a
+    /// too-long <c>request_id</c> is INVALID_ARGUMENT naming the limit. The one way every service
+    /// makes its keys.
     /// </summary>
     public static IdempotencyKey? ForCall(string? requestId, ServerCallContext context, Caller caller)
     {
         if (requestId is { Length: > IdempotencyRecord.KeyMaxLength })
         {
-            throw new RpcException(new Status(StatusCode.InvalidArgument,
-                $"request_id must be at most {IdempotencyRecord.KeyMaxLength} characters"));
+            throw Platform.Domain.DomainException.InvalidArgument($"request_id must be at most {IdempotencyRecord.KeyMaxLength} characters");
         }
 
-        return For(requestId, context.Method, caller);
+        return For(requestId, context.Method.TrimStart('/'), caller);
     }
 }
 
