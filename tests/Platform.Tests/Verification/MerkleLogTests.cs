@@ -101,3 +101,75 @@ public sealed class MerkleLogTests
             level == 0 ? leaves[(int)index] : MerkleLog.NodeHash(Get(level - 1, 2 * index), Get(level - 1, 2 * index + 1));
     }
 }
+
+/// <summary>
+/// The same proofs and signatures checked by an independent implementation: Python's hashlib and the
+/// cryptography package (Debian python3-cryptography), written from RFC 9162 alone.
+/// </summary>
+public sealed class IndependentVerifierTests
+{
+    [Fact]
+    public async Task Python_accepts_the_proofs_and_signatures_and_catches_a_tampered_one()
+    {
+        using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
+        var published = Enumerable.Range(0, 37).Select(i => SHA256.HashData(Encoding.UTF8.GetBytes($"record {i}"))).ToList();
+        var leaves = published.Select(p => MerkleLog.LeafHash(p)).ToList();
+        var nodes = new ListOfLeaves(leaves);
+        object Checkpoint(int size)
+        {
+            var checkpoint = new Checkpoint("c-1", size, MerkleLog.Root(nodes, size), DateTimeOffset.UtcNow);
+            return new { text = checkpoint.Text, signature = Convert.ToBase64String(checkpoint.Sign(key)) };
+        }
+
+        var sizes = new[] { 1, 8, 13, 37 };
+        var document = new
+        {
+            public_key_pem = key.ExportSubjectPublicKeyInfoPem(),
+            leaves = published.Select(Convert.ToHexStringLower).ToList(),
+            checkpoints = sizes.Select(Checkpoint).ToList(),
+            inclusion = new[] { (0, 1), (5, 8), (12, 13), (36, 37), (0, 37), (20, 37) }
+                .Select(c => new { published_sha256 = Convert.ToHexStringLower(published[c.Item1]), index = c.Item1, size = c.Item2, path = MerkleLog.InclusionProof(nodes, c.Item1, c.Item2).Select(Convert.ToBase64String).ToList() }).ToList(),
+            consistency = new[] { (1, 8), (8, 13), (13, 37), (1, 37) }
+                .Select(c => new { old_size = c.Item1, new_size = c.Item2, proof = MerkleLog.ConsistencyProof(nodes, c.Item1, c.Item2).Select(Convert.ToBase64String).ToList() }).ToList(),
+        };
+
+        var (code, output) = await RunPythonAsync(document);
+        Assert.True(code == 0, output);
+        Assert.Equal(4 + 1 + 6 + 4, output.Split('\n', StringSplitOptions.RemoveEmptyEntries).Count(l => l.StartsWith("OK ", StringComparison.Ordinal)));
+
+        // One edited record: its inclusion proof no longer leads to the signed root.
+        var json = System.Text.Json.JsonSerializer.Serialize(document).Replace(Convert.ToHexStringLower(published[20]), Convert.ToHexStringLower(SHA256.HashData("edited"u8)));
+        (code, output) = await RunPythonAsync(json);
+        Assert.Equal(1, code);
+        Assert.Contains("FAIL inclusion of leaf 20 in 37", output);
+        Assert.Contains("FAIL root of 37 leaves", output);
+    }
+
+    private static Task<(int, string)> RunPythonAsync(object document) => RunPythonAsync(System.Text.Json.JsonSerializer.Serialize(document));
+
+    private static async Task<(int, string)> RunPythonAsync(string json)
+    {
+        var file = Path.GetTempFileName();
+        await File.WriteAllTextAsync(file, json);
+        try
+        {
+            var info = new System.Diagnostics.ProcessStartInfo("/usr/bin/python3") { RedirectStandardOutput = true, RedirectStandardError = true };
+            info.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "Verification", "verify_log.py"));
+            info.ArgumentList.Add(file);
+            using var process = System.Diagnostics.Process.Start(info)!;
+            var output = await process.StandardOutput.ReadToEndAsync() + await process.StandardError.ReadToEndAsync();
+            await process.WaitForExitAsync();
+            return (process.ExitCode, output);
+        }
+        finally
+        {
+            File.Delete(file);
+        }
+    }
+
+    private sealed class ListOfLeaves(IReadOnlyList<byte[]> leaves) : ILogNodes
+    {
+        public byte[] Get(int level, long index) =>
+            level == 0 ? leaves[(int)index] : MerkleLog.NodeHash(Get(level - 1, 2 * index), Get(level - 1, 2 * index + 1));
+    }
+}
