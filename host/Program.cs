@@ -18,6 +18,7 @@ builder.AddGateway();
 builder.AddTeams();
 builder.AddConsultations();
 builder.AddReporting();
+builder.AddEmbeddedMailDoor();
 builder.Services.AddSingleton<DemoData>();
 builder.Services.AddHostedService(sp => sp.GetRequiredService<DemoData>());
 builder.Services.AddHostedService<StartupBanner>();

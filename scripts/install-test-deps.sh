@@ -8,6 +8,7 @@
 #  - chromium: browser tests of the gateway's web pages
 #  - docker-compose: validates docker-compose.yml (no Docker engine runs on CI)
 #  - libfaketime: the end-to-end test moves the Consultations processes' clock past a deadline
+#  - swaks: a real SMTP client (besides Python's smtplib) for the SMTP door's tests
 # Idempotent: does nothing for what is already there.
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -21,6 +22,7 @@ command -v h2load >/dev/null 2>&1 || need+=(nghttp2-client)
 [ -x /usr/bin/chromium ] || need+=(chromium)
 command -v docker-compose >/dev/null 2>&1 || need+=(docker-compose)
 ls /usr/lib/*/faketime/libfaketime.so.1 >/dev/null 2>&1 || need+=(libfaketime)
+command -v swaks >/dev/null 2>&1 || need+=(swaks)
 
 if [ ${#need[@]} -gt 0 ]; then
   echo "install-test-deps: installing ${need[*]}"

@@ -56,6 +56,8 @@ public static class ServiceChannels
     {
         options ??= new GrpcChannelOptions();
         options.ServiceConfig = RetryConfig();
+        // A service that restarted is tried again within seconds (grpc-dotnet's default waits up to 2 minutes).
+        options.MaxReconnectBackoff = TimeSpan.FromSeconds(5);
         return GrpcChannel.ForAddress(address, options);
     }
 }

@@ -24,6 +24,20 @@ public sealed class ComposeFileTests
     }
 
     [Fact]
+    public void The_SMTP_door_is_a_profile_that_delivers_to_consultations()
+    {
+        var env = ValidEnv();
+        env["MAIL_DOOR_TOKEN"] = "a.b.c";
+        var (exit, output, error) = RunCompose(env, "--profile", "mail", "config");
+        Assert.True(exit == 0, $"docker-compose config failed: {error}");
+        Assert.Contains("  mail:", output);
+        Assert.Contains("MailDoor__ConsultationsAddress: http://consultations:5102", output);
+        Assert.Contains("cwg-consultation+{code}@itu.int", output);
+        // Only started with --profile mail: operators who take e-mail through their own MTA (the pipe) do not run it.
+        Assert.Matches(@"profiles:\s+- mail", output);
+    }
+
+    [Fact]
     public void Compose_refuses_to_start_without_the_secrets()
     {
         var env = ValidEnv();
@@ -38,6 +52,7 @@ public sealed class ComposeFileTests
     [InlineData("services/Consultations/Dockerfile", "Consultations.dll")]
     [InlineData("services/Reporting/Dockerfile", "Reporting.dll")]
     [InlineData("gateway/Dockerfile", "Gateway.dll")]
+    [InlineData("mail/Dockerfile", "Wsis.Mail.dll")]
     public void Dockerfile_is_multi_stage_non_root_with_a_health_check(string path, string entry)
     {
         var text = File.ReadAllText(Path.Combine(RepoRoot, path));
@@ -72,7 +87,7 @@ public sealed class ComposeFileTests
                 UseShellExecute = false,
             };
             foreach (var a in new[] { "--env-file", envFile, "-f", "docker-compose.yml" }.Concat(args)) psi.ArgumentList.Add(a);
-            foreach (var key in new[] { "POSTGRES_PASSWORD", "RABBITMQ_DEFAULT_PASS", "RABBITMQ_DEFAULT_USER", "AUTH_ISSUER", "AUTH_AUDIENCE", "AUTH_SIGNING_KEY", "CONSULTATIONS_REPLICAS" })
+            foreach (var key in new[] { "POSTGRES_PASSWORD", "RABBITMQ_DEFAULT_PASS", "RABBITMQ_DEFAULT_USER", "AUTH_ISSUER", "AUTH_AUDIENCE", "AUTH_SIGNING_KEY", "CONSULTATIONS_REPLICAS", "MAIL_DOOR_TOKEN" })
             {
                 psi.Environment.Remove(key);
             }

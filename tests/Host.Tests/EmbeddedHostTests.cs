@@ -135,6 +135,38 @@ public sealed class EmbeddedHostTests(ITestOutputHelper output)
         output.WriteLine($"embedded host without demonstration data: {clock.Elapsed.TotalSeconds:0.0} s");
     }
 
+    [Fact]
+    public async Task With_the_mail_door_on_a_response_e_mailed_by_SMTP_is_published()
+    {
+        var smtpPort = Testing.FreePort.Next();
+        await using var host = await EmbeddedHostProcess.StartAsync(settings: new Dictionary<string, string>
+        {
+            ["Host__MailDoor"] = "true",
+            ["MailDoor__Address"] = "127.0.0.1",
+            ["MailDoor__Port"] = smtpPort.ToString(System.Globalization.CultureInfo.InvariantCulture),
+        });
+        await host.WaitForDemoDataStepAsync();
+        await host.Process.WaitUntilListeningAsync(smtpPort, TimeSpan.FromSeconds(30));
+        var consultations = new Wsis.Consultations.V1.Consultations.ConsultationsClient(host.Channel);
+        var open = (await consultations.ListConsultationsAsync(new ListConsultationsRequest())).Consultations.First(c => c.State == ConsultationState.Open);
+
+        var info = new ProcessStartInfo("swaks") { RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (var a in new[] { "--server", "127.0.0.1", "--port", smtpPort.ToString(System.Globalization.CultureInfo.InvariantCulture), "--from", "ana@example.org",
+                     "--to", open.EmailAddress, "--header", "Subject: By SMTP to the embedded host", "--body", "Sent to the embedded host's SMTP door." })
+        {
+            info.ArgumentList.Add(a);
+        }
+
+        using var swaks = Process.Start(info)!;
+        var said = await swaks.StandardOutput.ReadToEndAsync() + await swaks.StandardError.ReadToEndAsync();
+        await swaks.WaitForExitAsync();
+        Assert.True(swaks.ExitCode == 0, said);
+        Assert.Contains("250 2.0.0 stored as", said);
+
+        var responses = (await consultations.ListResponsesAsync(new ListResponsesRequest { ConsultationId = open.Id })).Responses;
+        Assert.Contains(responses, r => r.Channel == Channel.Email && r.Text.Contains("Sent to the embedded host's SMTP door."));
+    }
+
     private static async Task Eventually(Func<Task<bool>> condition, string what)
     {
         var deadline = Stopwatch.StartNew();

@@ -1,4 +1,3 @@
-using System.Security.Cryptography;
 using Google.Protobuf;
 using Grpc.Core;
 using Grpc.Net.Client;
@@ -31,14 +30,14 @@ using (var buffer = new MemoryStream())
     raw = buffer.ToArray();
 }
 
-// The same message delivered twice (Postfix retries after a lost answer) must be stored once:
-// its SHA-256 is the idempotency key.
+// The same message delivered twice (Postfix retries after a lost answer, or the SMTP door got it
+// too) must be stored once: its SHA-256 and the recipient make the idempotency key.
 var request = new IngestEmailRequest
 {
     RawMessage = ByteString.CopyFrom(raw),
     Channel = settings.Channel,
     EnvelopeRecipient = settings.Recipient,
-    RequestId = "mail-sha256-" + Convert.ToHexStringLower(SHA256.HashData(raw)),
+    RequestId = MailDelivery.RequestId(raw, settings.Recipient),
 };
 
 // UNAVAILABLE (the service restarting, its database away) is retried a few times at once; the

@@ -105,10 +105,11 @@ public sealed class CallerGuardTests
         var caller = context.GetCaller().RequireSecretariat();
         var key = IdempotencyKey.ForCall("req-7", context, caller);
 
-        Assert.Equal(new IdempotencyKey("req-7", "/teams.v1.Teams/CreateTeam", "sec-1"), key);
+        // The operation is the method's full name without the leading slash, as every service names it.
+        Assert.Equal(new IdempotencyKey("req-7", "teams.v1.Teams/CreateTeam", "sec-1"), key);
         Assert.Null(IdempotencyKey.ForCall("", context, caller));
-        var error = Assert.Throws<RpcException>(() => IdempotencyKey.ForCall(new string('x', 129), context, caller));
-        Assert.Equal(StatusCode.InvalidArgument, error.StatusCode);
-        Assert.Equal("request_id must be at most 128 characters", error.Status.Detail);
+        var error = Assert.Throws<Platform.Domain.DomainException>(() => IdempotencyKey.ForCall(new string('x', 129), context, caller));
+        Assert.Equal(Platform.Domain.DomainErrorKind.InvalidArgument, error.Kind);
+        Assert.Equal("request_id must be at most 128 characters", error.Message);
     }
 }
