@@ -120,6 +120,20 @@ internal sealed partial class InboxCommitter<TDbContext> : BackgroundService
 
     private async Task WriteTogetherAsync(IReadOnlyList<InboxWork> batch)
     {
+        using var activity = MessagingTelemetry.StartInboxBatch(batch, _endpoint);
+        try
+        {
+            await ApplyTogetherAsync(batch);
+        }
+        catch (Exception ex)
+        {
+            MessagingTelemetry.Failed(activity, $"{ex.GetType().Name}: {ex.Message}");
+            throw;
+        }
+    }
+
+    private async Task ApplyTogetherAsync(IReadOnlyList<InboxWork> batch)
+    {
         await using var scope = _scopes.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<TDbContext>();
         var inbox = db.Set<InboxMessage>();
@@ -150,7 +164,18 @@ internal sealed partial class InboxCommitter<TDbContext> : BackgroundService
 
         foreach (var work in toApply)
         {
-            await work.Apply(scope.ServiceProvider, work.CancellationToken);
+            using (var handling = MessagingTelemetry.StartHandling(work, _endpoint))
+            {
+                try
+                {
+                    await work.Apply(scope.ServiceProvider, work.CancellationToken);
+                }
+                catch (Exception ex)
+                {
+                    MessagingTelemetry.Failed(handling.Activity, $"{ex.GetType().Name}: {ex.Message}");
+                    throw;
+                }
+            }
             inbox.Add(new InboxMessage { MessageId = work.MessageId, Consumer = work.Consumer, ReceivedAt = DateTime.UtcNow });
         }
 
@@ -213,4 +238,7 @@ internal sealed class InboxWork(
     public Func<IServiceProvider, IReadOnlyList<object>, CancellationToken, Task>? Prepare { get; } = prepare;
     public CancellationToken CancellationToken { get; } = cancellationToken;
     public TaskCompletionSource<bool> Done { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    /// <summary>The consumer's activity the message was delivered in (made on the consumer's flow); the handler's activity continues it.</summary>
+    public System.Diagnostics.ActivityContext DeliveredIn { get; } = MessagingTelemetry.CurrentContext();
 }

@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Diagnostics;
 using System.Reflection;
 using System.Text.Json;
 using Microsoft.EntityFrameworkCore;
@@ -43,14 +44,24 @@ public static class IntegrationEvents
 
     /// <summary>
     /// The outbox row for <paramref name="integrationEvent"/>, not yet added anywhere. The message
-    /// id is the event's <c>Guid EventId</c> property when it has one.
+    /// id is the event's <c>Guid EventId</c> property when it has one. The row continues the
+    /// current trace (<see cref="MessagingTelemetry"/>).
     /// </summary>
     public static OutboxMessage OutboxMessageFor<TEvent>(TEvent integrationEvent, string? aggregateKey = null)
+        where TEvent : class =>
+        OutboxMessageFor(integrationEvent, aggregateKey, MessagingTelemetry.CurrentContext());
+
+    /// <summary>
+    /// The outbox row for an event raised in <paramref name="raisedIn"/>: for a writer that stores
+    /// events on behalf of callers whose activity is not current where it writes (a group commit),
+    /// which takes <see cref="MessagingTelemetry.CurrentContext"/> from each caller.
+    /// </summary>
+    public static OutboxMessage OutboxMessageFor<TEvent>(TEvent integrationEvent, string? aggregateKey, ActivityContext raisedIn)
         where TEvent : class
     {
         ArgumentNullException.ThrowIfNull(integrationEvent);
         var type = integrationEvent.GetType();
-        return new OutboxMessage
+        var message = new OutboxMessage
         {
             MessageId = MessageIdOf(integrationEvent, type),
             MessageType = NameOf(type),
@@ -58,6 +69,8 @@ public static class IntegrationEvents
             AggregateKey = aggregateKey,
             CreatedAt = DateTime.UtcNow,
         };
+        MessagingTelemetry.Stamp(message, raisedIn);
+        return message;
     }
 
     /// <summary>"Namespace.Type, Assembly": stable across versions of the contracts assembly.</summary>

@@ -79,6 +79,24 @@ public static class MessagingModel
         migrationBuilder.CreateIndex($"IX_{InboxTable}_ReceivedAt", InboxTable, "ReceivedAt");
     }
 
+    /// <summary>
+    /// Adds the outbox's trace-context columns (<see cref="OutboxMessage.TraceParent"/>,
+    /// <see cref="OutboxMessage.TraceState"/>) to a database made by <see cref="CreateMessagingTables"/>,
+    /// in a hand-written migration of its own. Nullable, no column type: each provider picks its text
+    /// type, existing rows keep no context, and adding them rewrites nothing.
+    /// </summary>
+    public static void AddOutboxTraceContext(this MigrationBuilder migrationBuilder)
+    {
+        migrationBuilder.AddColumn<string>(nameof(OutboxMessage.TraceParent), OutboxTable, nullable: true);
+        migrationBuilder.AddColumn<string>(nameof(OutboxMessage.TraceState), OutboxTable, nullable: true);
+    }
+
+    public static void DropOutboxTraceContext(this MigrationBuilder migrationBuilder)
+    {
+        migrationBuilder.DropColumn(nameof(OutboxMessage.TraceState), OutboxTable);
+        migrationBuilder.DropColumn(nameof(OutboxMessage.TraceParent), OutboxTable);
+    }
+
     public static void DropMessagingTables(this MigrationBuilder migrationBuilder)
     {
         migrationBuilder.DropTable(InboxTable);

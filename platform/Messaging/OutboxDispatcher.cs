@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Diagnostics;
 using MassTransit;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
@@ -169,9 +170,13 @@ internal sealed class OutboxDispatcher<TDbContext>(
 
     private async Task<Exception?> PublishAsync(OutboxMessage message, CancellationToken cancellationToken)
     {
+        Activity? activity = null;
         try
         {
             var type = IntegrationEvents.TypeOf(message.MessageType);
+            // Current while MassTransit publishes: its send activity, and the trace headers it writes,
+            // continue the trace the row was raised in.
+            activity = MessagingTelemetry.StartPublish(message, type, Endpoint);
             var payload = IntegrationEvents.Deserialize(message, type);
             using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
             timeout.CancelAfter(_options.PublishTimeout);
@@ -196,11 +201,18 @@ internal sealed class OutboxDispatcher<TDbContext>(
         }
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
         {
-            return new TimeoutException($"no confirm from the broker within {_options.PublishTimeout.TotalSeconds:0.#} s");
+            var timeout = new TimeoutException($"no confirm from the broker within {_options.PublishTimeout.TotalSeconds:0.#} s");
+            MessagingTelemetry.Failed(activity, Describe(timeout));
+            return timeout;
         }
         catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
         {
+            MessagingTelemetry.Failed(activity, Describe(ex));
             return ex;
+        }
+        finally
+        {
+            activity?.Dispose();
         }
     }
 

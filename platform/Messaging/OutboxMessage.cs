@@ -33,6 +33,15 @@ public sealed class OutboxMessage
 
     /// <summary>Why the last publish failed (exception type and message, no payload).</summary>
     public string? LastError { get; set; }
+
+    /// <summary>
+    /// The W3C <c>traceparent</c> of the activity that raised the event, so its publish continues that
+    /// trace (see <see cref="MessagingTelemetry"/>); null when nothing was tracing.
+    /// </summary>
+    public string? TraceParent { get; set; }
+
+    /// <summary>The W3C <c>tracestate</c> that came with <see cref="TraceParent"/>, if any.</summary>
+    public string? TraceState { get; set; }
 }
 
 /// <summary>A message a consumer has applied: its id and the consumer, committed with the consumer's effect.</summary>

@@ -70,6 +70,7 @@ public sealed class FaultModelMigration : Migration
             Number = t.Column<int>(nullable: false),
         }, constraints: t => t.PrimaryKey("PK_AppliedPings", x => x.Id));
         migrationBuilder.CreateMessagingTables();
+        migrationBuilder.AddOutboxTraceContext();
     }
 
     protected override void Down(MigrationBuilder migrationBuilder)

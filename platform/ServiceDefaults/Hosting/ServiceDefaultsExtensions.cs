@@ -20,8 +20,9 @@ public static class ServiceDefaultsExtensions
     /// <summary>
     /// What every service host shares: one-line UTC console logs, health-check registration
     /// (a liveness check; databases add readiness checks), gRPC with its error interceptor, health
-    /// and reflection (<see cref="GrpcDefaults"/>), and ProblemDetails that never write a body into
-    /// a gRPC response. Safe to call more than once.
+    /// and reflection (<see cref="GrpcDefaults"/>), ProblemDetails that never write a body into
+    /// a gRPC response, and OpenTelemetry exported by OTLP when <c>OTEL_EXPORTER_OTLP_ENDPOINT</c> is
+    /// set (<see cref="Telemetry"/>). Safe to call more than once.
     /// </summary>
     public static TBuilder AddServiceDefaults<TBuilder>(this TBuilder builder)
         where TBuilder : IHostApplicationBuilder
@@ -47,6 +48,7 @@ public static class ServiceDefaultsExtensions
         // a gRPC client reads status from trailers and a JSON body would only confuse it.
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IProblemDetailsWriter, GrpcSilentProblemDetailsWriter>());
         services.AddProblemDetails();
+        builder.AddTelemetryDefaults();
         return builder;
     }
 

@@ -198,12 +198,12 @@ public sealed partial class IntakeWriter : BackgroundService
             var published = ConsultationEvents.Published(record, record.ReceivedAt);
             if (rows is not null)
             {
-                rows.Add(record, published, key is null ? null : IdempotencyStore.NewRecord(key, receipt, _time));
+                rows.Add(record, IntegrationEventOutbox.ResponsePublishedRow(published, batch[i].RaisedIn), key is null ? null : IdempotencyStore.NewRecord(key, receipt, _time));
             }
             else
             {
                 db.Responses.Add(record);
-                IntegrationEventOutbox.AddResponsePublished(db, published);
+                db.Set<Platform.Messaging.OutboxMessage>().Add(IntegrationEventOutbox.ResponsePublishedRow(published, batch[i].RaisedIn));
                 if (key is not null)
                 {
                     IdempotencyStore.Add(db, key, receipt, _time);
@@ -254,11 +254,11 @@ public sealed partial class IntakeWriter : BackgroundService
         private readonly List<Platform.Messaging.OutboxMessage> _events = [];
         private readonly List<IdempotencyRecord> _idempotency = [];
 
-        public void Add(ResponseRecord response, Wsis.Contracts.Events.ResponsePublished published, IdempotencyRecord? idempotency)
+        public void Add(ResponseRecord response, Platform.Messaging.OutboxMessage published, IdempotencyRecord? idempotency)
         {
             _responses.Add(response);
             _attachments.AddRange(response.Attachments);
-            _events.Add(IntegrationEventOutbox.ResponsePublishedRow(published));
+            _events.Add(published);
             if (idempotency is not null)
             {
                 _idempotency.Add(idempotency);
@@ -292,6 +292,9 @@ public sealed partial class IntakeWriter : BackgroundService
     internal sealed record Pending(ResponseRecord Record, IdempotencyKey? Key)
     {
         public TaskCompletionSource<Receipt?> Done { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        /// <summary>The submitter's trace (taken on its call, where it is current): the response's event continues it, not the writer loop's.</summary>
+        public System.Diagnostics.ActivityContext RaisedIn { get; } = Platform.Messaging.MessagingTelemetry.CurrentContext();
     }
 
     [LoggerMessage(Level = LogLevel.Information, Message = "A batch of {Count} responses hit a constraint; writing them one by one")]

@@ -21,7 +21,10 @@ internal static class IntegrationEventOutbox
     public static void AddResponsePublished(ConsultationsDbContext db, Wsis.Contracts.Events.ResponsePublished integrationEvent) =>
         db.AddIntegrationEvent(integrationEvent, aggregateKey: null);
 
-    /// <summary>A response's outbox row, for a batch inserted without SaveChanges (the intake's group commit).</summary>
-    public static OutboxMessage ResponsePublishedRow(Wsis.Contracts.Events.ResponsePublished integrationEvent) =>
-        Platform.Messaging.IntegrationEvents.OutboxMessageFor(integrationEvent, aggregateKey: null);
+    /// <summary>
+    /// A response's outbox row for the intake's group commit, which writes it for a submitter whose
+    /// call raised it in <paramref name="raisedIn"/> (its trace), not in the writer loop's.
+    /// </summary>
+    public static OutboxMessage ResponsePublishedRow(Wsis.Contracts.Events.ResponsePublished integrationEvent, System.Diagnostics.ActivityContext raisedIn) =>
+        Platform.Messaging.IntegrationEvents.OutboxMessageFor(integrationEvent, aggregateKey: null, raisedIn);
 }

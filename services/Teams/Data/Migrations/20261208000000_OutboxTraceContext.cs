@@ -1,0 +1,15 @@
+using Microsoft.EntityFrameworkCore.Infrastructure;
+using Microsoft.EntityFrameworkCore.Migrations;
+using Platform.Messaging;
+
+namespace Wsis.Teams.Data.Migrations;
+
+/// <summary>The outbox keeps the trace context an event was raised in, so its publish continues that trace (Platform.Messaging).</summary>
+[DbContext(typeof(TeamsDbContext))]
+[Migration("20261208000000_OutboxTraceContext")]
+public sealed class OutboxTraceContext : Migration
+{
+    protected override void Up(MigrationBuilder migrationBuilder) => migrationBuilder.AddOutboxTraceContext();
+
+    protected override void Down(MigrationBuilder migrationBuilder) => migrationBuilder.DropOutboxTraceContext();
+}
