@@ -107,7 +107,7 @@ def met_text(m):
 def markdown(suite, docs, svg_name):
     lines = ["# Benchmark results", ""]
     lines.append("Written by `bench/run.sh` (the one command; see [README.md](README.md)) through `bench/report.py`. "
-                 "Every figure is a rate or a ratio measured side by side in the same run.")
+                 "Every figure is a rate or a ratio measured side by side within one run (the run of its section).")
     lines.append("")
     if suite:
         lines.append(f"- run: {suite.get('started', '?')} to {suite.get('finished', '?')}, "
@@ -200,8 +200,10 @@ def svg(suite, docs):
     parts.append(text(10, y, title, 16, weight="bold"))
     y += 18
     if suite:
+        carried = any(d.get("carried_over") for _, d in docs)
         parts.append(text(10, y, f"{suite.get('started', '')}, {'quick mode' if suite.get('quick') else 'full mode'}; "
-                                 "every figure measured side by side in the same run", 12, fill="#555"))
+                                 "every figure measured side by side within its benchmark's run"
+                                 + ("; sections marked 'earlier run' were not re-run" if carried else ""), 12, fill="#555"))
     y += 30
 
     # A metric a failed run could not measure (value None) has no bar; the tables say n/a.
