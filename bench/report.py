@@ -1,8 +1,11 @@
 #!/usr/bin/env python3
 """Renders the sub-benchmarks' results ($BENCH_OUT/<name>.json, default bench/out) as
 bench/RESULTS.md (Markdown tables) and bench/results.svg (the ratios against their targets, and
-the rates as bars). Standard library only. The file contract is in bench/README.md.
-Usage: python3 bench/report.py [--out-dir DIR] [--md FILE] [--svg FILE]"""
+the rates as bars), and keeps what it rendered in bench/results.json. A sub-benchmark with no file
+in $BENCH_OUT (not run this time, e.g. BENCH_ONLY) keeps its section from results.json, marked as
+from an earlier run with that run's start time. Standard library only. The file contract is in
+bench/README.md.
+Usage: python3 bench/report.py [--out-dir DIR] [--md FILE] [--svg FILE] [--previous FILE | --no-previous]"""
 import argparse
 import glob
 import html
@@ -14,8 +17,10 @@ ORDER = ["grpc", "gateway", "messaging", "intake-inprocess", "cluster"]
 RATE_UNITS = ("req/s", "/s")
 
 
-def load(out_dir):
-    """(suite info, [(name, document)]) in the fixed order; files starting with '_' are the suite's own."""
+def load(out_dir, previous=None):
+    """(suite info, [(name, document)]) in the fixed order; files starting with '_' are the suite's own.
+    previous: the documents of the last report (results.json); those of sub-benchmarks absent from
+    out_dir are kept, marked carried_over (a failed one is not kept: it has no figures)."""
     suite = {}
     suite_path = os.path.join(out_dir, "_suite.json")
     if os.path.exists(suite_path):
@@ -41,8 +46,33 @@ def load(out_dir):
             docs[name].setdefault("notes", []).insert(0, f"FAILED: exit code {status['exit']} (log: {status.get('log', '?')})")
             if status.get("tail"):
                 docs[name]["log_tail"] = status["tail"]
+    for name, doc in (previous or {}).items():
+        if name not in docs and not doc.get("failed"):
+            docs[name] = dict(doc, carried_over=True)
     names = [n for n in ORDER if n in docs] + sorted(n for n in docs if n not in ORDER)
     return suite, [(n, docs[n]) for n in names]
+
+
+def load_previous(path):
+    """The documents results.json kept from the last report, by name ({} when there is none)."""
+    try:
+        with open(path) as f:
+            return json.load(f).get("benchmarks", {})
+    except (OSError, ValueError):
+        return {}
+
+
+def save(path, suite, docs):
+    kept = {n: {k: v for k, v in d.items() if k != "carried_over"} for n, d in docs}
+    with open(path, "w") as f:
+        json.dump({"suite": suite, "benchmarks": kept}, f, indent=1, ensure_ascii=False)
+        f.write("\n")
+
+
+def title_of(name, doc):
+    """The section's title; a section carried over from an earlier run says so."""
+    title = doc.get("title", name)
+    return f"{title} (earlier run, {doc.get('started', 'date unknown')})" if doc.get("carried_over") else title
 
 
 def fmt(value, unit):
@@ -77,7 +107,7 @@ def met_text(m):
 def markdown(suite, docs, svg_name):
     lines = ["# Benchmark results", ""]
     lines.append("Written by `bench/run.sh` (the one command; see [README.md](README.md)) through `bench/report.py`. "
-                 "Every figure is a rate or a ratio measured side by side in the same run.")
+                 "Every figure is a rate or a ratio measured side by side within one run (the run of its section).")
     lines.append("")
     if suite:
         lines.append(f"- run: {suite.get('started', '?')} to {suite.get('finished', '?')}, "
@@ -86,11 +116,16 @@ def markdown(suite, docs, svg_name):
         for note in suite.get("notes", []):
             lines.append(f"- {note}")
         lines.append("")
+    carried = [n for n, d in docs if d.get("carried_over")]
+    if carried:
+        lines.append(f"Not re-run in this run, so shown as they were measured in an earlier run (each section says when): "
+                     f"{', '.join(carried)}.")
+        lines.append("")
     failed = [n for n, d in docs if d.get("failed")]
     if failed:
         lines.append(f"**Failed sub-benchmarks: {', '.join(failed)}** (see their sections).")
         lines.append("")
-    targets = [(d.get("title", n), m) for n, d in docs for m in d.get("metrics", []) if "target" in m]
+    targets = [(title_of(n, d), m) for n, d in docs for m in d.get("metrics", []) if "target" in m]
     if targets:
         lines.append("## Targets")
         lines.append("")
@@ -102,6 +137,10 @@ def markdown(suite, docs, svg_name):
     for name, doc in docs:
         lines.append(f"## {doc.get('title', name)} (`{name}.json`)")
         lines.append("")
+        if doc.get("carried_over"):
+            lines.append(f"**Not re-run in this run: these figures are from an earlier run (started {doc.get('started', '?')}), "
+                         "kept from `results.json`.**")
+            lines.append("")
         if doc.get("failed"):
             lines.append("**This sub-benchmark FAILED in this run.**")
             lines.append("")
@@ -161,12 +200,15 @@ def svg(suite, docs):
     parts.append(text(10, y, title, 16, weight="bold"))
     y += 18
     if suite:
+        carried = any(d.get("carried_over") for _, d in docs)
         parts.append(text(10, y, f"{suite.get('started', '')}, {'quick mode' if suite.get('quick') else 'full mode'}; "
-                                 "every figure measured side by side in the same run", 12, fill="#555"))
+                                 "every figure measured side by side within its benchmark's run"
+                                 + ("; sections marked 'earlier run' were not re-run" if carried else ""), 12, fill="#555"))
     y += 30
 
     # A metric a failed run could not measure (value None) has no bar; the tables say n/a.
-    ratios = [(d.get("title", n), n, m) for n, d in docs for m in d.get("metrics", []) if m["unit"] == "%" and m["value"] is not None]
+    ratios = [(title_of(n, d), n + (" (earlier run)" if d.get("carried_over") else ""), m)
+              for n, d in docs for m in d.get("metrics", []) if m["unit"] == "%" and m["value"] is not None]
     if ratios:
         parts.append(text(10, y, "Ratios (%) against their targets — green: met, red: not met, grey: no target", 14, weight="bold"))
         y += 12
@@ -195,14 +237,14 @@ def svg(suite, docs):
             parts.append(text(tx, y + 18, f"{tick} %", 10, anchor="middle", fill="#555"))
         y += 40
 
-    rate_groups = [(n, d, [m for m in d.get("metrics", []) if m["unit"] in RATE_UNITS]) for n, d in docs]
+    rate_groups = [(n, d, [m for m in d.get("metrics", []) if m["unit"] in RATE_UNITS and m["value"] is not None]) for n, d in docs]
     rate_groups = [g for g in rate_groups if g[2]]
     if rate_groups:
         parts.append(text(10, y, "Rates — bars scaled within each benchmark (same run, same machine)", 14, weight="bold"))
         y += 8
         for name, doc, metrics in rate_groups:
             y += 22
-            parts.append(text(10, y, doc.get("title", name), 12, weight="bold", fill="#333"))
+            parts.append(text(10, y, title_of(name, doc), 12, weight="bold", fill="#333"))
             biggest = max(m["value"] for m in metrics) or 1
             for m in metrics:
                 y += ROW_H
@@ -231,13 +273,19 @@ def main():
     parser.add_argument("--out-dir", default=os.environ.get("BENCH_OUT") or os.path.join(here, "out"))
     parser.add_argument("--md", default=os.path.join(here, "RESULTS.md"))
     parser.add_argument("--svg", default=os.path.join(here, "results.svg"))
+    parser.add_argument("--previous", default=os.path.join(here, "results.json"),
+                        help="documents of the last report, kept for sub-benchmarks not run this time; rewritten with this report's")
+    parser.add_argument("--no-previous", action="store_true", help="render only what is in --out-dir")
     args = parser.parse_args()
-    suite, docs = load(args.out_dir)
+    suite, docs = load(args.out_dir, {} if args.no_previous else load_previous(args.previous))
     with open(args.md, "w") as f:
         f.write(markdown(suite, docs, os.path.relpath(args.svg, os.path.dirname(os.path.abspath(args.md)))))
     with open(args.svg, "w") as f:
         f.write(svg(suite, docs))
-    print(f"wrote {args.md} and {args.svg} from {len(docs)} result file(s) in {args.out_dir}")
+    save(args.previous, suite, docs)
+    carried = [n for n, d in docs if d.get("carried_over")]
+    print(f"wrote {args.md}, {args.svg} and {args.previous} from {len(docs) - len(carried)} result file(s) in {args.out_dir}"
+          + (f"; kept from the earlier report: {', '.join(carried)}" if carried else ""))
     return 1 if any(d.get("failed") for _, d in docs) or not docs else 0
 
 

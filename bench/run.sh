@@ -1,13 +1,15 @@
 #!/usr/bin/env bash
 # The benchmark suite, one command: installs what the benchmarks need when missing, builds
 # Release once, runs every sub-benchmark in sequence (each writes $BENCH_OUT/<name>.json), then
-# bench/report.py writes bench/RESULTS.md and bench/results.svg. A sub-benchmark that fails is
-# reported as failed, the others still run, and the exit code is non-zero.
+# bench/report.py writes bench/RESULTS.md and bench/results.svg (and bench/results.json, from which
+# the sections of sub-benchmarks not run this time are kept, marked as from an earlier run). A
+# sub-benchmark that fails is reported as failed, the others still run, and the exit code is non-zero.
 #
 # Environment (all optional):
 #   BENCH_QUICK=1        short runs for development (seconds per round, fewer events)
 #   BENCH_OUT=DIR        where the <name>.json files and logs go (default bench/out)
-#   BENCH_ONLY=a,b       run only these (grpc, gateway, messaging, intake-inprocess, cluster)
+#   BENCH_ONLY=a,b       run only these (grpc, gateway, messaging, intake-inprocess, cluster); the
+#                        others keep their sections from bench/results.json, marked as from an earlier run
 #   BENCH_DURATION, BENCH_ROUNDS  h2load seconds per round and rounds (grpc, gateway)
 #   MESSAGING_EVENTS     events per path (messaging)
 #   INTAKE_SECONDS, INTAKE_CLIENTS, INTAKE_BURST  (intake-inprocess)

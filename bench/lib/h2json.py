@@ -1,10 +1,11 @@
 """Writes grpc.json or gateway.json from the TSV of bench/lib/h2load.sh.
-Usage: h2json.py grpc|gateway TSV OUT_JSON STARTED MACHINE SETTINGS"""
+Usage: h2json.py grpc|gateway TSV OUT_JSON STARTED MACHINE SETTINGS [NOTE...]"""
 import sys
 
 import benchjson
 
 kind, tsv, out, started, machine, settings = sys.argv[1:7]
+extra_notes = [n for n in sys.argv[7:] if n]
 best, rounds = {}, []
 with open(tsv) as f:
     for line in f:
@@ -15,7 +16,10 @@ with open(tsv) as f:
             rounds.append([cols[1], cols[2], f"{float(cols[3]):.0f}", f"{float(cols[4]):.2f}", f"{float(cols[5]):.2f}", f"{float(cols[6]):.1f}"])
 
 LABELS = {
-    "layer": "this project's gRPC layer (platform/Grpc)",
+    "official": "official: grpc-dotnet (Grpc.AspNetCore), plain AddGrpc()",
+    "defaults": "defaults: official + the project's AddServiceDefaults() (AddGrpcDefaults)",
+    "auth": "auth: defaults + AddBearerAuthentication(), [AllowAnonymous] method, no token",
+    "token": "token: auth with an [Authorize] method, HS256 bearer token on every call",
     "bare": "bare Kestrel HTTP/2, gRPC framing by hand (ceiling)",
     "python": "Python grpcio",
     "node": "Node @grpc/grpc-js",
@@ -34,7 +38,7 @@ def best_table(caption, cpu_caption):
 
 rounds_table = {"caption": "every round, in the order run (alternating)",
                 "columns": ["round", "target", "calls/s", "p50 ms", "p99 ms", "CPU µs/call"], "rows": rounds}
-metrics, notes = [], [settings]
+metrics, notes = [], [settings] + extra_notes
 ratio_rows = []
 
 
@@ -55,19 +59,37 @@ def ratio(a, b, name, target=None, higher=None):
 
 
 if kind == "grpc":
-    title = "gRPC layer: unary calls against the ceiling and two other gRPC servers"
-    notes.append("Each server answers grpc.testing.TestService/UnaryCall; a real gRPC client checks it (large_unary) before it is measured.")
+    title = "gRPC: the official server (grpc-dotnet) against the ceiling and two other gRPC servers"
+    notes.append("Each server answers grpc.testing.TestService/UnaryCall; a real gRPC client checks it before it is measured "
+                 "(the interop suite's large_unary case; for token, a Grpc.Net.Client call refused UNAUTHENTICATED without the token and answered with it).")
+    notes.append("official, defaults, auth and token are the same grpc-dotnet server, each adding one step of what a service host sets up: "
+                 "official is a plain AddGrpc() on the slim builder; defaults is the full builder with AddServiceDefaults() "
+                 "(AddGrpcDefaults: ErrorMappingInterceptor, the guarded method provider, health, reflection; console logs, problem details), "
+                 "the log levels of the services' appsettings.json; auth adds AddBearerAuthentication() (JwtBearer, the policies and their middleware), "
+                 "the method [AllowAnonymous] as a public read, called without a token; token is that host with the method "
+                 "[Authorize(Policy = Policies.Authenticated)] and an HS256 bearer token on every call, as a partner calls.")
     notes.append("Best round of each is kept; server CPU per call (from /proc) depends much less on other load than calls/s.")
     tables = [best_table("best round of each", "server CPU µs/call")]
-    ratio("layer", "bare", "layer / bare Kestrel (ceiling)", (">=", 80))
-    ratio("layer", "python", "layer / Python grpcio", (">", 100))
-    ratio("layer", "node", "layer / Node grpc-js", (">", 100))
-    for n in ("layer", "bare", "python", "node"):
+    ratio("official", "bare", "official / bare Kestrel (ceiling)", (">=", 80))
+    ratio("official", "python", "official / Python grpcio", (">", 100))
+    ratio("official", "node", "official / Node grpc-js", (">", 100))
+    for n in ("defaults", "auth", "token"):
+        ratio(n, "bare", f"{n} / bare Kestrel (ceiling)")
+    for n in ("defaults", "auth", "token"):
+        ratio(n, "official", f"{n} / official")
+    for n in ("official", "defaults", "auth", "token", "bare", "python", "node"):
         if n in best:
             metrics.append(benchjson.metric(f"{n} calls/s", best[n]["rps"], "req/s"))
-    if "layer" in best:
-        metrics.append(benchjson.metric("layer p50", best["layer"]["p50"], "ms"))
-        metrics.append(benchjson.metric("layer p99", best["layer"]["p99"], "ms"))
+    if "official" in best:
+        metrics.append(benchjson.metric("official p50", best["official"]["p50"], "ms"))
+        metrics.append(benchjson.metric("official p99", best["official"]["p99"], "ms"))
+    for n in ("official", "defaults", "auth", "token", "bare", "python", "node"):
+        if n in best:
+            metrics.append(benchjson.metric(f"{n} server CPU per call", best[n]["cpu"], "µs"))
+    steps = [(a, b) for a, b in (("official", "bare"), ("defaults", "official"), ("auth", "defaults"), ("token", "auth")) if a in best and b in best]
+    if steps:
+        notes.append("Server CPU per call, step by step (best rounds): " + "; ".join(
+            f"{a} {best[a]['cpu'] - best[b]['cpu']:+.1f} µs over {b}" for a, b in steps) + ".")
 else:
     title = "Gateway: the same unary calls direct and through the gateway"
     notes.append("Backend: this project's gRPC layer serving grpc.testing.TestService/UnaryCall (the cheapest real call, so the gateway's share is the largest it can be); "

@@ -2,7 +2,8 @@
 # Shared by bench/grpc/run.sh and bench/gateway/run.sh (sourced, not run): start servers that print
 # "Listening on port N", drive them with h2load (Debian nghttp2-client) in rounds of alternating
 # order, keep the best round of each, and write the results as TSV for the JSON writer.
-# The caller sets root, work (a temporary folder) and, per target NAME: port[NAME] (where h2load goes) and cpu_pids[NAME] (whose CPU is counted).
+# The caller sets root, work (a temporary folder) and, per target NAME: port[NAME] (where h2load goes), cpu_pids[NAME] (whose CPU is counted)
+# and, optionally, header[NAME] (one more request header, "name: value", e.g. a bearer token).
 # The load, from the environment or these defaults (the same for every h2load benchmark).
 DURATION=${DURATION:-8}
 ROUNDS=${ROUNDS:-2}
@@ -11,7 +12,7 @@ STREAMS=${STREAMS:-16}
 SIZE=${SIZE:-100}
 WARMUP=${WARMUP:-60000}
 WARMUP_SECONDS=${WARMUP_SECONDS:-10}
-declare -A pid port cpu_pids rps p50 p99 cpu
+declare -A pid port cpu_pids header rps p50 p99 cpu
 declare -a all_rounds=()
 
 h2load_require() {
@@ -56,12 +57,19 @@ h2() { # h2 PORT ARGS...: unary grpc.testing.TestService/UnaryCall calls with th
     -d "$work/request.bin" "$@" "http://127.0.0.1:$p/grpc.testing.TestService/UnaryCall"
 }
 
-# warm_up PORT: WARMUP calls, then WARMUP_SECONDS more seconds of load. .NET's tiered JIT keeps
-# recompiling hot methods for a while after start (longer on a loaded machine, and longer for a
-# process with more code, like the gateway); a count of calls alone can end before that does.
+# warm_up PORT [H2LOAD ARGS...]: WARMUP calls, then WARMUP_SECONDS more seconds of load. .NET's
+# tiered JIT keeps recompiling hot methods for a while after start (longer on a loaded machine, and
+# longer for a process with more code, like the gateway); a count of calls alone can end before that does.
 warm_up() {
-  h2 "$1" -n "$WARMUP" >/dev/null
-  [ "${WARMUP_SECONDS:-0}" -gt 0 ] && h2 "$1" -D "$WARMUP_SECONDS" >/dev/null
+  local p=$1; shift
+  h2 "$p" "$@" -n "$WARMUP" >/dev/null
+  [ "${WARMUP_SECONDS:-0}" -gt 0 ] && h2 "$p" "$@" -D "$WARMUP_SECONDS" >/dev/null
+  return 0
+}
+
+# extra_args NAME: the h2load arguments for header[NAME], if any (one per line, for mapfile).
+extra_args() {
+  [ -n "${header[$1]:-}" ] && printf '%s\n' -H "${header[$1]}"
   return 0
 }
 
@@ -73,11 +81,12 @@ cpu_ticks() { # total user+system ticks of the given pids
 
 # measure NAME ROUND: one h2load run of DURATION seconds; keeps the best round of NAME.
 measure() {
-  local name=$1 round=$2 before after out log r done_count data l50 l99 c
+  local name=$1 round=$2 before after out log r done_count data l50 l99 c extra
   out="$work/$name.$round.h2load"; log="$work/$name.$round.log"
+  mapfile -t extra < <(extra_args "$name")
   # shellcheck disable=SC2086
   before=$(cpu_ticks ${cpu_pids[$name]})
-  h2 "${port[$name]}" -D "$DURATION" --warm-up-time=1 --log-file="$log" >"$out"
+  h2 "${port[$name]}" "${extra[@]}" -D "$DURATION" --warm-up-time=1 --log-file="$log" >"$out"
   # shellcheck disable=SC2086
   after=$(cpu_ticks ${cpu_pids[$name]})
   grep -q " 0 failed, 0 errored" "$out" || { echo "$name: failed requests" >&2; cat "$out" >&2; exit 1; }
