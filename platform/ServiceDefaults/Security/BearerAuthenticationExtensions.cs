@@ -61,6 +61,9 @@ public static partial class BearerAuthenticationExtensions
     {
         jwt.MapInboundClaims = false;
         jwt.TokenValidationParameters = accepted.ToValidationParameters();
+        // IdentityModel's handler, remembering validated tokens and checking alg first (RememberingTokenHandler).
+        jwt.TokenHandlers.Clear();
+        jwt.TokenHandlers.Add(new RememberingTokenHandler());
         jwt.Events = new JwtBearerEvents
         {
             OnMessageReceived = context =>
@@ -77,13 +80,6 @@ public static partial class BearerAuthenticationExtensions
                              || header.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase) && header[7..].Trim().Length == 0))
                 {
                     Reject(context, "empty bearer token");
-                }
-                else if (headers.Count == 1 && AlgorithmOf(headers[0]) is { } algorithm
-                         && context.Options.TokenValidationParameters.ValidAlgorithms?.Contains(algorithm, StringComparer.Ordinal) == false)
-                {
-                    // Decided before any key is touched: `none`, and HS256 where only public keys
-                    // are configured (algorithm confusion), never reach signature validation.
-                    Reject(context, "signature algorithm not accepted");
                 }
 
                 return Task.CompletedTask;
@@ -114,24 +110,6 @@ public static partial class BearerAuthenticationExtensions
                 return Task.CompletedTask;
             },
         };
-    }
-
-    /// <summary>The <c>alg</c> of a bearer token's header, or null when the header is not a readable JWT (validation then says so).</summary>
-    private static string? AlgorithmOf(string? header)
-    {
-        if (header is null || !header.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase))
-        {
-            return null;
-        }
-
-        try
-        {
-            return new Microsoft.IdentityModel.JsonWebTokens.JsonWebToken(header[7..].Trim()).Alg;
-        }
-        catch (Exception e) when (e is ArgumentException or SecurityTokenException)
-        {
-            return null;
-        }
     }
 
     private static void Reject<TOptions>(ResultContext<TOptions> context, string reason)
