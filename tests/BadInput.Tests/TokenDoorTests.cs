@@ -88,7 +88,7 @@ public sealed class TokenDoorTests(BadInputCluster cluster, ITestOutputHelper ou
                     var status = RawHttp2.Trailer(response, "grpc-status") ?? RawHttp2.Header(response, "grpc-status");
                     var message = Uri.UnescapeDataString(RawHttp2.Trailer(response, "grpc-message") ?? RawHttp2.Header(response, "grpc-message") ?? "");
                     output.WriteLine($"{service} {name}: {status} {message}");
-                    Assert.True(status == Unauthenticated.ToString(System.Globalization.CultureInfo.InvariantCulture), $"{service} {name}: grpc-status {status} '{message}'");
+                    Assert.True(status == Unauthenticated.ToString(System.Globalization.CultureInfo.InvariantCulture), $"{service} {name}: HTTP {(int)response.StatusCode}, grpc-status {status} '{message}'");
                     Assert.Contains(reason, message);
                     Assert.True(message.Length <= 160, $"{service} {name}: reason too long: {message}");
                     Assert.DoesNotContain("IDX", message);
