@@ -16,8 +16,9 @@ public sealed class CoordinatorsMeetingsService(TeamsDbContext db, TeamsOutbox o
     [Authorize(Policy = Policies.Secretariat)]
     public override async Task<V1.CoordinatorsMeeting> ConveneCoordinatorsMeeting(V1.ConveneCoordinatorsMeetingRequest request, ServerCallContext context)
     {
-        var actor = Rpc.Authenticated(context);
-        var key = Rpc.KeyFor(request.RequestId, "teams.v1.CoordinatorsMeetings/ConveneCoordinatorsMeeting", context);
+        var caller = context.GetCaller().RequireAuthenticated();
+        var actor = Mapping.Actor(caller);
+        var key = IdempotencyKey.ForCall(request.RequestId, context, caller);
         return await IdempotencyStore.ExecuteOnceAsync(db, key, V1.CoordinatorsMeeting.Parser, _ =>
         {
             var funding = request.Funding.Select((line, i) =>
@@ -35,7 +36,7 @@ public sealed class CoordinatorsMeetingsService(TeamsDbContext db, TeamsOutbox o
             if (request.ViceChairSeats < 0)
                 throw DomainException.InvalidArgument("vice_chair_seats must not be negative");
             var seats = request.ViceChairSeats == 0 ? CoordinatorsMeeting.DefaultViceChairSeats : request.ViceChairSeats;
-            var meeting = CoordinatorsMeeting.Convene(Rpc.Instant(request.StartsAt, "starts_at"), request.Venue, funding, seats, actor, time.GetUtcNow());
+            var meeting = CoordinatorsMeeting.Convene(Mapping.Instant(request.StartsAt, "starts_at"), request.Venue, funding, seats, actor, time.GetUtcNow());
             db.CoordinatorsMeetings.Add(meeting);
             outbox.Raise(TeamsEventFactory.Convened(meeting), "coordinators-meeting:" + meeting.Id);
             return Task.FromResult(Mapping.ToMessage(meeting));
@@ -45,8 +46,9 @@ public sealed class CoordinatorsMeetingsService(TeamsDbContext db, TeamsOutbox o
     [Authorize(Policy = Policies.CoordinatorOrSecretariat)]
     public override async Task<V1.CoordinatorsMeeting> NominateOfficer(V1.NominateOfficerRequest request, ServerCallContext context)
     {
-        var actor = Rpc.Authenticated(context);
-        var key = Rpc.KeyFor(request.RequestId, "teams.v1.CoordinatorsMeetings/NominateOfficer", context);
+        var caller = context.GetCaller().RequireAuthenticated();
+        var actor = Mapping.Actor(caller);
+        var key = IdempotencyKey.ForCall(request.RequestId, context, caller);
         return await IdempotencyStore.ExecuteOnceAsync(db, key, V1.CoordinatorsMeeting.Parser, async ct =>
         {
             var meeting = await LoadMeeting(request.MeetingId, "meeting_id", ct);
@@ -60,8 +62,9 @@ public sealed class CoordinatorsMeetingsService(TeamsDbContext db, TeamsOutbox o
     [Authorize(Policy = Policies.Coordinator)]
     public override async Task<V1.CastVoteResponse> CastVote(V1.CastVoteRequest request, ServerCallContext context)
     {
-        var actor = Rpc.Authenticated(context);
-        var key = Rpc.KeyFor(request.RequestId, "teams.v1.CoordinatorsMeetings/CastVote", context);
+        var caller = context.GetCaller().RequireAuthenticated();
+        var actor = Mapping.Actor(caller);
+        var key = IdempotencyKey.ForCall(request.RequestId, context, caller);
         return await IdempotencyStore.ExecuteOnceAsync(db, key, V1.CastVoteResponse.Parser, async ct =>
         {
             var meeting = await LoadMeeting(request.MeetingId, "meeting_id", ct);
@@ -81,7 +84,7 @@ public sealed class CoordinatorsMeetingsService(TeamsDbContext db, TeamsOutbox o
     [Authorize(Policy = Policies.Secretariat)]
     public override async Task<V1.CoordinatorsMeeting> CloseElection(V1.CloseElectionRequest request, ServerCallContext context)
     {
-        var actor = Rpc.Authenticated(context);
+        var actor = Mapping.Actor(context.GetCaller().RequireAuthenticated());
         var meeting = await LoadMeeting(request.MeetingId, "meeting_id", context.CancellationToken);
         meeting.CloseElection(actor, time.GetUtcNow());
         db.Touch(meeting);
@@ -93,7 +96,7 @@ public sealed class CoordinatorsMeetingsService(TeamsDbContext db, TeamsOutbox o
     [Authorize(Policy = Policies.CoordinatorOrSecretariat)]
     public override async Task<V1.CoordinatorsMeeting> SetImplementationFramework(V1.SetImplementationFrameworkRequest request, ServerCallContext context)
     {
-        var actor = Rpc.Authenticated(context);
+        var actor = Mapping.Actor(context.GetCaller().RequireAuthenticated());
         var meeting = await LoadMeeting(request.MeetingId, "meeting_id", context.CancellationToken);
         meeting.SetImplementationFramework(request.Text, actor, time.GetUtcNow());
         db.Touch(meeting);
@@ -104,9 +107,9 @@ public sealed class CoordinatorsMeetingsService(TeamsDbContext db, TeamsOutbox o
     [Authorize(Policy = Policies.CoordinatorOrSecretariat)]
     public override async Task<V1.CoordinatorsMeeting> SetStocktakingProcedures(V1.SetStocktakingProceduresRequest request, ServerCallContext context)
     {
-        var actor = Rpc.Authenticated(context);
+        var actor = Mapping.Actor(context.GetCaller().RequireAuthenticated());
         var meeting = await LoadMeeting(request.MeetingId, "meeting_id", context.CancellationToken);
-        var procedures = meeting.SetStocktakingProcedures(request.Year, Rpc.Instant(request.ContributionDeadline, "contribution_deadline"),
+        var procedures = meeting.SetStocktakingProcedures(request.Year, Mapping.Instant(request.ContributionDeadline, "contribution_deadline"),
             [.. request.RequiredFields], actor, time.GetUtcNow());
         db.Touch(meeting);
         outbox.Raise(TeamsEventFactory.ProceduresSet(meeting, procedures), "coordinators-meeting:" + meeting.Id);
@@ -121,11 +124,12 @@ public sealed class CoordinatorsMeetingsService(TeamsDbContext db, TeamsOutbox o
     [AllowAnonymous]
     public override async Task<V1.ListCoordinatorsMeetingsResponse> ListCoordinatorsMeetings(V1.ListCoordinatorsMeetingsRequest request, ServerCallContext context)
     {
-        var page = Page.Read(request.PageSize, request.PageToken);
-        var total = await db.CoordinatorsMeetings.CountAsync(context.CancellationToken);
-        var meetings = await WithDetails().AsNoTracking().OrderBy(m => m.Id).Skip(page.Offset).Take(page.Size).ToListAsync(context.CancellationToken);
-        var response = new V1.ListCoordinatorsMeetingsResponse { NextPageToken = page.Next(meetings.Count, total) };
-        response.Meetings.AddRange(meetings.Select(Mapping.ToMessage));
+        var page = Paging.ReadOffset(request.PageSize, request.PageToken);
+        // One row past the page says whether another page follows, without counting the meetings.
+        var meetings = await WithDetails().AsNoTracking().OrderBy(m => m.Id).Skip(page.Offset).Take(page.Size + 1).ToListAsync(context.CancellationToken);
+        var shown = meetings.Take(page.Size).ToList();
+        var response = new V1.ListCoordinatorsMeetingsResponse { NextPageToken = page.NextAt(shown.Count, more: meetings.Count > page.Size) };
+        response.Meetings.AddRange(shown.Select(Mapping.ToMessage));
         return response;
     }
 

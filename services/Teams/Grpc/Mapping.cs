@@ -1,13 +1,34 @@
 using Google.Protobuf.WellKnownTypes;
+using Platform.Security;
 using Wsis.Teams.Model;
 using V1 = Wsis.Teams.V1;
 
 namespace Wsis.Teams.Grpc;
 
-/// <summary>Domain objects to teams.v1 messages and back.</summary>
+/// <summary>Domain objects to teams.v1 messages and back, and the caller to the domain's actor.</summary>
 internal static class Mapping
 {
+    /// <summary>The token's caller as the model sees it; an anonymous caller has no subject and no roles.</summary>
+    public static Actor Actor(Caller caller) =>
+        caller.IsAuthenticated
+            ? Platform.Domain.Actor.Create(caller.Subject!, caller.Roles, Guid.TryParse(caller.Org, out var org) ? org : null)
+            : Platform.Domain.Actor.Anonymous;
+
     public static Timestamp Ts(DateTimeOffset at) => Timestamp.FromDateTimeOffset(at);
+
+    /// <summary>A request's timestamp; <c>default</c> when absent, which the model refuses naming the field.</summary>
+    public static DateTimeOffset Instant(Timestamp? timestamp, string field)
+    {
+        if (timestamp is null) return default;
+        try
+        {
+            return timestamp.ToDateTimeOffset();
+        }
+        catch (InvalidOperationException)
+        {
+            throw DomainException.InvalidArgument($"{field} is not a valid timestamp");
+        }
+    }
 
     public static V1.Stakeholder ToMessage(Stakeholder s, bool showContact) => new()
     {

@@ -25,8 +25,9 @@ public sealed class TeamsService(TeamsDbContext db, TeamsOutbox outbox, TimeProv
     [Authorize(Policy = Policies.Secretariat)]
     public override async Task<V1.Team> CreateTeam(V1.CreateTeamRequest request, ServerCallContext context)
     {
-        var actor = Rpc.Authenticated(context);
-        var key = Rpc.KeyFor(request.RequestId, "teams.v1.Teams/CreateTeam", context);
+        var caller = context.GetCaller().RequireAuthenticated();
+        var actor = Mapping.Actor(caller);
+        var key = IdempotencyKey.ForCall(request.RequestId, context, caller);
         try
         {
             return await IdempotencyStore.ExecuteOnceAsync(db, key, V1.Team.Parser, async ct =>
@@ -60,12 +61,12 @@ public sealed class TeamsService(TeamsDbContext db, TeamsOutbox outbox, TimeProv
     [AllowAnonymous]
     public override async Task<V1.ListTeamsResponse> ListTeams(V1.ListTeamsRequest request, ServerCallContext context)
     {
-        var page = Page.Read(request.PageSize, request.PageToken);
+        var page = Paging.ReadOffset(request.PageSize, request.PageToken);
         // At most one team per action line (18), so ordering by the catalogue in memory is cheap.
         var all = await TeamsWithHistory().AsNoTracking().ToListAsync(context.CancellationToken);
         var ordered = all.OrderBy(t => ActionLine.Find(t.ActionLineCode)?.Order ?? int.MaxValue).ToList();
         var slice = ordered.Skip(page.Offset).Take(page.Size).ToList();
-        var response = new V1.ListTeamsResponse { NextPageToken = page.Next(slice.Count, ordered.Count) };
+        var response = new V1.ListTeamsResponse { NextPageToken = page.NextAt(slice.Count, ordered.Count) };
         foreach (var team in slice)
             response.Teams.Add(await Present(team, context.CancellationToken));
         return response;
@@ -74,8 +75,9 @@ public sealed class TeamsService(TeamsDbContext db, TeamsOutbox outbox, TimeProv
     [Authorize(Policy = Policies.StakeholderOrSecretariat)]
     public override async Task<V1.Team> JoinTeam(V1.JoinTeamRequest request, ServerCallContext context)
     {
-        var actor = Rpc.Authenticated(context);
-        var key = Rpc.KeyFor(request.RequestId, "teams.v1.Teams/JoinTeam", context);
+        var caller = context.GetCaller().RequireAuthenticated();
+        var actor = Mapping.Actor(caller);
+        var key = IdempotencyKey.ForCall(request.RequestId, context, caller);
         return await IdempotencyStore.ExecuteOnceAsync(db, key, V1.Team.Parser, async ct =>
         {
             var team = await LoadTeam(Text.Id(request.TeamId, "team_id"), ct);
@@ -90,7 +92,7 @@ public sealed class TeamsService(TeamsDbContext db, TeamsOutbox outbox, TimeProv
     [Authorize(Policy = Policies.StakeholderOrSecretariat)]
     public override async Task<V1.Team> LeaveTeam(V1.LeaveTeamRequest request, ServerCallContext context)
     {
-        var actor = Rpc.Authenticated(context);
+        var actor = Mapping.Actor(context.GetCaller().RequireAuthenticated());
         var team = await LoadTeam(Text.Id(request.TeamId, "team_id"), context.CancellationToken);
         var membership = team.Leave(Text.Id(request.StakeholderId, "stakeholder_id"), actor, time.GetUtcNow());
         db.Touch(team);
@@ -102,8 +104,9 @@ public sealed class TeamsService(TeamsDbContext db, TeamsOutbox outbox, TimeProv
     [Authorize(Policy = Policies.Secretariat)]
     public override async Task<V1.Team> NominateCoordinator(V1.NominateCoordinatorRequest request, ServerCallContext context)
     {
-        var actor = Rpc.Authenticated(context);
-        var key = Rpc.KeyFor(request.RequestId, "teams.v1.Teams/NominateCoordinator", context);
+        var caller = context.GetCaller().RequireAuthenticated();
+        var actor = Mapping.Actor(caller);
+        var key = IdempotencyKey.ForCall(request.RequestId, context, caller);
         return await IdempotencyStore.ExecuteOnceAsync(db, key, V1.Team.Parser, async ct =>
         {
             var team = await LoadTeam(Text.Id(request.TeamId, "team_id"), ct);
@@ -117,8 +120,9 @@ public sealed class TeamsService(TeamsDbContext db, TeamsOutbox outbox, TimeProv
     [Authorize(Policy = Policies.Secretariat)]
     public override async Task<V1.Team> RecordCoordinatorRecommendation(V1.RecordCoordinatorRecommendationRequest request, ServerCallContext context)
     {
-        var actor = Rpc.Authenticated(context);
-        var key = Rpc.KeyFor(request.RequestId, "teams.v1.Teams/RecordCoordinatorRecommendation", context);
+        var caller = context.GetCaller().RequireAuthenticated();
+        var actor = Mapping.Actor(caller);
+        var key = IdempotencyKey.ForCall(request.RequestId, context, caller);
         return await IdempotencyStore.ExecuteOnceAsync(db, key, V1.Team.Parser, async ct =>
         {
             var team = await LoadTeam(Text.Id(request.TeamId, "team_id"), ct);
@@ -131,8 +135,9 @@ public sealed class TeamsService(TeamsDbContext db, TeamsOutbox outbox, TimeProv
     [Authorize(Policy = Policies.Secretariat)]
     public override async Task<V1.Team> RecordCoordinatorDesignation(V1.RecordCoordinatorDesignationRequest request, ServerCallContext context)
     {
-        var actor = Rpc.Authenticated(context);
-        var key = Rpc.KeyFor(request.RequestId, "teams.v1.Teams/RecordCoordinatorDesignation", context);
+        var caller = context.GetCaller().RequireAuthenticated();
+        var actor = Mapping.Actor(caller);
+        var key = IdempotencyKey.ForCall(request.RequestId, context, caller);
         return await IdempotencyStore.ExecuteOnceAsync(db, key, V1.Team.Parser, async ct =>
         {
             var team = await LoadTeam(Text.Id(request.TeamId, "team_id"), ct);
@@ -147,8 +152,9 @@ public sealed class TeamsService(TeamsDbContext db, TeamsOutbox outbox, TimeProv
     [Authorize(Policy = Policies.CoordinatorOrSecretariat)]
     public override async Task<V1.Team> SetCoordinationModalities(V1.SetCoordinationModalitiesRequest request, ServerCallContext context)
     {
-        var actor = Rpc.Authenticated(context);
-        var key = Rpc.KeyFor(request.RequestId, "teams.v1.Teams/SetCoordinationModalities", context);
+        var caller = context.GetCaller().RequireAuthenticated();
+        var actor = Mapping.Actor(caller);
+        var key = IdempotencyKey.ForCall(request.RequestId, context, caller);
         return await IdempotencyStore.ExecuteOnceAsync(db, key, V1.Team.Parser, async ct =>
         {
             var team = await LoadTeam(Text.Id(request.TeamId, "team_id"), ct);
@@ -161,11 +167,11 @@ public sealed class TeamsService(TeamsDbContext db, TeamsOutbox outbox, TimeProv
     [AllowAnonymous]
     public override async Task<V1.ListCoordinationModalitiesResponse> ListCoordinationModalities(V1.ListCoordinationModalitiesRequest request, ServerCallContext context)
     {
-        var page = Page.Read(request.PageSize, request.PageToken);
+        var page = Paging.ReadOffset(request.PageSize, request.PageToken);
         var team = await LoadTeam(Text.Id(request.TeamId, "team_id"), context.CancellationToken, tracked: false);
         var versions = team.Modalities.OrderByDescending(m => m.Version).ToList();
         var slice = versions.Skip(page.Offset).Take(page.Size).ToList();
-        var response = new V1.ListCoordinationModalitiesResponse { NextPageToken = page.Next(slice.Count, versions.Count) };
+        var response = new V1.ListCoordinationModalitiesResponse { NextPageToken = page.NextAt(slice.Count, versions.Count) };
         response.Versions.AddRange(slice.Select(Mapping.ToMessage));
         return response;
     }
@@ -173,12 +179,13 @@ public sealed class TeamsService(TeamsDbContext db, TeamsOutbox outbox, TimeProv
     [Authorize(Policy = Policies.CoordinatorOrSecretariat)]
     public override async Task<V1.TeamMeeting> ScheduleTeamMeeting(V1.ScheduleTeamMeetingRequest request, ServerCallContext context)
     {
-        var actor = Rpc.Authenticated(context);
-        var key = Rpc.KeyFor(request.RequestId, "teams.v1.Teams/ScheduleTeamMeeting", context);
+        var caller = context.GetCaller().RequireAuthenticated();
+        var actor = Mapping.Actor(caller);
+        var key = IdempotencyKey.ForCall(request.RequestId, context, caller);
         return await IdempotencyStore.ExecuteOnceAsync(db, key, V1.TeamMeeting.Parser, async ct =>
         {
             var team = await LoadTeam(Text.Id(request.TeamId, "team_id"), ct, tracked: false);
-            var meeting = team.ScheduleMeeting(request.Title, Rpc.Instant(request.StartsAt, "starts_at"), Rpc.Instant(request.EndsAt, "ends_at"),
+            var meeting = team.ScheduleMeeting(request.Title, Mapping.Instant(request.StartsAt, "starts_at"), Mapping.Instant(request.EndsAt, "ends_at"),
                 request.VenueOrLink, request.Agenda, actor, time.GetUtcNow());
             db.TeamMeetings.Add(meeting);
             return Mapping.ToMessage(meeting);
@@ -188,8 +195,9 @@ public sealed class TeamsService(TeamsDbContext db, TeamsOutbox outbox, TimeProv
     [Authorize(Policy = Policies.StakeholderOrSecretariat)]
     public override async Task<V1.TeamMeeting> RegisterForTeamMeeting(V1.RegisterForTeamMeetingRequest request, ServerCallContext context)
     {
-        var actor = Rpc.Authenticated(context);
-        var key = Rpc.KeyFor(request.RequestId, "teams.v1.Teams/RegisterForTeamMeeting", context);
+        var caller = context.GetCaller().RequireAuthenticated();
+        var actor = Mapping.Actor(caller);
+        var key = IdempotencyKey.ForCall(request.RequestId, context, caller);
         return await IdempotencyStore.ExecuteOnceAsync(db, key, V1.TeamMeeting.Parser, async ct =>
         {
             var meetingId = Text.Id(request.MeetingId, "meeting_id");
@@ -205,7 +213,7 @@ public sealed class TeamsService(TeamsDbContext db, TeamsOutbox outbox, TimeProv
     [AllowAnonymous]
     public override async Task<V1.ListTeamMeetingsResponse> ListTeamMeetings(V1.ListTeamMeetingsRequest request, ServerCallContext context)
     {
-        var page = Page.Read(request.PageSize, request.PageToken);
+        var page = Paging.ReadOffset(request.PageSize, request.PageToken);
         var teamId = Text.Id(request.TeamId, "team_id");
         if (!await db.Teams.AnyAsync(t => t.Id == teamId, context.CancellationToken))
             throw DomainException.NotFound($"team {teamId} not found");
@@ -213,7 +221,7 @@ public sealed class TeamsService(TeamsDbContext db, TeamsOutbox outbox, TimeProv
         var meetings = (await db.TeamMeetings.AsNoTracking().Include(m => m.Registrations).Where(m => m.TeamId == teamId).ToListAsync(context.CancellationToken))
             .OrderBy(m => m.StartsAt).ThenBy(m => m.Id).ToList();
         var slice = meetings.Skip(page.Offset).Take(page.Size).ToList();
-        var response = new V1.ListTeamMeetingsResponse { NextPageToken = page.Next(slice.Count, meetings.Count) };
+        var response = new V1.ListTeamMeetingsResponse { NextPageToken = page.NextAt(slice.Count, meetings.Count) };
         response.Meetings.AddRange(slice.Select(Mapping.ToMessage));
         return response;
     }

@@ -19,6 +19,11 @@ public sealed class Stakeholder
     public Guid Id { get; private set; }
     public string Name { get; private set; }
     public StakeholderCategory Category { get; private set; }
+    /// <summary>
+    /// ISO 3166-1 alpha-2, checked by <see cref="Platform.Domain.CountryCode"/> on registration. Held as
+    /// text rather than as that type so that codes the register accepted before the shared list (any
+    /// region the runtime knew) still read back.
+    /// </summary>
     public string CountryCode { get; private set; }
     public string ContactEmail { get; private set; }
     public DateTimeOffset RegisteredAt { get; private set; }
@@ -33,10 +38,13 @@ public sealed class Stakeholder
             Id = Guid.CreateVersion7(now),
             Name = Text.Required(name, "name"),
             Category = category,
-            CountryCode = Text.CountryCode(countryCode),
+            CountryCode = Platform.Domain.CountryCode.Parse(countryCode),
             ContactEmail = Text.Email(contactEmail),
             RegisteredAt = Text.Utc(now),
             RegisteredBy = actor.Subject,
         };
     }
+
+    /// <summary>The contact address is personal data: only the secretariat and the stakeholder itself see it.</summary>
+    public bool ShowsContactTo(Actor actor) => actor.IsSecretariat || actor.SpeaksFor(Id);
 }

@@ -4,7 +4,7 @@ namespace Wsis.Teams.Tests.Model;
 
 public class StakeholderTests
 {
-    private static readonly Actor Anyone = Actor.Create("someone", [Actor.StakeholderRole]);
+    private static readonly Actor Anyone = Actor.Create("someone", [Role.Stakeholder]);
 
     [Fact]
     public void Register_keeps_the_details_normalised_and_who_registered()
