@@ -1,6 +1,8 @@
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.ChangeTracking;
 using Microsoft.EntityFrameworkCore.Metadata.Builders;
+using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
+using NodaTime;
 using Platform.Data;
 using Platform.Messaging;
 using Wsis.Teams.Model;
@@ -30,6 +32,11 @@ public sealed class TeamsDbContext(DbContextOptions<TeamsDbContext> options) : D
         var revision = entry.Property(Revision);
         revision.CurrentValue = (int)revision.OriginalValue! + 1;
     }
+
+    // The model keeps time as NodaTime instants; the columns stay the DateTimeOffset columns the
+    // migrations created (timestamp with time zone on PostgreSQL, ISO text on SQLite), always at UTC.
+    protected override void ConfigureConventions(ModelConfigurationBuilder configuration) =>
+        configuration.Properties<Instant>().HaveConversion<InstantAsDateTimeOffset>();
 
     protected override void OnModelCreating(ModelBuilder model)
     {
@@ -207,3 +214,6 @@ public sealed class TeamsDbContext(DbContextOptions<TeamsDbContext> options) : D
             s => s.Length == 0 ? new List<Guid>() : s.Split(',', StringSplitOptions.None).Select(Guid.Parse).ToList(),
             new ValueComparer<List<Guid>>((a, b) => a!.SequenceEqual(b!), v => v.Aggregate(0, (h, g) => HashCode.Combine(h, g.GetHashCode())), v => v.ToList()));
 }
+
+/// <summary>An instant as the UTC <see cref="DateTimeOffset"/> both providers store (Npgsql accepts only offset zero for timestamptz).</summary>
+internal sealed class InstantAsDateTimeOffset() : ValueConverter<Instant, DateTimeOffset>(i => i.ToDateTimeOffset(), d => Instant.FromDateTimeOffset(d));

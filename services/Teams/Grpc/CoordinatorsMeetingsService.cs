@@ -1,6 +1,7 @@
 using Grpc.Core;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.EntityFrameworkCore;
+using NodaTime.Extensions;
 using Platform.Data;
 using Platform.Security;
 using V1 = Wsis.Teams.V1;
@@ -36,7 +37,7 @@ public sealed class CoordinatorsMeetingsService(TeamsDbContext db, TeamsOutbox o
             if (request.ViceChairSeats < 0)
                 throw DomainException.InvalidArgument("vice_chair_seats must not be negative");
             var seats = request.ViceChairSeats == 0 ? CoordinatorsMeeting.DefaultViceChairSeats : request.ViceChairSeats;
-            var meeting = CoordinatorsMeeting.Convene(Mapping.Instant(request.StartsAt, "starts_at"), request.Venue, funding, seats, actor, time.GetUtcNow());
+            var meeting = CoordinatorsMeeting.Convene(Mapping.ToInstant(request.StartsAt, "starts_at"), request.Venue, funding, seats, actor, time.GetCurrentInstant());
             db.CoordinatorsMeetings.Add(meeting);
             outbox.Raise(TeamsEventFactory.Convened(meeting), "coordinators-meeting:" + meeting.Id);
             return Task.FromResult(Mapping.ToMessage(meeting));
@@ -53,7 +54,7 @@ public sealed class CoordinatorsMeetingsService(TeamsDbContext db, TeamsOutbox o
         {
             var meeting = await LoadMeeting(request.MeetingId, "meeting_id", ct);
             var candidate = Text.Id(request.StakeholderId, "stakeholder_id");
-            meeting.NominateOfficer(Mapping.Office(request.Office), candidate, await CurrentElectorate(ct), actor, time.GetUtcNow());
+            meeting.NominateOfficer(Mapping.Office(request.Office), candidate, await CurrentElectorate(ct), actor, time.GetCurrentInstant());
             db.Touch(meeting);
             return Mapping.ToMessage(meeting);
         }, context.CancellationToken);
@@ -69,7 +70,7 @@ public sealed class CoordinatorsMeetingsService(TeamsDbContext db, TeamsOutbox o
         {
             var meeting = await LoadMeeting(request.MeetingId, "meeting_id", ct);
             var candidates = request.CandidateIds.Select((id, i) => Text.Id(id, $"candidate_ids[{i}]")).ToList();
-            var ballot = meeting.CastVote(Mapping.Office(request.Office), candidates, await CurrentElectorate(ct), actor, time.GetUtcNow());
+            var ballot = meeting.CastVote(Mapping.Office(request.Office), candidates, await CurrentElectorate(ct), actor, time.GetCurrentInstant());
             db.Touch(meeting);
             return new V1.CastVoteResponse
             {
@@ -86,7 +87,7 @@ public sealed class CoordinatorsMeetingsService(TeamsDbContext db, TeamsOutbox o
     {
         var actor = Mapping.Actor(context.GetCaller().RequireAuthenticated());
         var meeting = await LoadMeeting(request.MeetingId, "meeting_id", context.CancellationToken);
-        meeting.CloseElection(actor, time.GetUtcNow());
+        meeting.CloseElection(actor, time.GetCurrentInstant());
         db.Touch(meeting);
         outbox.Raise(TeamsEventFactory.Elected(meeting), "coordinators-meeting:" + meeting.Id);
         await db.SaveChangesAsync(context.CancellationToken);
@@ -98,7 +99,7 @@ public sealed class CoordinatorsMeetingsService(TeamsDbContext db, TeamsOutbox o
     {
         var actor = Mapping.Actor(context.GetCaller().RequireAuthenticated());
         var meeting = await LoadMeeting(request.MeetingId, "meeting_id", context.CancellationToken);
-        meeting.SetImplementationFramework(request.Text, actor, time.GetUtcNow());
+        meeting.SetImplementationFramework(request.Text, actor, time.GetCurrentInstant());
         db.Touch(meeting);
         await db.SaveChangesAsync(context.CancellationToken);
         return Mapping.ToMessage(meeting);
@@ -109,8 +110,8 @@ public sealed class CoordinatorsMeetingsService(TeamsDbContext db, TeamsOutbox o
     {
         var actor = Mapping.Actor(context.GetCaller().RequireAuthenticated());
         var meeting = await LoadMeeting(request.MeetingId, "meeting_id", context.CancellationToken);
-        var procedures = meeting.SetStocktakingProcedures(request.Year, Mapping.Instant(request.ContributionDeadline, "contribution_deadline"),
-            [.. request.RequiredFields], actor, time.GetUtcNow());
+        var procedures = meeting.SetStocktakingProcedures(request.Year, Mapping.ToInstant(request.ContributionDeadline, "contribution_deadline"),
+            [.. request.RequiredFields], actor, time.GetCurrentInstant());
         db.Touch(meeting);
         outbox.Raise(TeamsEventFactory.ProceduresSet(meeting, procedures), "coordinators-meeting:" + meeting.Id);
         await db.SaveChangesAsync(context.CancellationToken);

@@ -1,4 +1,5 @@
 using Google.Protobuf.WellKnownTypes;
+using NodaTime;
 using Platform.Security;
 using Wsis.Teams.Model;
 using V1 = Wsis.Teams.V1;
@@ -14,15 +15,15 @@ internal static class Mapping
             ? Platform.Domain.Actor.Create(caller.Subject!, caller.Roles, Guid.TryParse(caller.Org, out var org) ? org : null)
             : Platform.Domain.Actor.Anonymous;
 
-    public static Timestamp Ts(DateTimeOffset at) => Timestamp.FromDateTimeOffset(at);
+    public static Timestamp Ts(Instant at) => Timestamp.FromDateTimeOffset(at.ToDateTimeOffset());
 
-    /// <summary>A request's timestamp; <c>default</c> when absent, which the model refuses naming the field.</summary>
-    public static DateTimeOffset Instant(Timestamp? timestamp, string field)
+    /// <summary>A request's timestamp, to the tick; null when absent, which the model refuses naming the field.</summary>
+    public static Instant? ToInstant(Timestamp? timestamp, string field)
     {
-        if (timestamp is null) return default;
+        if (timestamp is null) return null;
         try
         {
-            return timestamp.ToDateTimeOffset();
+            return NodaTime.Instant.FromDateTimeOffset(timestamp.ToDateTimeOffset());
         }
         catch (InvalidOperationException)
         {
@@ -92,7 +93,7 @@ internal static class Mapping
     /// <summary>Every recorded step, oldest first.</summary>
     private static IEnumerable<V1.CoordinatorStep> Steps(IEnumerable<CoordinatorDesignation> designations)
     {
-        var steps = new List<(DateTimeOffset At, int Order, V1.CoordinatorStep Step)>();
+        var steps = new List<(Instant At, int Order, V1.CoordinatorStep Step)>();
         foreach (var d in designations)
         {
             var id = d.StakeholderId.ToString();

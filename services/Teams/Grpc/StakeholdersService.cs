@@ -1,6 +1,7 @@
 using Grpc.Core;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.EntityFrameworkCore;
+using NodaTime.Extensions;
 using Platform.Data;
 using Platform.Security;
 using V1 = Wsis.Teams.V1;
@@ -21,7 +22,7 @@ public sealed class StakeholdersService(TeamsDbContext db, TeamsOutbox outbox, T
         var key = IdempotencyKey.ForCall(request.RequestId, context, caller);
         return await IdempotencyStore.ExecuteOnceAsync(db, key, V1.Stakeholder.Parser, _ =>
         {
-            var stakeholder = Stakeholder.Register(request.Name, Mapping.Category(request.Category), request.CountryCode, request.ContactEmail, actor, time.GetUtcNow());
+            var stakeholder = Stakeholder.Register(request.Name, Mapping.Category(request.Category), request.CountryCode, request.ContactEmail, actor, time.GetCurrentInstant());
             db.Stakeholders.Add(stakeholder);
             outbox.Raise(TeamsEventFactory.Registered(stakeholder), "stakeholder:" + stakeholder.Id);
             // The registrant supplied the address, so it gets it back.

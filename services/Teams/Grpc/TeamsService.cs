@@ -1,6 +1,7 @@
 using Grpc.Core;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.EntityFrameworkCore;
+using NodaTime.Extensions;
 using Platform.Data;
 using Platform.Security;
 using V1 = Wsis.Teams.V1;
@@ -33,7 +34,7 @@ public sealed class TeamsService(TeamsDbContext db, TeamsOutbox outbox, TimeProv
             return await IdempotencyStore.ExecuteOnceAsync(db, key, V1.Team.Parser, async ct =>
             {
                 var line = ActionLine.ForTeam(request.ActionLineCode);
-                var team = Team.Create(line, actor, time.GetUtcNow());
+                var team = Team.Create(line, actor, time.GetCurrentInstant());
                 if (await db.Teams.AnyAsync(t => t.ActionLineCode == line.Code, ct))
                     throw AlreadyHasTeam(line);
                 db.Teams.Add(team);
@@ -82,7 +83,7 @@ public sealed class TeamsService(TeamsDbContext db, TeamsOutbox outbox, TimeProv
         {
             var team = await LoadTeam(Text.Id(request.TeamId, "team_id"), ct);
             var stakeholder = await LoadStakeholder(Text.Id(request.StakeholderId, "stakeholder_id"), ct);
-            var membership = team.Join(stakeholder, actor, time.GetUtcNow());
+            var membership = team.Join(stakeholder, actor, time.GetCurrentInstant());
             db.Touch(team);
             outbox.Raise(TeamsEventFactory.MembershipChanged(team, membership), MembershipKey(team));
             return await Present(team, ct);
@@ -94,7 +95,7 @@ public sealed class TeamsService(TeamsDbContext db, TeamsOutbox outbox, TimeProv
     {
         var actor = Mapping.Actor(context.GetCaller().RequireAuthenticated());
         var team = await LoadTeam(Text.Id(request.TeamId, "team_id"), context.CancellationToken);
-        var membership = team.Leave(Text.Id(request.StakeholderId, "stakeholder_id"), actor, time.GetUtcNow());
+        var membership = team.Leave(Text.Id(request.StakeholderId, "stakeholder_id"), actor, time.GetCurrentInstant());
         db.Touch(team);
         outbox.Raise(TeamsEventFactory.MembershipChanged(team, membership), MembershipKey(team));
         await db.SaveChangesAsync(context.CancellationToken);
@@ -111,7 +112,7 @@ public sealed class TeamsService(TeamsDbContext db, TeamsOutbox outbox, TimeProv
         {
             var team = await LoadTeam(Text.Id(request.TeamId, "team_id"), ct);
             var nominee = await LoadStakeholder(Text.Id(request.StakeholderId, "stakeholder_id"), ct);
-            team.NominateCoordinator(nominee, actor, time.GetUtcNow());
+            team.NominateCoordinator(nominee, actor, time.GetCurrentInstant());
             db.Touch(team);
             return await Present(team, ct);
         }, context.CancellationToken);
@@ -126,7 +127,7 @@ public sealed class TeamsService(TeamsDbContext db, TeamsOutbox outbox, TimeProv
         return await IdempotencyStore.ExecuteOnceAsync(db, key, V1.Team.Parser, async ct =>
         {
             var team = await LoadTeam(Text.Id(request.TeamId, "team_id"), ct);
-            team.RecordRecommendation(Text.Id(request.StakeholderId, "stakeholder_id"), request.MeetingReference, actor, time.GetUtcNow());
+            team.RecordRecommendation(Text.Id(request.StakeholderId, "stakeholder_id"), request.MeetingReference, actor, time.GetCurrentInstant());
             db.Touch(team);
             return await Present(team, ct);
         }, context.CancellationToken);
@@ -141,7 +142,7 @@ public sealed class TeamsService(TeamsDbContext db, TeamsOutbox outbox, TimeProv
         return await IdempotencyStore.ExecuteOnceAsync(db, key, V1.Team.Parser, async ct =>
         {
             var team = await LoadTeam(Text.Id(request.TeamId, "team_id"), ct);
-            var (designated, ended) = team.RecordDesignation(Text.Id(request.StakeholderId, "stakeholder_id"), request.DecisionReference, actor, time.GetUtcNow());
+            var (designated, ended) = team.RecordDesignation(Text.Id(request.StakeholderId, "stakeholder_id"), request.DecisionReference, actor, time.GetCurrentInstant());
             db.Touch(team);
             var coordinator = await LoadStakeholder(designated.StakeholderId, ct);
             outbox.Raise(TeamsEventFactory.Designated(team, designated, coordinator, ended), "team:" + team.Id);
@@ -158,7 +159,7 @@ public sealed class TeamsService(TeamsDbContext db, TeamsOutbox outbox, TimeProv
         return await IdempotencyStore.ExecuteOnceAsync(db, key, V1.Team.Parser, async ct =>
         {
             var team = await LoadTeam(Text.Id(request.TeamId, "team_id"), ct);
-            team.SetCoordinationModalities(request.Text, actor, time.GetUtcNow());
+            team.SetCoordinationModalities(request.Text, actor, time.GetCurrentInstant());
             db.Touch(team);
             return await Present(team, ct);
         }, context.CancellationToken);
@@ -185,8 +186,8 @@ public sealed class TeamsService(TeamsDbContext db, TeamsOutbox outbox, TimeProv
         return await IdempotencyStore.ExecuteOnceAsync(db, key, V1.TeamMeeting.Parser, async ct =>
         {
             var team = await LoadTeam(Text.Id(request.TeamId, "team_id"), ct, tracked: false);
-            var meeting = team.ScheduleMeeting(request.Title, Mapping.Instant(request.StartsAt, "starts_at"), Mapping.Instant(request.EndsAt, "ends_at"),
-                request.VenueOrLink, request.Agenda, actor, time.GetUtcNow());
+            var meeting = team.ScheduleMeeting(request.Title, Mapping.ToInstant(request.StartsAt, "starts_at"), Mapping.ToInstant(request.EndsAt, "ends_at"),
+                request.VenueOrLink, request.Agenda, actor, time.GetCurrentInstant());
             db.TeamMeetings.Add(meeting);
             return Mapping.ToMessage(meeting);
         }, context.CancellationToken);
@@ -204,7 +205,7 @@ public sealed class TeamsService(TeamsDbContext db, TeamsOutbox outbox, TimeProv
             var meeting = await db.TeamMeetings.Include(m => m.Registrations).SingleOrDefaultAsync(m => m.Id == meetingId, ct)
                 ?? throw DomainException.NotFound($"team meeting {meetingId} not found");
             var stakeholder = await LoadStakeholder(Text.Id(request.StakeholderId, "stakeholder_id"), ct);
-            meeting.Register(stakeholder, actor, time.GetUtcNow());
+            meeting.Register(stakeholder, actor, time.GetCurrentInstant());
             db.Touch(meeting);
             return Mapping.ToMessage(meeting);
         }, context.CancellationToken);

@@ -1,3 +1,5 @@
+using NodaTime;
+
 namespace Wsis.Teams.Model;
 
 /// <summary>The stakeholder groups the WSIS texts name.</summary>
@@ -26,21 +28,21 @@ public sealed class Stakeholder
     /// </summary>
     public string CountryCode { get; private set; }
     public string ContactEmail { get; private set; }
-    public DateTimeOffset RegisteredAt { get; private set; }
+    public Instant RegisteredAt { get; private set; }
     public string RegisteredBy { get; private set; }
 
-    public static Stakeholder Register(string? name, StakeholderCategory category, string? countryCode, string? contactEmail, Actor actor, DateTimeOffset now)
+    public static Stakeholder Register(string? name, StakeholderCategory category, string? countryCode, string? contactEmail, Actor actor, Instant now)
     {
         if (!Enum.IsDefined(category))
             throw DomainException.InvalidArgument("category is required (GOVERNMENT, PRIVATE_SECTOR, CIVIL_SOCIETY, INTERGOVERNMENTAL_ORGANIZATION, INTERNATIONAL_ORGANIZATION or ACADEMIC_AND_TECHNICAL)");
         return new Stakeholder
         {
-            Id = Guid.CreateVersion7(now),
+            Id = Guid.CreateVersion7(now.ToDateTimeOffset()),
             Name = Text.Required(name, "name"),
             Category = category,
             CountryCode = Platform.Domain.CountryCode.Parse(countryCode),
             ContactEmail = Text.Email(contactEmail),
-            RegisteredAt = Text.Utc(now),
+            RegisteredAt = now,
             RegisteredBy = actor.Subject,
         };
     }

@@ -48,9 +48,6 @@ public static partial class Text
         return id;
     }
 
-    /// <summary>Instants are stored in UTC whatever offset the caller sent.</summary>
-    public static DateTimeOffset Utc(DateTimeOffset value) => value.ToUniversalTime();
-
     // Deliberately loose: one @, something on each side, a dot in the domain, no spaces.
     [GeneratedRegex(@"^[^@\s]+@[^@\s]+\.[^@\s]+$")]
     private static partial Regex EmailShape();

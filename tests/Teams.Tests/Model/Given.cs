@@ -1,3 +1,4 @@
+using NodaTime;
 using Wsis.Teams.Model;
 
 namespace Wsis.Teams.Tests.Model;
@@ -5,7 +6,7 @@ namespace Wsis.Teams.Tests.Model;
 /// <summary>Ready-made actors, stakeholders and teams for the domain tests.</summary>
 internal static class Given
 {
-    public static readonly DateTimeOffset Now = new(2026, 11, 22, 9, 0, 0, TimeSpan.Zero);
+    public static readonly Instant Now = Instant.FromUtc(2026, 11, 22, 9, 0);
 
     public static readonly Actor Secretariat = Actor.Create("sec-1", [Role.Secretariat]);
 
