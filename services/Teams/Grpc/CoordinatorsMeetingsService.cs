@@ -24,18 +24,11 @@ public sealed class CoordinatorsMeetingsService(TeamsDbContext db, TeamsOutbox o
         {
             var funding = request.Funding.Select((line, i) =>
             {
-                var funder = line.Funder switch
-                {
-                    V1.Funder.Itu => Funder.Itu,
-                    V1.Funder.Unesco => Funder.Unesco,
-                    _ => throw DomainException.InvalidArgument($"funding[{i}].funder must be ITU or UNESCO"),
-                };
                 if (line.Amount is null)
                     throw DomainException.InvalidArgument($"funding[{i}].amount is required");
-                return (funder, Money.Of(line.Amount.AmountMinor, line.Amount.CurrencyCode, $"funding[{i}].amount"));
+                return (Mapping.Funder(line.Funder), Money.Of(line.Amount.AmountMinor, line.Amount.CurrencyCode, $"funding[{i}].amount"));
             }).ToList();
-            if (request.ViceChairSeats < 0)
-                throw DomainException.InvalidArgument("vice_chair_seats must not be negative");
+            // 0 is proto3's "not set": the default number of seats.
             var seats = request.ViceChairSeats == 0 ? CoordinatorsMeeting.DefaultViceChairSeats : request.ViceChairSeats;
             var meeting = CoordinatorsMeeting.Convene(Mapping.ToInstant(request.StartsAt, "starts_at"), request.Venue, funding, seats, actor, time.GetCurrentInstant());
             db.CoordinatorsMeetings.Add(meeting);

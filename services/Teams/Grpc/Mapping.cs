@@ -144,7 +144,7 @@ internal static class Mapping
         };
         message.Funding.AddRange(m.Funding.Select(f => new V1.FundingLine
         {
-            Funder = f.Funder == Funder.Itu ? V1.Funder.Itu : V1.Funder.Unesco,
+            Funder = f.Funder == Model.Funder.Itu ? V1.Funder.Itu : V1.Funder.Unesco,
             Amount = new V1.Money { CurrencyCode = f.Currency, AmountMinor = f.AmountMinor },
         }));
         message.Nominations.AddRange(m.Nominations.Select(n => new V1.OfficerNomination
@@ -184,6 +184,14 @@ internal static class Mapping
     }
 
     public static V1.Office Office(Office office) => office == Model.Office.Chair ? V1.Office.Chair : V1.Office.ViceChair;
+
+    /// <summary>The domain funder, or 0 (refused by the domain as "funding[i].funder must be ITU or UNESCO") when unspecified.</summary>
+    public static Funder Funder(V1.Funder funder) => funder switch
+    {
+        V1.Funder.Itu => Model.Funder.Itu,
+        V1.Funder.Unesco => Model.Funder.Unesco,
+        _ => 0,
+    };
 
     /// <summary>The domain office, or 0 (refused by the domain as "office must be CHAIR or VICE_CHAIR") when unspecified.</summary>
     public static Office Office(V1.Office office) => office switch

@@ -36,7 +36,7 @@ public sealed class TeamsService(TeamsDbContext db, TeamsOutbox outbox, TimeProv
                 var line = ActionLine.ForTeam(request.ActionLineCode);
                 var team = Team.Create(line, actor, time.GetCurrentInstant());
                 if (await db.Teams.AnyAsync(t => t.ActionLineCode == line.Code, ct))
-                    throw AlreadyHasTeam(line);
+                    throw Team.OneTeamPerActionLine(line);
                 db.Teams.Add(team);
                 outbox.Raise(TeamsEventFactory.Created(team, line), "team:" + team.Id);
                 return Mapping.ToMessage(team, new Dictionary<Guid, string>(), []);
@@ -47,7 +47,7 @@ public sealed class TeamsService(TeamsDbContext db, TeamsOutbox outbox, TimeProv
             // Lost a race with another CreateTeam for the same line: the unique index said no.
             db.ChangeTracker.Clear();
             if (ActionLine.Find(request.ActionLineCode) is { } line && await db.Teams.AnyAsync(t => t.ActionLineCode == line.Code, context.CancellationToken))
-                throw AlreadyHasTeam(line);
+                throw Team.OneTeamPerActionLine(line);
             throw;
         }
     }
@@ -251,7 +251,4 @@ public sealed class TeamsService(TeamsDbContext db, TeamsOutbox outbox, TimeProv
     // membership event nobody subscribes to yet is returned by RabbitMQ (mandatory publish) and
     // retried until a subscriber binds, and it must not hold back CoordinatorDesignated meanwhile.
     private static string MembershipKey(Team team) => "team-membership:" + team.Id;
-
-    private static DomainException AlreadyHasTeam(ActionLine line) =>
-        DomainException.AlreadyExists($"action line {line.Code} already has its team; there is one team per action line");
 }

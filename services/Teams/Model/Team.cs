@@ -53,6 +53,13 @@ public sealed class Team
         return new Team { Id = Guid.CreateVersion7(now.ToDateTimeOffset()), ActionLineCode = line.Code, CreatedAt = now, CreatedBy = actor.Subject };
     }
 
+    /// <summary>
+    /// The implementation mechanism has one multi-stakeholder team per action line: what a second
+    /// <see cref="Create"/> for a line meets (the service finds the first one, or the database's unique index does).
+    /// </summary>
+    public static DomainException OneTeamPerActionLine(ActionLine line) =>
+        DomainException.AlreadyExists($"action line {line.Code} already has its team; there is one team per action line");
+
     public TeamMembership Join(Stakeholder stakeholder, Actor actor, Instant now)
     {
         RequireSelfOrSecretariat(stakeholder.Id, actor, "join a team");
