@@ -1,6 +1,7 @@
 using Grpc.Core;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.EntityFrameworkCore;
+using NodaTime.Extensions;
 using Platform.Data;
 using Platform.Security;
 using V1 = Wsis.Teams.V1;
@@ -16,26 +17,20 @@ public sealed class CoordinatorsMeetingsService(TeamsDbContext db, TeamsOutbox o
     [Authorize(Policy = Policies.Secretariat)]
     public override async Task<V1.CoordinatorsMeeting> ConveneCoordinatorsMeeting(V1.ConveneCoordinatorsMeetingRequest request, ServerCallContext context)
     {
-        var actor = Rpc.Authenticated(context);
-        var key = Rpc.KeyFor(request.RequestId, "teams.v1.CoordinatorsMeetings/ConveneCoordinatorsMeeting", context);
+        var caller = context.GetCaller().RequireAuthenticated();
+        var actor = Mapping.Actor(caller);
+        var key = IdempotencyKey.ForCall(request.RequestId, context, caller);
         return await IdempotencyStore.ExecuteOnceAsync(db, key, V1.CoordinatorsMeeting.Parser, _ =>
         {
             var funding = request.Funding.Select((line, i) =>
             {
-                var funder = line.Funder switch
-                {
-                    V1.Funder.Itu => Funder.Itu,
-                    V1.Funder.Unesco => Funder.Unesco,
-                    _ => throw DomainException.InvalidArgument($"funding[{i}].funder must be ITU or UNESCO"),
-                };
                 if (line.Amount is null)
                     throw DomainException.InvalidArgument($"funding[{i}].amount is required");
-                return (funder, Money.Of(line.Amount.AmountMinor, line.Amount.CurrencyCode, $"funding[{i}].amount"));
+                return (Mapping.Funder(line.Funder), Money.Of(line.Amount.AmountMinor, line.Amount.CurrencyCode, $"funding[{i}].amount"));
             }).ToList();
-            if (request.ViceChairSeats < 0)
-                throw DomainException.InvalidArgument("vice_chair_seats must not be negative");
+            // 0 is proto3's "not set": the default number of seats.
             var seats = request.ViceChairSeats == 0 ? CoordinatorsMeeting.DefaultViceChairSeats : request.ViceChairSeats;
-            var meeting = CoordinatorsMeeting.Convene(Rpc.Instant(request.StartsAt, "starts_at"), request.Venue, funding, seats, actor, time.GetUtcNow());
+            var meeting = CoordinatorsMeeting.Convene(Mapping.ToInstant(request.StartsAt, "starts_at"), request.Venue, funding, seats, actor, time.GetCurrentInstant());
             db.CoordinatorsMeetings.Add(meeting);
             outbox.Raise(TeamsEventFactory.Convened(meeting), "coordinators-meeting:" + meeting.Id);
             return Task.FromResult(Mapping.ToMessage(meeting));
@@ -45,13 +40,14 @@ public sealed class CoordinatorsMeetingsService(TeamsDbContext db, TeamsOutbox o
     [Authorize(Policy = Policies.CoordinatorOrSecretariat)]
     public override async Task<V1.CoordinatorsMeeting> NominateOfficer(V1.NominateOfficerRequest request, ServerCallContext context)
     {
-        var actor = Rpc.Authenticated(context);
-        var key = Rpc.KeyFor(request.RequestId, "teams.v1.CoordinatorsMeetings/NominateOfficer", context);
+        var caller = context.GetCaller().RequireAuthenticated();
+        var actor = Mapping.Actor(caller);
+        var key = IdempotencyKey.ForCall(request.RequestId, context, caller);
         return await IdempotencyStore.ExecuteOnceAsync(db, key, V1.CoordinatorsMeeting.Parser, async ct =>
         {
             var meeting = await LoadMeeting(request.MeetingId, "meeting_id", ct);
             var candidate = Text.Id(request.StakeholderId, "stakeholder_id");
-            meeting.NominateOfficer(Mapping.Office(request.Office), candidate, await CurrentElectorate(ct), actor, time.GetUtcNow());
+            meeting.NominateOfficer(Mapping.Office(request.Office), candidate, await CurrentElectorate(ct), actor, time.GetCurrentInstant());
             db.Touch(meeting);
             return Mapping.ToMessage(meeting);
         }, context.CancellationToken);
@@ -60,13 +56,14 @@ public sealed class CoordinatorsMeetingsService(TeamsDbContext db, TeamsOutbox o
     [Authorize(Policy = Policies.Coordinator)]
     public override async Task<V1.CastVoteResponse> CastVote(V1.CastVoteRequest request, ServerCallContext context)
     {
-        var actor = Rpc.Authenticated(context);
-        var key = Rpc.KeyFor(request.RequestId, "teams.v1.CoordinatorsMeetings/CastVote", context);
+        var caller = context.GetCaller().RequireAuthenticated();
+        var actor = Mapping.Actor(caller);
+        var key = IdempotencyKey.ForCall(request.RequestId, context, caller);
         return await IdempotencyStore.ExecuteOnceAsync(db, key, V1.CastVoteResponse.Parser, async ct =>
         {
             var meeting = await LoadMeeting(request.MeetingId, "meeting_id", ct);
             var candidates = request.CandidateIds.Select((id, i) => Text.Id(id, $"candidate_ids[{i}]")).ToList();
-            var ballot = meeting.CastVote(Mapping.Office(request.Office), candidates, await CurrentElectorate(ct), actor, time.GetUtcNow());
+            var ballot = meeting.CastVote(Mapping.Office(request.Office), candidates, await CurrentElectorate(ct), actor, time.GetCurrentInstant());
             db.Touch(meeting);
             return new V1.CastVoteResponse
             {
@@ -81,9 +78,9 @@ public sealed class CoordinatorsMeetingsService(TeamsDbContext db, TeamsOutbox o
     [Authorize(Policy = Policies.Secretariat)]
     public override async Task<V1.CoordinatorsMeeting> CloseElection(V1.CloseElectionRequest request, ServerCallContext context)
     {
-        var actor = Rpc.Authenticated(context);
+        var actor = Mapping.Actor(context.GetCaller().RequireAuthenticated());
         var meeting = await LoadMeeting(request.MeetingId, "meeting_id", context.CancellationToken);
-        meeting.CloseElection(actor, time.GetUtcNow());
+        meeting.CloseElection(actor, time.GetCurrentInstant());
         db.Touch(meeting);
         outbox.Raise(TeamsEventFactory.Elected(meeting), "coordinators-meeting:" + meeting.Id);
         await db.SaveChangesAsync(context.CancellationToken);
@@ -93,9 +90,9 @@ public sealed class CoordinatorsMeetingsService(TeamsDbContext db, TeamsOutbox o
     [Authorize(Policy = Policies.CoordinatorOrSecretariat)]
     public override async Task<V1.CoordinatorsMeeting> SetImplementationFramework(V1.SetImplementationFrameworkRequest request, ServerCallContext context)
     {
-        var actor = Rpc.Authenticated(context);
+        var actor = Mapping.Actor(context.GetCaller().RequireAuthenticated());
         var meeting = await LoadMeeting(request.MeetingId, "meeting_id", context.CancellationToken);
-        meeting.SetImplementationFramework(request.Text, actor, time.GetUtcNow());
+        meeting.SetImplementationFramework(request.Text, actor, time.GetCurrentInstant());
         db.Touch(meeting);
         await db.SaveChangesAsync(context.CancellationToken);
         return Mapping.ToMessage(meeting);
@@ -104,10 +101,10 @@ public sealed class CoordinatorsMeetingsService(TeamsDbContext db, TeamsOutbox o
     [Authorize(Policy = Policies.CoordinatorOrSecretariat)]
     public override async Task<V1.CoordinatorsMeeting> SetStocktakingProcedures(V1.SetStocktakingProceduresRequest request, ServerCallContext context)
     {
-        var actor = Rpc.Authenticated(context);
+        var actor = Mapping.Actor(context.GetCaller().RequireAuthenticated());
         var meeting = await LoadMeeting(request.MeetingId, "meeting_id", context.CancellationToken);
-        var procedures = meeting.SetStocktakingProcedures(request.Year, Rpc.Instant(request.ContributionDeadline, "contribution_deadline"),
-            [.. request.RequiredFields], actor, time.GetUtcNow());
+        var procedures = meeting.SetStocktakingProcedures(request.Year, Mapping.ToInstant(request.ContributionDeadline, "contribution_deadline"),
+            [.. request.RequiredFields], actor, time.GetCurrentInstant());
         db.Touch(meeting);
         outbox.Raise(TeamsEventFactory.ProceduresSet(meeting, procedures), "coordinators-meeting:" + meeting.Id);
         await db.SaveChangesAsync(context.CancellationToken);
@@ -121,11 +118,12 @@ public sealed class CoordinatorsMeetingsService(TeamsDbContext db, TeamsOutbox o
     [AllowAnonymous]
     public override async Task<V1.ListCoordinatorsMeetingsResponse> ListCoordinatorsMeetings(V1.ListCoordinatorsMeetingsRequest request, ServerCallContext context)
     {
-        var page = Page.Read(request.PageSize, request.PageToken);
-        var total = await db.CoordinatorsMeetings.CountAsync(context.CancellationToken);
-        var meetings = await WithDetails().AsNoTracking().OrderBy(m => m.Id).Skip(page.Offset).Take(page.Size).ToListAsync(context.CancellationToken);
-        var response = new V1.ListCoordinatorsMeetingsResponse { NextPageToken = page.Next(meetings.Count, total) };
-        response.Meetings.AddRange(meetings.Select(Mapping.ToMessage));
+        var page = Paging.ReadOffset(request.PageSize, request.PageToken);
+        // One row past the page says whether another page follows, without counting the meetings.
+        var meetings = await WithDetails().AsNoTracking().OrderBy(m => m.Id).Skip(page.Offset).Take(page.Size + 1).ToListAsync(context.CancellationToken);
+        var shown = meetings.Take(page.Size).ToList();
+        var response = new V1.ListCoordinatorsMeetingsResponse { NextPageToken = page.NextAt(shown.Count, more: meetings.Count > page.Size) };
+        response.Meetings.AddRange(shown.Select(Mapping.ToMessage));
         return response;
     }
 

@@ -1,13 +1,35 @@
 using Google.Protobuf.WellKnownTypes;
+using NodaTime;
+using Platform.Security;
 using Wsis.Teams.Model;
 using V1 = Wsis.Teams.V1;
 
 namespace Wsis.Teams.Grpc;
 
-/// <summary>Domain objects to teams.v1 messages and back.</summary>
+/// <summary>Domain objects to teams.v1 messages and back, and the caller to the domain's actor.</summary>
 internal static class Mapping
 {
-    public static Timestamp Ts(DateTimeOffset at) => Timestamp.FromDateTimeOffset(at);
+    /// <summary>The token's caller as the model sees it; an anonymous caller has no subject and no roles.</summary>
+    public static Actor Actor(Caller caller) =>
+        caller.IsAuthenticated
+            ? Platform.Domain.Actor.Create(caller.Subject!, caller.Roles, Guid.TryParse(caller.Org, out var org) ? org : null)
+            : Platform.Domain.Actor.Anonymous;
+
+    public static Timestamp Ts(Instant at) => Timestamp.FromDateTimeOffset(at.ToDateTimeOffset());
+
+    /// <summary>A request's timestamp, to the tick; null when absent, which the model refuses naming the field.</summary>
+    public static Instant? ToInstant(Timestamp? timestamp, string field)
+    {
+        if (timestamp is null) return null;
+        try
+        {
+            return NodaTime.Instant.FromDateTimeOffset(timestamp.ToDateTimeOffset());
+        }
+        catch (InvalidOperationException)
+        {
+            throw DomainException.InvalidArgument($"{field} is not a valid timestamp");
+        }
+    }
 
     public static V1.Stakeholder ToMessage(Stakeholder s, bool showContact) => new()
     {
@@ -71,7 +93,7 @@ internal static class Mapping
     /// <summary>Every recorded step, oldest first.</summary>
     private static IEnumerable<V1.CoordinatorStep> Steps(IEnumerable<CoordinatorDesignation> designations)
     {
-        var steps = new List<(DateTimeOffset At, int Order, V1.CoordinatorStep Step)>();
+        var steps = new List<(Instant At, int Order, V1.CoordinatorStep Step)>();
         foreach (var d in designations)
         {
             var id = d.StakeholderId.ToString();
@@ -122,7 +144,7 @@ internal static class Mapping
         };
         message.Funding.AddRange(m.Funding.Select(f => new V1.FundingLine
         {
-            Funder = f.Funder == Funder.Itu ? V1.Funder.Itu : V1.Funder.Unesco,
+            Funder = f.Funder == Model.Funder.Itu ? V1.Funder.Itu : V1.Funder.Unesco,
             Amount = new V1.Money { CurrencyCode = f.Currency, AmountMinor = f.AmountMinor },
         }));
         message.Nominations.AddRange(m.Nominations.Select(n => new V1.OfficerNomination
@@ -162,6 +184,14 @@ internal static class Mapping
     }
 
     public static V1.Office Office(Office office) => office == Model.Office.Chair ? V1.Office.Chair : V1.Office.ViceChair;
+
+    /// <summary>The domain funder, or 0 (refused by the domain as "funding[i].funder must be ITU or UNESCO") when unspecified.</summary>
+    public static Funder Funder(V1.Funder funder) => funder switch
+    {
+        V1.Funder.Itu => Model.Funder.Itu,
+        V1.Funder.Unesco => Model.Funder.Unesco,
+        _ => 0,
+    };
 
     /// <summary>The domain office, or 0 (refused by the domain as "office must be CHAIR or VICE_CHAIR") when unspecified.</summary>
     public static Office Office(V1.Office office) => office switch

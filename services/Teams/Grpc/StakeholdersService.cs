@@ -1,6 +1,7 @@
 using Grpc.Core;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.EntityFrameworkCore;
+using NodaTime.Extensions;
 using Platform.Data;
 using Platform.Security;
 using V1 = Wsis.Teams.V1;
@@ -16,11 +17,12 @@ public sealed class StakeholdersService(TeamsDbContext db, TeamsOutbox outbox, T
     [Authorize(Policy = Policies.Authenticated)]
     public override async Task<V1.Stakeholder> RegisterStakeholder(V1.RegisterStakeholderRequest request, ServerCallContext context)
     {
-        var actor = Rpc.Authenticated(context);
-        var key = Rpc.KeyFor(request.RequestId, "teams.v1.Stakeholders/RegisterStakeholder", context);
+        var caller = context.GetCaller().RequireAuthenticated();
+        var actor = Mapping.Actor(caller);
+        var key = IdempotencyKey.ForCall(request.RequestId, context, caller);
         return await IdempotencyStore.ExecuteOnceAsync(db, key, V1.Stakeholder.Parser, _ =>
         {
-            var stakeholder = Stakeholder.Register(request.Name, Mapping.Category(request.Category), request.CountryCode, request.ContactEmail, actor, time.GetUtcNow());
+            var stakeholder = Stakeholder.Register(request.Name, Mapping.Category(request.Category), request.CountryCode, request.ContactEmail, actor, time.GetCurrentInstant());
             db.Stakeholders.Add(stakeholder);
             outbox.Raise(TeamsEventFactory.Registered(stakeholder), "stakeholder:" + stakeholder.Id);
             // The registrant supplied the address, so it gets it back.
@@ -34,13 +36,13 @@ public sealed class StakeholdersService(TeamsDbContext db, TeamsOutbox outbox, T
         var id = Text.Id(request.Id, "id");
         var stakeholder = await db.Stakeholders.AsNoTracking().SingleOrDefaultAsync(s => s.Id == id, context.CancellationToken)
             ?? throw DomainException.NotFound($"stakeholder {id} not found");
-        return Mapping.ToMessage(stakeholder, ShowsContact(context.GetCaller(), id));
+        return Mapping.ToMessage(stakeholder, stakeholder.ShowsContactTo(Mapping.Actor(context.GetCaller())));
     }
 
     [AllowAnonymous]
     public override async Task<V1.ListStakeholdersResponse> ListStakeholders(V1.ListStakeholdersRequest request, ServerCallContext context)
     {
-        var page = Page.Read(request.PageSize, request.PageToken);
+        var page = Paging.ReadOffset(request.PageSize, request.PageToken);
         var query = db.Stakeholders.AsNoTracking();
         if (request.Category != V1.StakeholderCategory.Unspecified)
         {
@@ -51,16 +53,15 @@ public sealed class StakeholdersService(TeamsDbContext db, TeamsOutbox outbox, T
         }
         if (!string.IsNullOrWhiteSpace(request.CountryCode))
         {
-            var country = Text.CountryCode(request.CountryCode);
+            var country = CountryCode.Parse(request.CountryCode).Value;
             query = query.Where(s => s.CountryCode == country);
         }
-        var total = await query.CountAsync(context.CancellationToken);
-        var items = await query.OrderBy(s => s.Id).Skip(page.Offset).Take(page.Size).ToListAsync(context.CancellationToken);
-        var caller = context.GetCaller();
-        var response = new V1.ListStakeholdersResponse { NextPageToken = page.Next(items.Count, total) };
-        response.Stakeholders.AddRange(items.Select(s => Mapping.ToMessage(s, ShowsContact(caller, s.Id))));
+        // One row past the page says whether another page follows, without counting the register.
+        var items = await query.OrderBy(s => s.Id).Skip(page.Offset).Take(page.Size + 1).ToListAsync(context.CancellationToken);
+        var shown = items.Take(page.Size).ToList();
+        var actor = Mapping.Actor(context.GetCaller());
+        var response = new V1.ListStakeholdersResponse { NextPageToken = page.NextAt(shown.Count, more: items.Count > page.Size) };
+        response.Stakeholders.AddRange(shown.Select(s => Mapping.ToMessage(s, s.ShowsContactTo(actor))));
         return response;
     }
-
-    private static bool ShowsContact(Caller caller, Guid stakeholderId) => caller.IsSecretariat || caller.ActsFor(stakeholderId.ToString());
 }

@@ -1,6 +1,7 @@
 using Grpc.Core;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.EntityFrameworkCore;
+using NodaTime.Extensions;
 using Platform.Data;
 using Platform.Security;
 using V1 = Wsis.Teams.V1;
@@ -25,16 +26,17 @@ public sealed class TeamsService(TeamsDbContext db, TeamsOutbox outbox, TimeProv
     [Authorize(Policy = Policies.Secretariat)]
     public override async Task<V1.Team> CreateTeam(V1.CreateTeamRequest request, ServerCallContext context)
     {
-        var actor = Rpc.Authenticated(context);
-        var key = Rpc.KeyFor(request.RequestId, "teams.v1.Teams/CreateTeam", context);
+        var caller = context.GetCaller().RequireAuthenticated();
+        var actor = Mapping.Actor(caller);
+        var key = IdempotencyKey.ForCall(request.RequestId, context, caller);
         try
         {
             return await IdempotencyStore.ExecuteOnceAsync(db, key, V1.Team.Parser, async ct =>
             {
                 var line = ActionLine.ForTeam(request.ActionLineCode);
-                var team = Team.Create(line, actor, time.GetUtcNow());
+                var team = Team.Create(line, actor, time.GetCurrentInstant());
                 if (await db.Teams.AnyAsync(t => t.ActionLineCode == line.Code, ct))
-                    throw AlreadyHasTeam(line);
+                    throw Team.OneTeamPerActionLine(line);
                 db.Teams.Add(team);
                 outbox.Raise(TeamsEventFactory.Created(team, line), "team:" + team.Id);
                 return Mapping.ToMessage(team, new Dictionary<Guid, string>(), []);
@@ -45,7 +47,7 @@ public sealed class TeamsService(TeamsDbContext db, TeamsOutbox outbox, TimeProv
             // Lost a race with another CreateTeam for the same line: the unique index said no.
             db.ChangeTracker.Clear();
             if (ActionLine.Find(request.ActionLineCode) is { } line && await db.Teams.AnyAsync(t => t.ActionLineCode == line.Code, context.CancellationToken))
-                throw AlreadyHasTeam(line);
+                throw Team.OneTeamPerActionLine(line);
             throw;
         }
     }
@@ -60,12 +62,12 @@ public sealed class TeamsService(TeamsDbContext db, TeamsOutbox outbox, TimeProv
     [AllowAnonymous]
     public override async Task<V1.ListTeamsResponse> ListTeams(V1.ListTeamsRequest request, ServerCallContext context)
     {
-        var page = Page.Read(request.PageSize, request.PageToken);
+        var page = Paging.ReadOffset(request.PageSize, request.PageToken);
         // At most one team per action line (18), so ordering by the catalogue in memory is cheap.
         var all = await TeamsWithHistory().AsNoTracking().ToListAsync(context.CancellationToken);
         var ordered = all.OrderBy(t => ActionLine.Find(t.ActionLineCode)?.Order ?? int.MaxValue).ToList();
         var slice = ordered.Skip(page.Offset).Take(page.Size).ToList();
-        var response = new V1.ListTeamsResponse { NextPageToken = page.Next(slice.Count, ordered.Count) };
+        var response = new V1.ListTeamsResponse { NextPageToken = page.NextAt(slice.Count, ordered.Count) };
         foreach (var team in slice)
             response.Teams.Add(await Present(team, context.CancellationToken));
         return response;
@@ -74,13 +76,14 @@ public sealed class TeamsService(TeamsDbContext db, TeamsOutbox outbox, TimeProv
     [Authorize(Policy = Policies.StakeholderOrSecretariat)]
     public override async Task<V1.Team> JoinTeam(V1.JoinTeamRequest request, ServerCallContext context)
     {
-        var actor = Rpc.Authenticated(context);
-        var key = Rpc.KeyFor(request.RequestId, "teams.v1.Teams/JoinTeam", context);
+        var caller = context.GetCaller().RequireAuthenticated();
+        var actor = Mapping.Actor(caller);
+        var key = IdempotencyKey.ForCall(request.RequestId, context, caller);
         return await IdempotencyStore.ExecuteOnceAsync(db, key, V1.Team.Parser, async ct =>
         {
             var team = await LoadTeam(Text.Id(request.TeamId, "team_id"), ct);
             var stakeholder = await LoadStakeholder(Text.Id(request.StakeholderId, "stakeholder_id"), ct);
-            var membership = team.Join(stakeholder, actor, time.GetUtcNow());
+            var membership = team.Join(stakeholder, actor, time.GetCurrentInstant());
             db.Touch(team);
             outbox.Raise(TeamsEventFactory.MembershipChanged(team, membership), MembershipKey(team));
             return await Present(team, ct);
@@ -90,9 +93,9 @@ public sealed class TeamsService(TeamsDbContext db, TeamsOutbox outbox, TimeProv
     [Authorize(Policy = Policies.StakeholderOrSecretariat)]
     public override async Task<V1.Team> LeaveTeam(V1.LeaveTeamRequest request, ServerCallContext context)
     {
-        var actor = Rpc.Authenticated(context);
+        var actor = Mapping.Actor(context.GetCaller().RequireAuthenticated());
         var team = await LoadTeam(Text.Id(request.TeamId, "team_id"), context.CancellationToken);
-        var membership = team.Leave(Text.Id(request.StakeholderId, "stakeholder_id"), actor, time.GetUtcNow());
+        var membership = team.Leave(Text.Id(request.StakeholderId, "stakeholder_id"), actor, time.GetCurrentInstant());
         db.Touch(team);
         outbox.Raise(TeamsEventFactory.MembershipChanged(team, membership), MembershipKey(team));
         await db.SaveChangesAsync(context.CancellationToken);
@@ -102,13 +105,14 @@ public sealed class TeamsService(TeamsDbContext db, TeamsOutbox outbox, TimeProv
     [Authorize(Policy = Policies.Secretariat)]
     public override async Task<V1.Team> NominateCoordinator(V1.NominateCoordinatorRequest request, ServerCallContext context)
     {
-        var actor = Rpc.Authenticated(context);
-        var key = Rpc.KeyFor(request.RequestId, "teams.v1.Teams/NominateCoordinator", context);
+        var caller = context.GetCaller().RequireAuthenticated();
+        var actor = Mapping.Actor(caller);
+        var key = IdempotencyKey.ForCall(request.RequestId, context, caller);
         return await IdempotencyStore.ExecuteOnceAsync(db, key, V1.Team.Parser, async ct =>
         {
             var team = await LoadTeam(Text.Id(request.TeamId, "team_id"), ct);
             var nominee = await LoadStakeholder(Text.Id(request.StakeholderId, "stakeholder_id"), ct);
-            team.NominateCoordinator(nominee, actor, time.GetUtcNow());
+            team.NominateCoordinator(nominee, actor, time.GetCurrentInstant());
             db.Touch(team);
             return await Present(team, ct);
         }, context.CancellationToken);
@@ -117,12 +121,13 @@ public sealed class TeamsService(TeamsDbContext db, TeamsOutbox outbox, TimeProv
     [Authorize(Policy = Policies.Secretariat)]
     public override async Task<V1.Team> RecordCoordinatorRecommendation(V1.RecordCoordinatorRecommendationRequest request, ServerCallContext context)
     {
-        var actor = Rpc.Authenticated(context);
-        var key = Rpc.KeyFor(request.RequestId, "teams.v1.Teams/RecordCoordinatorRecommendation", context);
+        var caller = context.GetCaller().RequireAuthenticated();
+        var actor = Mapping.Actor(caller);
+        var key = IdempotencyKey.ForCall(request.RequestId, context, caller);
         return await IdempotencyStore.ExecuteOnceAsync(db, key, V1.Team.Parser, async ct =>
         {
             var team = await LoadTeam(Text.Id(request.TeamId, "team_id"), ct);
-            team.RecordRecommendation(Text.Id(request.StakeholderId, "stakeholder_id"), request.MeetingReference, actor, time.GetUtcNow());
+            team.RecordRecommendation(Text.Id(request.StakeholderId, "stakeholder_id"), request.MeetingReference, actor, time.GetCurrentInstant());
             db.Touch(team);
             return await Present(team, ct);
         }, context.CancellationToken);
@@ -131,12 +136,13 @@ public sealed class TeamsService(TeamsDbContext db, TeamsOutbox outbox, TimeProv
     [Authorize(Policy = Policies.Secretariat)]
     public override async Task<V1.Team> RecordCoordinatorDesignation(V1.RecordCoordinatorDesignationRequest request, ServerCallContext context)
     {
-        var actor = Rpc.Authenticated(context);
-        var key = Rpc.KeyFor(request.RequestId, "teams.v1.Teams/RecordCoordinatorDesignation", context);
+        var caller = context.GetCaller().RequireAuthenticated();
+        var actor = Mapping.Actor(caller);
+        var key = IdempotencyKey.ForCall(request.RequestId, context, caller);
         return await IdempotencyStore.ExecuteOnceAsync(db, key, V1.Team.Parser, async ct =>
         {
             var team = await LoadTeam(Text.Id(request.TeamId, "team_id"), ct);
-            var (designated, ended) = team.RecordDesignation(Text.Id(request.StakeholderId, "stakeholder_id"), request.DecisionReference, actor, time.GetUtcNow());
+            var (designated, ended) = team.RecordDesignation(Text.Id(request.StakeholderId, "stakeholder_id"), request.DecisionReference, actor, time.GetCurrentInstant());
             db.Touch(team);
             var coordinator = await LoadStakeholder(designated.StakeholderId, ct);
             outbox.Raise(TeamsEventFactory.Designated(team, designated, coordinator, ended), "team:" + team.Id);
@@ -147,12 +153,13 @@ public sealed class TeamsService(TeamsDbContext db, TeamsOutbox outbox, TimeProv
     [Authorize(Policy = Policies.CoordinatorOrSecretariat)]
     public override async Task<V1.Team> SetCoordinationModalities(V1.SetCoordinationModalitiesRequest request, ServerCallContext context)
     {
-        var actor = Rpc.Authenticated(context);
-        var key = Rpc.KeyFor(request.RequestId, "teams.v1.Teams/SetCoordinationModalities", context);
+        var caller = context.GetCaller().RequireAuthenticated();
+        var actor = Mapping.Actor(caller);
+        var key = IdempotencyKey.ForCall(request.RequestId, context, caller);
         return await IdempotencyStore.ExecuteOnceAsync(db, key, V1.Team.Parser, async ct =>
         {
             var team = await LoadTeam(Text.Id(request.TeamId, "team_id"), ct);
-            team.SetCoordinationModalities(request.Text, actor, time.GetUtcNow());
+            team.SetCoordinationModalities(request.Text, actor, time.GetCurrentInstant());
             db.Touch(team);
             return await Present(team, ct);
         }, context.CancellationToken);
@@ -161,11 +168,11 @@ public sealed class TeamsService(TeamsDbContext db, TeamsOutbox outbox, TimeProv
     [AllowAnonymous]
     public override async Task<V1.ListCoordinationModalitiesResponse> ListCoordinationModalities(V1.ListCoordinationModalitiesRequest request, ServerCallContext context)
     {
-        var page = Page.Read(request.PageSize, request.PageToken);
+        var page = Paging.ReadOffset(request.PageSize, request.PageToken);
         var team = await LoadTeam(Text.Id(request.TeamId, "team_id"), context.CancellationToken, tracked: false);
         var versions = team.Modalities.OrderByDescending(m => m.Version).ToList();
         var slice = versions.Skip(page.Offset).Take(page.Size).ToList();
-        var response = new V1.ListCoordinationModalitiesResponse { NextPageToken = page.Next(slice.Count, versions.Count) };
+        var response = new V1.ListCoordinationModalitiesResponse { NextPageToken = page.NextAt(slice.Count, versions.Count) };
         response.Versions.AddRange(slice.Select(Mapping.ToMessage));
         return response;
     }
@@ -173,13 +180,14 @@ public sealed class TeamsService(TeamsDbContext db, TeamsOutbox outbox, TimeProv
     [Authorize(Policy = Policies.CoordinatorOrSecretariat)]
     public override async Task<V1.TeamMeeting> ScheduleTeamMeeting(V1.ScheduleTeamMeetingRequest request, ServerCallContext context)
     {
-        var actor = Rpc.Authenticated(context);
-        var key = Rpc.KeyFor(request.RequestId, "teams.v1.Teams/ScheduleTeamMeeting", context);
+        var caller = context.GetCaller().RequireAuthenticated();
+        var actor = Mapping.Actor(caller);
+        var key = IdempotencyKey.ForCall(request.RequestId, context, caller);
         return await IdempotencyStore.ExecuteOnceAsync(db, key, V1.TeamMeeting.Parser, async ct =>
         {
             var team = await LoadTeam(Text.Id(request.TeamId, "team_id"), ct, tracked: false);
-            var meeting = team.ScheduleMeeting(request.Title, Rpc.Instant(request.StartsAt, "starts_at"), Rpc.Instant(request.EndsAt, "ends_at"),
-                request.VenueOrLink, request.Agenda, actor, time.GetUtcNow());
+            var meeting = team.ScheduleMeeting(request.Title, Mapping.ToInstant(request.StartsAt, "starts_at"), Mapping.ToInstant(request.EndsAt, "ends_at"),
+                request.VenueOrLink, request.Agenda, actor, time.GetCurrentInstant());
             db.TeamMeetings.Add(meeting);
             return Mapping.ToMessage(meeting);
         }, context.CancellationToken);
@@ -188,15 +196,16 @@ public sealed class TeamsService(TeamsDbContext db, TeamsOutbox outbox, TimeProv
     [Authorize(Policy = Policies.StakeholderOrSecretariat)]
     public override async Task<V1.TeamMeeting> RegisterForTeamMeeting(V1.RegisterForTeamMeetingRequest request, ServerCallContext context)
     {
-        var actor = Rpc.Authenticated(context);
-        var key = Rpc.KeyFor(request.RequestId, "teams.v1.Teams/RegisterForTeamMeeting", context);
+        var caller = context.GetCaller().RequireAuthenticated();
+        var actor = Mapping.Actor(caller);
+        var key = IdempotencyKey.ForCall(request.RequestId, context, caller);
         return await IdempotencyStore.ExecuteOnceAsync(db, key, V1.TeamMeeting.Parser, async ct =>
         {
             var meetingId = Text.Id(request.MeetingId, "meeting_id");
             var meeting = await db.TeamMeetings.Include(m => m.Registrations).SingleOrDefaultAsync(m => m.Id == meetingId, ct)
                 ?? throw DomainException.NotFound($"team meeting {meetingId} not found");
             var stakeholder = await LoadStakeholder(Text.Id(request.StakeholderId, "stakeholder_id"), ct);
-            meeting.Register(stakeholder, actor, time.GetUtcNow());
+            meeting.Register(stakeholder, actor, time.GetCurrentInstant());
             db.Touch(meeting);
             return Mapping.ToMessage(meeting);
         }, context.CancellationToken);
@@ -205,7 +214,7 @@ public sealed class TeamsService(TeamsDbContext db, TeamsOutbox outbox, TimeProv
     [AllowAnonymous]
     public override async Task<V1.ListTeamMeetingsResponse> ListTeamMeetings(V1.ListTeamMeetingsRequest request, ServerCallContext context)
     {
-        var page = Page.Read(request.PageSize, request.PageToken);
+        var page = Paging.ReadOffset(request.PageSize, request.PageToken);
         var teamId = Text.Id(request.TeamId, "team_id");
         if (!await db.Teams.AnyAsync(t => t.Id == teamId, context.CancellationToken))
             throw DomainException.NotFound($"team {teamId} not found");
@@ -213,7 +222,7 @@ public sealed class TeamsService(TeamsDbContext db, TeamsOutbox outbox, TimeProv
         var meetings = (await db.TeamMeetings.AsNoTracking().Include(m => m.Registrations).Where(m => m.TeamId == teamId).ToListAsync(context.CancellationToken))
             .OrderBy(m => m.StartsAt).ThenBy(m => m.Id).ToList();
         var slice = meetings.Skip(page.Offset).Take(page.Size).ToList();
-        var response = new V1.ListTeamMeetingsResponse { NextPageToken = page.Next(slice.Count, meetings.Count) };
+        var response = new V1.ListTeamMeetingsResponse { NextPageToken = page.NextAt(slice.Count, meetings.Count) };
         response.Meetings.AddRange(slice.Select(Mapping.ToMessage));
         return response;
     }
@@ -242,7 +251,4 @@ public sealed class TeamsService(TeamsDbContext db, TeamsOutbox outbox, TimeProv
     // membership event nobody subscribes to yet is returned by RabbitMQ (mandatory publish) and
     // retried until a subscriber binds, and it must not hold back CoordinatorDesignated meanwhile.
     private static string MembershipKey(Team team) => "team-membership:" + team.Id;
-
-    private static DomainException AlreadyHasTeam(ActionLine line) =>
-        DomainException.AlreadyExists($"action line {line.Code} already has its team; there is one team per action line");
 }

@@ -9,7 +9,7 @@ internal static class TeamsEventFactory
     public static StakeholderRegistered Registered(Stakeholder s) => new()
     {
         EventId = Guid.NewGuid(),
-        OccurredAt = s.RegisteredAt,
+        OccurredAt = s.RegisteredAt.ToDateTimeOffset(),
         StakeholderId = s.Id.ToString(),
         Name = s.Name,
         Category = CategoryName(s.Category),
@@ -19,7 +19,7 @@ internal static class TeamsEventFactory
     public static TeamCreated Created(Team team, ActionLine line) => new()
     {
         EventId = Guid.NewGuid(),
-        OccurredAt = team.CreatedAt,
+        OccurredAt = team.CreatedAt.ToDateTimeOffset(),
         TeamId = team.Id.ToString(),
         ActionLineCode = line.Code,
         ActionLineTitle = line.Title,
@@ -28,7 +28,7 @@ internal static class TeamsEventFactory
     public static TeamMembershipChanged MembershipChanged(Team team, TeamMembership membership) => new()
     {
         EventId = Guid.NewGuid(),
-        OccurredAt = membership.LeftAt ?? membership.JoinedAt,
+        OccurredAt = (membership.LeftAt ?? membership.JoinedAt).ToDateTimeOffset(),
         TeamId = team.Id.ToString(),
         StakeholderId = membership.StakeholderId.ToString(),
         Change = membership.IsActive ? "JOINED" : "LEFT",
@@ -38,7 +38,7 @@ internal static class TeamsEventFactory
     public static CoordinatorDesignated Designated(Team team, CoordinatorDesignation designation, Stakeholder coordinator, CoordinatorDesignation? ended) => new()
     {
         EventId = Guid.NewGuid(),
-        OccurredAt = designation.DesignatedAt ?? DateTimeOffset.UtcNow,
+        OccurredAt = (designation.DesignatedAt ?? throw new InvalidOperationException("only a designation in force is announced")).ToDateTimeOffset(),
         TeamId = team.Id.ToString(),
         ActionLineCode = team.ActionLineCode,
         StakeholderId = designation.StakeholderId.ToString(),
@@ -50,9 +50,9 @@ internal static class TeamsEventFactory
     public static CoordinatorsMeetingConvened Convened(CoordinatorsMeeting m) => new()
     {
         EventId = Guid.NewGuid(),
-        OccurredAt = m.ConvenedAt,
+        OccurredAt = m.ConvenedAt.ToDateTimeOffset(),
         MeetingId = m.Id.ToString(),
-        StartsAt = m.StartsAt,
+        StartsAt = m.StartsAt.ToDateTimeOffset(),
         Venue = m.Venue,
         ViceChairSeats = m.ViceChairSeats,
     };
@@ -60,7 +60,7 @@ internal static class TeamsEventFactory
     public static OfficersElected Elected(CoordinatorsMeeting m) => new()
     {
         EventId = Guid.NewGuid(),
-        OccurredAt = m.ElectionClosedAt ?? DateTimeOffset.UtcNow,
+        OccurredAt = (m.ElectionClosedAt ?? throw new InvalidOperationException("officers are announced once the election is closed")).ToDateTimeOffset(),
         MeetingId = m.Id.ToString(),
         ChairStakeholderId = m.ChairId?.ToString(),
         ViceChairStakeholderIds = [.. m.ViceChairIds.Select(id => id.ToString())],
@@ -70,10 +70,10 @@ internal static class TeamsEventFactory
     public static StocktakingProceduresSet ProceduresSet(CoordinatorsMeeting m, StocktakingProcedures p) => new()
     {
         EventId = Guid.NewGuid(),
-        OccurredAt = p.SetAt,
+        OccurredAt = p.SetAt.ToDateTimeOffset(),
         MeetingId = m.Id.ToString(),
         Year = p.Year,
-        ContributionDeadline = p.ContributionDeadline,
+        ContributionDeadline = p.ContributionDeadline.ToDateTimeOffset(),
         RequiredFields = [.. p.RequiredFields],
     };
 

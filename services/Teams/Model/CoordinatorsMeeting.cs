@@ -1,3 +1,6 @@
+using NodaTime;
+using NodaTime.Text;
+
 namespace Wsis.Teams.Model;
 
 /// <summary>The secretariats that fund the meeting of coordinators.</summary>
@@ -43,16 +46,16 @@ public sealed class CoordinatorsMeeting
     private CoordinatorsMeeting() { Venue = ConvenedBy = ""; }
 
     public Guid Id { get; private set; }
-    public DateTimeOffset StartsAt { get; private set; }
+    public Instant StartsAt { get; private set; }
     public string Venue { get; private set; }
     public int ViceChairSeats { get; private set; }
-    public DateTimeOffset ConvenedAt { get; private set; }
+    public Instant ConvenedAt { get; private set; }
     public string ConvenedBy { get; private set; }
     public IReadOnlyList<FundingLine> Funding => _funding;
     public IReadOnlyList<OfficerNomination> Nominations => _nominations;
     public IReadOnlyList<Ballot> Ballots => _ballots;
 
-    public DateTimeOffset? ElectionClosedAt { get; private set; }
+    public Instant? ElectionClosedAt { get; private set; }
     public string? ElectionClosedBy { get; private set; }
     public bool IsElectionClosed => ElectionClosedAt is not null;
     /// <summary>Null when the election is open or the chair vote was tied.</summary>
@@ -67,16 +70,16 @@ public sealed class CoordinatorsMeeting
 
     public string? ImplementationFramework { get; private set; }
     public int ImplementationFrameworkVersion { get; private set; }
-    public DateTimeOffset? ImplementationFrameworkSetAt { get; private set; }
+    public Instant? ImplementationFrameworkSetAt { get; private set; }
     public string? ImplementationFrameworkSetBy { get; private set; }
     public IReadOnlyList<StocktakingProcedures> StocktakingProcedures => _stocktakingProcedures;
 
-    public static CoordinatorsMeeting Convene(DateTimeOffset startsAt, string? venue, IReadOnlyList<(Funder Funder, Money Amount)> funding, int viceChairSeats, Actor actor, DateTimeOffset now)
+    public static CoordinatorsMeeting Convene(Instant? startsAt, string? venue, IReadOnlyList<(Funder Funder, Money Amount)> funding, int viceChairSeats, Actor actor, Instant now)
     {
         Require.Secretariat(actor, "convene a meeting of coordinators");
-        if (startsAt == default)
+        if (startsAt is not { } starts)
             throw DomainException.InvalidArgument("starts_at is required");
-        if (startsAt <= now)
+        if (starts <= now)
             throw DomainException.InvalidArgument("starts_at must be in the future");
         var place = Text.Required(venue, "venue", Text.ReferenceMax);
         if (viceChairSeats is < 1 or > MaxViceChairSeats)
@@ -90,20 +93,20 @@ public sealed class CoordinatorsMeeting
                 throw DomainException.InvalidArgument($"funding must include a line from {Name(funder)}: the meeting is funded by both the ITU and UNESCO secretariats");
         var meeting = new CoordinatorsMeeting
         {
-            Id = Guid.CreateVersion7(now),
-            StartsAt = Text.Utc(startsAt),
+            Id = Guid.CreateVersion7(now.ToDateTimeOffset()),
+            StartsAt = starts,
             Venue = place,
             ViceChairSeats = viceChairSeats,
-            ConvenedAt = Text.Utc(now),
+            ConvenedAt = now,
             ConvenedBy = actor.Subject,
         };
         foreach (var (funder, amount) in funding)
-            meeting._funding.Add(new FundingLine(Guid.CreateVersion7(now), funder, amount.AmountMinor, amount.Currency));
+            meeting._funding.Add(new FundingLine(Guid.CreateVersion7(now.ToDateTimeOffset()), funder, amount.AmountMinor, amount.Currency));
         return meeting;
     }
 
     /// <summary>A designated coordinator (or the secretariat) puts a designated coordinator forward for an office.</summary>
-    public OfficerNomination NominateOfficer(Office office, Guid candidateId, Electorate electorate, Actor actor, DateTimeOffset now)
+    public OfficerNomination NominateOfficer(Office office, Guid candidateId, Electorate electorate, Actor actor, Instant now)
     {
         RequireOpen();
         RequireOffice(office);
@@ -113,7 +116,7 @@ public sealed class CoordinatorsMeeting
             throw DomainException.FailedPrecondition($"stakeholder {candidateId} is not the designated coordinator of any team; officers are elected from among the coordinators");
         if (_nominations.Any(n => n.Office == office && n.StakeholderId == candidateId))
             throw DomainException.AlreadyExists($"stakeholder {candidateId} is already nominated for {Name(office)}");
-        var nomination = new OfficerNomination(Guid.CreateVersion7(now), office, candidateId, Text.Utc(now), actor.Subject);
+        var nomination = new OfficerNomination(Guid.CreateVersion7(now.ToDateTimeOffset()), office, candidateId, now, actor.Subject);
         _nominations.Add(nomination);
         return nomination;
     }
@@ -123,7 +126,7 @@ public sealed class CoordinatorsMeeting
     /// coordinates several teams has one ballot per team: each call uses the next of its teams that
     /// has not yet voted for the office.
     /// </summary>
-    public Ballot CastVote(Office office, IReadOnlyList<Guid> candidateIds, Electorate electorate, Actor actor, DateTimeOffset now)
+    public Ballot CastVote(Office office, IReadOnlyList<Guid> candidateIds, Electorate electorate, Actor actor, Instant now)
     {
         RequireOpen();
         RequireOffice(office);
@@ -140,7 +143,7 @@ public sealed class CoordinatorsMeeting
     /// The designated coordinator of <paramref name="teamId"/> casts that team's ballot for an office:
     /// one candidate for the chair, up to the number of seats for the vice-chairs.
     /// </summary>
-    public Ballot CastVote(Office office, Guid teamId, IReadOnlyList<Guid> candidateIds, Electorate electorate, Actor actor, DateTimeOffset now)
+    public Ballot CastVote(Office office, Guid teamId, IReadOnlyList<Guid> candidateIds, Electorate electorate, Actor actor, Instant now)
     {
         RequireOpen();
         RequireOffice(office);
@@ -163,7 +166,7 @@ public sealed class CoordinatorsMeeting
             if (!_nominations.Any(n => n.Office == office && n.StakeholderId == candidateIds[i]))
                 throw DomainException.InvalidArgument($"candidate_ids[{i}] is not nominated for {Name(office)}");
         }
-        var ballot = new Ballot(Guid.CreateVersion7(now), office, teamId, coordinator, [.. candidateIds], Text.Utc(now), actor.Subject);
+        var ballot = new Ballot(Guid.CreateVersion7(now.ToDateTimeOffset()), office, teamId, coordinator, [.. candidateIds], now, actor.Subject);
         _ballots.Add(ballot);
         return ballot;
     }
@@ -180,7 +183,7 @@ public sealed class CoordinatorsMeeting
     /// seat left unfilled: choosing among equals is for the coordinators, not for this code.
     /// Once closed, the outcome never changes.
     /// </summary>
-    public void CloseElection(Actor actor, DateTimeOffset now)
+    public void CloseElection(Actor actor, Instant now)
     {
         Require.Secretariat(actor, "close the election");
         RequireOpen();
@@ -214,40 +217,40 @@ public sealed class CoordinatorsMeeting
         _chairTieIds = chairTie;
         _viceChairIds = elected;
         _viceChairTieIds = viceTie;
-        ElectionClosedAt = Text.Utc(now);
+        ElectionClosedAt = now;
         ElectionClosedBy = actor.Subject;
     }
 
     public bool IsChair(Guid stakeholderId) => ChairId == stakeholderId;
     public bool IsOfficer(Guid stakeholderId) => ChairId == stakeholderId || _viceChairIds.Contains(stakeholderId);
 
-    public void SetImplementationFramework(string? text, Actor actor, DateTimeOffset now)
+    public void SetImplementationFramework(string? text, Actor actor, Instant now)
     {
         RequireChairOrSecretariat(actor, "set the implementation framework");
         ImplementationFramework = Text.Required(text, "text", Text.LongTextMax);
         ImplementationFrameworkVersion++;
-        ImplementationFrameworkSetAt = Text.Utc(now);
+        ImplementationFrameworkSetAt = now;
         ImplementationFrameworkSetBy = actor.Subject;
     }
 
     /// <summary>Sets (or replaces) the procedures of the global stocktaking for one year.</summary>
-    public StocktakingProcedures SetStocktakingProcedures(int year, DateTimeOffset contributionDeadline, IReadOnlyList<string> requiredFields, Actor actor, DateTimeOffset now)
+    public StocktakingProcedures SetStocktakingProcedures(int year, Instant? contributionDeadline, IReadOnlyList<string> requiredFields, Actor actor, Instant now)
     {
         RequireChairOrSecretariat(actor, "set the stocktaking procedures");
         if (year is < 2005 or > 2100)
             throw DomainException.InvalidArgument("year must be between 2005 and 2100");
-        if (contributionDeadline == default)
+        if (contributionDeadline is not { } deadline)
             throw DomainException.InvalidArgument("contribution_deadline is required");
-        if (contributionDeadline <= now)
+        if (deadline <= now)
             throw DomainException.InvalidArgument("contribution_deadline must be in the future");
         var fields = Model.StocktakingProcedures.CheckFields(requiredFields);
         var existing = _stocktakingProcedures.SingleOrDefault(p => p.Year == year);
         if (existing is not null)
         {
-            existing.Replace(Text.Utc(contributionDeadline), fields, Text.Utc(now), actor.Subject);
+            existing.Replace(deadline, fields, now, actor.Subject);
             return existing;
         }
-        var procedures = new StocktakingProcedures(Guid.CreateVersion7(now), year, Text.Utc(contributionDeadline), fields, Text.Utc(now), actor.Subject);
+        var procedures = new StocktakingProcedures(Guid.CreateVersion7(now.ToDateTimeOffset()), year, deadline, fields, now, actor.Subject);
         _stocktakingProcedures.Add(procedures);
         return procedures;
     }
@@ -258,7 +261,7 @@ public sealed class CoordinatorsMeeting
     private void RequireOpen()
     {
         if (IsElectionClosed)
-            throw DomainException.FailedPrecondition($"the election of meeting {Id} closed at {ElectionClosedAt:yyyy-MM-ddTHH:mm:ssZ}; its results are final");
+            throw DomainException.FailedPrecondition($"the election of meeting {Id} closed at {InstantPattern.General.Format(ElectionClosedAt!.Value)}; its results are final");
     }
 
     private static void RequireOffice(Office office)
@@ -301,7 +304,7 @@ public sealed class OfficerNomination
 {
     private OfficerNomination() { NominatedBy = ""; }
 
-    internal OfficerNomination(Guid id, Office office, Guid stakeholderId, DateTimeOffset nominatedAt, string nominatedBy)
+    internal OfficerNomination(Guid id, Office office, Guid stakeholderId, Instant nominatedAt, string nominatedBy)
     {
         Id = id;
         Office = office;
@@ -313,7 +316,7 @@ public sealed class OfficerNomination
     public Guid Id { get; private set; }
     public Office Office { get; private set; }
     public Guid StakeholderId { get; private set; }
-    public DateTimeOffset NominatedAt { get; private set; }
+    public Instant NominatedAt { get; private set; }
     public string NominatedBy { get; private set; }
 }
 
@@ -324,7 +327,7 @@ public sealed class Ballot
 
     private Ballot() { CastBy = ""; }
 
-    internal Ballot(Guid id, Office office, Guid teamId, Guid voterId, List<Guid> candidateIds, DateTimeOffset castAt, string castBy)
+    internal Ballot(Guid id, Office office, Guid teamId, Guid voterId, List<Guid> candidateIds, Instant castAt, string castBy)
     {
         Id = id;
         Office = office;
@@ -341,6 +344,6 @@ public sealed class Ballot
     /// <summary>The team's designated coordinator when the ballot was cast.</summary>
     public Guid VoterId { get; private set; }
     public IReadOnlyList<Guid> CandidateIds => _candidateIds;
-    public DateTimeOffset CastAt { get; private set; }
+    public Instant CastAt { get; private set; }
     public string CastBy { get; private set; }
 }

@@ -1,3 +1,5 @@
+using NodaTime;
+
 namespace Wsis.Teams.Model;
 
 /// <summary>What the teams' annual contributions to the global stocktaking must contain, and by when.</summary>
@@ -11,7 +13,7 @@ public sealed class StocktakingProcedures
 
     private StocktakingProcedures() { SetBy = ""; }
 
-    internal StocktakingProcedures(Guid id, int year, DateTimeOffset contributionDeadline, List<string> requiredFields, DateTimeOffset setAt, string setBy)
+    internal StocktakingProcedures(Guid id, int year, Instant contributionDeadline, List<string> requiredFields, Instant setAt, string setBy)
     {
         Id = id;
         Year = year;
@@ -24,14 +26,14 @@ public sealed class StocktakingProcedures
 
     public Guid Id { get; private set; }
     public int Year { get; private set; }
-    public DateTimeOffset ContributionDeadline { get; private set; }
+    public Instant ContributionDeadline { get; private set; }
     public IReadOnlyList<string> RequiredFields => _requiredFields;
     /// <summary>1 when first set, one more each time the meeting changes them.</summary>
     public int Revision { get; private set; }
-    public DateTimeOffset SetAt { get; private set; }
+    public Instant SetAt { get; private set; }
     public string SetBy { get; private set; }
 
-    internal void Replace(DateTimeOffset contributionDeadline, List<string> requiredFields, DateTimeOffset setAt, string setBy)
+    internal void Replace(Instant contributionDeadline, List<string> requiredFields, Instant setAt, string setBy)
     {
         ContributionDeadline = contributionDeadline;
         _requiredFields = requiredFields;

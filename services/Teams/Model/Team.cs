@@ -1,3 +1,5 @@
+using NodaTime;
+
 namespace Wsis.Teams.Model;
 
 /// <summary>
@@ -14,7 +16,7 @@ public sealed class Team
 
     public Guid Id { get; private set; }
     public string ActionLineCode { get; private set; }
-    public DateTimeOffset CreatedAt { get; private set; }
+    public Instant CreatedAt { get; private set; }
     public string CreatedBy { get; private set; }
 
     /// <summary>Every join and leave, oldest first; a stakeholder that left and came back has two records.</summary>
@@ -43,46 +45,53 @@ public sealed class Team
         }
     }
 
-    public static Team Create(ActionLine line, Actor actor, DateTimeOffset now)
+    public static Team Create(ActionLine line, Actor actor, Instant now)
     {
         Require.Secretariat(actor, "create a team");
         if (!line.HasTeam)
             throw DomainException.InvalidArgument($"action_line_code '{line.Code}' is divided into sub-lines and has no team of its own");
-        return new Team { Id = Guid.CreateVersion7(now), ActionLineCode = line.Code, CreatedAt = Text.Utc(now), CreatedBy = actor.Subject };
+        return new Team { Id = Guid.CreateVersion7(now.ToDateTimeOffset()), ActionLineCode = line.Code, CreatedAt = now, CreatedBy = actor.Subject };
     }
 
-    public TeamMembership Join(Stakeholder stakeholder, Actor actor, DateTimeOffset now)
+    /// <summary>
+    /// The implementation mechanism has one multi-stakeholder team per action line: what a second
+    /// <see cref="Create"/> for a line meets (the service finds the first one, or the database's unique index does).
+    /// </summary>
+    public static DomainException OneTeamPerActionLine(ActionLine line) =>
+        DomainException.AlreadyExists($"action line {line.Code} already has its team; there is one team per action line");
+
+    public TeamMembership Join(Stakeholder stakeholder, Actor actor, Instant now)
     {
         RequireSelfOrSecretariat(stakeholder.Id, actor, "join a team");
         if (_memberships.Any(m => m.IsActive && m.StakeholderId == stakeholder.Id))
             throw DomainException.AlreadyExists($"stakeholder {stakeholder.Id} is already a member of team {ActionLineCode}");
-        var membership = new TeamMembership(Guid.CreateVersion7(now), stakeholder.Id, Text.Utc(now), actor.Subject);
+        var membership = new TeamMembership(Guid.CreateVersion7(now.ToDateTimeOffset()), stakeholder.Id, now, actor.Subject);
         _memberships.Add(membership);
         return membership;
     }
 
-    public TeamMembership Leave(Guid stakeholderId, Actor actor, DateTimeOffset now)
+    public TeamMembership Leave(Guid stakeholderId, Actor actor, Instant now)
     {
         RequireSelfOrSecretariat(stakeholderId, actor, "leave a team");
         var membership = _memberships.SingleOrDefault(m => m.IsActive && m.StakeholderId == stakeholderId)
             ?? throw DomainException.FailedPrecondition($"stakeholder {stakeholderId} is not a member of team {ActionLineCode}");
-        membership.End(Text.Utc(now), actor.Subject);
+        membership.End(now, actor.Subject);
         return membership;
     }
 
     /// <summary>Step 1: the secretariat puts an entity forward (typically an intergovernmental organisation).</summary>
-    public CoordinatorDesignation NominateCoordinator(Stakeholder nominee, Actor actor, DateTimeOffset now)
+    public CoordinatorDesignation NominateCoordinator(Stakeholder nominee, Actor actor, Instant now)
     {
         Require.Secretariat(actor, "nominate a coordinator");
         if (_designations.Any(d => d.IsUnderWay && d.StakeholderId == nominee.Id))
             throw DomainException.AlreadyExists($"stakeholder {nominee.Id} is already nominated as coordinator of team {ActionLineCode}");
-        var designation = new CoordinatorDesignation(Guid.CreateVersion7(now), nominee.Id, Text.Utc(now), actor.Subject);
+        var designation = new CoordinatorDesignation(Guid.CreateVersion7(now.ToDateTimeOffset()), nominee.Id, now, actor.Subject);
         _designations.Add(designation);
         return designation;
     }
 
     /// <summary>Step 2: a stakeholder meeting convened by the ITU Secretary-General agreed to recommend the nominee to the UN Secretary-General.</summary>
-    public CoordinatorDesignation RecordRecommendation(Guid stakeholderId, string? meetingReference, Actor actor, DateTimeOffset now)
+    public CoordinatorDesignation RecordRecommendation(Guid stakeholderId, string? meetingReference, Actor actor, Instant now)
     {
         Require.Secretariat(actor, "record a coordinator recommendation");
         var reference = Text.Required(meetingReference, "meeting_reference", Text.ReferenceMax);
@@ -92,7 +101,7 @@ public sealed class Team
                 $"nomination missing: stakeholder {stakeholderId} has not been nominated as coordinator of team {ActionLineCode}; only a nominee can be recommended (NominateCoordinator comes first)");
         if (designation.Stage == DesignationStage.Recommended)
             throw DomainException.AlreadyExists($"the recommendation of stakeholder {stakeholderId} for team {ActionLineCode} is already recorded");
-        designation.Recommend(reference, Text.Utc(now), actor.Subject);
+        designation.Recommend(reference, now, actor.Subject);
         return designation;
     }
 
@@ -100,7 +109,7 @@ public sealed class Team
     /// Step 3: the UN Secretary-General designated the recommended entity. The coordinator in office,
     /// if any, is replaced; its record stays in the history with the date it ended.
     /// </summary>
-    public (CoordinatorDesignation Designated, CoordinatorDesignation? Ended) RecordDesignation(Guid stakeholderId, string? decisionReference, Actor actor, DateTimeOffset now)
+    public (CoordinatorDesignation Designated, CoordinatorDesignation? Ended) RecordDesignation(Guid stakeholderId, string? decisionReference, Actor actor, Instant now)
     {
         Require.Secretariat(actor, "record a coordinator designation");
         var reference = Text.Required(decisionReference, "decision_reference", Text.ReferenceMax);
@@ -111,24 +120,24 @@ public sealed class Team
         if (designation.Stage != DesignationStage.Recommended)
             throw DomainException.FailedPrecondition(
                 $"recommendation missing: no recommendation of stakeholder {stakeholderId} agreed at a stakeholder meeting convened by the ITU Secretary-General is recorded for team {ActionLineCode} (RecordCoordinatorRecommendation comes before the designation)");
-        var utc = Text.Utc(now);
+        var utc = now;
         var previous = DesignatedCoordinator;
         previous?.End(utc, designation.Id);
         designation.Designate(reference, utc, actor.Subject);
         return (designation, previous);
     }
 
-    public CoordinationModalities SetCoordinationModalities(string? text, Actor actor, DateTimeOffset now)
+    public CoordinationModalities SetCoordinationModalities(string? text, Actor actor, Instant now)
     {
         RequireCoordinatorOrSecretariat(actor, "set the team's coordination modalities");
         var body = Text.Required(text, "text", Text.LongTextMax);
         var version = _modalities.Count == 0 ? 1 : _modalities.Max(m => m.Version) + 1;
-        var modalities = new CoordinationModalities(Guid.CreateVersion7(now), version, body, Text.Utc(now), actor.Subject);
+        var modalities = new CoordinationModalities(Guid.CreateVersion7(now.ToDateTimeOffset()), version, body, now, actor.Subject);
         _modalities.Add(modalities);
         return modalities;
     }
 
-    public TeamMeeting ScheduleMeeting(string? title, DateTimeOffset startsAt, DateTimeOffset endsAt, string? venueOrLink, string? agenda, Actor actor, DateTimeOffset now)
+    public TeamMeeting ScheduleMeeting(string? title, Instant? startsAt, Instant? endsAt, string? venueOrLink, string? agenda, Actor actor, Instant now)
     {
         RequireCoordinatorOrSecretariat(actor, "schedule the team's meetings");
         return TeamMeeting.Schedule(Id, title, startsAt, endsAt, venueOrLink, agenda, actor, now);
@@ -161,7 +170,7 @@ public sealed class TeamMembership
 {
     private TeamMembership() { JoinedBy = ""; }
 
-    internal TeamMembership(Guid id, Guid stakeholderId, DateTimeOffset joinedAt, string joinedBy)
+    internal TeamMembership(Guid id, Guid stakeholderId, Instant joinedAt, string joinedBy)
     {
         Id = id;
         StakeholderId = stakeholderId;
@@ -171,13 +180,13 @@ public sealed class TeamMembership
 
     public Guid Id { get; private set; }
     public Guid StakeholderId { get; private set; }
-    public DateTimeOffset JoinedAt { get; private set; }
+    public Instant JoinedAt { get; private set; }
     public string JoinedBy { get; private set; }
-    public DateTimeOffset? LeftAt { get; private set; }
+    public Instant? LeftAt { get; private set; }
     public string? LeftBy { get; private set; }
     public bool IsActive => LeftAt is null;
 
-    internal void End(DateTimeOffset at, string by)
+    internal void End(Instant at, string by)
     {
         LeftAt = at;
         LeftBy = by;
@@ -199,7 +208,7 @@ public sealed class CoordinatorDesignation
 {
     private CoordinatorDesignation() { NominatedBy = ""; }
 
-    internal CoordinatorDesignation(Guid id, Guid stakeholderId, DateTimeOffset nominatedAt, string nominatedBy)
+    internal CoordinatorDesignation(Guid id, Guid stakeholderId, Instant nominatedAt, string nominatedBy)
     {
         Id = id;
         StakeholderId = stakeholderId;
@@ -211,23 +220,23 @@ public sealed class CoordinatorDesignation
     public Guid Id { get; private set; }
     public Guid StakeholderId { get; private set; }
     public DesignationStage Stage { get; private set; }
-    public DateTimeOffset NominatedAt { get; private set; }
+    public Instant NominatedAt { get; private set; }
     public string NominatedBy { get; private set; }
-    public DateTimeOffset? RecommendedAt { get; private set; }
+    public Instant? RecommendedAt { get; private set; }
     public string? RecommendedBy { get; private set; }
     /// <summary>The stakeholder meeting convened by the ITU Secretary-General that agreed the recommendation.</summary>
     public string? MeetingReference { get; private set; }
-    public DateTimeOffset? DesignatedAt { get; private set; }
+    public Instant? DesignatedAt { get; private set; }
     public string? DesignatedBy { get; private set; }
     /// <summary>The UN Secretary-General's decision.</summary>
     public string? DecisionReference { get; private set; }
-    public DateTimeOffset? EndedAt { get; private set; }
+    public Instant? EndedAt { get; private set; }
     /// <summary>The designation that replaced this one.</summary>
     public Guid? SupersededBy { get; private set; }
 
     public bool IsUnderWay => Stage is DesignationStage.Nominated or DesignationStage.Recommended;
 
-    internal void Recommend(string meetingReference, DateTimeOffset at, string by)
+    internal void Recommend(string meetingReference, Instant at, string by)
     {
         Stage = DesignationStage.Recommended;
         MeetingReference = meetingReference;
@@ -235,7 +244,7 @@ public sealed class CoordinatorDesignation
         RecommendedBy = by;
     }
 
-    internal void Designate(string decisionReference, DateTimeOffset at, string by)
+    internal void Designate(string decisionReference, Instant at, string by)
     {
         Stage = DesignationStage.Designated;
         DecisionReference = decisionReference;
@@ -243,7 +252,7 @@ public sealed class CoordinatorDesignation
         DesignatedBy = by;
     }
 
-    internal void End(DateTimeOffset at, Guid supersededBy)
+    internal void End(Instant at, Guid supersededBy)
     {
         Stage = DesignationStage.Ended;
         EndedAt = at;
@@ -256,7 +265,7 @@ public sealed class CoordinationModalities
 {
     private CoordinationModalities() { Text = SetBy = ""; }
 
-    internal CoordinationModalities(Guid id, int version, string text, DateTimeOffset setAt, string setBy)
+    internal CoordinationModalities(Guid id, int version, string text, Instant setAt, string setBy)
     {
         Id = id;
         Version = version;
@@ -268,6 +277,6 @@ public sealed class CoordinationModalities
     public Guid Id { get; private set; }
     public int Version { get; private set; }
     public string Text { get; private set; }
-    public DateTimeOffset SetAt { get; private set; }
+    public Instant SetAt { get; private set; }
     public string SetBy { get; private set; }
 }

@@ -1,3 +1,6 @@
+using NodaTime;
+using NodaTime.Text;
+
 namespace Wsis.Teams.Model;
 
 /// <summary>A meeting a team's coordinator organises; open to every stakeholder, not only members.</summary>
@@ -10,48 +13,48 @@ public sealed class TeamMeeting
     public Guid Id { get; private set; }
     public Guid TeamId { get; private set; }
     public string Title { get; private set; }
-    public DateTimeOffset StartsAt { get; private set; }
-    public DateTimeOffset EndsAt { get; private set; }
+    public Instant StartsAt { get; private set; }
+    public Instant EndsAt { get; private set; }
     public string VenueOrLink { get; private set; }
     public string? Agenda { get; private set; }
-    public DateTimeOffset ScheduledAt { get; private set; }
+    public Instant ScheduledAt { get; private set; }
     public string ScheduledBy { get; private set; }
     public IReadOnlyList<MeetingRegistration> Registrations => _registrations;
 
-    internal static TeamMeeting Schedule(Guid teamId, string? title, DateTimeOffset startsAt, DateTimeOffset endsAt, string? venueOrLink, string? agenda, Actor actor, DateTimeOffset now)
+    internal static TeamMeeting Schedule(Guid teamId, string? title, Instant? startsAt, Instant? endsAt, string? venueOrLink, string? agenda, Actor actor, Instant now)
     {
         var name = Text.Required(title, "title");
-        if (startsAt == default)
+        if (startsAt is not { } starts)
             throw DomainException.InvalidArgument("starts_at is required");
-        if (endsAt == default)
+        if (endsAt is not { } ends)
             throw DomainException.InvalidArgument("ends_at is required");
-        if (startsAt <= now)
+        if (starts <= now)
             throw DomainException.InvalidArgument("starts_at must be in the future");
-        if (endsAt <= startsAt)
+        if (ends <= starts)
             throw DomainException.InvalidArgument("ends_at must be after starts_at");
         return new TeamMeeting
         {
-            Id = Guid.CreateVersion7(now),
+            Id = Guid.CreateVersion7(now.ToDateTimeOffset()),
             TeamId = teamId,
             Title = name,
-            StartsAt = Text.Utc(startsAt),
-            EndsAt = Text.Utc(endsAt),
+            StartsAt = starts,
+            EndsAt = ends,
             VenueOrLink = Text.Required(venueOrLink, "venue_or_link", Text.ReferenceMax),
             Agenda = Text.Optional(agenda, "agenda", Text.LongTextMax),
-            ScheduledAt = Text.Utc(now),
+            ScheduledAt = now,
             ScheduledBy = actor.Subject,
         };
     }
 
-    public MeetingRegistration Register(Stakeholder stakeholder, Actor actor, DateTimeOffset now)
+    public MeetingRegistration Register(Stakeholder stakeholder, Actor actor, Instant now)
     {
         if (!actor.IsSecretariat && !actor.SpeaksFor(stakeholder.Id))
             throw DomainException.PermissionDenied("a stakeholder may register only itself for a meeting (the token's org must be stakeholder_id); the secretariat may register anyone");
         if (now >= EndsAt)
-            throw DomainException.FailedPrecondition($"the meeting ended at {EndsAt:yyyy-MM-ddTHH:mm:ssZ}; registration is closed");
+            throw DomainException.FailedPrecondition($"the meeting ended at {InstantPattern.General.Format(EndsAt)}; registration is closed");
         if (_registrations.Any(r => r.StakeholderId == stakeholder.Id))
             throw DomainException.AlreadyExists($"stakeholder {stakeholder.Id} is already registered for meeting {Id}");
-        var registration = new MeetingRegistration(Guid.CreateVersion7(now), stakeholder.Id, Text.Utc(now), actor.Subject);
+        var registration = new MeetingRegistration(Guid.CreateVersion7(now.ToDateTimeOffset()), stakeholder.Id, now, actor.Subject);
         _registrations.Add(registration);
         return registration;
     }
@@ -61,7 +64,7 @@ public sealed class MeetingRegistration
 {
     private MeetingRegistration() { RegisteredBy = ""; }
 
-    internal MeetingRegistration(Guid id, Guid stakeholderId, DateTimeOffset registeredAt, string registeredBy)
+    internal MeetingRegistration(Guid id, Guid stakeholderId, Instant registeredAt, string registeredBy)
     {
         Id = id;
         StakeholderId = stakeholderId;
@@ -71,6 +74,6 @@ public sealed class MeetingRegistration
 
     public Guid Id { get; private set; }
     public Guid StakeholderId { get; private set; }
-    public DateTimeOffset RegisteredAt { get; private set; }
+    public Instant RegisteredAt { get; private set; }
     public string RegisteredBy { get; private set; }
 }

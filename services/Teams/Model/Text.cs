@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Text.RegularExpressions;
 
 namespace Wsis.Teams.Model;
@@ -25,17 +24,6 @@ public static partial class Text
     public static string? Optional(string? value, string field, int max = NameMax) =>
         string.IsNullOrWhiteSpace(value) ? null : Required(value, field, max);
 
-    /// <summary>An ISO 3166-1 alpha-2 code, upper case; checked against the region list the runtime knows.</summary>
-    public static string CountryCode(string? value, string field = "country_code")
-    {
-        if (string.IsNullOrWhiteSpace(value))
-            throw DomainException.InvalidArgument($"{field} is required (ISO 3166-1 alpha-2, e.g. CH)");
-        var code = value.Trim().ToUpperInvariant();
-        if (!TwoLetters().IsMatch(code) || !IsKnownRegion(code))
-            throw DomainException.InvalidArgument($"{field} '{(code.Length > 8 ? code[..8] : code)}' is not an ISO 3166-1 alpha-2 country code");
-        return code;
-    }
-
     public static string Email(string? value, string field = "contact_email")
     {
         var email = Required(value, field, 254);
@@ -59,26 +47,6 @@ public static partial class Text
             throw DomainException.InvalidArgument($"{field} is not a valid id");
         return id;
     }
-
-    /// <summary>Instants are stored in UTC whatever offset the caller sent.</summary>
-    public static DateTimeOffset Utc(DateTimeOffset value) => value.ToUniversalTime();
-
-    private static bool IsKnownRegion(string code)
-    {
-        try
-        {
-            // Only a region whose own two-letter name is the code: the runtime also accepts
-            // culture names that are not countries.
-            return new RegionInfo(code).TwoLetterISORegionName == code;
-        }
-        catch (ArgumentException)
-        {
-            return false;
-        }
-    }
-
-    [GeneratedRegex("^[A-Z]{2}$")]
-    private static partial Regex TwoLetters();
 
     // Deliberately loose: one @, something on each side, a dot in the domain, no spaces.
     [GeneratedRegex(@"^[^@\s]+@[^@\s]+\.[^@\s]+$")]

@@ -1,3 +1,4 @@
+using NodaTime;
 using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Diagnostics;
@@ -42,7 +43,7 @@ public sealed class SqliteStorageTests : IDisposable
         var team = Given.TeamCoordinatedBy(coordinator, "C2");
         team.Join(member, Given.StakeholderActor(member), Given.Now);
         team.SetCoordinationModalities("Modalities", Given.Secretariat, Given.Now);
-        var meeting = team.ScheduleMeeting("Kick-off", Given.Now.AddDays(1), Given.Now.AddDays(2), "Geneva", null, Given.Secretariat, Given.Now);
+        var meeting = team.ScheduleMeeting("Kick-off", Given.Now.Plus(Duration.FromDays(1)), Given.Now.Plus(Duration.FromDays(2)), "Geneva", null, Given.Secretariat, Given.Now);
         meeting.Register(member, Given.StakeholderActor(member), Given.Now);
         using (var db = NewContext())
         {
@@ -81,13 +82,13 @@ public sealed class SqliteStorageTests : IDisposable
         var teamA = Given.TeamCoordinatedBy(a, "C1");
         var teamB = Given.TeamCoordinatedBy(b, "C5");
         var electorate = Electorate.Of([teamA, teamB]);
-        var m = CoordinatorsMeeting.Convene(Given.Now.AddDays(5), "Geneva", [(Funder.Itu, Money.Of(100, "CHF", "f")), (Funder.Unesco, Money.Of(200, "EUR", "f"))], 2, Given.Secretariat, Given.Now);
+        var m = CoordinatorsMeeting.Convene(Given.Now.Plus(Duration.FromDays(5)), "Geneva", [(Funder.Itu, Money.Of(100, "CHF", "f")), (Funder.Unesco, Money.Of(200, "EUR", "f"))], 2, Given.Secretariat, Given.Now);
         m.NominateOfficer(Office.Chair, a.Id, electorate, Given.Secretariat, Given.Now);
         m.NominateOfficer(Office.ViceChair, b.Id, electorate, Given.Secretariat, Given.Now);
         m.CastVote(Office.Chair, [a.Id], electorate, Given.CoordinatorActor(b), Given.Now);
         m.CastVote(Office.ViceChair, [b.Id], electorate, Given.CoordinatorActor(a), Given.Now);
         m.CloseElection(Given.Secretariat, Given.Now);
-        m.SetStocktakingProcedures(2027, Given.Now.AddDays(100), ["title", "url"], Given.CoordinatorActor(a), Given.Now);
+        m.SetStocktakingProcedures(2027, Given.Now.Plus(Duration.FromDays(100)), ["title", "url"], Given.CoordinatorActor(a), Given.Now);
         using (var db = NewContext())
         {
             db.AddRange(a, b, teamA, teamB, m);

@@ -1,3 +1,4 @@
+using NodaTime;
 using Wsis.Teams.Model;
 
 namespace Wsis.Teams.Tests.Model;
@@ -13,15 +14,15 @@ public class CoordinatorDesignationTests
     {
         _team.NominateCoordinator(_itu, Given.Secretariat, Given.Now);
         Assert.Equal(DesignationStage.Nominated, _team.DesignationState);
-        _team.RecordRecommendation(_itu.Id, "WSIS Forum 2026 stakeholder meeting", Given.Secretariat, Given.Now.AddDays(1));
+        _team.RecordRecommendation(_itu.Id, "WSIS Forum 2026 stakeholder meeting", Given.Secretariat, Given.Now.Plus(Duration.FromDays(1)));
         Assert.Equal(DesignationStage.Recommended, _team.DesignationState);
-        var (designated, ended) = _team.RecordDesignation(_itu.Id, "SG/2026/42", Given.Secretariat, Given.Now.AddDays(2));
+        var (designated, ended) = _team.RecordDesignation(_itu.Id, "SG/2026/42", Given.Secretariat, Given.Now.Plus(Duration.FromDays(2)));
 
         Assert.Null(ended);
         Assert.Same(designated, _team.DesignatedCoordinator);
         Assert.Equal(DesignationStage.Designated, _team.DesignationState);
         Assert.Equal(("WSIS Forum 2026 stakeholder meeting", "SG/2026/42"), (designated.MeetingReference, designated.DecisionReference));
-        Assert.Equal(Given.Now.AddDays(2), designated.DesignatedAt);
+        Assert.Equal(Given.Now.Plus(Duration.FromDays(2)), designated.DesignatedAt);
     }
 
     [Fact]
@@ -55,15 +56,15 @@ public class CoordinatorDesignationTests
         _team.RecordRecommendation(_itu.Id, "m1", Given.Secretariat, Given.Now);
         var (first, _) = _team.RecordDesignation(_itu.Id, "d1", Given.Secretariat, Given.Now);
 
-        _team.NominateCoordinator(_unesco, Given.Secretariat, Given.Now.AddYears(1));
+        _team.NominateCoordinator(_unesco, Given.Secretariat, Given.Now.Plus(Duration.FromDays(365)));
         Assert.Same(first, _team.DesignatedCoordinator); // still in office while the next one is under way
-        _team.RecordRecommendation(_unesco.Id, "m2", Given.Secretariat, Given.Now.AddYears(1));
-        var (second, ended) = _team.RecordDesignation(_unesco.Id, "d2", Given.Secretariat, Given.Now.AddYears(1));
+        _team.RecordRecommendation(_unesco.Id, "m2", Given.Secretariat, Given.Now.Plus(Duration.FromDays(365)));
+        var (second, ended) = _team.RecordDesignation(_unesco.Id, "d2", Given.Secretariat, Given.Now.Plus(Duration.FromDays(365)));
 
         Assert.Same(first, ended);
         Assert.Equal(DesignationStage.Ended, first.Stage);
         Assert.Equal(second.Id, first.SupersededBy);
-        Assert.Equal(Given.Now.AddYears(1), first.EndedAt);
+        Assert.Equal(Given.Now.Plus(Duration.FromDays(365)), first.EndedAt);
         Assert.Same(second, _team.DesignatedCoordinator);
         Assert.Single(_team.Designations, d => d.Stage == DesignationStage.Designated);
         Assert.Equal(2, _team.Designations.Count);

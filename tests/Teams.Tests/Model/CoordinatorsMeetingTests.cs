@@ -1,3 +1,4 @@
+using NodaTime;
 using Wsis.Teams.Model;
 
 namespace Wsis.Teams.Tests.Model;
@@ -21,7 +22,7 @@ public class CoordinatorsMeetingTests
     }
 
     private static CoordinatorsMeeting Convene(int seats = 2) =>
-        CoordinatorsMeeting.Convene(Given.Now.AddDays(30), "Geneva, CICG", BothFund, seats, Given.Secretariat, Given.Now);
+        CoordinatorsMeeting.Convene(Given.Now.Plus(Duration.FromDays(30)), "Geneva, CICG", BothFund, seats, Given.Secretariat, Given.Now);
 
     private void Vote(CoordinatorsMeeting m, int voter, Office office, params int[] candidates) =>
         m.CastVote(office, _teams[voter].Id, candidates.Select(c => _coordinators[c].Id).ToList(), _electorate, Given.CoordinatorActor(_coordinators[voter]), Given.Now);
@@ -42,11 +43,11 @@ public class CoordinatorsMeetingTests
         Assert.Equal("USD", m.Funding[1].Currency);
 
         var error = Given.Refused(DomainErrorKind.InvalidArgument, () =>
-            CoordinatorsMeeting.Convene(Given.Now.AddDays(1), "Geneva", [(Funder.Itu, Money.Of(100, "CHF", "funding[0]"))], 2, Given.Secretariat, Given.Now));
+            CoordinatorsMeeting.Convene(Given.Now.Plus(Duration.FromDays(1)), "Geneva", [(Funder.Itu, Money.Of(100, "CHF", "funding[0]"))], 2, Given.Secretariat, Given.Now));
         Assert.Contains("UNESCO", error.Message);
         Assert.StartsWith("funding", error.Message);
         Given.Refused(DomainErrorKind.PermissionDenied, () =>
-            CoordinatorsMeeting.Convene(Given.Now.AddDays(1), "Geneva", BothFund, 2, Given.CoordinatorActor(_coordinators[0]), Given.Now));
+            CoordinatorsMeeting.Convene(Given.Now.Plus(Duration.FromDays(1)), "Geneva", BothFund, 2, Given.CoordinatorActor(_coordinators[0]), Given.Now));
     }
 
     [Theory]
@@ -138,7 +139,7 @@ public class CoordinatorsMeetingTests
         Vote(m, 3, Office.ViceChair, 3, 0);
         Vote(m, 4, Office.ViceChair, 4);
 
-        m.CloseElection(Given.Secretariat, Given.Now.AddDays(31));
+        m.CloseElection(Given.Secretariat, Given.Now.Plus(Duration.FromDays(31)));
 
         Assert.Equal(_coordinators[0].Id, m.ChairId);
         // A had most vice-chair votes but was elected chair; C (3 votes) then D (2) take the seats.
@@ -214,13 +215,13 @@ public class CoordinatorsMeetingTests
         Assert.Equal(("Framework v2", 2), (m.ImplementationFramework, m.ImplementationFrameworkVersion));
         Given.Refused(DomainErrorKind.PermissionDenied, () => m.SetImplementationFramework("x", Given.CoordinatorActor(_coordinators[1]), Given.Now));
 
-        var deadline = new DateTimeOffset(2027, 3, 31, 22, 0, 0, TimeSpan.Zero);
+        var deadline = Instant.FromUtc(2027, 3, 31, 22, 0);
         var p = m.SetStocktakingProcedures(2027, deadline, ["title", "Description", "action_line_codes"], chair, Given.Now);
         Assert.Equal(["title", "description", "action_line_codes"], p.RequiredFields);
-        m.SetStocktakingProcedures(2027, deadline.AddDays(7), ["title"], Given.Secretariat, Given.Now);
+        m.SetStocktakingProcedures(2027, deadline.Plus(Duration.FromDays(7)), ["title"], Given.Secretariat, Given.Now);
         var only = Assert.Single(m.StocktakingProcedures);
-        Assert.Equal((2, deadline.AddDays(7)), (only.Revision, only.ContributionDeadline));
-        m.SetStocktakingProcedures(2028, deadline.AddYears(1), ["title"], chair, Given.Now);
+        Assert.Equal((2, deadline.Plus(Duration.FromDays(7))), (only.Revision, only.ContributionDeadline));
+        m.SetStocktakingProcedures(2028, deadline.Plus(Duration.FromDays(365)), ["title"], chair, Given.Now);
         Assert.Equal(2, m.StocktakingProcedures.Count);
     }
 
@@ -233,7 +234,7 @@ public class CoordinatorsMeetingTests
     public void Stocktaking_procedures_are_checked_naming_the_field(int year, int deadlineDays, string[] fields, string expected)
     {
         var m = Convene();
-        var error = Given.Refused(DomainErrorKind.InvalidArgument, () => m.SetStocktakingProcedures(year, Given.Now.AddDays(deadlineDays), fields, Given.Secretariat, Given.Now));
+        var error = Given.Refused(DomainErrorKind.InvalidArgument, () => m.SetStocktakingProcedures(year, Given.Now.Plus(Duration.FromDays(deadlineDays)), fields, Given.Secretariat, Given.Now));
         Assert.StartsWith(expected, error.Message);
     }
 }

@@ -1,3 +1,4 @@
+using NodaTime;
 using Wsis.Teams.Model;
 
 namespace Wsis.Teams.Tests.Model;
@@ -5,12 +6,12 @@ namespace Wsis.Teams.Tests.Model;
 /// <summary>Ready-made actors, stakeholders and teams for the domain tests.</summary>
 internal static class Given
 {
-    public static readonly DateTimeOffset Now = new(2026, 11, 22, 9, 0, 0, TimeSpan.Zero);
+    public static readonly Instant Now = Instant.FromUtc(2026, 11, 22, 9, 0);
 
-    public static readonly Actor Secretariat = Actor.Create("sec-1", [Actor.Secretariat]);
+    public static readonly Actor Secretariat = Actor.Create("sec-1", [Role.Secretariat]);
 
-    public static Actor StakeholderActor(Stakeholder s) => Actor.Create("user-" + s.Name, [Actor.StakeholderRole], s.Id);
-    public static Actor CoordinatorActor(Stakeholder s) => Actor.Create("coord-" + s.Name, [Actor.Coordinator], s.Id);
+    public static Actor StakeholderActor(Stakeholder s) => Actor.Create("user-" + s.Name, [Role.Stakeholder], s.Id);
+    public static Actor CoordinatorActor(Stakeholder s) => Actor.Create("coord-" + s.Name, [Role.Coordinator], s.Id);
 
     public static Stakeholder Stakeholder(string name = "UNESCO", StakeholderCategory category = StakeholderCategory.IntergovernmentalOrganization, string country = "FR") =>
         Wsis.Teams.Model.Stakeholder.Register(name, category, country, $"{name.ToLowerInvariant().Replace(' ', '-')}@example.org", Secretariat, Now);

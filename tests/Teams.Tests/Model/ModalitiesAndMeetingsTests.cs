@@ -1,3 +1,4 @@
+using NodaTime;
 using Wsis.Teams.Model;
 
 namespace Wsis.Teams.Tests.Model;
@@ -14,7 +15,7 @@ public class ModalitiesAndMeetingsTests
     {
         var me = Given.CoordinatorActor(_coordinator);
         _team.SetCoordinationModalities("Monthly calls; consensus.", me, Given.Now);
-        _team.SetCoordinationModalities("Quarterly calls; consensus.", Given.Secretariat, Given.Now.AddDays(30));
+        _team.SetCoordinationModalities("Quarterly calls; consensus.", Given.Secretariat, Given.Now.Plus(Duration.FromDays(30)));
 
         Assert.Equal([1, 2], _team.Modalities.Select(m => m.Version));
         Assert.Equal("Quarterly calls; consensus.", _team.CurrentModalities!.Text);
@@ -30,7 +31,7 @@ public class ModalitiesAndMeetingsTests
         Assert.Contains("designated coordinator", error.Message);
         // The coordinator organisation acting with a mere stakeholder token is not acting as coordinator.
         Given.Refused(DomainErrorKind.PermissionDenied, () => _team.SetCoordinationModalities("x", Given.StakeholderActor(_coordinator), Given.Now));
-        Given.Refused(DomainErrorKind.PermissionDenied, () => _team.ScheduleMeeting("t", Given.Now.AddDays(1), Given.Now.AddDays(2), "Rome", null, Given.CoordinatorActor(other), Given.Now));
+        Given.Refused(DomainErrorKind.PermissionDenied, () => _team.ScheduleMeeting("t", Given.Now.Plus(Duration.FromDays(1)), Given.Now.Plus(Duration.FromDays(2)), "Rome", null, Given.CoordinatorActor(other), Given.Now));
         Given.Refused(DomainErrorKind.InvalidArgument, () => _team.SetCoordinationModalities(" ", Given.Secretariat, Given.Now));
         Assert.Empty(_team.Modalities);
     }
@@ -46,7 +47,7 @@ public class ModalitiesAndMeetingsTests
     [Fact]
     public void A_meeting_is_open_to_any_stakeholder_once_each()
     {
-        var meeting = _team.ScheduleMeeting("Annual meeting", Given.Now.AddDays(10), Given.Now.AddDays(10).AddHours(3), "https://meet.example/agri", "1. Review", Given.CoordinatorActor(_coordinator), Given.Now);
+        var meeting = _team.ScheduleMeeting("Annual meeting", Given.Now.Plus(Duration.FromDays(10)), Given.Now.Plus(Duration.FromDays(10)).Plus(Duration.FromHours(3)), "https://meet.example/agri", "1. Review", Given.CoordinatorActor(_coordinator), Given.Now);
         Assert.Equal(_team.Id, meeting.TeamId);
         var outsider = Given.Stakeholder("Farmers Union", StakeholderCategory.CivilSociety, "KE");
         Assert.False(_team.IsMember(outsider.Id));
@@ -55,7 +56,7 @@ public class ModalitiesAndMeetingsTests
         Given.Refused(DomainErrorKind.AlreadyExists, () => meeting.Register(outsider, Given.StakeholderActor(outsider), Given.Now));
         var someone = Given.Stakeholder("Someone", StakeholderCategory.PrivateSector, "KE");
         Given.Refused(DomainErrorKind.PermissionDenied, () => meeting.Register(someone, Given.StakeholderActor(outsider), Given.Now));
-        Given.Refused(DomainErrorKind.FailedPrecondition, () => meeting.Register(someone, Given.Secretariat, Given.Now.AddDays(11)));
+        Given.Refused(DomainErrorKind.FailedPrecondition, () => meeting.Register(someone, Given.Secretariat, Given.Now.Plus(Duration.FromDays(11))));
         Assert.Single(meeting.Registrations);
     }
 
@@ -66,7 +67,7 @@ public class ModalitiesAndMeetingsTests
     [InlineData("t", 1, 2, "", "venue_or_link is required")]
     public void Meeting_input_is_checked_naming_the_field(string title, int startDay, int endDay, string venue, string expected)
     {
-        var error = Given.Refused(DomainErrorKind.InvalidArgument, () => _team.ScheduleMeeting(title, Given.Now.AddDays(startDay), Given.Now.AddDays(endDay), venue, null, Given.Secretariat, Given.Now));
+        var error = Given.Refused(DomainErrorKind.InvalidArgument, () => _team.ScheduleMeeting(title, Given.Now.Plus(Duration.FromDays(startDay)), Given.Now.Plus(Duration.FromDays(endDay)), venue, null, Given.Secretariat, Given.Now));
         Assert.Equal(expected, error.Message);
     }
 }

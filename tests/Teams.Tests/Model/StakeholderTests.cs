@@ -4,17 +4,17 @@ namespace Wsis.Teams.Tests.Model;
 
 public class StakeholderTests
 {
-    private static readonly Actor Anyone = Actor.Create("someone", [Actor.StakeholderRole]);
+    private static readonly Actor Anyone = Actor.Create("someone", [Role.Stakeholder]);
 
     [Fact]
     public void Register_keeps_the_details_normalised_and_who_registered()
     {
-        var s = Stakeholder.Register("  Internet Society ", StakeholderCategory.CivilSociety, "ch", "info@isoc.example", Anyone, Given.Now.ToOffset(TimeSpan.FromHours(1)));
+        var s = Stakeholder.Register("  Internet Society ", StakeholderCategory.CivilSociety, "ch", "info@isoc.example", Anyone, Given.Now);
         Assert.Equal("Internet Society", s.Name);
         Assert.Equal("CH", s.CountryCode);
         Assert.Equal(StakeholderCategory.CivilSociety, s.Category);
         Assert.Equal("someone", s.RegisteredBy);
-        Assert.Equal(TimeSpan.Zero, s.RegisteredAt.Offset);
+        Assert.Equal(Given.Now, s.RegisteredAt);
         Assert.NotEqual(Guid.Empty, s.Id);
     }
 

@@ -1,3 +1,4 @@
+using NodaTime;
 using Wsis.Teams.Model;
 
 namespace Wsis.Teams.Tests.Model;
@@ -22,12 +23,12 @@ public class TeamMembershipTests
 
         team.Join(s, me, Given.Now);
         Assert.True(team.IsMember(s.Id));
-        team.Leave(s.Id, me, Given.Now.AddDays(3));
-        team.Join(s, Given.Secretariat, Given.Now.AddDays(5));
+        team.Leave(s.Id, me, Given.Now.Plus(Duration.FromDays(3)));
+        team.Join(s, Given.Secretariat, Given.Now.Plus(Duration.FromDays(5)));
 
         Assert.Equal(2, team.Memberships.Count);
         var first = team.Memberships[0];
-        Assert.Equal((Given.Now, me.Subject, Given.Now.AddDays(3), me.Subject), (first.JoinedAt, first.JoinedBy, first.LeftAt!.Value, first.LeftBy));
+        Assert.Equal((Given.Now, me.Subject, Given.Now.Plus(Duration.FromDays(3)), me.Subject), (first.JoinedAt, first.JoinedBy, first.LeftAt!.Value, first.LeftBy));
         Assert.Equal("sec-1", team.Memberships[1].JoinedBy);
         Assert.Single(team.CurrentMembers);
     }
