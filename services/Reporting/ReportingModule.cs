@@ -9,27 +9,29 @@ using Wsis.Reporting.IntegrationEvents;
 namespace Wsis.Reporting;
 
 /// <summary>
-/// All of Reporting's wiring. The service's own Program.cs and the embedded host call the same
-/// two methods, so both run the same code; host-level matters (URLs, the health endpoints and
-/// grpc.health.v1, which a process maps once) stay with the host.
+/// The Reporting service as a module: its own Program.cs and the embedded host call the same two
+/// methods, so both run the same code. Platform defaults (logging, health, bearer authentication)
+/// are idempotent, so the embedded host may add them too; host-level matters (URLs, the health
+/// endpoints and grpc.health.v1, which a process maps once) stay with the host.
 /// </summary>
 public static class ReportingModule
 {
+    /// <summary>The connection-string name and database name of this service (<c>ConnectionStrings:Reporting</c>, <c>data/reporting.db</c>).</summary>
     public const string DatabaseName = "Reporting";
 
     public static WebApplicationBuilder AddReporting(this WebApplicationBuilder builder)
     {
         builder.AddServiceDefaults();
         builder.AddBearerAuthentication();
-        builder.AddServiceDatabase<ReportingDbContext>(DatabaseName);
+        builder.AddServiceDatabase<ReportingDbContext>(DatabaseName);   // migrations at start
         builder.AddIdempotencyRetention<ReportingDbContext>();
-        builder.Services.TryAddSingleton(TimeProvider.System);
-        builder.Services.AddScoped<ReadModelProjection>();
+        // Teams' and Consultations' events feed the read models through the inbox; Reporting's own
+        // events leave through the outbox of ReportingDbContext. RabbitMQ with ConnectionStrings:RabbitMq, in-memory otherwise.
+        builder.AddMessaging<ReportingDbContext>(m => m.AddHandler<ReadModelEventHandler>());
         builder.AddGrpcDefaults();
         builder.AddGrpcServiceHealth(["reporting.v1.Stocktaking", "reporting.v1.Reports"], "database", "broker");
-        // Teams' and Consultations' events feed the read models through the inbox; Reporting's own
-        // events leave through the outbox of ReportingDbContext.
-        builder.AddMessaging<ReportingDbContext>(m => m.AddHandler<ReadModelEventHandler>());
+        builder.Services.TryAddSingleton(TimeProvider.System);
+        builder.Services.AddScoped<ReadModelProjection>();
         return builder;
     }
 

@@ -1,5 +1,6 @@
 using System.Buffers.Binary;
 using System.Diagnostics;
+using NodaTime.Extensions;
 using Wsis.Reporting.Model;
 using Xunit;
 using Xunit.Abstractions;
@@ -21,10 +22,10 @@ public class ReportBrowserTests(ITestOutputHelper output)
             throw new InvalidOperationException("Chromium is missing: install the Debian package 'chromium' (scripts/install-test-deps.sh).");
 
         var data = StocktakingDataSet.Build();
-        var document = ReportCompiler.Compile(data.Sources, new(2023, 1, 1, 0, 0, 0, TimeSpan.Zero), new(2026, 1, 1, 0, 0, 0, TimeSpan.Zero),
-            new(2026, 1, 20, 8, 0, 0, TimeSpan.Zero));
+        var document = ReportCompiler.Compile(data.Sources, new DateTimeOffset(2023, 1, 1, 0, 0, 0, TimeSpan.Zero).ToInstant(), new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero).ToInstant(),
+            new DateTimeOffset(2026, 1, 20, 8, 0, 0, TimeSpan.Zero).ToInstant());
         var report = Report.Draft(Guid.NewGuid(), document, "chair");
-        report.Submit(data.Chair, new(2026, 1, 21, 8, 0, 0, TimeSpan.Zero));
+        report.Submit(Refusals.Coordinator(data.Chair), data.Officers, new DateTimeOffset(2026, 1, 21, 8, 0, 0, TimeSpan.Zero).ToInstant());
 
         var folder = Path.Combine(RepositoryRoot(), "artifacts", "reporting");
         Directory.CreateDirectory(folder);

@@ -2,6 +2,9 @@ using Platform.ServiceDefaults;
 using System.Globalization;
 using System.Xml.Linq;
 using AngleSharp.Html.Parser;
+using NodaTime;
+using NodaTime.Extensions;
+using Platform.Domain;
 using Wsis.Reporting.Model;
 using Xunit;
 
@@ -9,11 +12,11 @@ namespace Wsis.Reporting.Tests;
 
 public class ReportCompilationTests
 {
-    private static readonly DateTimeOffset CompiledAt = new(2026, 1, 15, 12, 0, 0, TimeSpan.Zero);
+    private static readonly Instant CompiledAt = new DateTimeOffset(2026, 1, 15, 12, 0, 0, TimeSpan.Zero).ToInstant();
     private readonly StocktakingDataSet data = StocktakingDataSet.Build();
 
     private ReportDocument Compile(int fromYear, int toYear) => ReportCompiler.Compile(data.Sources,
-        new DateTimeOffset(fromYear, 1, 1, 0, 0, 0, TimeSpan.Zero), new DateTimeOffset(toYear + 1, 1, 1, 0, 0, 0, TimeSpan.Zero), CompiledAt);
+        new DateTimeOffset(fromYear, 1, 1, 0, 0, 0, TimeSpan.Zero).ToInstant(), new DateTimeOffset(toYear + 1, 1, 1, 0, 0, 0, TimeSpan.Zero).ToInstant(), CompiledAt);
 
     [Fact]
     public void A_report_has_a_section_for_each_of_the_eleven_action_lines_with_its_coordinator_and_contributions()
@@ -40,7 +43,7 @@ public class ReportCompilationTests
     public void A_teams_section_shows_its_own_entries_even_when_filed_under_other_lines()
     {
         var c9 = data.Contributions.First(c => c.ActionLineCode == "C9" && c.Year == 2025);
-        c9.Entries[0].ActionLineCodes = ["C3"];
+        Stored.Overwrite(c9.Entries[0], nameof(InventoryEntry.ActionLineCodes), new List<string> { "C3" });
         var d = Compile(2025, 2025);
         Assert.Contains(d.Sections.Single(s => s.Code == "C9").InventoryEntries, e => e.EntryId == c9.Entries[0].EntryId);
         Assert.Contains(d.Sections.Single(s => s.Code == "C3").InventoryEntries, e => e.EntryId == c9.Entries[0].EntryId);
@@ -168,9 +171,9 @@ public class ReportCompilationTests
     public void Every_text_is_escaped_in_html_svg_and_markdown()
     {
         const string hostile = "<script>alert('x')</script> & \"quoted\" | *bold*";
-        data.Stakeholders.Apply(new StakeholderRegistration(Guid.NewGuid(), DateTimeOffset.UnixEpoch.AddYears(60), data.CoordinatorOf["C1"], hostile, StakeholderCategory.IntergovernmentalOrganization, "CH"));
-        data.Contributions[0].Entries[0].Title = hostile;
-        data.Contributions[0].Entries[0].Url = "https://example.org/?a=1&b=\"><script>";
+        data.Stakeholders.Apply(new StakeholderRegistration(Guid.NewGuid(), DateTimeOffset.UnixEpoch.AddYears(60).ToInstant(), data.CoordinatorOf["C1"], hostile, StakeholderCategory.IntergovernmentalOrganization, "CH"));
+        Stored.Overwrite(data.Contributions[0].Entries[0], nameof(InventoryEntry.Title), hostile);
+        Stored.Overwrite(data.Contributions[0].Entries[0], nameof(InventoryEntry.Url), "https://example.org/?a=1&b=\"><script>");
         var d = Compile(2023, 2023);
         var html = ReportRenderer.Html(d);
         Assert.DoesNotContain("<script>", html);
@@ -216,12 +219,12 @@ public class ReportCompilationTests
     public void A_period_must_end_after_it_starts_and_span_at_most_ten_years()
     {
         var start = new DateTimeOffset(2025, 1, 1, 0, 0, 0, TimeSpan.Zero);
-        Assert.Equal("period_end", Assert.Single(ReportCompiler.ValidatePeriod(start, start).All).Field);
-        Assert.Equal("period_end", Assert.Single(ReportCompiler.ValidatePeriod(start, start.AddYears(11)).All).Field);
-        Assert.Equal("period_start", Assert.Single(ReportCompiler.ValidatePeriod(null, start).All).Field);
-        Assert.False(ReportCompiler.ValidatePeriod(start, start.AddYears(1)).Any);
-        Assert.Equal([2025], ReportCompiler.YearsOf(start, start.AddYears(1)));
-        Assert.Equal([2024, 2025], ReportCompiler.YearsOf(start.AddDays(-1), start.AddDays(1)));
+        Assert.Equal("period_end", Assert.Single(Refusals.Fields(Refusals.Of(() => ReportPeriod.Of(start.ToInstant(), start.ToInstant())))));
+        Assert.Equal("period_end", Assert.Single(Refusals.Fields(Refusals.Of(() => ReportPeriod.Of(start.ToInstant(), start.AddYears(11).ToInstant())))));
+        Assert.Equal("period_start", Assert.Single(Refusals.Fields(Refusals.Of(() => ReportPeriod.Of(null, start.ToInstant())))));
+        ReportPeriod.Of(start.ToInstant(), start.AddYears(1).ToInstant());
+        Assert.Equal([2025], ReportPeriod.YearsOf(start.ToInstant(), start.AddYears(1).ToInstant()));
+        Assert.Equal([2024, 2025], ReportPeriod.YearsOf(start.AddDays(-1).ToInstant(), start.AddDays(1).ToInstant()));
     }
 
     private static Figure Figure(ReportDocument d, string id) => d.Figures.Single(f => f.Id == id);
@@ -232,12 +235,13 @@ public class ReportCompilationTests
 
 public class ReportLifecycleTests
 {
-    private static readonly DateTimeOffset Now = new(2026, 2, 1, 0, 0, 0, TimeSpan.Zero);
+    private static readonly Instant Now = new DateTimeOffset(2026, 2, 1, 0, 0, 0, TimeSpan.Zero).ToInstant();
+    private readonly StocktakingDataSet data = StocktakingDataSet.Build();
+    private Actor Chair => Refusals.Coordinator(data.Chair);
 
-    private static Report Draft()
+    private Report Draft()
     {
-        var data = StocktakingDataSet.Build();
-        var d = ReportCompiler.Compile(data.Sources, new(2025, 1, 1, 0, 0, 0, TimeSpan.Zero), new(2026, 1, 1, 0, 0, 0, TimeSpan.Zero), Now);
+        var d = ReportCompiler.Compile(data.Sources, new DateTimeOffset(2025, 1, 1, 0, 0, 0, TimeSpan.Zero).ToInstant(), new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero).ToInstant(), Now);
         return Report.Draft(Guid.NewGuid(), d, "chair");
     }
 
@@ -246,17 +250,17 @@ public class ReportLifecycleTests
     {
         var report = Draft();
         Assert.Null(report.ContentHash);
-        Assert.False(report.Submit("chair-org", Now).Any);
+        report.Submit(Chair, data.Officers, Now);
         Assert.Equal(ReportState.Submitted, report.State);
         var expected = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(report.Content)));
         Assert.Equal(expected, report.ContentHash);
         Assert.True(report.IsIntact);
 
-        var again = report.Submit("chair-org", Now.AddDays(1));
-        Assert.Equal(ProblemKind.FailedPrecondition, again.Verdict!.Value.Kind);
+        var again = Refusals.Of(() => report.Submit(Chair, data.Officers, Now + Duration.FromDays(1)));
+        Assert.Equal(DomainErrorKind.FailedPrecondition, again.Kind);
         Assert.Equal(Now, report.SubmittedAt);
 
-        report.Content = report.Content.Replace("C1", "C0");
+        Stored.Overwrite(report, nameof(Report.Content), report.Content.Replace("C1", "C0"));
         Assert.False(report.IsIntact);
     }
 
@@ -264,21 +268,22 @@ public class ReportLifecycleTests
     public void Transmission_needs_a_submitted_report_and_is_recorded_once()
     {
         var report = Draft();
-        Assert.Equal(ProblemKind.FailedPrecondition, report.RecordTransmission("A/81/100", Now).Verdict!.Value.Kind);
-        report.Submit("chair-org", Now);
-        Assert.Equal("reference", Assert.Single(report.RecordTransmission(" ", Now).All).Field);
-        Assert.False(report.RecordTransmission("A/81/100", Now).Any);
+        var secretariat = Refusals.Secretariat;
+        Assert.Equal(DomainErrorKind.FailedPrecondition, Refusals.Of(() => report.RecordTransmission("A/81/100", secretariat, Now)).Kind);
+        report.Submit(Chair, data.Officers, Now);
+        Assert.Equal("reference", Assert.Single(Refusals.Fields(Refusals.Of(() => report.RecordTransmission(" ", secretariat, Now)))));
+        report.RecordTransmission("A/81/100", secretariat, Now);
         Assert.Equal(ReportState.TransmittedToGeneralAssembly, report.State);
-        Assert.False(report.RecordTransmission("A/81/100", Now.AddDays(1)).Any); // a retry is harmless
+        report.RecordTransmission("A/81/100", secretariat, Now + Duration.FromDays(1)); // a retry is harmless
         Assert.Equal(Now, report.TransmittedAt);
-        Assert.Equal(ProblemKind.FailedPrecondition, report.RecordTransmission("A/81/999", Now).Verdict!.Value.Kind);
+        Assert.Equal(DomainErrorKind.FailedPrecondition, Refusals.Of(() => report.RecordTransmission("A/81/999", secretariat, Now)).Kind);
     }
 
     [Fact]
     public void The_seal_appears_in_the_rendered_forms()
     {
         var report = Draft();
-        report.Submit("chair-org", Now);
+        report.Submit(Chair, data.Officers, Now);
         var html = ReportRenderer.Render(report.Document, ReportFormat.Html, report.Seal);
         var md = ReportRenderer.Render(report.Document, ReportFormat.Markdown, report.Seal);
         Assert.Contains(report.ContentHash!, html);
@@ -292,14 +297,13 @@ public class ReportPeriodTests
     [Fact]
     public void Periods_are_inclusive_dates_in_the_api()
     {
-        var (start, end, problems) = ReportCompiler.ParsePeriod("2025-01-01", "2025-12-31");
-        Assert.False(problems.Any);
-        Assert.Equal(new DateTimeOffset(2025, 1, 1, 0, 0, 0, TimeSpan.Zero), start);
-        Assert.Equal(new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero), end);
-        Assert.Equal("2025-12-31", ReportCompiler.LastDay(end!.Value));
-        Assert.Equal([2025], ReportCompiler.YearsOf(start!.Value, end.Value));
+        var (start, end) = ReportPeriod.Parse("2025-01-01", "2025-12-31");
+        Assert.Equal(new DateTimeOffset(2025, 1, 1, 0, 0, 0, TimeSpan.Zero).ToInstant(), start);
+        Assert.Equal(new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero).ToInstant(), end);
+        Assert.Equal("2025-12-31", ReportPeriod.LastDayOf(end));
+        Assert.Equal([2025], ReportPeriod.YearsOf(start, end));
         // A single day is a valid period.
-        Assert.False(ReportCompiler.ParsePeriod("2025-03-01", "2025-03-01").Problems.Any);
+        ReportPeriod.Parse("2025-03-01", "2025-03-01");
     }
 
     [Theory]
@@ -309,7 +313,7 @@ public class ReportPeriodTests
     [InlineData("2025-01-01", "2024-12-31", "period_end")]
     public void Bad_periods_name_the_field(string first, string last, string field)
     {
-        Assert.Equal(field, Assert.Single(ReportCompiler.ParsePeriod(first, last).Problems.All).Field);
+        Assert.Equal(field, Assert.Single(Refusals.Fields(Refusals.Of(() => ReportPeriod.Parse(first, last)))));
     }
 }
 

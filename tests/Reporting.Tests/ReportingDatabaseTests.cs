@@ -1,4 +1,6 @@
 using Microsoft.EntityFrameworkCore;
+using NodaTime;
+using NodaTime.Extensions;
 using Wsis.Reporting.Data;
 using Wsis.Reporting.IntegrationEvents;
 using Wsis.Reporting.Model;
@@ -13,7 +15,7 @@ namespace Wsis.Reporting.Tests;
 /// </summary>
 public class ReportingDatabaseTests
 {
-    private static readonly DateTimeOffset CompiledAt = new(2026, 1, 20, 8, 0, 0, TimeSpan.Zero);
+    private static readonly Instant CompiledAt = new DateTimeOffset(2026, 1, 20, 8, 0, 0, TimeSpan.Zero).ToInstant();
 
     [Theory]
     [InlineData("Sqlite")]
@@ -57,8 +59,8 @@ public class ReportingDatabaseTests
             await read.Contributions.AsNoTracking().Include(c => c.Entries).ToListAsync(),
             await read.NationalReports.AsNoTracking().ToListAsync(),
             coordination, await read.StakeholdersAsync(default), await read.ConsultationsAsync(default));
-        var start = new DateTimeOffset(2023, 1, 1, 0, 0, 0, TimeSpan.Zero);
-        var end = new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero);
+        var start = new DateTimeOffset(2023, 1, 1, 0, 0, 0, TimeSpan.Zero).ToInstant();
+        var end = new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero).ToInstant();
         var fromDatabase = CanonicalReport.Serialize(ReportCompiler.Compile(sources, start, end, CompiledAt));
         var fromMemory = CanonicalReport.Serialize(ReportCompiler.Compile(data.Sources, start, end, CompiledAt));
         Assert.Equal(fromMemory, fromDatabase);
@@ -71,7 +73,7 @@ public class ReportingDatabaseTests
     {
         await using var database = await ReportingDatabase.CreateAsync(provider);
         var data = StocktakingDataSet.Build();
-        var document = ReportCompiler.Compile(data.Sources, new(2025, 1, 1, 0, 0, 0, TimeSpan.Zero), new(2026, 1, 1, 0, 0, 0, TimeSpan.Zero), CompiledAt);
+        var document = ReportCompiler.Compile(data.Sources, new DateTimeOffset(2025, 1, 1, 0, 0, 0, TimeSpan.Zero).ToInstant(), new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero).ToInstant(), CompiledAt);
         var id = Guid.NewGuid();
         await using (var db = database.Open())
         {
@@ -84,9 +86,9 @@ public class ReportingDatabaseTests
         await using var second = database.Open();
         var a = await first.Reports.SingleAsync(r => r.ReportId == id);
         var b = await second.Reports.SingleAsync(r => r.ReportId == id);
-        Assert.False(a.Submit(data.Chair, CompiledAt.AddDays(1)).Any);
+        a.Submit(Refusals.Coordinator(data.Chair), data.Officers, CompiledAt + Duration.FromDays(1));
         await first.SaveChangesAsync();
-        Assert.False(b.Submit(data.ViceChair, CompiledAt.AddDays(1)).Any);
+        b.Submit(Refusals.Coordinator(data.ViceChair), data.Officers, CompiledAt + Duration.FromDays(1));
         await Assert.ThrowsAsync<DbUpdateConcurrencyException>(() => second.SaveChangesAsync());
 
         await using var read = database.Open();
@@ -104,7 +106,7 @@ public class ReportingDatabaseTests
     {
         await using var database = await ReportingDatabase.CreateAsync(provider);
         await using var db = database.Open();
-        NationalReport Report() => new() { NationalReportId = Guid.NewGuid(), CountryCode = "KE", Year = 2025, Text = "t", SubmittedBy = "ms", SubmittedAt = CompiledAt };
+        NationalReport Report() => NationalReport.Submit(new NationalReportDraft("KE", 2025, "t", []), Refusals.MemberState("KE"), CompiledAt, alreadySubmitted: false);
         db.NationalReports.Add(Report());
         await db.SaveChangesAsync();
         db.NationalReports.Add(Report());

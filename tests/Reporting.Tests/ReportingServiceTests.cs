@@ -3,6 +3,7 @@ using System.Security.Cryptography;
 using System.Text;
 using Grpc.Core;
 using MassTransit;
+using Platform.Domain;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Testing;
@@ -102,9 +103,9 @@ public class ReportingServiceTests(ReportingServiceFixture f) : IClassFixture<Re
     private V1.Stocktaking.StocktakingClient Stocktaking => new(f.Host.Channel);
     private V1.Reports.ReportsClient Reports => new(f.Host.Channel);
 
-    private CallOptions Coordinator(string line) => f.Host.As("coord-" + line, [Caller.Coordinator], org: f.CoordinatorOf[line]);
-    private CallOptions Secretariat => f.Host.As("sec-1", [Caller.Secretariat]);
-    private CallOptions MemberState(string country) => f.Host.As("ms-" + country, [Caller.MemberState], country: country);
+    private CallOptions Coordinator(string line) => f.Host.As("coord-" + line, [Role.Coordinator], org: f.CoordinatorOf[line]);
+    private CallOptions Secretariat => f.Host.As("sec-1", [Role.Secretariat]);
+    private CallOptions MemberState(string country) => f.Host.As("ms-" + country, [Role.MemberState], country: country);
 
     private static V1.EntryInput Entry(string title = "Community networks in rural areas") => new()
     {
@@ -191,9 +192,9 @@ public class ReportingServiceTests(ReportingServiceFixture f) : IClassFixture<Re
 
         var request = new V1.SubmitContributionRequest { TeamId = team, Year = ReportingServiceFixture.OpenYear, Entries = { Entry() } };
         var denied = await Assert.ThrowsAsync<RpcException>(() => Stocktaking.SubmitContributionAsync(request,
-            f.Host.As("old", [Caller.Coordinator], org: "org-old")).ResponseAsync);
+            f.Host.As("old", [Role.Coordinator], org: "org-old")).ResponseAsync);
         Assert.Equal(StatusCode.PermissionDenied, denied.StatusCode);
-        var accepted = await Stocktaking.SubmitContributionAsync(request, f.Host.As("new", [Caller.Coordinator], org: "org-new"));
+        var accepted = await Stocktaking.SubmitContributionAsync(request, f.Host.As("new", [Role.Coordinator], org: "org-new"));
         Assert.Equal("C4", accepted.ActionLineCode);
     }
 

@@ -1,3 +1,6 @@
+using NodaTime;
+using NodaTime.Extensions;
+using Platform.Domain;
 using Wsis.Reporting.Model;
 
 namespace Wsis.Reporting.Tests;
@@ -63,10 +66,10 @@ public sealed class StocktakingDataSet
         {
             var line = ActionLines.TopLevel[i].Code;
             var org = Key();
-            d.Record(new StakeholderRegistration(Id(), Start, org, coordinatorNames[i], StakeholderCategory.IntergovernmentalOrganization, "CH"));
+            d.Record(new StakeholderRegistration(Id(), Start.ToInstant(), org, coordinatorNames[i], StakeholderCategory.IntergovernmentalOrganization, "CH"));
             var team = Key();
-            d.Record(new TeamCreation(Id(), Start, team, line));
-            d.Record(new CoordinatorDesignation(Id(), Start.AddDays(30), team, org, line, $"UNSG designation {i + 1}"));
+            d.Record(new TeamCreation(Id(), Start.ToInstant(), team, line));
+            d.Record(new CoordinatorDesignation(Id(), Start.AddDays(30).ToInstant(), team, org, line, $"UNSG designation {i + 1}"));
             d.TeamOf[line] = team;
             d.CoordinatorOf[line] = org;
         }
@@ -75,84 +78,65 @@ public sealed class StocktakingDataSet
         {
             var id = Key();
             var category = (StakeholderCategory)(1 + i % 6);
-            d.Record(new StakeholderRegistration(Id(), Start, id, $"Organisation {i + 1}", category, Countries[i % Countries.Length]));
+            d.Record(new StakeholderRegistration(Id(), Start.ToInstant(), id, $"Organisation {i + 1}", category, Countries[i % Countries.Length]));
             d.StakeholderIds.Add(id);
         }
 
         var meeting = Key();
         d.Chair = d.CoordinatorOf["C1"];
         d.ViceChair = d.CoordinatorOf["C5"];
-        d.Record(new CoordinatorsMeetingConvening(Id(), Start, meeting, Start.AddMonths(2)));
-        d.Record(new OfficerElection(Id(), Start.AddMonths(2), meeting, d.Chair, [d.ViceChair, d.CoordinatorOf["C9"]]));
+        d.Record(new CoordinatorsMeetingConvening(Id(), Start.ToInstant(), meeting, Start.AddMonths(2).ToInstant()));
+        d.Record(new OfficerElection(Id(), Start.AddMonths(2).ToInstant(), meeting, d.Chair, [d.ViceChair, d.CoordinatorOf["C9"]]));
         foreach (var year in Years.Append(2026))
-            d.Record(new StocktakingProcedureSetting(Id(), Start.AddMonths(2), meeting, year,
-                new DateTimeOffset(year, 11, 30, 23, 0, 0, TimeSpan.Zero), ["description", "country_codes"]));
+            d.Record(new StocktakingProcedureSetting(Id(), Start.AddMonths(2).ToInstant(), meeting, year,
+                new DateTimeOffset(year, 11, 30, 23, 0, 0, TimeSpan.Zero).ToInstant(), ["description", "country_codes"]));
 
-        // Contributions: each team, each year, a varying number of entries (1 + (line + year) % 4).
+        // Contributions: each team, each year, a varying number of entries (1 + (line + year) % 4),
+        // submitted by the team's coordinator through the model's own rule.
         var entrySeed = 0;
         foreach (var year in Years)
             for (var i = 0; i < ActionLines.TopLevel.Count; i++)
             {
                 var line = ActionLines.TopLevel[i].Code;
-                var contributionId = Id();
-                var contribution = new Contribution
-                {
-                    ContributionId = contributionId,
-                    TeamId = d.TeamOf[line],
-                    ActionLineCode = line,
-                    Year = year,
-                    CoordinatorId = d.CoordinatorOf[line],
-                    SubmittedAt = new DateTimeOffset(year, 6, 1 + i, 10, 0, 0, TimeSpan.Zero),
-                };
                 var count = 1 + (i + year) % 4;
+                var entries = new List<EntryDraft>();
                 for (var k = 0; k < count; k++)
                 {
                     entrySeed++;
                     var codes = new List<string> { line == "C7" ? ActionLines.All.Where(l => l.IsSubLine).ElementAt(entrySeed % 8).Code : line };
                     if (entrySeed % 5 == 0) codes.Add("C11"); // cross-cutting activity
-                    contribution.Entries.Add(new InventoryEntry
-                    {
-                        EntryId = Id(),
-                        ContributionId = contributionId,
-                        TeamId = contribution.TeamId,
-                        Year = year,
-                        Position = k,
-                        Title = $"{line} activity {year}-{k + 1}",
-                        Description = $"Programme on {ActionLines.TopLevel[i].Title.ToLowerInvariant()} ({year}).",
-                        ActionLineCodes = codes.Distinct().ToList(),
-                        CountryCodes = [Countries[entrySeed % Countries.Length], Countries[(entrySeed + 3) % Countries.Length]],
-                        StakeholderId = d.StakeholderIds[entrySeed % d.StakeholderIds.Count],
-                        Url = $"https://example.org/stocktaking/{year}/{line}/{k + 1}",
-                        Status = (EntryStatus)(1 + entrySeed % 3),
-                        SubmittedAt = contribution.SubmittedAt,
-                    });
+                    entries.Add(new EntryDraft(
+                        $"{line} activity {year}-{k + 1}",
+                        $"Programme on {ActionLines.TopLevel[i].Title.ToLowerInvariant()} ({year}).",
+                        codes.Distinct().ToList(),
+                        [Countries[entrySeed % Countries.Length], Countries[(entrySeed + 3) % Countries.Length]],
+                        d.StakeholderIds[entrySeed % d.StakeholderIds.Count],
+                        $"https://example.org/stocktaking/{year}/{line}/{k + 1}",
+                        (EntryStatus)(1 + entrySeed % 3)));
                 }
-                d.Contributions.Add(contribution);
+                d.Contributions.Add(Contribution.Submit(new ContributionDraft(d.TeamOf[line], year, entries),
+                    Actor.Create("coord-" + line, [Role.Coordinator], d.CoordinatorOf[line]), d.Coordination, d.Procedures,
+                    new DateTimeOffset(year, 6, 1 + i, 10, 0, 0, TimeSpan.Zero).ToInstant(), Id));
             }
 
         foreach (var year in Years)
             foreach (var country in Countries.Take(3 + year % 3))
-                d.NationalReports.Add(new NationalReport
-                {
-                    NationalReportId = Id(),
-                    CountryCode = country,
-                    Year = year,
-                    Text = $"National implementation of the WSIS outcomes in {country}, {year}.\n\nBroadband and skills.",
-                    Activities = [new NationalActivity { Title = "National broadband plan", Description = "Rural coverage.", ActionLineCodes = ["C2"] }],
-                    SubmittedBy = $"ms-{country}",
-                    SubmittedAt = new DateTimeOffset(year, 9, 1, 0, 0, 0, TimeSpan.Zero),
-                });
+                d.NationalReports.Add(NationalReport.Submit(
+                    new NationalReportDraft(country, year, $"National implementation of the WSIS outcomes in {country}, {year}.\n\nBroadband and skills.",
+                        [new NationalActivityDraft("National broadband plan", "Rural coverage.", ["C2"])]),
+                    Actor.Create($"ms-{country}", [Role.MemberState], country: country),
+                    new DateTimeOffset(year, 9, 1, 0, 0, 0, TimeSpan.Zero).ToInstant(), alreadySubmitted: false, Id()));
 
         // One consultation a year; response i has category 1 + i % 6.
         foreach (var year in Years)
         {
             var c = Key();
             var opened = new DateTimeOffset(year, 3, 1, 8, 0, 0, TimeSpan.Zero);
-            d.Record(new ConsultationOpening(Id(), opened, c, $"Open consultation {year}: public policy on connectivity", opened.AddMonths(2)));
+            d.Record(new ConsultationOpening(Id(), opened.ToInstant(), c, $"Open consultation {year}: public policy on connectivity", opened.AddMonths(2).ToInstant()));
             for (var i = 0; i < 5 + year % 4; i++)
-                d.Record(new ResponsePublication(Id(), opened.AddDays(i + 1), c, Key(),
+                d.Record(new ResponsePublication(Id(), opened.AddDays(i + 1).ToInstant(), c, Key(),
                     (StakeholderCategory)(1 + i % 6), Countries[i % Countries.Length], (ResponseChannel)(1 + i % 3)));
-            d.Record(new ConsultationClosing(Id(), opened.AddMonths(2), c, 5 + year % 4, null));
+            d.Record(new ConsultationClosing(Id(), opened.AddMonths(2).ToInstant(), c, 5 + year % 4, null));
         }
         return d;
     }

@@ -30,6 +30,15 @@ public sealed class ReportingDbContext(DbContextOptions<ReportingDbContext> opti
     public const int IdLength = 64;
     public const int CodeLength = 32;
 
+    /// <summary>
+    /// Instants are stored as UTC date-time-offsets: the column types the migrations created
+    /// (timestamp with time zone on PostgreSQL, ISO text on SQLite), read back as NodaTime instants.
+    /// </summary>
+    protected override void ConfigureConventions(ModelConfigurationBuilder configuration)
+    {
+        configuration.Properties<Instant>().HaveConversion<InstantAsDateTimeOffset>();
+    }
+
     protected override void OnModelCreating(ModelBuilder b)
     {
         b.AddIdempotencyRecords();
@@ -67,7 +76,7 @@ public sealed class ReportingDbContext(DbContextOptions<ReportingDbContext> opti
             e.HasKey(x => x.MeetingId);
             e.Property(x => x.MeetingId).HasMaxLength(IdLength);
             e.Property(x => x.ChairId).HasMaxLength(IdLength);
-            e.Property(x => x.ViceChairIds).HasConversion(Json.Converter<List<string>>(), Json.Comparer<List<string>>());
+            e.Property(x => x.ViceChairIds).HasConversion(Json.List<string>(), Json.ListComparer<string>());
             e.Ignore(x => x.HasOfficers);
         });
 
@@ -77,7 +86,7 @@ public sealed class ReportingDbContext(DbContextOptions<ReportingDbContext> opti
             e.HasKey(x => x.Year);
             e.Property(x => x.Year).ValueGeneratedNever();
             e.Property(x => x.MeetingId).HasMaxLength(IdLength);
-            e.Property(x => x.RequiredFields).HasConversion(Json.Converter<List<string>>(), Json.Comparer<List<string>>());
+            e.Property(x => x.RequiredFields).HasConversion(Json.List<string>(), Json.ListComparer<string>());
         });
 
         b.Entity<ConsultationRecord>(e =>
@@ -87,7 +96,7 @@ public sealed class ReportingDbContext(DbContextOptions<ReportingDbContext> opti
             e.Property(x => x.ConsultationId).HasMaxLength(IdLength);
             e.Property(x => x.Title).HasMaxLength(1000);
             e.Property(x => x.ResponsesDigest).HasMaxLength(128);
-            e.Property(x => x.CategoryCountsAtClose).HasConversion(Json.Converter<List<CountBy>>(), Json.Comparer<List<CountBy>>());
+            e.Property(x => x.CategoryCountsAtClose).HasConversion(Json.List<CountBy>(), Json.ListComparer<CountBy>());
             e.Ignore(x => x.Period);
         });
 
@@ -111,6 +120,7 @@ public sealed class ReportingDbContext(DbContextOptions<ReportingDbContext> opti
             e.Property(x => x.ActionLineCode).HasMaxLength(CodeLength);
             e.Property(x => x.CoordinatorId).HasMaxLength(IdLength);
             e.HasMany(x => x.Entries).WithOne().HasForeignKey(x => x.ContributionId);
+            e.Navigation(x => x.Entries).UsePropertyAccessMode(PropertyAccessMode.Field);
             e.HasIndex(x => new { x.Year, x.TeamId });
         });
 
@@ -119,12 +129,12 @@ public sealed class ReportingDbContext(DbContextOptions<ReportingDbContext> opti
             e.ToTable("InventoryEntries");
             e.HasKey(x => x.EntryId);
             e.Property(x => x.TeamId).HasMaxLength(IdLength);
-            e.Property(x => x.Title).HasMaxLength(ContributionRules.MaxTitleLength);
-            e.Property(x => x.Description).HasMaxLength(ContributionRules.MaxDescriptionLength);
-            e.Property(x => x.ActionLineCodes).HasConversion(Json.Converter<List<string>>(), Json.Comparer<List<string>>());
-            e.Property(x => x.CountryCodes).HasConversion(Json.Converter<List<string>>(), Json.Comparer<List<string>>());
+            e.Property(x => x.Title).HasMaxLength(Contribution.MaxTitleLength);
+            e.Property(x => x.Description).HasMaxLength(Contribution.MaxDescriptionLength);
+            e.Property(x => x.ActionLineCodes).HasConversion(Json.List<string>(), Json.ListComparer<string>());
+            e.Property(x => x.CountryCodes).HasConversion(Json.List<string>(), Json.ListComparer<string>());
             e.Property(x => x.StakeholderId).HasMaxLength(IdLength);
-            e.Property(x => x.Url).HasMaxLength(ContributionRules.MaxUrlLength);
+            e.Property(x => x.Url).HasMaxLength(Contribution.MaxUrlLength);
             e.Property(x => x.Status).HasConversion<string>().HasMaxLength(CodeLength);
             e.HasIndex(x => x.Year);
         });
@@ -135,7 +145,7 @@ public sealed class ReportingDbContext(DbContextOptions<ReportingDbContext> opti
             e.HasKey(x => x.NationalReportId);
             e.Property(x => x.CountryCode).HasMaxLength(2);
             e.Property(x => x.SubmittedBy).HasMaxLength(200);
-            e.Property(x => x.Activities).HasConversion(Json.Converter<List<NationalActivity>>(), Json.Comparer<List<NationalActivity>>());
+            e.Property(x => x.Activities).HasConversion(Json.List<NationalActivity>(), Json.ListComparer<NationalActivity>());
             // One report per country and year: the database refuses a concurrent second one.
             e.HasIndex(x => new { x.CountryCode, x.Year }).IsUnique();
         });
@@ -149,7 +159,8 @@ public sealed class ReportingDbContext(DbContextOptions<ReportingDbContext> opti
             e.Property(x => x.State).HasConversion<string>().HasMaxLength(CodeLength);
             e.Property(x => x.ContentHash).HasMaxLength(64);
             e.Property(x => x.SubmittedBy).HasMaxLength(IdLength);
-            e.Property(x => x.TransmissionReference).HasMaxLength(200);
+            e.Property(x => x.TransmissionReference).HasMaxLength(Report.MaxReferenceLength);
+            e.Ignore(x => x.Period);
             e.Ignore(x => x.Document);
             e.Ignore(x => x.Seal);
             e.Ignore(x => x.IsIntact);
@@ -158,17 +169,20 @@ public sealed class ReportingDbContext(DbContextOptions<ReportingDbContext> opti
         });
     }
 
+    private sealed class InstantAsDateTimeOffset() : ValueConverter<Instant, DateTimeOffset>(
+        instant => instant.ToDateTimeOffset(), stored => Instant.FromDateTimeOffset(stored));
+
     /// <summary>Lists stored as JSON text: one column type on every provider.</summary>
     private static class Json
     {
         private static readonly JsonSerializerOptions Options = new(JsonSerializerDefaults.Web);
 
-        public static ValueConverter<T, string> Converter<T>() where T : new() =>
-            new(v => JsonSerializer.Serialize(v, Options), s => JsonSerializer.Deserialize<T>(s, Options) ?? new T());
+        public static ValueConverter<IReadOnlyList<T>, string> List<T>() =>
+            new(v => JsonSerializer.Serialize(v, Options), s => JsonSerializer.Deserialize<List<T>>(s, Options) ?? new List<T>());
 
-        public static ValueComparer<T> Comparer<T>() where T : class, new() =>
+        public static ValueComparer<IReadOnlyList<T>> ListComparer<T>() =>
             new((a, b) => JsonSerializer.Serialize(a, Options) == JsonSerializer.Serialize(b, Options),
                 v => JsonSerializer.Serialize(v, Options).GetHashCode(StringComparison.Ordinal),
-                v => JsonSerializer.Deserialize<T>(JsonSerializer.Serialize(v, Options), Options) ?? new T());
+                v => JsonSerializer.Deserialize<List<T>>(JsonSerializer.Serialize(v, Options), Options) ?? new List<T>());
     }
 }

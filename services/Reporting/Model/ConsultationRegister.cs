@@ -3,16 +3,18 @@ namespace Wsis.Reporting.Model;
 /// <summary>A CWG-Internet open consultation as Reporting sees it: when it ran and how it closed.</summary>
 public sealed class ConsultationRecord
 {
-    public string ConsultationId { get; set; } = "";
-    public string? Title { get; set; }
-    public DateTimeOffset? OpenedAt { get; set; }
-    public DateTimeOffset? ResponseDeadline { get; set; }
-    public DateTimeOffset? ClosedAt { get; set; }
-    public int? ResponseCountAtClose { get; set; }
-    public List<CountBy> CategoryCountsAtClose { get; set; } = [];
-    public string? ResponsesDigest { get; set; }
-    public DateTimeOffset? ResultsPublishedAt { get; set; }
-    public string? ResultsSummary { get; set; }
+    private ConsultationRecord() { ConsultationId = ""; }
+
+    public string ConsultationId { get; private set; }
+    public string? Title { get; private set; }
+    public Instant? OpenedAt { get; private set; }
+    public Instant? ResponseDeadline { get; private set; }
+    public Instant? ClosedAt { get; private set; }
+    public int? ResponseCountAtClose { get; private set; }
+    public IReadOnlyList<CountBy> CategoryCountsAtClose { get; private set; } = [];
+    public string? ResponsesDigest { get; private set; }
+    public Instant? ResultsPublishedAt { get; private set; }
+    public string? ResultsSummary { get; private set; }
 
     public static ConsultationRecord For(string id) => new() { ConsultationId = id };
 
@@ -47,19 +49,21 @@ public sealed class ConsultationRecord
     }
 
     /// <summary>The period the consultation was open: from opening to its deadline (or closing, if earlier known).</summary>
-    public (DateTimeOffset Start, DateTimeOffset End)? Period =>
+    public (Instant Start, Instant End)? Period =>
         OpenedAt is { } start ? (start, ResponseDeadline ?? ClosedAt ?? start) : null;
 }
 
 /// <summary>One published response, counted once however often its event is delivered.</summary>
 public sealed class ConsultationResponseRecord
 {
-    public string ResponseId { get; set; } = "";
-    public string ConsultationId { get; set; } = "";
-    public StakeholderCategory Category { get; set; }
-    public string? CountryCode { get; set; }
-    public ResponseChannel Channel { get; set; }
-    public DateTimeOffset PublishedAt { get; set; }
+    private ConsultationResponseRecord() { ResponseId = ConsultationId = ""; }
+
+    public string ResponseId { get; private set; }
+    public string ConsultationId { get; private set; }
+    public StakeholderCategory Category { get; private set; }
+    public string? CountryCode { get; private set; }
+    public ResponseChannel Channel { get; private set; }
+    public Instant PublishedAt { get; private set; }
 
     public static ConsultationResponseRecord From(ResponsePublication e) => new()
     {
@@ -110,10 +114,10 @@ public sealed class ConsultationRegister
     public ConsultationRecord? Find(string id) => consultations.GetValueOrDefault(id);
 
     /// <summary>Consultations whose open period overlaps [start, end), with their participation.</summary>
-    public IReadOnlyList<ConsultationParticipation> HeldBetween(DateTimeOffset start, DateTimeOffset end) =>
+    public IReadOnlyList<ConsultationParticipation> HeldBetween(Instant start, Instant end) =>
         consultations.Values
             .Where(c => c.Period is { } p && p.Start < end && p.End >= start)
-            .OrderBy(c => c.OpenedAt!.Value.UtcDateTime).ThenBy(c => c.ConsultationId, StringComparer.Ordinal)
+            .OrderBy(c => c.OpenedAt!.Value).ThenBy(c => c.ConsultationId, StringComparer.Ordinal)
             .Select(Participation)
             .ToList();
 

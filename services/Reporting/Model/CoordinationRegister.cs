@@ -1,14 +1,16 @@
 namespace Wsis.Reporting.Model;
 
-/// <summary>A team, its action line, and the entity currently designated to coordinate it.</summary>
+/// <summary>A team, its action line, and the entity currently designated to coordinate it, as Teams' events told Reporting.</summary>
 public sealed class TeamCoordination
 {
-    public string TeamId { get; set; } = "";
-    public string? ActionLineCode { get; set; }
-    public string? CoordinatorId { get; set; }
-    public string? DecisionReference { get; set; }
-    public DateTimeOffset? DesignatedAt { get; set; }
-    public Guid? DesignationEventId { get; set; }
+    private TeamCoordination() { TeamId = ""; }
+
+    public string TeamId { get; private set; }
+    public string? ActionLineCode { get; private set; }
+    public string? CoordinatorId { get; private set; }
+    public string? DecisionReference { get; private set; }
+    public Instant? DesignatedAt { get; private set; }
+    public Guid? DesignationEventId { get; private set; }
 
     public static TeamCoordination For(string teamId) => new() { TeamId = teamId };
 
@@ -41,6 +43,9 @@ public sealed class TeamCoordination
         DesignationEventId = e.EventId;
         return true;
     }
+
+    /// <summary>"Team 1f2e… (C2)", or the id alone while the action line is unknown.</summary>
+    public string Name => ActionLineCode is null ? $"team {TeamId}" : $"team {TeamId} ({ActionLineCode})";
 }
 
 /// <summary>Who coordinates which team (and so which action line).</summary>
@@ -65,6 +70,31 @@ public sealed class CoordinationRegister
 
     public bool IsDesignatedCoordinator(string teamId, string stakeholderId) =>
         Find(teamId)?.CoordinatorId == stakeholderId;
+
+    /// <summary>
+    /// The coordinator "organises the work of the team" (WSIS implementation mechanism), so only the
+    /// entity the UN Secretary-General designated for the team submits its contribution: a
+    /// coordinator token (role coordinator) whose org is that entity. A team Reporting has not heard
+    /// of, or one it knows without a designation, may have just been given one in Teams: that is
+    /// UNAVAILABLE with a retry hint; a designation of another organisation is a refusal.
+    /// </summary>
+    public TeamCoordination RequireDesignatedCoordinator(string teamId, Actor actor)
+    {
+        const string Rule = "only the designated coordinator of a team (role coordinator, org = the designated stakeholder) may submit its contribution";
+        if (actor.CoordinatorOrganisation is not { } org)
+            throw DomainException.PermissionDenied($"{Rule}; the token carries no coordinator organisation");
+        var team = Find(teamId);
+        if (team is null)
+            throw EventLag.NotYetKnown(
+                $"Reporting has not heard of team {teamId} yet: Teams' TeamCreated and CoordinatorDesignated reach it within a second of the change; retry shortly, and check team_id if this persists");
+        if (team.CoordinatorId is null)
+            throw EventLag.NotYetKnown(
+                $"{team.Name} has no designated coordinator in Reporting yet: if Teams has just recorded the designation of stakeholder {org} (RecordCoordinatorDesignation), its CoordinatorDesignated event is on its way; retry shortly");
+        if (team.CoordinatorId != org)
+            throw DomainException.PermissionDenied(
+                $"{Rule}: {team.Name} is coordinated by stakeholder {team.CoordinatorId}{(team.DecisionReference is { } d ? $" (designation {d})" : "")}, and the token acts for stakeholder {org}");
+        return team;
+    }
 
     /// <summary>The team of an action line (one team per line), if Reporting has heard of it.</summary>
     public TeamCoordination? ForActionLine(string code) =>

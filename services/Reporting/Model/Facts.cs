@@ -5,31 +5,31 @@ namespace Wsis.Reporting.Model;
 // IntegrationEvents/ maps the contracts' events onto these.
 
 public sealed record StakeholderRegistration(
-    Guid EventId, DateTimeOffset OccurredAt, string StakeholderId, string Name, StakeholderCategory Category, string? CountryCode);
+    Guid EventId, Instant OccurredAt, string StakeholderId, string Name, StakeholderCategory Category, string? CountryCode);
 
-public sealed record TeamCreation(Guid EventId, DateTimeOffset OccurredAt, string TeamId, string ActionLineCode);
+public sealed record TeamCreation(Guid EventId, Instant OccurredAt, string TeamId, string ActionLineCode);
 
 public sealed record CoordinatorDesignation(
-    Guid EventId, DateTimeOffset OccurredAt, string TeamId, string CoordinatorId, string? ActionLineCode, string? DecisionReference);
+    Guid EventId, Instant OccurredAt, string TeamId, string CoordinatorId, string? ActionLineCode, string? DecisionReference);
 
-public sealed record CoordinatorsMeetingConvening(Guid EventId, DateTimeOffset OccurredAt, string MeetingId, DateTimeOffset StartsAt);
+public sealed record CoordinatorsMeetingConvening(Guid EventId, Instant OccurredAt, string MeetingId, Instant StartsAt);
 
 public sealed record OfficerElection(
-    Guid EventId, DateTimeOffset OccurredAt, string MeetingId, string? ChairId, IReadOnlyList<string> ViceChairIds);
+    Guid EventId, Instant OccurredAt, string MeetingId, string? ChairId, IReadOnlyList<string> ViceChairIds);
 
 public sealed record StocktakingProcedureSetting(
-    Guid EventId, DateTimeOffset OccurredAt, string MeetingId, int Year, DateTimeOffset ContributionDeadline, IReadOnlyList<string> RequiredFields);
+    Guid EventId, Instant OccurredAt, string MeetingId, int Year, Instant ContributionDeadline, IReadOnlyList<string> RequiredFields);
 
 public sealed record ConsultationOpening(
-    Guid EventId, DateTimeOffset OccurredAt, string ConsultationId, string Title, DateTimeOffset ResponseDeadline);
+    Guid EventId, Instant OccurredAt, string ConsultationId, string Title, Instant ResponseDeadline);
 
 public sealed record ResponsePublication(
-    Guid EventId, DateTimeOffset OccurredAt, string ConsultationId, string ResponseId,
+    Guid EventId, Instant OccurredAt, string ConsultationId, string ResponseId,
     StakeholderCategory Category, string? CountryCode, ResponseChannel Channel);
 
-public sealed record ConsultationClosing(Guid EventId, DateTimeOffset OccurredAt, string ConsultationId, int ResponseCount, string? ResponsesDigest, IReadOnlyList<CountBy>? CountsByCategory = null);
+public sealed record ConsultationClosing(Guid EventId, Instant OccurredAt, string ConsultationId, int ResponseCount, string? ResponsesDigest, IReadOnlyList<CountBy>? CountsByCategory = null);
 
-public sealed record ResultsPublication(Guid EventId, DateTimeOffset OccurredAt, string ConsultationId, string? Summary);
+public sealed record ResultsPublication(Guid EventId, Instant OccurredAt, string ConsultationId, string? Summary);
 
 public enum StakeholderCategory
 {

@@ -24,19 +24,20 @@ public static class InventorySearch
             .Where(e => string.IsNullOrWhiteSpace(q.CountryCode) || e.CountryCodes.Contains(q.CountryCode.Trim().ToUpperInvariant()))
             .Where(e => words.All(w => Contains(e.Title, w) || Contains(e.Description, w)))
             .OrderByDescending(e => e.Year)
-            .ThenBy(e => e.SubmittedAt.UtcDateTime)
+            .ThenBy(e => e.SubmittedAt)
             .ThenBy(e => e.ContributionId)
             .ThenBy(e => e.Position);
     }
 
-    public static IReadOnlyList<string> Problems(InventoryQuery q)
+    /// <summary>INVALID_ARGUMENT naming every filter that cannot match anything (an unknown action line or country).</summary>
+    public static void Check(InventoryQuery q)
     {
-        var problems = new List<string>();
+        var errors = new FieldErrors();
         if (!string.IsNullOrWhiteSpace(q.ActionLineCode) && !ActionLines.IsKnown(q.ActionLineCode))
-            problems.Add("action_line_code: is not a WSIS action line");
-        if (!string.IsNullOrWhiteSpace(q.CountryCode) && !CountryCodes.IsAssigned(q.CountryCode.Trim().ToUpperInvariant()))
-            problems.Add("country_code: must be an ISO 3166-1 alpha-2 code");
-        return problems;
+            errors.Add("action_line_code", "is not a WSIS action line (C1–C11, C7.E-GOVERNMENT … C7.E-SCIENCE)");
+        if (!string.IsNullOrWhiteSpace(q.CountryCode) && !CountryCode.IsAssigned(q.CountryCode))
+            errors.Add("country_code", "must be an ISO 3166-1 alpha-2 country code (two letters such as KE)");
+        errors.ThrowIfAny();
     }
 
     private static bool Contains(string haystack, string needle) => Compare.IndexOf(haystack, needle, Loose) >= 0;

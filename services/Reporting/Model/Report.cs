@@ -8,29 +8,60 @@ public enum ReportState
 }
 
 /// <summary>
-/// A report to the UN Secretary-General. A draft is compiled by an officer or the secretariat;
-/// submission freezes it: its canonical content is hashed and never changes again. The secretariat
-/// then records the transmission to the General Assembly.
+/// A report of the coordinators' meeting to the UN Secretary-General, who passes it on to the
+/// General Assembly. The chair, a vice-chair or the secretariat compiles a draft; the chair or a
+/// vice-chair submits it, which freezes it: its canonical content is hashed and never changes
+/// again. The secretariat then records its transmission to the General Assembly.
 /// </summary>
 public sealed class Report
 {
-    public Guid ReportId { get; set; }
-    public DateTimeOffset PeriodStart { get; set; }
-    public DateTimeOffset PeriodEnd { get; set; }
-    public DateTimeOffset CompiledAt { get; set; }
-    public string CompiledBy { get; set; } = "";
-    public string Title { get; set; } = "";
+    public const int MaxReferenceLength = 200;
+
+    private Report() { CompiledBy = Title = Content = ""; }
+
+    public Guid ReportId { get; private set; }
+    public Instant PeriodStart { get; private set; }
+    public Instant PeriodEnd { get; private set; }
+    public Instant CompiledAt { get; private set; }
+    public string CompiledBy { get; private set; }
+    public string Title { get; private set; }
 
     /// <summary>The canonical JSON of the <see cref="ReportDocument"/>.</summary>
-    public string Content { get; set; } = "";
+    public string Content { get; private set; }
 
-    public ReportState State { get; set; } = ReportState.Draft;
-    public string? ContentHash { get; set; }
-    public DateTimeOffset? SubmittedAt { get; set; }
-    public string? SubmittedBy { get; set; }
-    public string? TransmissionReference { get; set; }
-    public DateTimeOffset? TransmittedAt { get; set; }
+    public ReportState State { get; private set; } = ReportState.Draft;
+    public string? ContentHash { get; private set; }
+    public Instant? SubmittedAt { get; private set; }
+    /// <summary>The officer (stakeholder id) that submitted it.</summary>
+    public string? SubmittedBy { get; private set; }
+    public string? TransmissionReference { get; private set; }
+    public Instant? TransmittedAt { get; private set; }
 
+    public ReportPeriod Period => new(PeriodStart, PeriodEnd);
+
+    /// <summary>
+    /// The one allowed to compile: the chair or a vice-chair of the coordinators' meeting, or the
+    /// secretariat. Checked before anything is read, since a compilation reads the whole stocktaking.
+    /// </summary>
+    public static Compiler CompilerFor(Actor actor, OfficerRegister officers)
+    {
+        officers.RequireOfficerOrSecretariat(actor, "compile a report");
+        return new Compiler(actor.Subject);
+    }
+
+    /// <summary>Who compiles (see <see cref="CompilerFor"/>), and how.</summary>
+    public sealed class Compiler
+    {
+        private readonly string _subject;
+
+        internal Compiler(string subject) => _subject = subject;
+
+        /// <summary>A draft built from the stocktaking, the national reports and the consultations of the period.</summary>
+        public Report Compile(ReportPeriod period, ReportSources sources, Instant now, Guid? id = null) =>
+            Draft(id ?? Guid.CreateVersion7(now.ToDateTimeOffset()), ReportCompiler.Compile(sources, period, now), _subject);
+    }
+
+    /// <summary>A draft of a compiled document (the compiler's rule is <see cref="CompilerFor"/>).</summary>
     public static Report Draft(Guid id, ReportDocument document, string compiledBy) => new()
     {
         ReportId = id,
@@ -48,37 +79,64 @@ public sealed class Report
         ? null
         : new ReportSeal(SubmittedAt.Value, ContentHash, TransmissionReference);
 
-    public Problems Submit(string officer, DateTimeOffset now)
+    /// <summary>
+    /// "The Chair (or a Vice-Chair) reports periodically to the UN Secretary-General": an officer in
+    /// office submits the draft, which freezes its content under its SHA-256.
+    /// </summary>
+    public void Submit(Actor actor, OfficerRegister officers, Instant now)
     {
-        var problems = new Problems();
+        officers.RequireOfficer(actor, "submit a report to the UN Secretary-General");
         if (State != ReportState.Draft)
-        {
-            problems.Add(ProblemKind.FailedPrecondition, "report_id", "the report has already been submitted and cannot change");
-            return problems;
-        }
+            throw DomainException.FailedPrecondition(
+                $"report {ReportId} is {NameOf(State)}: only a DRAFT report can be submitted to the UN Secretary-General, and a submitted report never changes");
         ContentHash = CanonicalReport.Hash(Content);
         SubmittedAt = now;
-        SubmittedBy = officer;
+        SubmittedBy = actor.CoordinatorOrganisation;
         State = ReportState.Submitted;
-        return problems;
     }
 
-    public Problems RecordTransmission(string? reference, DateTimeOffset now)
+    /// <summary>
+    /// The secretariat records that the UN Secretary-General transmitted the report to the General
+    /// Assembly, under the Assembly's document reference. A repeat with the same reference changes
+    /// nothing, so a retry is harmless.
+    /// </summary>
+    public void RecordTransmission(string? reference, Actor actor, Instant now)
     {
-        var problems = new Problems();
-        if (string.IsNullOrWhiteSpace(reference)) problems.Invalid("reference", "is required");
-        else if (reference.Length > 200) problems.Invalid("reference", "is longer than 200 characters");
+        if (!actor.IsSecretariat)
+            throw DomainException.PermissionDenied("only the secretariat (role secretariat) may record the transmission of a report to the General Assembly");
         if (State == ReportState.Draft)
-            problems.Add(ProblemKind.FailedPrecondition, "report_id", "only a report submitted to the Secretary-General can be transmitted");
-        else if (State == ReportState.TransmittedToGeneralAssembly && TransmissionReference != reference?.Trim())
-            problems.Add(ProblemKind.FailedPrecondition, "report_id", "the transmission of this report has already been recorded");
-        if (problems.Any || State == ReportState.TransmittedToGeneralAssembly) return problems;
-        TransmissionReference = reference!.Trim();
+            throw DomainException.FailedPrecondition(
+                $"report {ReportId} is DRAFT: only a SUBMITTED report can be transmitted to the General Assembly (SubmitToSecretaryGeneral comes first)");
+        var trimmed = reference?.Trim();
+        if (State == ReportState.TransmittedToGeneralAssembly)
+        {
+            if (TransmissionReference == trimmed) return;
+            throw DomainException.FailedPrecondition(
+                $"report {ReportId} is TRANSMITTED: its transmission to the General Assembly is already recorded under {TransmissionReference}");
+        }
+        if (string.IsNullOrWhiteSpace(trimmed)) throw DomainException.InvalidArgument("reference is required: the General Assembly's document symbol, such as A/81/100");
+        if (trimmed.Length > MaxReferenceLength) throw DomainException.InvalidArgument($"reference is longer than {MaxReferenceLength} characters");
+        TransmissionReference = trimmed;
         TransmittedAt = now;
         State = ReportState.TransmittedToGeneralAssembly;
-        return problems;
+    }
+
+    /// <summary>Submitted reports are public; a draft is read only by those who compile reports.</summary>
+    public void RequireReadableBy(Actor actor, OfficerRegister officers)
+    {
+        if (State != ReportState.Draft) return;
+        officers.RequireOfficerOrSecretariat(actor, $"read report {ReportId} while it is a DRAFT (it is public once SUBMITTED)");
     }
 
     /// <summary>Whether the stored content still matches the hash frozen at submission.</summary>
     public bool IsIntact => ContentHash is null || CanonicalReport.Hash(Content) == ContentHash;
+
+    /// <summary>The state as the API names it (reporting.v1.ReportState).</summary>
+    public static string NameOf(ReportState state) => state switch
+    {
+        ReportState.Draft => "DRAFT",
+        ReportState.Submitted => "SUBMITTED",
+        ReportState.TransmittedToGeneralAssembly => "TRANSMITTED",
+        _ => "REPORT_STATE_UNSPECIFIED",
+    };
 }

@@ -11,67 +11,17 @@ public sealed record ReportSources(
 /// <summary>Assembles the periodic report to the UN Secretary-General from the stocktaking and the read models.</summary>
 public static class ReportCompiler
 {
-    /// <summary>
-    /// The API names a period by its first and last day, inclusive ("YYYY-MM-DD"); internally a
-    /// period is the half-open UTC interval [first day 00:00, day after the last 00:00).
-    /// </summary>
-    public static (DateTimeOffset? Start, DateTimeOffset? End, Problems Problems) ParsePeriod(string? firstDay, string? lastDay)
-    {
-        var problems = new Problems();
-        DateTimeOffset? start = null, end = null;
-        if (string.IsNullOrWhiteSpace(firstDay)) problems.Invalid("period_start", "is required");
-        else if (DateOnly.TryParseExact(firstDay.Trim(), "yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture, System.Globalization.DateTimeStyles.None, out var s))
-            start = new DateTimeOffset(s.ToDateTime(TimeOnly.MinValue), TimeSpan.Zero);
-        else problems.Invalid("period_start", "must be a date YYYY-MM-DD");
-        if (string.IsNullOrWhiteSpace(lastDay)) problems.Invalid("period_end", "is required");
-        else if (DateOnly.TryParseExact(lastDay.Trim(), "yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture, System.Globalization.DateTimeStyles.None, out var e))
-            end = new DateTimeOffset(e.ToDateTime(TimeOnly.MinValue), TimeSpan.Zero).AddDays(1);
-        else problems.Invalid("period_end", "must be a date YYYY-MM-DD");
-        if (!problems.Any)
-            foreach (var p in ValidatePeriod(start, end).All) problems.Add(p.Kind, p.Field, p.Message);
-        return (start, end, problems);
-    }
+    public static ReportDocument Compile(ReportSources sources, ReportPeriod period, Instant compiledAt) =>
+        Compile(sources, period.Start, period.End, compiledAt);
 
-    /// <summary>The last day of a half-open period, as the API shows it.</summary>
-    public static string LastDay(DateTimeOffset end) => end.UtcDateTime.AddTicks(-1).ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture);
-
-    public static string FirstDay(DateTimeOffset start) => start.UtcDateTime.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture);
-
-    public const int MaxPeriodYears = 10;
-
-    public static Problems ValidatePeriod(DateTimeOffset? start, DateTimeOffset? end)
-    {
-        var problems = new Problems();
-        if (start is null) problems.Invalid("period_start", "is required");
-        if (end is null) problems.Invalid("period_end", "is required");
-        if (start is { } s && end is { } e)
-        {
-            if (e <= s) problems.Invalid("period_end", "must not be before period_start");
-            else if (e > s.AddYears(MaxPeriodYears)) problems.Invalid("period_end", $"the period may span at most {MaxPeriodYears} years");
-        }
-        return problems;
-    }
-
-    /// <summary>
-    /// The stocktaking years a period covers: every calendar year that overlaps [start, end).
-    /// Contributions and national reports are annual, so they are included by year.
-    /// </summary>
-    public static IReadOnlyList<int> YearsOf(DateTimeOffset start, DateTimeOffset end)
-    {
-        var last = end.UtcDateTime.AddTicks(-1).Year;
-        return Enumerable.Range(start.UtcDateTime.Year, Math.Max(0, last - start.UtcDateTime.Year + 1)).ToList();
-    }
-
-    public static ReportDocument Compile(ReportSources sources, DateTimeOffset periodStart, DateTimeOffset periodEnd, DateTimeOffset compiledAt)
+    public static ReportDocument Compile(ReportSources sources, Instant periodStart, Instant periodEnd, Instant compiledAt)
     {
         if (periodEnd <= periodStart) throw new ArgumentException("The period must end after it starts.", nameof(periodEnd));
-        periodStart = periodStart.ToUniversalTime();
-        periodEnd = periodEnd.ToUniversalTime();
-        var years = YearsOf(periodStart, periodEnd);
+        var years = ReportPeriod.YearsOf(periodStart, periodEnd);
         var yearSet = years.ToHashSet();
 
         var contributions = sources.Contributions.Where(c => yearSet.Contains(c.Year))
-            .OrderBy(c => c.Year).ThenBy(c => c.SubmittedAt.UtcDateTime).ThenBy(c => c.ContributionId).ToList();
+            .OrderBy(c => c.Year).ThenBy(c => c.SubmittedAt).ThenBy(c => c.ContributionId).ToList();
         var entries = contributions.SelectMany(c => c.Entries.OrderBy(e => e.Position)).ToList();
         var lineOfContribution = contributions.ToDictionary(c => c.ContributionId, c => c.ActionLineCode);
         string ContributionLine(InventoryEntry e) => lineOfContribution.GetValueOrDefault(e.ContributionId, "");
@@ -86,7 +36,7 @@ public static class ReportCompiler
                 team?.TeamId,
                 coordinator,
                 contributions.Where(c => ActionLines.IsWithin(c.ActionLineCode, line.Code))
-                    .Select(c => new ContributionSummary(c.ContributionId, c.ActionLineCode, c.Year, c.SubmittedAt.ToUniversalTime(), c.Entries.Count))
+                    .Select(c => new ContributionSummary(c.ContributionId, c.ActionLineCode, c.Year, c.SubmittedAt, c.Entries.Count))
                     .ToList(),
                 // The team's own entries, and every entry another team filed under this line.
                 entries.Where(e => ActionLines.IsWithin(ContributionLine(e), line.Code) ||
@@ -96,7 +46,7 @@ public static class ReportCompiler
 
         var national = sources.NationalReports.Where(r => yearSet.Contains(r.Year))
             .OrderBy(r => r.Year).ThenBy(r => r.CountryCode, StringComparer.Ordinal)
-            .Select(r => new NationalReportSummary(r.CountryCode, r.Year, r.SubmittedAt.ToUniversalTime(), r.Text,
+            .Select(r => new NationalReportSummary(r.CountryCode, r.Year, r.SubmittedAt, r.Text,
                 r.Activities.Select(a => new ActivitySummary(a.Title, a.Description, a.ActionLineCodes)).ToList()))
             .ToList();
 
@@ -104,9 +54,9 @@ public static class ReportCompiler
         var consultations = held.Select(p => new ConsultationSummary(
             p.Consultation.ConsultationId,
             p.Consultation.Title ?? "",
-            p.Consultation.OpenedAt!.Value.ToUniversalTime(),
-            p.Consultation.ResponseDeadline?.ToUniversalTime(),
-            p.Consultation.ClosedAt?.ToUniversalTime(),
+            p.Consultation.OpenedAt!.Value,
+            p.Consultation.ResponseDeadline,
+            p.Consultation.ClosedAt,
             p.ResponseCount,
             p.ByCategory,
             p.ByCountry,
@@ -139,8 +89,8 @@ public static class ReportCompiler
         };
 
         return new ReportDocument(
-            $"Report on the implementation of the WSIS outcomes, {periodStart:yyyy-MM-dd} to {periodEnd.AddTicks(-1):yyyy-MM-dd}",
-            periodStart, periodEnd, compiledAt.ToUniversalTime(), years, sections, national, consultations, figures);
+            $"Report on the implementation of the WSIS outcomes, {ReportPeriod.FirstDayOf(periodStart)} to {ReportPeriod.LastDayOf(periodEnd)}",
+            periodStart, periodEnd, compiledAt, years, sections, national, consultations, figures);
     }
 
     private static EntrySummary Summarize(InventoryEntry e, StakeholderDirectory stakeholders)

@@ -6,9 +6,9 @@ namespace Wsis.Reporting.Model;
 
 public sealed record ReportDocument(
     string Title,
-    DateTimeOffset PeriodStart,
-    DateTimeOffset PeriodEnd,
-    DateTimeOffset CompiledAt,
+    Instant PeriodStart,
+    Instant PeriodEnd,
+    Instant CompiledAt,
     IReadOnlyList<int> Years,
     IReadOnlyList<ActionLineSection> Sections,
     IReadOnlyList<NationalReportSummary> NationalReports,
@@ -23,7 +23,7 @@ public sealed record ActionLineSection(
     IReadOnlyList<ContributionSummary> Contributions,
     IReadOnlyList<EntrySummary> InventoryEntries);
 
-public sealed record ContributionSummary(Guid ContributionId, string ActionLineCode, int Year, DateTimeOffset SubmittedAt, int EntryCount);
+public sealed record ContributionSummary(Guid ContributionId, string ActionLineCode, int Year, Instant SubmittedAt, int EntryCount);
 
 public sealed record EntrySummary(
     Guid EntryId,
@@ -37,16 +37,16 @@ public sealed record EntrySummary(
     string? Url,
     string Status);
 
-public sealed record NationalReportSummary(string CountryCode, int Year, DateTimeOffset SubmittedAt, string Text, IReadOnlyList<ActivitySummary> Activities);
+public sealed record NationalReportSummary(string CountryCode, int Year, Instant SubmittedAt, string Text, IReadOnlyList<ActivitySummary> Activities);
 
 public sealed record ActivitySummary(string Title, string Description, IReadOnlyList<string> ActionLineCodes);
 
 public sealed record ConsultationSummary(
     string ConsultationId,
     string Title,
-    DateTimeOffset OpenedAt,
-    DateTimeOffset? ResponseDeadline,
-    DateTimeOffset? ClosedAt,
+    Instant OpenedAt,
+    Instant? ResponseDeadline,
+    Instant? ClosedAt,
     int ResponseCount,
     IReadOnlyList<CountBy> ByCategory,
     IReadOnlyList<CountBy> ByCountry,

@@ -26,7 +26,7 @@ public static class CanonicalReport
         PropertyNamingPolicy = JsonNamingPolicy.CamelCase,
         WriteIndented = false,
         Encoder = JavaScriptEncoder.Default,
-        Converters = { new JsonStringEnumConverter() },
+        Converters = { new JsonStringEnumConverter(), new InstantAsDateTimeOffset() },
     };
 
     public static string Serialize(ReportDocument document) => JsonSerializer.Serialize(document, Options);
@@ -36,6 +36,20 @@ public static class CanonicalReport
 
     public static string Hash(string canonicalJson) =>
         Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(canonicalJson)));
+}
+
+/// <summary>
+/// Instants in the canonical JSON as System.Text.Json writes a UTC DateTimeOffset
+/// ("2026-01-15T12:00:00+00:00"), the form reports were frozen in before the model used NodaTime: the
+/// same document still serializes to the same bytes, and stored reports still read.
+/// </summary>
+internal sealed class InstantAsDateTimeOffset : JsonConverter<Instant>
+{
+    public override Instant Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options) =>
+        Instant.FromDateTimeOffset(reader.GetDateTimeOffset());
+
+    public override void Write(Utf8JsonWriter writer, Instant value, JsonSerializerOptions options) =>
+        writer.WriteStringValue(value.ToDateTimeOffset());
 }
 
 public static class ReportRenderer
@@ -76,7 +90,7 @@ public static class ReportRenderer
             """);
         h.Append("</head>\n<body>\n<header>\n");
         h.Append(Inv, $"<h1>{E(d.Title)}</h1>\n");
-        h.Append(Inv, $"<p class=\"meta\">Period: {ReportCompiler.FirstDay(d.PeriodStart)} to {ReportCompiler.LastDay(d.PeriodEnd)}. Stocktaking years: {E(string.Join(", ", d.Years))}. Compiled {Instant(d.CompiledAt)}.</p>\n");
+        h.Append(Inv, $"<p class=\"meta\">Period: {ReportPeriod.FirstDayOf(d.PeriodStart)} to {ReportPeriod.LastDayOf(d.PeriodEnd)}. Stocktaking years: {E(string.Join(", ", d.Years))}. Compiled {Time(d.CompiledAt)}.</p>\n");
         if (seal is not null) h.Append(Seal(seal));
         h.Append("</header>\n<nav><h2>Contents</h2><ol>");
         h.Append("<li><a href=\"#figures\">Figures</a></li>");
@@ -105,7 +119,7 @@ public static class ReportRenderer
             {
                 h.Append("<h3>Contributions of the team</h3>\n<table><thead><tr><th scope=\"col\">Year</th><th scope=\"col\">Action line</th><th scope=\"col\">Submitted</th><th scope=\"col\">Entries</th></tr></thead><tbody>");
                 foreach (var c in s.Contributions)
-                    h.Append(Inv, $"<tr><td>{c.Year}</td><td>{E(c.ActionLineCode)}</td><td>{Instant(c.SubmittedAt)}</td><td class=\"n\">{c.EntryCount}</td></tr>");
+                    h.Append(Inv, $"<tr><td>{c.Year}</td><td>{E(c.ActionLineCode)}</td><td>{Time(c.SubmittedAt)}</td><td class=\"n\">{c.EntryCount}</td></tr>");
                 h.Append("</tbody></table>\n");
             }
             h.Append(Inv, $"<h3>Inventory entries ({s.InventoryEntries.Count})</h3>\n");
@@ -145,7 +159,7 @@ public static class ReportRenderer
         foreach (var c in d.Consultations)
         {
             h.Append(Inv, $"<article class=\"consultation\"><h3>{E(c.Title)}</h3>\n");
-            h.Append(Inv, $"<p>Opened {Date(c.OpenedAt)}{(c.ResponseDeadline is { } dl ? ", responses until " + Instant(dl) : "")}. Responses published: {c.ResponseCount}.</p>\n");
+            h.Append(Inv, $"<p>Opened {Date(c.OpenedAt)}{(c.ResponseDeadline is { } dl ? ", responses until " + Time(dl) : "")}. Responses published: {c.ResponseCount}.</p>\n");
             h.Append(CountTable("Participation by stakeholder category", "Stakeholder category", c.ByCategory));
             h.Append(CountTable("Responses by channel", "Channel", c.ByChannel));
             h.Append(CountTable("Responses by country", "Country", c.ByCountry));
@@ -157,7 +171,7 @@ public static class ReportRenderer
     }
 
     private static string Seal(ReportSeal seal) =>
-        string.Create(Inv, $"<p class=\"seal\">Submitted to the UN Secretary-General {Instant(seal.SubmittedAt)}. SHA-256 of the canonical JSON: {E(seal.ContentHash)}.{(seal.TransmissionReference is null ? "" : " Transmitted to the General Assembly: " + E(seal.TransmissionReference) + ".")}</p>\n");
+        string.Create(Inv, $"<p class=\"seal\">Submitted to the UN Secretary-General {Time(seal.SubmittedAt)}. SHA-256 of the canonical JSON: {E(seal.ContentHash)}.{(seal.TransmissionReference is null ? "" : " Transmitted to the General Assembly: " + E(seal.TransmissionReference) + ".")}</p>\n");
 
     private static string CountTable(string caption, string header, IReadOnlyList<CountBy> rows)
     {
@@ -178,9 +192,9 @@ public static class ReportRenderer
     {
         var m = new StringBuilder();
         m.Append(Inv, $"# {Md(d.Title)}\n\n");
-        m.Append(Inv, $"Period: {ReportCompiler.FirstDay(d.PeriodStart)} to {ReportCompiler.LastDay(d.PeriodEnd)}. Stocktaking years: {string.Join(", ", d.Years)}. Compiled {Instant(d.CompiledAt)}.\n\n");
+        m.Append(Inv, $"Period: {ReportPeriod.FirstDayOf(d.PeriodStart)} to {ReportPeriod.LastDayOf(d.PeriodEnd)}. Stocktaking years: {string.Join(", ", d.Years)}. Compiled {Time(d.CompiledAt)}.\n\n");
         if (seal is not null)
-            m.Append(Inv, $"Submitted to the UN Secretary-General {Instant(seal.SubmittedAt)}. SHA-256 of the canonical JSON: `{seal.ContentHash}`.{(seal.TransmissionReference is null ? "" : " Transmitted to the General Assembly: " + Md(seal.TransmissionReference) + ".")}\n\n");
+            m.Append(Inv, $"Submitted to the UN Secretary-General {Time(seal.SubmittedAt)}. SHA-256 of the canonical JSON: `{seal.ContentHash}`.{(seal.TransmissionReference is null ? "" : " Transmitted to the General Assembly: " + Md(seal.TransmissionReference) + ".")}\n\n");
 
         m.Append("## Figures\n\n");
         foreach (var f in d.Figures)
@@ -199,7 +213,7 @@ public static class ReportRenderer
             else
             {
                 m.Append("### Contributions of the team\n\n| Year | Action line | Submitted | Entries |\n| --- | --- | --- | ---: |\n");
-                foreach (var c in s.Contributions) m.Append(Inv, $"| {c.Year} | {Cell(c.ActionLineCode)} | {Instant(c.SubmittedAt)} | {c.EntryCount} |\n");
+                foreach (var c in s.Contributions) m.Append(Inv, $"| {c.Year} | {Cell(c.ActionLineCode)} | {Time(c.SubmittedAt)} | {c.EntryCount} |\n");
                 m.Append('\n');
             }
             m.Append(Inv, $"### Inventory entries ({s.InventoryEntries.Count})\n\n");
@@ -230,7 +244,7 @@ public static class ReportRenderer
         if (d.Consultations.Count == 0) m.Append("No open consultation in this period.\n\n");
         foreach (var c in d.Consultations)
         {
-            m.Append(Inv, $"### {Md(c.Title)}\n\nOpened {Date(c.OpenedAt)}{(c.ResponseDeadline is { } dl ? ", responses until " + Instant(dl) : "")}. Responses published: {c.ResponseCount}.\n\n");
+            m.Append(Inv, $"### {Md(c.Title)}\n\nOpened {Date(c.OpenedAt)}{(c.ResponseDeadline is { } dl ? ", responses until " + Time(dl) : "")}. Responses published: {c.ResponseCount}.\n\n");
             if (c.ByCategory.Count > 0)
             {
                 m.Append("| Stakeholder category | Responses |\n| --- | ---: |\n");
@@ -246,9 +260,9 @@ public static class ReportRenderer
 
     private static string E(string text) => Markup.Escape(text);
 
-    private static string Date(DateTimeOffset t) => t.UtcDateTime.ToString("yyyy-MM-dd", Inv);
+    private static string Date(Instant t) => Times.Date(t);
 
-    private static string Instant(DateTimeOffset t) => t.UtcDateTime.ToString("yyyy-MM-dd HH:mm 'UTC'", Inv);
+    private static string Time(Instant t) => Times.ReportTime(t);
 
     /// <summary>Markdown text: characters that would start markup are backslash-escaped, raw HTML cannot get through.</summary>
     public static string Md(string text)
@@ -267,4 +281,4 @@ public static class ReportRenderer
 }
 
 /// <summary>What submission adds to a report: when, its content hash, and the later transmission.</summary>
-public sealed record ReportSeal(DateTimeOffset SubmittedAt, string ContentHash, string? TransmissionReference);
+public sealed record ReportSeal(Instant SubmittedAt, string ContentHash, string? TransmissionReference);

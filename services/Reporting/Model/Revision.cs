@@ -5,11 +5,11 @@ namespace Wsis.Reporting.Model;
 /// event id breaking ties. Comparing revisions (rather than trusting arrival order) is what makes
 /// the read models order-tolerant: the newest fact wins whichever copy of the bus delivers first.
 /// </summary>
-public readonly record struct Revision(DateTimeOffset OccurredAt, Guid EventId) : IComparable<Revision>
+public readonly record struct Revision(Instant OccurredAt, Guid EventId) : IComparable<Revision>
 {
     public int CompareTo(Revision other)
     {
-        var byTime = OccurredAt.UtcDateTime.CompareTo(other.OccurredAt.UtcDateTime);
+        var byTime = OccurredAt.CompareTo(other.OccurredAt);
         return byTime != 0 ? byTime : EventId.CompareTo(other.EventId);
     }
 
@@ -19,6 +19,6 @@ public readonly record struct Revision(DateTimeOffset OccurredAt, Guid EventId) 
     public static bool operator <=(Revision a, Revision b) => a.CompareTo(b) <= 0;
 
     /// <summary>Whether an incoming revision should replace the stored one (none stored: always).</summary>
-    public static bool Supersedes(Revision incoming, DateTimeOffset? storedAt, Guid? storedEventId) =>
+    public static bool Supersedes(Revision incoming, Instant? storedAt, Guid? storedEventId) =>
         storedAt is null || incoming > new Revision(storedAt.Value, storedEventId ?? Guid.Empty);
 }

@@ -3,12 +3,14 @@ namespace Wsis.Reporting.Model;
 /// <summary>What Reporting knows about a registered stakeholder: enough to count by category and country.</summary>
 public sealed class StakeholderRecord
 {
-    public string StakeholderId { get; set; } = "";
-    public string Name { get; set; } = "";
-    public StakeholderCategory Category { get; set; }
-    public string? CountryCode { get; set; }
-    public DateTimeOffset RevisionAt { get; set; }
-    public Guid RevisionEventId { get; set; }
+    private StakeholderRecord() { StakeholderId = Name = ""; }
+
+    public string StakeholderId { get; private set; }
+    public string Name { get; private set; }
+    public StakeholderCategory Category { get; private set; }
+    public string? CountryCode { get; private set; }
+    public Instant RevisionAt { get; private set; }
+    public Guid RevisionEventId { get; private set; }
 
     public static StakeholderRecord For(string id) => new() { StakeholderId = id };
 
