@@ -202,7 +202,7 @@ public sealed partial class ConsultationsService(
         }
 
         var taken = AddWithinBudget(results.Responses, published.Skip(page.Offset).Take(page.Size), caller, results.CalculateSize(),
-            message => message.SimilarityGroup = package.GroupOf(Guid.Parse(message.Id)));
+            (summary, message) => message.SimilarityGroup = package.GroupOf(summary.Id));
         results.NextPageToken = page.NextAt(taken, published.Count);
         return results;
     }
@@ -235,7 +235,7 @@ public sealed partial class ConsultationsService(
         var paging = Paging.Read(pageSize, pageToken);
         var page = await query.PageAsync(paging, cancellationToken);
         var response = new V1.ListResponsesResponse();
-        var taken = AddWithinBudget(response.Responses, page.Take(paging.Size), caller, 0, _ => { });
+        var taken = AddWithinBudget(response.Responses, page.Take(paging.Size), caller, 0, (_, _) => { });
         if (page.Count > taken)
         {
             response.NextPageToken = ResponseReads.After(page[taken - 1]);
@@ -246,13 +246,13 @@ public sealed partial class ConsultationsService(
 
     /// <summary>Adds responses until the page would pass <see cref="PageBudget"/> bytes (texts may be long); at least one. Returns how many.</summary>
     private static int AddWithinBudget(
-        Google.Protobuf.Collections.RepeatedField<V1.Response> target, IEnumerable<ResponseSummary> responses, Caller caller, int bytes, Action<V1.Response> complete)
+        Google.Protobuf.Collections.RepeatedField<V1.Response> target, IEnumerable<ResponseSummary> responses, Caller caller, int bytes, Action<ResponseSummary, V1.Response> complete)
     {
         var taken = 0;
         foreach (var summary in responses)
         {
             var message = Mapping.ToMessage(summary, caller);
-            complete(message);
+            complete(summary, message);
             bytes += message.CalculateSize();
             if (taken > 0 && bytes > PageBudget)
             {
