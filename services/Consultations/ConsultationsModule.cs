@@ -2,13 +2,18 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 using Platform.Data;
 using Platform.Messaging;
 using Platform.ServiceDefaults;
+using Wsis.Consultations.Closing;
 using Wsis.Consultations.Data;
 using Wsis.Consultations.Grpc;
+using Wsis.Consultations.Intake;
 using Wsis.Consultations.Model;
 
 namespace Wsis.Consultations;
 
-/// <summary>Wiring of the Consultations service; the standalone Program and the embedded host both call these.</summary>
+/// <summary>
+/// The Consultations service as a module: its own Program.cs and the embedded host call the same
+/// two methods, which do everything (database and migrations, messaging, intake, closing, gRPC).
+/// </summary>
 public static class ConsultationsModule
 {
     /// <summary>Largest gRPC message in or out: a response at the attachment limits, or a raw e-mail, plus room.</summary>
@@ -16,6 +21,7 @@ public static class ConsultationsModule
 
     public static WebApplicationBuilder AddConsultations(this WebApplicationBuilder builder)
     {
+        builder.AddServiceDefaults();
         builder.AddBearerAuthentication();
         builder.AddServiceDatabase<ConsultationsDbContext>("Consultations");
         builder.AddIdempotencyRetention<ConsultationsDbContext>();

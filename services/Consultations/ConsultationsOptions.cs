@@ -33,7 +33,7 @@ public sealed class ConsultationsOptions
     /// <c>Consultations:LiveCount:CacheFrom</c> (default 10,000) and
     /// <c>Consultations:LiveCount:MaxAgeSeconds</c> (default 5): an open consultation's count of
     /// published responses, when at least CacheFrom, is reused by an instance for up to
-    /// MaxAgeSeconds instead of being counted at every view (see <see cref="Grpc.LiveCounts"/>).
+    /// MaxAgeSeconds instead of being counted at every view (see <see cref="Intake.LiveCounts"/>).
     /// Smaller counts are exact; MaxAgeSeconds 0 counts at every view.
     /// </summary>
     public LiveCountSettings LiveCount { get; set; } = new();

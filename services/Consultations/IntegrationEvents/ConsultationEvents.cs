@@ -1,17 +1,17 @@
 using NodaTime;
 using NodaTime.Text;
-using Wsis.Consultations.Data;
+using Wsis.Consultations.Model;
 using Wsis.Contracts.Events;
 
 namespace Wsis.Consultations.IntegrationEvents;
 
-/// <summary>The integration events this service raises (records in contracts/Events), built from its rows.</summary>
+/// <summary>The integration events this service raises (records in contracts/Events), built from the model; enum values by their proto names.</summary>
 internal static class ConsultationEvents
 {
-    public static ConsultationOpened Opened(ConsultationRecord c, GroupMeetingRecord meeting, Instant now) => new()
+    public static ConsultationOpened Opened(Consultation c, GroupMeeting meeting) => new()
     {
-        EventId = Guid.NewGuid(),
-        OccurredAt = now.ToDateTimeOffset(),
+        EventId = NewId(c.OpenedAt),
+        OccurredAt = c.OpenedAt.ToDateTimeOffset(),
         ConsultationId = c.Id.ToString(),
         MeetingId = meeting.Id.ToString(),
         MeetingStartsOn = LocalDatePattern.Iso.Format(meeting.StartsOn),
@@ -20,49 +20,38 @@ internal static class ConsultationEvents
     };
 
     /// <summary>No name or e-mail address travels on the bus: category, country and hashes only.</summary>
-    public static ResponsePublished Published(ResponseRecord r, Instant now) => new()
+    public static ResponsePublished Published(Response r) => new()
     {
-        EventId = Guid.NewGuid(),
-        OccurredAt = now.ToDateTimeOffset(),
+        EventId = NewId(r.ReceivedAt),
+        OccurredAt = r.ReceivedAt.ToDateTimeOffset(),
         ConsultationId = r.ConsultationId?.ToString() ?? "",
         ResponseId = r.Id.ToString(),
         TrackingNumber = r.TrackingNumber,
-        Channel = r.Channel switch
-        {
-            ResponseChannel.Web => "WEB",
-            ResponseChannel.Email => "EMAIL",
-            ResponseChannel.MailingList => "MAILING_LIST",
-            _ => "CHANNEL_UNSPECIFIED",
-        },
-        RespondentCategory = CategoryName(r.RespondentCategory),
+        Channel = r.Channel.Name(),
+        RespondentCategory = r.RespondentCategory.Name(),
         CountryCode = r.RespondentCountryCode,
         Sha256 = r.Sha256,
         ReceivedAt = r.ReceivedAt.ToDateTimeOffset(),
     };
 
-    public static ConsultationClosed Closed(ConsultationRecord c, int count, string digest, IReadOnlyDictionary<string, int> byCategory, Instant now) => new()
+    public static ConsultationClosed Closed(Consultation c, IReadOnlyDictionary<string, int> countsByCategory) => new()
     {
-        EventId = Guid.NewGuid(),
-        OccurredAt = now.ToDateTimeOffset(),
+        EventId = NewId(c.ClosedAt!.Value),
+        OccurredAt = c.ClosedAt.Value.ToDateTimeOffset(),
         ConsultationId = c.Id.ToString(),
-        ResponseCount = count,
-        ResponsesDigest = digest,
-        CountsByCategory = byCategory,
+        ResponseCount = c.PublishedResponseCount,
+        ResponsesDigest = c.ResponsesDigest ?? "",
+        CountsByCategory = countsByCategory,
     };
 
-    public static ConsultationResultsPublished ResultsPublished(ConsultationRecord c, Instant now) => new()
+    public static ConsultationResultsPublished ResultsPublished(Consultation c) => new()
     {
-        EventId = Guid.NewGuid(),
-        OccurredAt = now.ToDateTimeOffset(),
+        EventId = NewId(c.ResultsPublishedAt!.Value),
+        OccurredAt = c.ResultsPublishedAt.Value.ToDateTimeOffset(),
         ConsultationId = c.Id.ToString(),
         Summary = c.ResultsSummary ?? "",
         ResponseCount = c.PublishedResponseCount,
     };
 
-    /// <summary>The protobuf enum value name (e.g. "CIVIL_SOCIETY"), as the contract documents.</summary>
-    public static string CategoryName(int category) =>
-        CategoryEnum.FindValueByNumber(category)?.Name ?? "RESPONDENT_CATEGORY_UNSPECIFIED";
-
-    private static readonly Google.Protobuf.Reflection.EnumDescriptor CategoryEnum =
-        V1.ConsultationsReflection.Descriptor.EnumTypes.Single(e => e.Name == nameof(V1.RespondentCategory));
+    private static Guid NewId(Instant at) => Guid.CreateVersion7(at.ToDateTimeOffset());
 }

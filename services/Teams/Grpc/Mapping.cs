@@ -12,7 +12,7 @@ internal static class Mapping
     /// <summary>The token's caller as the model sees it; an anonymous caller has no subject and no roles.</summary>
     public static Actor Actor(Caller caller) =>
         caller.IsAuthenticated
-            ? Platform.Domain.Actor.Create(caller.Subject!, caller.Roles, Guid.TryParse(caller.Org, out var org) ? org : null)
+            ? Platform.Domain.Actor.Create(caller.Subject!, caller.Roles, caller.Org, caller.Country)
             : Platform.Domain.Actor.Anonymous;
 
     public static Timestamp Ts(Instant at) => Timestamp.FromDateTimeOffset(at.ToDateTimeOffset());

@@ -110,7 +110,7 @@ public sealed class CoordinatorsMeeting
     {
         RequireOpen();
         RequireOffice(office);
-        if (!actor.IsSecretariat && !(actor.Organisation is { } org && electorate.IsCoordinator(org) && actor.IsCoordinatorOf(org)))
+        if (!actor.IsSecretariat && !(actor.OrganisationId is { } org && electorate.IsCoordinator(org) && actor.IsCoordinatorOf(org)))
             throw DomainException.PermissionDenied("only a designated coordinator or the secretariat may nominate officers");
         if (!electorate.IsCoordinator(candidateId))
             throw DomainException.FailedPrecondition($"stakeholder {candidateId} is not the designated coordinator of any team; officers are elected from among the coordinators");
@@ -130,7 +130,7 @@ public sealed class CoordinatorsMeeting
     {
         RequireOpen();
         RequireOffice(office);
-        if (actor.Organisation is not { } org || !actor.IsCoordinatorOf(org) || !electorate.IsCoordinator(org))
+        if (actor.OrganisationId is not { } org || !actor.IsCoordinatorOf(org) || !electorate.IsCoordinator(org))
             throw DomainException.PermissionDenied("only designated coordinators vote (role coordinator, with org the designated coordinator of a team)");
         var team = electorate.CoordinatorByTeam.Where(kv => kv.Value == org).Select(kv => kv.Key).Order()
             .Where(t => !_ballots.Any(b => b.Office == office && b.TeamId == t))

@@ -17,7 +17,7 @@ using Platform.Security;
 using Platform.ServiceDefaults;
 using Testing;
 using Wsis.Consultations.Data;
-using Wsis.Consultations.Grpc;
+using Wsis.Consultations.Closing;
 using Wsis.Consultations.V1;
 
 namespace Wsis.Consultations.Tests.Service;

@@ -2,7 +2,8 @@ using System.Security.Cryptography;
 using System.Text;
 using Google.Protobuf;
 using Grpc.Core;
-using Wsis.Consultations.Model;
+using ResponseHashes = Wsis.Consultations.Model.ResponseHashes;
+using TrackingNumber = Wsis.Consultations.Model.TrackingNumber;
 using Wsis.Consultations.V1;
 using Xunit;
 using Xunit.Abstractions;
@@ -304,9 +305,9 @@ public class ConsultationsServiceTests(ITestOutputHelper output)
         var results = await host.Anonymous.GetConsultationResultsAsync(new GetConsultationResultsRequest { ConsultationId = consultation.Id });
         Assert.Equal(5, results.Total);
         Assert.Equal(5, results.Responses.Count);
-        Assert.Equal([("CivilSociety", 4), ("Government", 1)], results.ByCategory.Select(c => (c.Key, c.Count)));
+        Assert.Equal([("CIVIL_SOCIETY", 4), ("GOVERNMENT", 1)], results.ByCategory.Select(c => (c.Key, c.Count)));
         Assert.Equal([("SN", 4), ("GH", 1)], results.ByCountry.Select(c => (c.Key, c.Count)));
-        Assert.Equal([("Web", 5)], results.ByChannel.Select(c => (c.Key, c.Count)));
+        Assert.Equal([("WEB", 5)], results.ByChannel.Select(c => (c.Key, c.Count)));
         var campaign = Assert.Single(results.SimilarityGroups);
         Assert.Equal(4, campaign.Size);
         Assert.Equal(4, results.Responses.Count(r => r.SimilarityGroup == campaign.Id));
@@ -506,10 +507,36 @@ public class ConsultationsServiceTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public async Task Results_keys_and_errors_name_channels_categories_and_states_as_the_proto_does()
+    {
+        await using var host = await ConsultationsHost.StartAsync(January10);
+        var consultation = await OpenAsync(host);
+        await host.Anonymous.SubmitResponseAsync(Submission(consultation.Id, "By the web form."));
+        var post = Encoding.UTF8.GetBytes($"From: a@example.org\r\nTo: cwg-consult@lists.itu.int\r\nSubject: {consultation.SubjectTag} list post\r\n\r\nBy the list.\r\n");
+        await host.Secretariat.IngestEmailAsync(new IngestEmailRequest { RawMessage = ByteString.CopyFrom(post), Channel = Channel.MailingList, EnvelopeRecipient = "cwg-consult@lists.itu.int" });
+        var notYet = await Fails(StatusCode.FailedPrecondition, async () => await host.Secretariat.RecordExaminationAsync(new RecordExaminationRequest { ConsultationId = consultation.Id, MeetingId = consultation.MeetingId }));
+        Assert.StartsWith("the consultation is OPEN; only a CLOSED consultation can be examined", notYet.Status.Detail);
+
+        host.Clock.Now = Deadline;
+        await host.CloseDueAsync();
+        var results = await host.Anonymous.GetConsultationResultsAsync(new GetConsultationResultsRequest { ConsultationId = consultation.Id });
+
+        Assert.Equal(["MAILING_LIST", "WEB"], results.ByChannel.Select(c => c.Key).Order(StringComparer.Ordinal));
+        Assert.Equal(["CIVIL_SOCIETY", "RESPONDENT_CATEGORY_UNSPECIFIED"], results.ByCategory.Select(c => c.Key).Order(StringComparer.Ordinal));
+        var early = await Fails(StatusCode.FailedPrecondition, async () => await host.Secretariat.PublishResultsAsync(new PublishResultsRequest { ConsultationId = consultation.Id, Summary = "s" }));
+        Assert.StartsWith("the consultation is CLOSED;", early.Status.Detail);
+        await host.Secretariat.RecordExaminationAsync(new RecordExaminationRequest { ConsultationId = consultation.Id, MeetingId = consultation.MeetingId });
+        await host.Secretariat.PublishResultsAsync(new PublishResultsRequest { ConsultationId = consultation.Id, Summary = "Two responses." });
+        var again = await Fails(StatusCode.FailedPrecondition, async () => await host.Secretariat.RecordExaminationAsync(new RecordExaminationRequest { ConsultationId = consultation.Id, MeetingId = consultation.MeetingId }));
+        Assert.StartsWith("the consultation is RESULTS_PUBLISHED", again.Status.Detail);
+        Assert.DoesNotContain("ResultsPublished", again.Status.Detail);
+    }
+
+    [Fact]
     public void When_a_reused_count_expires_one_caller_recounts_and_the_others_get_the_previous_count()
     {
         var clock = new TestClock(January10);
-        var counts = new Grpc.LiveCounts(clock, Microsoft.Extensions.Options.Options.Create(new ConsultationsOptions
+        var counts = new Intake.LiveCounts(clock, Microsoft.Extensions.Options.Options.Create(new ConsultationsOptions
         {
             LiveCount = new ConsultationsOptions.LiveCountSettings { CacheFrom = 100, MaxAgeSeconds = 5 },
         }));

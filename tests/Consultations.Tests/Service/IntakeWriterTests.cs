@@ -2,8 +2,12 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Platform.Messaging;
 using Wsis.Consultations.Data;
+using Wsis.Consultations.Model;
 using Wsis.Consultations.V1;
 using Xunit;
+using Respondent = Wsis.Consultations.Model.Respondent;
+using RespondentCategory = Wsis.Consultations.Model.RespondentCategory;
+using Response = Wsis.Consultations.Model.Response;
 
 namespace Wsis.Consultations.Tests.Service;
 
@@ -71,40 +75,29 @@ public class IntakeWriterTests
     {
         await using var host = await ConsultationsHost.StartAsync(ConsultationsServiceTests.January10);
         var consultation = await ConsultationsServiceTests.OpenAsync(host);
-        var writer = host.Services.GetRequiredService<Wsis.Consultations.Grpc.IntakeWriter>();
-        ResponseRecord Record(Guid id, string text) => new()
-        {
-            Id = id,
-            ConsultationId = Guid.Parse(consultation.Id),
-            Channel = ResponseChannel.Web,
-            ReceivedAt = NodaTime.Instant.FromDateTimeOffset(host.Clock.GetUtcNow()),
-            Content = System.Text.Encoding.UTF8.GetBytes(text),
-            Sha256 = new string('0', 64),
-            Text = text,
-            RespondentName = "Ana",
-            RespondentOrganisation = "Org",
-            RespondentCategory = 1,
-            RespondentCountryCode = "CH",
-            RespondentEmail = "ana@example.org",
-            Published = true,
-        };
+        var writer = host.Services.GetRequiredService<Wsis.Consultations.Intake.IntakeWriter>();
+        Response Record(string text) => Response.Submitted(
+            Guid.Parse(consultation.Id),
+            Respondent.Create("Ana", "Org", RespondentCategory.Government, "CH", "ana@example.org"),
+            text, [], System.Text.Encoding.UTF8.GetBytes(text), NodaTime.Instant.FromDateTimeOffset(host.Clock.GetUtcNow()));
 
-        // The second and third carry the same response id: the batch's one INSERT fails on the
-        // primary key, nothing of it is stored, and each is written again on its own.
-        var twin = Guid.NewGuid();
+        // The second and third carry the same response id (the same response twice): the batch's
+        // one INSERT fails on the primary key, nothing of it is stored, and each is written again
+        // on its own.
+        var twin = Record("second");
         var batch = new[]
         {
-            new Wsis.Consultations.Grpc.IntakeWriter.Pending(Record(Guid.NewGuid(), "first"), new Platform.Data.IdempotencyKey("split-1", "SubmitResponse", "")),
-            new Wsis.Consultations.Grpc.IntakeWriter.Pending(Record(twin, "second"), null),
-            new Wsis.Consultations.Grpc.IntakeWriter.Pending(Record(twin, "third"), null),
-            new Wsis.Consultations.Grpc.IntakeWriter.Pending(Record(Guid.NewGuid(), "fourth"), new Platform.Data.IdempotencyKey("split-4", "SubmitResponse", "")),
+            new Wsis.Consultations.Intake.IntakeWriter.Pending(Record("first"), new Platform.Data.IdempotencyKey("split-1", "SubmitResponse", "")),
+            new Wsis.Consultations.Intake.IntakeWriter.Pending(twin, null),
+            new Wsis.Consultations.Intake.IntakeWriter.Pending(twin, null),
+            new Wsis.Consultations.Intake.IntakeWriter.Pending(Record("fourth"), new Platform.Data.IdempotencyKey("split-4", "SubmitResponse", "")),
         };
         await writer.WriteAsync(batch);
 
         Assert.NotNull(await batch[0].Done.Task);
         Assert.NotNull(await batch[1].Done.Task);
-        var refused = await Assert.ThrowsAsync<global::Grpc.Core.RpcException>(() => batch[2].Done.Task);
-        Assert.Equal(global::Grpc.Core.StatusCode.Unavailable, refused.StatusCode);
+        var refused = await Assert.ThrowsAsync<Platform.Domain.DomainException>(() => batch[2].Done.Task);
+        Assert.Equal(Platform.Domain.DomainErrorKind.Unavailable, refused.Kind);
         Assert.NotNull(await batch[3].Done.Task);
 
         await using var scope = host.Services.CreateAsyncScope();

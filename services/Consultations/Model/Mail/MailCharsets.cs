@@ -126,5 +126,20 @@ internal static class MailCharsets
         }
     }
 
+    /// <summary>
+    /// Text MimeKit decoded itself (display names, file names) with ISO-8859-1 for that label: its C1
+    /// controls (U+0080–U+009F) are the Windows-1252 characters the sender meant (’ “ ” – €), as
+    /// <see cref="Find"/> reads the label everywhere else.
+    /// </summary>
+    public static string RepairWindows1252(string text)
+    {
+        if (!text.Any(c => c is >= '\u0080' and <= '\u009F'))
+        {
+            return text;
+        }
+
+        return string.Concat(text.Select(c => c is >= '\u0080' and <= '\u009F' ? Windows1252.GetString([(byte)c]) : c.ToString()));
+    }
+
     private static bool IsAscii(ReadOnlySpan<byte> bytes) => System.Text.Ascii.IsValid(bytes);
 }

@@ -1,31 +1,74 @@
-using System.Globalization;
-using System.Text;
-using System.Text.RegularExpressions;
+using MimeKit;
+using MimeKit.Utils;
 
 namespace Wsis.Consultations.Model.Mail;
 
 /// <summary>
-/// Reads a raw RFC 5322 message: headers (RFC 5322, RFC 2047), MIME structure (RFC 2045/2046:
-/// multipart/mixed, alternative, related, digest, signed…, nested up to a depth), transfer
-/// encodings, charsets, file names (RFC 2183, RFC 2231) and embedded messages.
-/// It never throws for any input: whatever it cannot understand is reported in
-/// <see cref="ReadMessage.Problems"/> and the rest is read as well as it can be.
+/// Reads a raw RFC 5322 message: MimeKit parses it (header fields, RFC 2047 and RFC 2231,
+/// multiparts, transfer encodings, addresses, dates); this reader adds what MimeKit does not do.
+/// It never throws, whatever the input (MimeKit throws on a message without header fields): what
+/// it cannot understand is reported in <see cref="ReadMessage.Problems"/> and the rest is read as
+/// well as it can be. It reads ISO-8859-1 and US-ASCII labels as Windows-1252 (<see cref="MailCharsets"/>),
+/// turns an HTML-only body into text, and bounds parts, depth, header fields and decoded size
+/// (<see cref="MailReadLimits"/>) before MimeKit builds anything (<see cref="MessageStructureScan"/>).
 /// </summary>
 /// <remarks>
-/// Written here because no MIME library restores from this machine's registry (see DESIGN.md).
 /// The body text is the text/plain part (in multipart/alternative the plain alternative is
-/// preferred, the HTML one is converted only when there is no plain text); further inline
-/// text parts of a multipart/mixed (mailing-list footers) are appended. Every other part,
-/// and every part with a file name or an "attachment" disposition, is an attachment.
+/// preferred, the HTML one is converted only when there is no plain text); further inline text
+/// parts of a multipart/mixed (mailing-list footers) are appended. Every other part, and every
+/// part with a file name or an "attachment" disposition, is an attachment. An embedded message
+/// (message/rfc822, a digest's entries) is an attachment, byte for byte, and is read the same way.
 /// </remarks>
-public sealed partial class MailMessageReader(MailReadLimits? limits = null)
+public sealed class MailMessageReader
 {
-    private readonly MailReadLimits _limits = limits ?? MailReadLimits.Default;
+    private static readonly byte[] EmptyHeaderBlock = "\r\n"u8.ToArray();
+    private readonly MailReadLimits _limits;
+    private readonly ParserOptions _options;
 
-    public ReadMessage Read(ReadOnlySpan<byte> raw)
+    public MailMessageReader(MailReadLimits? limits = null)
     {
-        var session = new Session(_limits);
-        return ReadEntity(raw, session, depth: 0);
+        _limits = limits ?? MailReadLimits.Default;
+        _options = new ParserOptions
+        {
+            // Undecodable 8-bit header bytes: Windows-1252, as for bodies.
+            CharsetEncoding = MailCharsets.Windows1252,
+            // The reader's own walk stops at MaxDepth and reports it; MimeKit only must not go deeper.
+            MaxMimeDepth = _limits.MaxDepth + 1,
+        };
+        // Embedded messages stay leaves holding their bytes as received; each is read on its own.
+        _options.RegisterMimeType("message/rfc822", typeof(EmbeddedMessage));
+        _options.RegisterMimeType("message/global", typeof(EmbeddedMessage));
+    }
+
+    public ReadMessage Read(ReadOnlySpan<byte> raw) => Read(raw.ToArray(), depth: 0, new Session(_limits));
+
+    private ReadMessage Read(byte[] raw, int depth, Session session)
+    {
+        var problems = new MailProblems();
+        session.Root ??= problems;
+        var collector = new Collector(problems);
+        MimeMessage? message = null;
+        try
+        {
+            if (!StartsWithHeaderField(raw))
+            {
+                // No header block at all: the whole thing is body.
+                problems.Add(MailProblemKind.MalformedHeader, "the part starts without header fields");
+                raw = [.. EmptyHeaderBlock, .. raw];
+            }
+
+            var readable = MessageStructureScan.Run(_options, raw, _limits, problems, (kind, detail) => session.LimitReached(problems, kind, detail));
+            message = new MimeParser(_options, new MemoryStream(raw, 0, readable, writable: false), MimeFormat.Entity).ParseMessage();
+            Collect(message.Body, depth, session, collector, Mode.Body);
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            // A safety net: a message must never be lost because of a reader or MimeKit bug. The type
+            // name tells maintainers what happened; no content is logged.
+            problems.Add(MailProblemKind.Unreadable, $"the reader stopped early ({ex.GetType().Name}); the raw message is kept");
+        }
+
+        return Build(message, collector, problems);
     }
 
     private sealed class Session(MailReadLimits limits)
@@ -62,42 +105,20 @@ public sealed partial class MailMessageReader(MailReadLimits? limits = null)
         AttachmentsOnly,
     }
 
-    private ReadMessage ReadEntity(ReadOnlySpan<byte> data, Session session, int depth)
+    private ReadMessage Build(MimeMessage? message, Collector collector, MailProblems problems)
     {
-        var problems = new MailProblems();
-        session.Root ??= problems;
-        var collector = new Collector(problems);
         List<HeaderField> headers = [];
-        try
-        {
-            headers = HeaderBlock.Read(data, session.Limits.MaxHeaderFields, problems, out var bodyStart, isTopLevel: true);
-            ReadPart(headers, data[bodyStart..], session, depth, collector, Mode.Body, "text/plain");
-        }
-        catch (Exception ex) when (ex is not OutOfMemoryException)
-        {
-            // A safety net: the reader is written not to throw, but a message must never be lost
-            // because of a reader bug. The type name tells maintainers what happened; no content is logged.
-            problems.Add(MailProblemKind.Unreadable, $"the reader stopped early ({ex.GetType().Name}); the raw message is kept");
-        }
-
-        return Build(headers, collector, problems);
-    }
-
-    private static ReadMessage Build(List<HeaderField> headers, Collector collector, MailProblems problems)
-    {
-        string? Raw(string name) => headers.FirstOrDefault(h => string.Equals(h.Name, name, StringComparison.OrdinalIgnoreCase))?.RawValue;
-
         MailboxAddress? from = null;
         var subject = "";
         string? messageId = null;
         DateTimeOffset? date = null;
         List<MailboxAddress> replyTo = [], to = [], cc = [];
-        string text;
-        var fromHtml = false;
         try
         {
-            var fromList = MailAddresses.ParseList(Raw("From"), problems);
-            from = fromList.FirstOrDefault();
+            headers = HeaderFields(message?.Headers ?? Enumerable.Empty<Header>());
+            string? Raw(string name) => headers.FirstOrDefault(h => string.Equals(h.Name, name, StringComparison.OrdinalIgnoreCase))?.RawValue;
+
+            from = MailAddresses.ParseList(Raw("From"), problems).FirstOrDefault();
             if (from is null)
             {
                 problems.Add(Raw("From") is null ? MailProblemKind.MissingFrom : MailProblemKind.MalformedAddress,
@@ -109,13 +130,15 @@ public sealed partial class MailMessageReader(MailReadLimits? limits = null)
             cc = MailAddresses.ParseList(Raw("Cc"), null);
             subject = EncodedWords.Decode(Raw("Subject") ?? "", problems).Trim();
             messageId = Raw("Message-ID")?.Trim();
-            date = MailDate.TryParse(Raw("Date"));
+            date = DateUtils.TryParse(Raw("Date") ?? "", out var parsed) ? parsed : null;
         }
         catch (Exception ex) when (ex is not OutOfMemoryException)
         {
             problems.Add(MailProblemKind.Unreadable, $"the header fields could not be read completely ({ex.GetType().Name})");
         }
 
+        var text = "";
+        var fromHtml = false;
         if (collector.Plain.Count > 0)
         {
             text = string.Join("\n\n", collector.Plain.Select(t => t.TrimEnd()));
@@ -123,15 +146,11 @@ public sealed partial class MailMessageReader(MailReadLimits? limits = null)
         else if (collector.Html.Count > 0)
         {
             fromHtml = true;
-            text = string.Join("\n\n", collector.Html.Select(HtmlToTextSafely));
+            text = string.Join("\n\n", collector.Html.Select(html => HtmlToTextSafely(html, problems)));
         }
-        else
+        else if (collector.Embedded.Count == 0)
         {
-            text = "";
-            if (collector.Embedded.Count == 0)
-            {
-                problems.Add(MailProblemKind.NoTextBody, "the message has no text part");
-            }
+            problems.Add(MailProblemKind.NoTextBody, "the message has no text part");
         }
 
         return new ReadMessage
@@ -150,23 +169,35 @@ public sealed partial class MailMessageReader(MailReadLimits? limits = null)
             EmbeddedMessages = collector.Embedded,
             Problems = [.. problems.Items],
         };
+    }
 
-        string HtmlToTextSafely(string html)
+    /// <summary>The message's fields, unfolded; 8-bit bytes read as UTF-8 when valid, else Windows-1252. Lines that are no fields are left out.</summary>
+    private List<HeaderField> HeaderFields(IEnumerable<Header> headers) =>
+        headers.Where(h => h.Field.Trim().Length > 0 && h.Field.TrimEnd().All(c => c is > ' ' and <= '~' and not ':'))
+            .Take(_limits.MaxHeaderFields)
+            .Select(h => new HeaderField(h.Field.Trim(), MailCharsets.DecodeUnlabelled(h.RawValue).Replace("\r", "", StringComparison.Ordinal).Replace("\n", "", StringComparison.Ordinal).Trim()))
+            .ToList();
+
+    private static string HtmlToTextSafely(string html, MailProblems problems)
+    {
+        try
         {
-            try
-            {
-                return HtmlText.ToText(html);
-            }
-            catch (RegexMatchTimeoutException)
-            {
-                problems.Add(MailProblemKind.Unreadable, "the HTML body was too complex to convert to text");
-                return "";
-            }
+            return HtmlText.ToText(html);
+        }
+        catch (System.Text.RegularExpressions.RegexMatchTimeoutException)
+        {
+            problems.Add(MailProblemKind.Unreadable, "the HTML body was too complex to convert to text");
+            return "";
         }
     }
 
-    private void ReadPart(List<HeaderField> headers, ReadOnlySpan<byte> body, Session session, int depth, Collector collector, Mode mode, string defaultType)
+    private void Collect(MimeEntity? entity, int depth, Session session, Collector collector, Mode mode)
     {
+        if (entity is null)
+        {
+            return;
+        }
+
         var problems = collector.Problems;
         session.Parts++;
         if (session.Parts > session.Limits.MaxParts)
@@ -175,154 +206,129 @@ public sealed partial class MailMessageReader(MailReadLimits? limits = null)
             return;
         }
 
-        string? Raw(string name) => headers.FirstOrDefault(h => string.Equals(h.Name, name, StringComparison.OrdinalIgnoreCase))?.RawValue;
-
-        var contentType = HeaderParameters.Parse(Raw("Content-Type"), problems);
-        var mediaType = contentType.Value;
-        if (!IsMediaType(mediaType))
+        // MimeKit takes an unreadable Content-Type for application/octet-stream; RFC 2045 §5.2 recommends text/plain.
+        var unreadableType = entity.Headers[HeaderId.ContentType] is { } contentType && !ContentType.TryParse(_options, contentType, out _);
+        if (unreadableType)
         {
-            if (mediaType.Length > 0)
-            {
-                problems.Add(MailProblemKind.MalformedHeader, "a Content-Type is not a media type; the default was used");
-            }
-
-            mediaType = defaultType;
+            problems.Add(MailProblemKind.MalformedHeader, "a Content-Type is not a media type; the default was used");
         }
 
-        var disposition = HeaderParameters.Parse(Raw("Content-Disposition"), problems);
-        var transferEncoding = ReadTransferEncoding(Raw("Content-Transfer-Encoding"));
-
-        if (mediaType.StartsWith("multipart/", StringComparison.Ordinal))
+        switch (entity)
         {
-            if (depth >= session.Limits.MaxDepth)
-            {
+            case Multipart multipart:
+                CollectMultipart(multipart, depth, session, collector, mode);
+                break;
+            case MimePart part when part.ContentType.MediaType.Equals("multipart", StringComparison.OrdinalIgnoreCase):
+                // MimeKit stopped descending here (MaxMimeDepth).
                 session.LimitReached(problems, MailProblemKind.DepthLimitExceeded, $"multiparts nested deeper than {session.Limits.MaxDepth}; the inner parts were not read");
-                return;
-            }
-
-            var boundary = contentType["boundary"];
-            if (string.IsNullOrEmpty(boundary))
-            {
-                problems.Add(MailProblemKind.MissingBoundary, "a multipart has no boundary parameter; its body was read as text");
-                ReadLeaf(body, "text/plain", null, contentType, disposition, transferEncoding, session, collector, mode, headers);
-                return;
-            }
-
-            var parts = Split(body, Encoding.UTF8.GetBytes("--" + boundary), session.Limits.MaxParts + 1, out var closed);
-            if (parts.Count == 0)
-            {
-                problems.Add(MailProblemKind.MissingBoundary, "a multipart's boundary never occurs in its body; the body was read as text");
-                ReadLeaf(body, "text/plain", null, contentType, disposition, transferEncoding, session, collector, mode, headers);
-                return;
-            }
-
-            if (!closed)
-            {
-                problems.Add(MailProblemKind.UnterminatedMultipart, "a multipart has no closing boundary; its last part runs to the end");
-            }
-
-            var childDefault = mediaType == "multipart/digest" ? "message/rfc822" : "text/plain";
-            var children = new List<(List<HeaderField> Headers, int Start, int End, int BodyStart)>();
-            foreach (var (start, end) in parts)
-            {
-                var childHeaders = HeaderBlock.Read(body[start..end], session.Limits.MaxHeaderFields, problems, out var childBodyStart, isTopLevel: false);
-                children.Add((childHeaders, start, end, start + childBodyStart));
-            }
-
-            var preferred = mediaType == "multipart/alternative" ? PreferredAlternative(children.Select(c => c.Headers).ToList(), problems) : -1;
-            for (var i = 0; i < children.Count; i++)
-            {
-                var child = children[i];
-                var childMode = preferred >= 0 && i != preferred ? Mode.AttachmentsOnly : mode;
-                ReadPart(child.Headers, body[child.BodyStart..child.End], session, depth + 1, collector, childMode, childDefault);
-            }
-
-            return;
-        }
-
-        if (mediaType is "message/rfc822" or "message/global")
-        {
-            var content = Decode(body, transferEncoding, session, problems);
-            if (content is null)
-            {
-                return;
-            }
-
-            if (depth >= session.Limits.MaxDepth)
-            {
-                session.LimitReached(problems, MailProblemKind.DepthLimitExceeded, $"messages nested deeper than {session.Limits.MaxDepth}; the inner ones were not read");
-            }
-            else
-            {
-                var embedded = ReadEntity(content, session, depth + 1);
-                collector.Embedded.Add(embedded);
-                var name = disposition["filename"] ?? contentType["name"] ?? (embedded.Subject.Length > 0 ? embedded.Subject : "message") + ".eml";
-                collector.Attachments.Add(new MailAttachment(SafeFileName(name, mediaType, collector.Attachments.Count), mediaType, content, disposition.Value == "inline", ContentId(Raw("Content-ID"))));
-                return;
-            }
-
-            collector.Attachments.Add(new MailAttachment(SafeFileName(disposition["filename"] ?? "message.eml", mediaType, collector.Attachments.Count), mediaType, content, false, null));
-            return;
-        }
-
-        ReadLeaf(body, mediaType, Raw("Content-ID"), contentType, disposition, transferEncoding, session, collector, mode, headers);
-    }
-
-    private static void ReadLeaf(ReadOnlySpan<byte> body, string mediaType, string? contentId, HeaderParameters contentType, HeaderParameters disposition,
-        string transferEncoding, Session session, Collector collector, Mode mode, List<HeaderField> headers)
-    {
-        _ = headers;
-        var problems = collector.Problems;
-        var content = Decode(body, transferEncoding, session, problems);
-        if (content is null)
-        {
-            return;
-        }
-
-        var fileName = disposition["filename"] ?? contentType["name"];
-        var isText = mediaType is "text/plain" or "text/html";
-        var isAttachment = disposition.Value == "attachment" || !string.IsNullOrWhiteSpace(fileName) || !isText;
-
-        if (!isAttachment)
-        {
-            if (mode != Mode.Body)
-            {
-                return;
-            }
-
-            var text = MailCharsets.Decode(content, contentType["charset"], out var unknown);
-            if (unknown)
-            {
-                problems.Add(MailProblemKind.UnknownCharset, $"unknown charset '{Shorten(contentType["charset"])}'; the text was read as UTF-8 or Windows-1252");
-            }
-
-            text = text.Replace("\r\n", "\n", StringComparison.Ordinal).Replace('\r', '\n');
-            if (mediaType == "text/plain")
-            {
-                if (string.Equals(contentType["format"], "flowed", StringComparison.OrdinalIgnoreCase))
+                break;
+            case MimePart part:
+                var content = Decode(part, session, problems);
+                if (content is null)
                 {
-                    text = FlowedText.Unflow(text, string.Equals(contentType["delsp"], "yes", StringComparison.OrdinalIgnoreCase));
+                    break;
                 }
 
-                collector.Plain.Add(text);
-            }
-            else
+                if (part is EmbeddedMessage)
+                {
+                    CollectEmbedded(part, content, depth, session, collector);
+                }
+                else
+                {
+                    CollectLeaf(part, unreadableType ? "text/plain" : part.ContentType.MimeType.ToLowerInvariant(), content, collector, mode);
+                }
+
+                break;
+        }
+    }
+
+    private void CollectMultipart(Multipart multipart, int depth, Session session, Collector collector, Mode mode)
+    {
+        var problems = collector.Problems;
+        if (depth >= session.Limits.MaxDepth)
+        {
+            session.LimitReached(problems, MailProblemKind.DepthLimitExceeded, $"multiparts nested deeper than {session.Limits.MaxDepth}; the inner parts were not read");
+            return;
+        }
+
+        if (multipart.Count == 0)
+        {
+            // MimeKit keeps such a body as the preamble.
+            problems.Add(MailProblemKind.MissingBoundary, multipart.Boundary is null
+                ? "a multipart has no boundary parameter; its body was read as text"
+                : "a multipart's boundary never occurs in its body; the body was read as text");
+            if (mode == Mode.Body && !string.IsNullOrWhiteSpace(multipart.Preamble))
             {
-                collector.Html.Add(text);
+                collector.Plain.Add(Lines(multipart.Preamble));
             }
 
             return;
         }
 
-        collector.Attachments.Add(new MailAttachment(
-            SafeFileName(fileName, mediaType, collector.Attachments.Count),
-            mediaType,
-            content,
-            disposition.Value == "inline",
-            ContentId(contentId)));
+        var preferred = multipart is MultipartAlternative ? PreferredAlternative(multipart) : -1;
+        for (var i = 0; i < multipart.Count; i++)
+        {
+            Collect(multipart[i], depth + 1, session, collector, preferred >= 0 && i != preferred ? Mode.AttachmentsOnly : mode);
+        }
     }
 
-    private static byte[]? Decode(ReadOnlySpan<byte> body, string transferEncoding, Session session, MailProblems problems)
+    private void CollectEmbedded(MimePart part, byte[] content, int depth, Session session, Collector collector)
+    {
+        var type = part.ContentType.MimeType.ToLowerInvariant();
+        var inline = IsDisposition(part, ContentDisposition.Inline);
+        if (depth >= session.Limits.MaxDepth)
+        {
+            session.LimitReached(collector.Problems, MailProblemKind.DepthLimitExceeded, $"messages nested deeper than {session.Limits.MaxDepth}; the inner ones were not read");
+            collector.Attachments.Add(new MailAttachment(SafeFileName(FileNameOf(part) ?? "message.eml", type, collector.Attachments.Count), type, content, false, null));
+            return;
+        }
+
+        var embedded = Read(content, depth + 1, session);
+        collector.Embedded.Add(embedded);
+        var name = FileNameOf(part) ?? (embedded.Subject.Length > 0 ? embedded.Subject : "message") + ".eml";
+        collector.Attachments.Add(new MailAttachment(SafeFileName(name, type, collector.Attachments.Count), type, content, inline, part.ContentId));
+    }
+
+    private static void CollectLeaf(MimePart part, string type, byte[] content, Collector collector, Mode mode)
+    {
+        var fileName = FileNameOf(part);
+        var isText = type is "text/plain" or "text/html";
+        if (IsDisposition(part, ContentDisposition.Attachment) || !string.IsNullOrWhiteSpace(fileName) || !isText)
+        {
+            collector.Attachments.Add(new MailAttachment(
+                SafeFileName(fileName, type, collector.Attachments.Count), type, content, IsDisposition(part, ContentDisposition.Inline), part.ContentId));
+            return;
+        }
+
+        if (mode != Mode.Body)
+        {
+            return;
+        }
+
+        var charset = part.ContentType.Charset;
+        var text = Lines(MailCharsets.Decode(content, charset, out var unknown));
+        if (unknown)
+        {
+            collector.Problems.Add(MailProblemKind.UnknownCharset, $"unknown charset '{Shorten(charset)}'; the text was read as UTF-8 or Windows-1252");
+        }
+
+        if (type == "text/html")
+        {
+            collector.Html.Add(text);
+            return;
+        }
+
+        var parameters = part.ContentType.Parameters;
+        if (string.Equals(parameters["format"], "flowed", StringComparison.OrdinalIgnoreCase))
+        {
+            text = FlowedText.Unflow(text, string.Equals(parameters["delsp"], "yes", StringComparison.OrdinalIgnoreCase));
+        }
+
+        collector.Plain.Add(text);
+    }
+
+    /// <summary>The part's content, decoded; null once the message's decoded bytes pass the limit.</summary>
+    private static byte[]? Decode(MimePart part, Session session, MailProblems problems)
     {
         if (session.DecodedBytes >= session.Limits.MaxDecodedBytes)
         {
@@ -330,6 +336,18 @@ public sealed partial class MailMessageReader(MailReadLimits? limits = null)
             return null;
         }
 
+        // MimeKit keeps the content as it stands in the message; the decoding (and its reporting) is ours.
+        using var encoded = new MemoryStream();
+        if (part.Content?.Stream is { } stream)
+        {
+            stream.Position = 0;
+            stream.CopyTo(encoded);
+        }
+
+        var body = encoded.GetBuffer().AsSpan(0, (int)encoded.Length);
+        var transferEncoding = part.Headers[HeaderId.ContentTransferEncoding] is { } header
+            ? header.Split('(')[0].Trim().Trim('"').ToLowerInvariant()
+            : "";
         byte[] content;
         switch (transferEncoding)
         {
@@ -358,95 +376,17 @@ public sealed partial class MailMessageReader(MailReadLimits? limits = null)
         return content;
     }
 
-    /// <summary>
-    /// Splits a multipart body at its delimiter lines (RFC 2046 §5.1.1): "--boundary" at the start
-    /// of a line, optionally followed by "--" (the close) and transport padding. The line break
-    /// before a delimiter belongs to the delimiter. Preamble and epilogue are dropped.
-    /// </summary>
-    private static List<(int Start, int End)> Split(ReadOnlySpan<byte> body, ReadOnlySpan<byte> delimiter, int maxParts, out bool closed)
-    {
-        var parts = new List<(int, int)>();
-        closed = false;
-        var partStart = -1;
-        var position = 0;
-        while (position <= body.Length)
-        {
-            var newline = position < body.Length ? body[position..].IndexOf((byte)'\n') : -1;
-            var lineEnd = newline < 0 ? body.Length : position + newline;
-            var next = newline < 0 ? body.Length + 1 : lineEnd + 1;
-            var line = body[position..lineEnd];
-
-            if (line.StartsWith(delimiter))
-            {
-                var rest = line[delimiter.Length..];
-                var isClose = rest.StartsWith("--"u8);
-                if (isClose)
-                {
-                    rest = rest[2..];
-                }
-
-                if (rest.Trim(" \t\r"u8).Length == 0)
-                {
-                    if (partStart >= 0)
-                    {
-                        var end = position;
-                        if (end > partStart && body[end - 1] == '\n')
-                        {
-                            end--;
-                            if (end > partStart && body[end - 1] == '\r')
-                            {
-                                end--;
-                            }
-                        }
-
-                        parts.Add((partStart, end));
-                        if (parts.Count >= maxParts)
-                        {
-                            return parts;
-                        }
-                    }
-
-                    if (isClose)
-                    {
-                        closed = true;
-                        return parts;
-                    }
-
-                    partStart = Math.Min(next, body.Length);
-                }
-            }
-
-            position = next;
-        }
-
-        if (partStart >= 0)
-        {
-            parts.Add((partStart, body.Length));
-        }
-
-        return parts;
-    }
-
-    private static int PreferredAlternative(List<List<HeaderField>> alternatives, MailProblems problems)
+    private static int PreferredAlternative(Multipart alternatives)
     {
         var best = -1;
         var bestScore = -1;
         for (var i = 0; i < alternatives.Count; i++)
         {
-            var raw = alternatives[i].FirstOrDefault(h => string.Equals(h.Name, "Content-Type", StringComparison.OrdinalIgnoreCase))?.RawValue;
-            var type = HeaderParameters.Parse(raw, problems).Value;
-            if (!IsMediaType(type))
-            {
-                type = "text/plain";
-            }
-
-            var score = type switch
-            {
-                "text/plain" => 3,
-                _ when type.StartsWith("multipart/", StringComparison.Ordinal) => 2,
-                "text/html" => 1,
-                _ => 0,
-            };
+            var type = alternatives[i].ContentType;
+            var score = type.IsMimeType("text", "plain") ? 3
+                : type.MediaType.Equals("multipart", StringComparison.OrdinalIgnoreCase) ? 2
+                : type.IsMimeType("text", "html") ? 1
+                : 0;
             if (score > bestScore)
             {
                 best = i;
@@ -457,24 +397,30 @@ public sealed partial class MailMessageReader(MailReadLimits? limits = null)
         return best;
     }
 
-    private static string ReadTransferEncoding(string? raw)
+    /// <summary>
+    /// Whether the message begins with a header field (or an mbox "From " line, which MimeKit skips);
+    /// a message that begins with anything else has no header block and is all body.
+    /// </summary>
+    private static bool StartsWithHeaderField(ReadOnlySpan<byte> raw)
     {
-        if (raw is null)
+        var newline = raw.IndexOf((byte)'\n');
+        var line = newline < 0 ? raw : raw[..newline];
+        if (line.StartsWith("From "u8))
         {
-            return "";
+            return true;
         }
 
-        var open = raw.IndexOf('(');
-        return (open < 0 ? raw : raw[..open]).Trim().Trim('"').ToLowerInvariant();
+        var colon = line.IndexOf((byte)':');
+        return colon > 0 && line[..colon].TrimEnd((byte)' ').Length > 0 && !line[..colon].TrimEnd((byte)' ').ContainsAnyExceptInRange((byte)33, (byte)126);
     }
 
-    private static bool IsMediaType(string value)
-    {
-        var slash = value.IndexOf('/');
-        return slash > 0 && slash < value.Length - 1 && value.IndexOf('/', slash + 1) < 0 && value.AsSpan().IndexOfAny(" \t\"") < 0;
-    }
+    private static bool IsDisposition(MimeEntity part, string disposition) =>
+        string.Equals(part.ContentDisposition?.Disposition, disposition, StringComparison.OrdinalIgnoreCase);
 
-    private static string? ContentId(string? raw) => raw?.Trim().Trim('<', '>');
+    /// <summary>The Content-Disposition file name, else the Content-Type name (MimeKit decodes both).</summary>
+    private static string? FileNameOf(MimePart part) => part.FileName is { } name ? MailCharsets.RepairWindows1252(name) : null;
+
+    private static string Lines(string text) => text.Replace("\r\n", "\n", StringComparison.Ordinal).Replace('\r', '\n');
 
     /// <summary>
     /// A file name safe to offer for download: no directories (C:\fakepath\, ../), no control
@@ -519,134 +465,7 @@ public sealed partial class MailMessageReader(MailReadLimits? limits = null)
     };
 
     private static string Shorten(string? s) => s is null ? "" : s.Length <= 40 ? s : s[..40];
-}
 
-/// <summary>RFC 3676 format=flowed: soft line breaks (a trailing space) are joined back into paragraphs.</summary>
-internal static class FlowedText
-{
-    public static string Unflow(string text, bool deleteSpace)
-    {
-        var output = new StringBuilder(text.Length);
-        var paragraph = new StringBuilder();
-        var paragraphDepth = -1;
-        foreach (var rawLine in text.Split('\n'))
-        {
-            var depth = 0;
-            while (depth < rawLine.Length && rawLine[depth] == '>')
-            {
-                depth++;
-            }
-
-            var content = rawLine[depth..];
-            if (content.StartsWith(' '))
-            {
-                content = content[1..]; // space-stuffing
-            }
-
-            if (paragraphDepth >= 0 && depth != paragraphDepth)
-            {
-                EndParagraph();
-            }
-
-            paragraphDepth = depth;
-            var flowed = content.EndsWith(' ') && content != "-- ";
-            if (flowed)
-            {
-                paragraph.Append(deleteSpace ? content[..^1] : content);
-            }
-            else
-            {
-                paragraph.Append(content);
-                EndParagraph();
-            }
-        }
-
-        if (paragraphDepth >= 0)
-        {
-            EndParagraph();
-        }
-
-        if (output.Length > 0)
-        {
-            output.Length--; // the last line break was added by EndParagraph, not the text
-        }
-
-        return output.ToString();
-
-        void EndParagraph()
-        {
-            if (paragraphDepth > 0)
-            {
-                output.Append('>', paragraphDepth).Append(' ');
-            }
-
-            output.Append(paragraph).Append('\n');
-            paragraph.Clear();
-            paragraphDepth = -1;
-        }
-    }
-}
-
-/// <summary>RFC 5322 §3.3 dates, with the obsolete zone names; null when unreadable.</summary>
-internal static partial class MailDate
-{
-    public static DateTimeOffset? TryParse(string? value)
-    {
-        if (string.IsNullOrWhiteSpace(value))
-        {
-            return null;
-        }
-
-        var match = Pattern().Match(value);
-        if (!match.Success)
-        {
-            return null;
-        }
-
-        var months = new[] { "jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec" };
-        var month = Array.IndexOf(months, match.Groups["mon"].Value.ToLowerInvariant()) + 1;
-        var year = int.Parse(match.Groups["y"].Value, CultureInfo.InvariantCulture);
-        if (match.Groups["y"].Value.Length == 2)
-        {
-            year += year < 50 ? 2000 : 1900;
-        }
-
-        var day = int.Parse(match.Groups["d"].Value, CultureInfo.InvariantCulture);
-        var hour = int.Parse(match.Groups["h"].Value, CultureInfo.InvariantCulture);
-        var minute = int.Parse(match.Groups["m"].Value, CultureInfo.InvariantCulture);
-        var second = match.Groups["s"].Success ? int.Parse(match.Groups["s"].Value, CultureInfo.InvariantCulture) : 0;
-        var zone = match.Groups["z"].Value;
-        var offset = zone.ToUpperInvariant() switch
-        {
-            "" or "UT" or "GMT" or "Z" => TimeSpan.Zero,
-            "EST" => TimeSpan.FromHours(-5),
-            "EDT" => TimeSpan.FromHours(-4),
-            "CST" => TimeSpan.FromHours(-6),
-            "CDT" => TimeSpan.FromHours(-5),
-            "MST" => TimeSpan.FromHours(-7),
-            "MDT" => TimeSpan.FromHours(-6),
-            "PST" => TimeSpan.FromHours(-8),
-            "PDT" => TimeSpan.FromHours(-7),
-            _ when zone.Length == 5 && zone[0] is '+' or '-' =>
-                (zone[0] == '-' ? -1 : 1) * new TimeSpan(int.Parse(zone[1..3], CultureInfo.InvariantCulture), int.Parse(zone[3..5], CultureInfo.InvariantCulture), 0),
-            _ => TimeSpan.Zero,
-        };
-
-        if (month < 1 || day is < 1 or > 31 || hour > 23 || minute > 59 || second > 60 || offset.Duration() > TimeSpan.FromHours(14))
-        {
-            return null;
-        }
-
-        try
-        {
-            return new DateTimeOffset(year, month, Math.Min(day, DateTime.DaysInMonth(year, month)), hour, minute, Math.Min(second, 59), offset);
-        }
-        catch (ArgumentOutOfRangeException)
-        {
-            return null;
-        }
-    }
-
-    [GeneratedRegex(@"^\s*(?:[A-Za-z]{3},?\s*)?(?<d>\d{1,2})\s+(?<mon>[A-Za-z]{3})[a-z]*\s+(?<y>\d{4}|\d{2})\s+(?<h>\d{1,2}):(?<m>\d{2})(?::(?<s>\d{2}))?\s*(?<z>[+-]\d{4}|[A-Za-z]{1,5})?", RegexOptions.None, matchTimeoutMilliseconds: 1000)]
-    private static partial Regex Pattern();
+    /// <summary>A message/rfc822 or message/global part kept as a leaf: its content is the embedded message as received.</summary>
+    internal sealed class EmbeddedMessage(MimeEntityConstructorArgs args) : MimePart(args);
 }

@@ -1,5 +1,8 @@
 namespace Wsis.Consultations.Model.Mail;
 
+/// <summary>A header field as it appears in the message, unfolded, not yet decoded.</summary>
+public sealed record HeaderField(string Name, string RawValue);
+
 /// <summary>An attachment found in a message, decoded.</summary>
 public sealed record MailAttachment(string FileName, string MediaType, byte[] Content, bool Inline, string? ContentId);
 
@@ -34,8 +37,11 @@ public sealed class ReadMessage
     public bool IsMalformed => Problems.Count > 0;
 
     /// <summary>The decoded value of the first header field with this name, or null.</summary>
-    public string? Header(string name) =>
-        Headers.FirstOrDefault(h => string.Equals(h.Name, name, StringComparison.OrdinalIgnoreCase)) is { } h
-            ? EncodedWords.Decode(h.RawValue, null)
-            : null;
+    public string? Header(string name) => Field(name) is { } field ? EncodedWords.Decode(field.RawValue, null) : null;
+
+    /// <summary>The mailboxes of the first header field with this name (e.g. X-Original-From); empty when none can be read.</summary>
+    public IReadOnlyList<MailboxAddress> Addresses(string name) => MailAddresses.ParseList(Field(name)?.RawValue, null);
+
+    private HeaderField? Field(string name) =>
+        Headers.FirstOrDefault(h => string.Equals(h.Name, name, StringComparison.OrdinalIgnoreCase));
 }

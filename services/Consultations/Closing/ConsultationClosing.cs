@@ -3,22 +3,24 @@ using Microsoft.Extensions.Options;
 using NodaTime;
 using Platform.Data;
 using Wsis.Consultations.Data;
+using Wsis.Consultations.Intake;
 using Wsis.Consultations.IntegrationEvents;
 using Wsis.Consultations.Model;
 
-namespace Wsis.Consultations.Grpc;
+namespace Wsis.Consultations.Closing;
 
 /// <summary>
-/// Closes consultations at their deadline: sets CLOSED, fixes the count and the digest over the
-/// published responses' hashes, and raises <c>ConsultationClosed</c>, in one transaction.
+/// Closes consultations at their deadline (<see cref="Consultation.Close"/>): CLOSED, the count and
+/// the digest over the published responses' hashes fixed, and <c>ConsultationClosed</c> raised, in
+/// one transaction.
 /// </summary>
 /// <remarks>
-/// The conditional <c>UPDATE … SET Status = Closed WHERE Status = Open AND ClosesAt &lt;= now</c>
-/// runs first: it waits for any submission holding the consultation's row, and once it has run
-/// no submission can be added (see <see cref="ResponseIntake"/>). Several instances may run
-/// this at once; only one update matches, the others do nothing.
-/// The digest is <see cref="ResponseHashes.SetDigest"/> over the published responses' SHA-256
-/// values in receipt order (received_at, then tracking number), the order ListResponses returns.
+/// A conditional no-op <c>UPDATE … WHERE Status = Open AND ClosesAt &lt;= now</c> runs first: it
+/// takes the consultation's row exclusively, so it waits for any submission holding the row and
+/// no submission can be added after it (see <see cref="ResponseIntake"/>). Several instances may
+/// run this at once; only one update matches, the others do nothing. The digest is
+/// <see cref="ResponseHashes.SetDigest"/> over the published responses' SHA-256 values, the set
+/// ListResponses returns.
 /// </remarks>
 public sealed partial class ConsultationClosing(ConsultationsDbContext db, TimeProvider time, ILogger<ConsultationClosing> logger)
 {
@@ -29,7 +31,7 @@ public sealed partial class ConsultationClosing(ConsultationsDbContext db, TimeP
     {
         var now = Now;
         var due = await db.Consultations.AsNoTracking()
-            .Where(c => c.Status == ConsultationStatus.Open && c.ClosesAt <= now)
+            .Where(c => c.State == ConsultationState.Open && c.ClosesAt <= now)
             .Select(c => c.Id).ToListAsync(cancellationToken);
         var closed = 0;
         foreach (var id in due)
@@ -42,7 +44,7 @@ public sealed partial class ConsultationClosing(ConsultationsDbContext db, TimeP
 
     /// <summary>The next deadline of an open consultation, if any.</summary>
     public async Task<Instant?> NextDeadlineAsync(CancellationToken cancellationToken) =>
-        await db.Consultations.AsNoTracking().Where(c => c.Status == ConsultationStatus.Open)
+        await db.Consultations.AsNoTracking().Where(c => c.State == ConsultationState.Open)
             .OrderBy(c => c.ClosesAt).Select(c => (Instant?)c.ClosesAt).FirstOrDefaultAsync(cancellationToken);
 
     /// <summary>Closes the consultation if it is open and its deadline has passed; true when this call closed it.</summary>
@@ -51,10 +53,10 @@ public sealed partial class ConsultationClosing(ConsultationsDbContext db, TimeP
         var now = Now;
         db.ChangeTracker.Clear();
         await using var transaction = await db.Database.BeginAllOrNothingAsync(cancellationToken);
-        var updated = await db.Consultations
-            .Where(c => c.Id == id && c.Status == ConsultationStatus.Open && c.ClosesAt <= now)
-            .ExecuteUpdateAsync(s => s.SetProperty(c => c.Status, ConsultationStatus.Closed).SetProperty(c => c.ClosedAt, now), cancellationToken);
-        if (updated == 0)
+        var due = await db.Consultations
+            .Where(c => c.Id == id && c.State == ConsultationState.Open && c.ClosesAt <= now)
+            .ExecuteUpdateAsync(s => s.SetProperty(c => c.State, c => c.State), cancellationToken);
+        if (due == 0)
         {
             await transaction.RollbackAsync(cancellationToken);
             return false;
@@ -62,20 +64,15 @@ public sealed partial class ConsultationClosing(ConsultationsDbContext db, TimeP
 
         var published = await db.Responses.AsNoTracking()
             .Where(r => r.ConsultationId == id && r.Published)
-            .OrderBy(r => r.ReceivedAt).ThenBy(r => r.TrackingNumber)
             .Select(r => new { r.Sha256, r.RespondentCategory })
             .ToListAsync(cancellationToken);
-        var digest = ResponseHashes.SetDigest(published.Select(p => p.Sha256));
-        var byCategory = published.GroupBy(p => ConsultationEvents.CategoryName(p.RespondentCategory))
-            .ToDictionary(g => g.Key, g => g.Count());
-
         var consultation = await db.Consultations.FirstAsync(c => c.Id == id, cancellationToken);
-        consultation.ResponsesDigest = digest;
-        consultation.PublishedResponseCount = published.Count;
-        IntegrationEventOutbox.Add(db, ConsultationEvents.Closed(consultation, published.Count, digest, byCategory, now), id.ToString());
+        consultation.Close([.. published.Select(p => p.Sha256)], now);
+        var byCategory = published.GroupBy(p => p.RespondentCategory.Name()).ToDictionary(g => g.Key, g => g.Count());
+        IntegrationEventOutbox.Add(db, ConsultationEvents.Closed(consultation, byCategory), id.ToString());
         await db.SaveChangesAsync(cancellationToken);
         await transaction.CommitAsync(cancellationToken);
-        LogClosed(id, published.Count);
+        LogClosed(id, consultation.PublishedResponseCount);
         return true;
     }
 

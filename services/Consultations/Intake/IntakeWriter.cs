@@ -1,13 +1,13 @@
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
-using NodaTime;
 using Platform.Data;
 using Wsis.Consultations.Data;
 using Wsis.Consultations.IntegrationEvents;
 using Wsis.Consultations.Model;
 using Wsis.Consultations.V1;
+using Response = Wsis.Consultations.Model.Response;
 
-namespace Wsis.Consultations.Grpc;
+namespace Wsis.Consultations.Intake;
 
 /// <summary>
 /// Group commit for web submissions: the submissions waiting at a moment are stored together in
@@ -33,6 +33,9 @@ public sealed partial class IntakeWriter : BackgroundService
     private readonly int _writers;
     private readonly int _maxBatch;
 
+    /// <summary>Nothing was stored: the submitter may retry (with the same request_id) after this long.</summary>
+    private static readonly TimeSpan RetryAfter = TimeSpan.FromSeconds(1);
+
     public IntakeWriter(IServiceScopeFactory scopes, IOptions<ConsultationsOptions> options, TimeProvider time, ILogger<IntakeWriter> logger)
     {
         _scopes = scopes;
@@ -46,12 +49,12 @@ public sealed partial class IntakeWriter : BackgroundService
     /// Stores a published web response; returns its receipt (the first one, for a request_id seen
     /// before), or null when its consultation was no longer open for it at commit.
     /// </summary>
-    public async Task<Receipt?> StoreAsync(ResponseRecord record, IdempotencyKey? key, CancellationToken cancellationToken)
+    public async Task<Receipt?> StoreAsync(Response record, IdempotencyKey? key, CancellationToken cancellationToken)
     {
         var pending = new Pending(record, key);
         if (!_queue.Writer.TryWrite(pending))
         {
-            throw RpcErrors.Unavailable("the service is stopping; nothing was stored: retry with the same request_id");
+            throw DomainException.Unavailable("the service is stopping; nothing was stored: retry with the same request_id", RetryAfter);
         }
 
         // A caller that gives up still has its response written if the batch already took it;
@@ -71,7 +74,7 @@ public sealed partial class IntakeWriter : BackgroundService
         await base.StopAsync(cancellationToken);
         while (_queue.Reader.TryRead(out var left))
         {
-            left.Done.TrySetException(RpcErrors.Unavailable("the service is stopping; nothing was stored: retry with the same request_id"));
+            left.Done.TrySetException(DomainException.Unavailable("the service is stopping; nothing was stored: retry with the same request_id", RetryAfter));
         }
     }
 
@@ -144,7 +147,7 @@ public sealed partial class IntakeWriter : BackgroundService
         LogBatchFailed(batch.Count, ex.GetType().Name, ex.Message);
         foreach (var pending in batch)
         {
-            pending.Done.TrySetException(RpcErrors.Unavailable("the response could not be stored; nothing was stored: retry with the same request_id"));
+            pending.Done.TrySetException(DomainException.Unavailable("the response could not be stored; nothing was stored: retry with the same request_id", RetryAfter));
         }
     }
 
@@ -161,7 +164,7 @@ public sealed partial class IntakeWriter : BackgroundService
             : await IdempotencyStore.FindManyAsync(db, keys, Receipt.Parser, CancellationToken.None);
 
         // 2. Each consultation written to, locked against the close: its deadline if still open.
-        var open = new Dictionary<Guid, Instant?>();
+        var open = new Dictionary<Guid, ResponseWindow?>();
         foreach (var consultationId in batch.Select(p => p.Record.ConsultationId!.Value).Distinct())
         {
             open[consultationId] = await ResponseIntake.LockOpenConsultationAsync(db, consultationId, CancellationToken.None);
@@ -188,14 +191,13 @@ public sealed partial class IntakeWriter : BackgroundService
                 continue;
             }
 
-            var closesAt = open[record.ConsultationId!.Value];
-            if (closesAt is null || record.ReceivedAt >= closesAt.Value)
+            if (open[record.ConsultationId!.Value] is not { } window || !window.Accepts(record.ReceivedAt))
             {
                 continue; // null: too late
             }
 
             var receipt = ResponseIntake.NumberAndReceipt(record);
-            var published = ConsultationEvents.Published(record, record.ReceivedAt);
+            var published = ConsultationEvents.Published(record);
             if (rows is not null)
             {
                 rows.Add(record, IntegrationEventOutbox.ResponsePublishedRow(published, batch[i].RaisedIn), key is null ? null : IdempotencyStore.NewRecord(key, receipt, _time));
@@ -249,12 +251,12 @@ public sealed partial class IntakeWriter : BackgroundService
     /// </summary>
     private sealed class NewRows
     {
-        private readonly List<ResponseRecord> _responses = [];
-        private readonly List<ResponseAttachmentRecord> _attachments = [];
+        private readonly List<Response> _responses = [];
+        private readonly List<ResponseAttachment> _attachments = [];
         private readonly List<Platform.Messaging.OutboxMessage> _events = [];
         private readonly List<IdempotencyRecord> _idempotency = [];
 
-        public void Add(ResponseRecord response, Platform.Messaging.OutboxMessage published, IdempotencyRecord? idempotency)
+        public void Add(Response response, Platform.Messaging.OutboxMessage published, IdempotencyRecord? idempotency)
         {
             _responses.Add(response);
             _attachments.AddRange(response.Attachments);
@@ -289,7 +291,7 @@ public sealed partial class IntakeWriter : BackgroundService
         }
     }
 
-    internal sealed record Pending(ResponseRecord Record, IdempotencyKey? Key)
+    internal sealed record Pending(Response Record, IdempotencyKey? Key)
     {
         public TaskCompletionSource<Receipt?> Done { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
 

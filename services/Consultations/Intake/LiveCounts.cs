@@ -1,7 +1,10 @@
 using System.Collections.Concurrent;
+using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
+using Wsis.Consultations.Data;
+using Wsis.Consultations.Model;
 
-namespace Wsis.Consultations.Grpc;
+namespace Wsis.Consultations.Intake;
 
 /// <summary>
 /// The count of an open consultation's published responses as its page and the consultation
@@ -17,6 +20,43 @@ public sealed class LiveCounts(TimeProvider time, IOptions<ConsultationsOptions>
     private readonly ConcurrentDictionary<Guid, Entry> _entries = new();
     private readonly int _cacheFrom = options.Value.LiveCount.CacheFrom;
     private readonly TimeSpan _maxAge = TimeSpan.FromSeconds(Math.Max(0, options.Value.LiveCount.MaxAgeSeconds));
+
+    /// <summary>
+    /// The count of published responses of each OPEN consultation given (a closed one's count was
+    /// fixed at the close): reused when large and recent, else counted.
+    /// </summary>
+    public async Task<IReadOnlyDictionary<Guid, int>> PublishedCountsAsync(ConsultationsDbContext db, IEnumerable<Consultation> consultations, CancellationToken cancellationToken)
+    {
+        var counts = new Dictionary<Guid, int>();
+        var toCount = new List<Guid?>();
+        foreach (var consultation in consultations.Where(c => c.State == ConsultationState.Open))
+        {
+            if (TryGet(consultation.Id, out var count))
+            {
+                counts[consultation.Id] = count;
+            }
+            else
+            {
+                toCount.Add(consultation.Id);
+            }
+        }
+
+        if (toCount.Count == 0)
+        {
+            return counts;
+        }
+
+        var counted = await db.Responses.AsNoTracking().Where(r => r.Published && toCount.Contains(r.ConsultationId))
+            .GroupBy(r => r.ConsultationId).Select(g => new { Id = g.Key, Count = g.Count() })
+            .ToDictionaryAsync(g => g.Id!.Value, g => g.Count, cancellationToken);
+        foreach (var id in toCount)
+        {
+            counts[id!.Value] = counted.GetValueOrDefault(id.Value);
+            Remember(id.Value, counts[id.Value]);
+        }
+
+        return counts;
+    }
 
     /// <summary>True with a count this instance read recently; false when the caller must count.</summary>
     public bool TryGet(Guid consultationId, out int count)

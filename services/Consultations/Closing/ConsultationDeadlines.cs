@@ -1,12 +1,12 @@
 using System.Collections.Concurrent;
 using Microsoft.EntityFrameworkCore;
-using NodaTime;
 using Wsis.Consultations.Data;
+using Wsis.Consultations.Model;
 
-namespace Wsis.Consultations.Grpc;
+namespace Wsis.Consultations.Closing;
 
 /// <summary>
-/// A short-lived memory of each consultation's status and deadline, so that a submission can be
+/// A short-lived memory of each consultation's response window (state and deadline), so that a submission can be
 /// refused early (unknown consultation, deadline passed) without a database round trip each time.
 /// It only ever decides the early answer: whether a response is stored is decided again in the
 /// writing transaction, under the lock that serialises it against the close, so a stale entry can
@@ -18,7 +18,7 @@ public sealed class ConsultationDeadlines(TimeProvider time)
     private const int MaxEntries = 10_000;
     private readonly ConcurrentDictionary<Guid, Entry> _entries = new();
 
-    public async Task<(ConsultationStatus Status, Instant ClosesAt)?> GetAsync(ConsultationsDbContext db, Guid consultationId, CancellationToken cancellationToken)
+    public async Task<ResponseWindow?> GetAsync(ConsultationsDbContext db, Guid consultationId, CancellationToken cancellationToken)
     {
         var now = time.GetTimestamp();
         if (_entries.TryGetValue(consultationId, out var entry) && time.GetElapsedTime(entry.FetchedAt, now) < Lifetime)
@@ -26,11 +26,10 @@ public sealed class ConsultationDeadlines(TimeProvider time)
             return entry.Value;
         }
 
-        var row = await db.Consultations.AsNoTracking()
+        var value = await db.Consultations.AsNoTracking()
             .Where(c => c.Id == consultationId)
-            .Select(c => new { c.Status, c.ClosesAt })
+            .Select(c => (ResponseWindow?)new ResponseWindow(c.State, c.ClosesAt))
             .FirstOrDefaultAsync(cancellationToken);
-        (ConsultationStatus, Instant)? value = row is null ? null : (row.Status, row.ClosesAt);
         if (_entries.Count >= MaxEntries)
         {
             _entries.Clear(); // guessed ids must not grow the memory without bound
@@ -40,5 +39,5 @@ public sealed class ConsultationDeadlines(TimeProvider time)
         return value;
     }
 
-    private sealed record Entry((ConsultationStatus Status, Instant ClosesAt)? Value, long FetchedAt);
+    private sealed record Entry(ResponseWindow? Value, long FetchedAt);
 }

@@ -1,19 +1,19 @@
 using System.Threading.RateLimiting;
-using Grpc.Core;
 using Microsoft.Extensions.Options;
 
-namespace Wsis.Consultations.Grpc;
+namespace Wsis.Consultations.Intake;
 
 /// <summary>
 /// Admission control for response intake: a bounded number of responses are stored at once and
 /// a bounded queue waits; a submission beyond both is refused immediately with UNAVAILABLE
-/// ("retry"), a status gRPC clients treat as retryable, and a <c>retry-after-ms</c> trailer.
+/// ("retry"), a status gRPC clients treat as retryable, with the wait in the <c>retry-after-ms</c>
+/// and <c>grpc-retry-pushback-ms</c> trailers (the error interceptor adds them).
 /// A burst (a campaign's deadline rush) thus gets fast answers, and every accepted response is
 /// durable before its receipt is sent.
 /// </summary>
 public sealed partial class IntakeGate : IDisposable
 {
-    private const int RetryAfterMilliseconds = 500;
+    private static readonly TimeSpan RetryAfter = TimeSpan.FromMilliseconds(500);
     private readonly ConcurrencyLimiter _limiter;
     private readonly ILogger<IntakeGate> _logger;
     private long _refused;
@@ -45,9 +45,8 @@ public sealed partial class IntakeGate : IDisposable
             LogRefusing(refused);
         }
 
-        throw new RpcException(
-            new Status(StatusCode.Unavailable, $"response intake is at capacity; nothing was stored: retry in {RetryAfterMilliseconds} ms with the same request_id"),
-            new Metadata { { "retry-after-ms", RetryAfterMilliseconds.ToString(System.Globalization.CultureInfo.InvariantCulture) } });
+        throw DomainException.Unavailable(
+            $"response intake is at capacity; nothing was stored: retry in {RetryAfter.TotalMilliseconds:0} ms with the same request_id", RetryAfter);
     }
 
     public void Dispose() => _limiter.Dispose();

@@ -1,0 +1,44 @@
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Metadata.Builders;
+using Wsis.Consultations.Model;
+
+namespace Wsis.Consultations.Data;
+
+internal sealed class ResponseConfiguration : IEntityTypeConfiguration<Response>
+{
+    public void Configure(EntityTypeBuilder<Response> e)
+    {
+        e.ToTable("Responses");
+        e.HasKey(r => r.Id);
+        e.Property(r => r.TrackingNumber).HasMaxLength(32);
+        e.Property(r => r.Channel).HasConversion<int>();
+        e.Property(r => r.ReceivedAt).HasConversion(ConsultationsDbContext.InstantTicks);
+        e.Property(r => r.Sha256).HasMaxLength(64);
+        e.Property(r => r.Subject).HasMaxLength(Response.SubjectMax);
+        e.Property(r => r.RespondentName).HasMaxLength(Respondent.NameMax);
+        e.Property(r => r.RespondentOrganisation).HasMaxLength(Respondent.OrganisationMax);
+        e.Property(r => r.RespondentCategory).HasConversion<int>();
+        e.Property(r => r.RespondentCountryCode).HasMaxLength(2);
+        e.Property(r => r.RespondentEmail).HasMaxLength(Respondent.EmailMax);
+        e.Property(r => r.EnvelopeRecipient).HasMaxLength(Respondent.EmailMax);
+        e.Property(r => r.Problems).HasColumnName("ProblemsJson")
+            .HasConversion(ConsultationsDbContext.JsonTexts, ConsultationsDbContext.JsonTextsComparer);
+        e.HasIndex(r => r.TrackingNumber).IsUnique();
+        e.HasIndex(r => new { r.ConsultationId, r.Published, r.ReceivedAt });
+        e.HasOne<Consultation>().WithMany().HasForeignKey(r => r.ConsultationId).OnDelete(DeleteBehavior.Restrict);
+        e.HasMany(r => r.Attachments).WithOne().HasForeignKey(a => a.ResponseId).OnDelete(DeleteBehavior.Restrict);
+        e.Navigation(r => r.Attachments).UsePropertyAccessMode(PropertyAccessMode.Field);
+    }
+}
+
+internal sealed class ResponseAttachmentConfiguration : IEntityTypeConfiguration<ResponseAttachment>
+{
+    public void Configure(EntityTypeBuilder<ResponseAttachment> e)
+    {
+        e.ToTable("ResponseAttachments");
+        e.HasKey(a => new { a.ResponseId, a.Index });
+        e.Property(a => a.FileName).HasMaxLength(Response.FileNameMax);
+        e.Property(a => a.MediaType).HasMaxLength(Response.MediaTypeMax);
+        e.Property(a => a.Sha256).HasMaxLength(64);
+    }
+}

@@ -1,0 +1,38 @@
+namespace Wsis.Consultations.Model;
+
+/// <summary>
+/// The names partners read for the model's enums: the value names of consultations.v1, in every
+/// message, results key, event and error ("the consultation is OPEN", "CIVIL_SOCIETY"), never
+/// the C# spelling. A test checks them against the .proto descriptor.
+/// </summary>
+public static class ProtoNames
+{
+    public static string Name(this ConsultationState state) => state switch
+    {
+        ConsultationState.Open => "OPEN",
+        ConsultationState.Closed => "CLOSED",
+        ConsultationState.Examined => "EXAMINED",
+        ConsultationState.ResultsPublished => "RESULTS_PUBLISHED",
+        _ => "CONSULTATION_STATE_UNSPECIFIED",
+    };
+
+    public static string Name(this ResponseChannel channel) => channel switch
+    {
+        ResponseChannel.Web => "WEB",
+        ResponseChannel.Email => "EMAIL",
+        ResponseChannel.MailingList => "MAILING_LIST",
+        _ => "CHANNEL_UNSPECIFIED",
+    };
+
+    public static string Name(this RespondentCategory category) => category switch
+    {
+        RespondentCategory.Government => "GOVERNMENT",
+        RespondentCategory.PrivateSector => "PRIVATE_SECTOR",
+        RespondentCategory.CivilSociety => "CIVIL_SOCIETY",
+        RespondentCategory.IntergovernmentalOrganization => "INTERGOVERNMENTAL_ORGANIZATION",
+        RespondentCategory.InternationalOrganization => "INTERNATIONAL_ORGANIZATION",
+        RespondentCategory.AcademicAndTechnical => "ACADEMIC_AND_TECHNICAL",
+        RespondentCategory.Individual => "INDIVIDUAL",
+        _ => "RESPONDENT_CATEGORY_UNSPECIFIED",
+    };
+}
