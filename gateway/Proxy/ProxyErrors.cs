@@ -26,7 +26,10 @@ public static class ProxyErrors
         proxy.Use(async (context, next) =>
         {
             await next(context);
-            if (context.Features.Get<IForwarderErrorFeature>() is { } failure && !context.Response.HasStarted)
+            // The destination's answer stands when there is one (its headers were copied): a destination
+            // may answer before reading the whole body (a refusal, a wrong content type) and reset the
+            // rest, which YARP reports as a request-body error after the answer.
+            if (context.Features.Get<IForwarderErrorFeature>() is { } failure && !context.Response.HasStarted && context.Response.Headers.Count == 0)
             {
                 await AnswerAsync(context, failure);
             }

@@ -91,7 +91,9 @@ public sealed class BadInputCluster : IAsyncLifetime
             // Reporting takes no part in these tests; its route leads to a port nobody serves.
             ["ReverseProxy__Clusters__reporting__Destinations__d1__Address"] = $"http://127.0.0.1:{nobody}",
             ["Gateway__RateLimits__Submissions__PermitLimit"] = "100000",
-            ["Gateway__Json__MaxRequestBytes"] = (1024 * 1024).ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["ReverseProxy__Routes__json-teams__MaxRequestBodySize"] = (1024 * 1024).ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["ReverseProxy__Routes__json-consultations__MaxRequestBodySize"] = (1024 * 1024).ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["ReverseProxy__Routes__json-consultations-submit__MaxRequestBodySize"] = (1024 * 1024).ToString(System.Globalization.CultureInfo.InvariantCulture),
         });
 
         foreach (var (process, port) in new[] { (Teams, teamsPort), (Consultations, consultationsPort), (Gateway, grpcPort) })

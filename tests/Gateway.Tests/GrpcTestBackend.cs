@@ -41,6 +41,9 @@ public sealed class GrpcTestBackend : IAsyncDisposable
 
     public ConcurrentQueue<string> Calls { get; } = new();
 
+    /// <summary>The x-probe header of every request that carried one (the hostile clients' requests).</summary>
+    public ConcurrentQueue<string> Probes { get; } = new();
+
     /// <summary>Every request as "METHOD /path?query".</summary>
     public ConcurrentQueue<string> Requests { get; } = new();
 
@@ -73,6 +76,10 @@ public sealed class GrpcTestBackend : IAsyncDisposable
         {
             Calls.Enqueue(context.Request.Path.Value!.Split('/').Last());
             Requests.Enqueue($"{context.Request.Method} {context.Request.Path}{context.Request.QueryString}");
+            if (context.Request.Headers.TryGetValue("x-probe", out var probe))
+            {
+                Probes.Enqueue(probe.ToString());
+            }
             foreach (var (k, v) in context.Request.Headers)
             {
                 LastHeaders[k] = v.ToString();
