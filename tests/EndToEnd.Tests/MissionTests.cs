@@ -55,7 +55,7 @@ public sealed class MissionTests(MissionCluster cluster, ITestOutputHelper outpu
     public async Task Two_Consultations_instances_share_the_calls_through_the_gateway_and_a_killed_one_is_routed_around()
     {
         var consultations = new Wsis.Consultations.V1.Consultations.ConsultationsClient(cluster.Channel);
-        int Served(int instance) => System.Text.RegularExpressions.Regex.Count(cluster.Consultations[instance].Output(), "/consultations.v1.Consultations/ListConsultations");
+        int Served(int instance) => System.Text.RegularExpressions.Regex.Count(cluster.Consultations[instance].Output(), "Request starting [^\\n]*/consultations.v1.Consultations/ListConsultations");
         async Task<List<Grpc.Core.StatusCode>> CallAsync(int times)
         {
             var statuses = new List<Grpc.Core.StatusCode>();
@@ -73,6 +73,24 @@ public sealed class MissionTests(MissionCluster cluster, ITestOutputHelper outpu
             }
             return statuses;
         }
+
+        // The instance the previous test killed is running again; the gateway takes it back once its
+        // passive health's reactivation period has passed and the active checks find it SERVING.
+        var first = cluster.Consultations[0];
+        if (!first.IsRunning)
+        {
+            first.Start();
+        }
+        await first.WaitUntilListeningAsync(new Uri(first.Environment["ASPNETCORE_URLS"]).Port, TimeSpan.FromSeconds(120));
+        var back = Stopwatch.StartNew();
+        var servedBefore = Served(0);
+        while (Served(0) == servedBefore)
+        {
+            Assert.True(back.Elapsed < TimeSpan.FromSeconds(90), "the restarted instance was not taken back into rotation in 90 s");
+            await CallAsync(2);
+            await Task.Delay(500);
+        }
+        output.WriteLine($"restarted instance back in rotation after {back.Elapsed.TotalSeconds:0} s");
 
         var before = (Served(0), Served(1));
         var shared = await CallAsync(40);
@@ -92,7 +110,7 @@ public sealed class MissionTests(MissionCluster cluster, ITestOutputHelper outpu
         Assert.All(routedAround.Skip(5), s => Assert.Equal(Grpc.Core.StatusCode.OK, s));
         Assert.True(Served(1) - secondBefore >= 38, "the surviving instance served the calls");
 
-        cluster.Consultations[0].Start();
+        first.Start();
     }
 
     private sealed class NoFaults : IMissionFaults;
