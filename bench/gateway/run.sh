@@ -51,15 +51,15 @@ free_port() { python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1
 start_server direct dotnet "$bench_dll" --mode layer --port 0
 backend=${port[direct]}
 
-# start_gateway NAME [KEY=VALUE...]: the deployable gateway, Production environment and log levels
-# from its appsettings.json, routing the benchmark's service to the backend. The service clusters of
+# start_gateway NAME [KEY=VALUE...]: the deployable gateway as its Dockerfile runs it (Production
+# environment and log levels from its appsettings.json, inline socket completions), routing the benchmark's service to the backend. The service clusters of
 # appsettings.json stay configured; their active health checks are off (no services run here, their
 # probes would be noise). The bench cluster speaks HTTP/2 to the backend, as the service clusters do.
 start_gateway() {
   local name=$1; shift
   local grpc_port web_port
   grpc_port=$(free_port); web_port=$(free_port)
-  env ASPNETCORE_URLS= ASPNETCORE_ENVIRONMENT=Production \
+  env ASPNETCORE_URLS= ASPNETCORE_ENVIRONMENT=Production DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS=1 \
     Kestrel__Endpoints__Web__Url="http://127.0.0.1:$web_port" \
     Kestrel__Endpoints__Grpc__Url="http://127.0.0.1:$grpc_port" \
     Auth__SigningKeys__0="$(python3 -c 'import base64, os; print(base64.b64encode(os.urandom(32)).decode())')" \
@@ -103,6 +103,9 @@ error_log $work/nginx/logs/error.log warn;
 events { worker_connections 4096; }
 http {
   access_log off;
+  # nginx ends a client's HTTP/2 connection after 1000 requests by default (and h2load does not
+  # reconnect), and an upstream connection likewise: neither limit is part of the comparison.
+  keepalive_requests 100000000;
   client_body_temp_path $work/nginx/tmp/body;
   proxy_temp_path $work/nginx/tmp/proxy;
   fastcgi_temp_path $work/nginx/tmp/fastcgi;
@@ -111,6 +114,7 @@ http {
   upstream backend {
     server 127.0.0.1:$backend;
     keepalive 128;
+    keepalive_requests 100000000;
   }
   server {
     listen 127.0.0.1:$nginx_port http2;

@@ -56,8 +56,8 @@ public static class ClientLimits
         {
             if (concurrency.PermitLimit > 0)
             {
-                limiter.GlobalLimiter = PartitionedRateLimiter.Create<HttpContext, string>(context =>
-                    RateLimitPartition.GetConcurrencyLimiter(ClientOf(context), _ => new ConcurrencyLimiterOptions
+                limiter.GlobalLimiter = PartitionedRateLimiter.Create<HttpContext, Client>(context =>
+                    RateLimitPartition.GetConcurrencyLimiter(Client.Of(context), _ => new ConcurrencyLimiterOptions
                     {
                         PermitLimit = concurrency.PermitLimit,
                         QueueLimit = 0,
@@ -72,11 +72,15 @@ public static class ClientLimits
         return services;
     }
 
-    /// <summary>The partition of a client: its token's subject when it sent a valid token, else its IP address.</summary>
-    public static string ClientOf(HttpContext context) =>
-        context.User.FindFirst("sub")?.Value is { } subject ? "sub:" + subject : "ip:" + context.Connection.RemoteIpAddress;
+    /// <summary>A client: its token's subject when it sent a valid token, else its IP address (compared as
+    /// they are: nothing is formatted on the way of every call).</summary>
+    public readonly record struct Client(string? Subject, System.Net.IPAddress? Address)
+    {
+        public static Client Of(HttpContext context) =>
+            context.User.FindFirst("sub")?.Value is { } subject ? new(subject, null) : new(null, context.Connection.RemoteIpAddress);
+    }
 
-    private sealed class SubmissionPolicy(SubmissionLimitOptions options) : IRateLimiterPolicy<string>
+    private sealed class SubmissionPolicy(SubmissionLimitOptions options) : IRateLimiterPolicy<(bool Partner, Client Client)>
     {
         public Func<OnRejectedContext, CancellationToken, ValueTask>? OnRejected { get; } = (rejected, _) =>
         {
@@ -86,17 +90,17 @@ public static class ClientLimits
                 $"too many submissions from this client; retry after {seconds} s", TimeSpan.FromSeconds(seconds)));
         };
 
-        public RateLimitPartition<string> GetPartition(HttpContext context)
+        public RateLimitPartition<(bool Partner, Client Client)> GetPartition(HttpContext context)
         {
             // Reading the form or a consultation stores nothing.
             if (!HttpMethods.IsPost(context.Request.Method))
             {
-                return RateLimitPartition.GetNoLimiter("");
+                return RateLimitPartition.GetNoLimiter(default((bool, Client)));
             }
 
             var partner = options.PartnerRoles.Count > 0 && options.PartnerRoles.Any(role => context.User.HasClaim("roles", role));
             var limit = partner ? options.PartnerPermitLimit : options.PermitLimit;
-            return RateLimitPartition.GetFixedWindowLimiter((partner ? "partner:" : "") + ClientOf(context), _ => new FixedWindowRateLimiterOptions
+            return RateLimitPartition.GetFixedWindowLimiter((partner, Client.Of(context)), _ => new FixedWindowRateLimiterOptions
             {
                 PermitLimit = limit,
                 Window = options.Window,
