@@ -50,9 +50,17 @@ def lenient_connection():
 
 
 def read_outcome(sock, conn, stream_id, seconds=10):
-    """Reads until the stream or the connection ends: returns what ended it."""
-    deadline = time.monotonic() + seconds
+    """Reads until the stream or the connection ends: returns what ended it, and after how long."""
+    started = time.monotonic()
+    deadline = started + seconds
     outcome = {"status": None, "grpc_status": None, "reset": None, "goaway": None, "closed": False}
+    try:
+        return _read_outcome(sock, conn, stream_id, deadline, outcome)
+    finally:
+        outcome["seconds"] = round(time.monotonic() - started, 3)
+
+
+def _read_outcome(sock, conn, stream_id, deadline, outcome):
     sock.settimeout(1)
     while time.monotonic() < deadline:
         try:
