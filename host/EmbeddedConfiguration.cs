@@ -1,13 +1,12 @@
 using System.Security.Cryptography;
-using Google.Protobuf.Reflection;
 using Microsoft.Extensions.Configuration.Memory;
 
 namespace Wsis.Host;
 
 /// <summary>
 /// What the embedded host decides before the modules read configuration: a signing key generated
-/// once per install (kept under ./data), the gateway's routes pointing at this process's own gRPC
-/// endpoint, and the demonstration-data switch. Everything here sits below the user's own
+/// once per install (kept under ./data), the clusters the gateway's pages call (this process's own gRPC
+/// endpoint), and the demonstration-data switch. Everything here sits below the user's own
 /// configuration (appsettings, environment, command line), so an operator can override any of it.
 /// </summary>
 public static class EmbeddedConfiguration
@@ -15,16 +14,9 @@ public static class EmbeddedConfiguration
     public const string NoDemoDataSwitch = "--no-demo-data";
     public const string DemoDataKey = "Host:DemoData";
     public const string SigningKeyFileName = "host-signing-key";
-    private const string ClusterId = "embedded";
 
-    /// <summary>The gRPC packages this process serves; each method gets its own route so that an
-    /// unknown method is answered UNIMPLEMENTED here rather than forwarded.</summary>
-    public static IReadOnlyList<FileDescriptor> ServedProtos { get; } =
-    [
-        Wsis.Teams.V1.TeamsReflection.Descriptor,
-        Wsis.Consultations.V1.ConsultationsReflection.Descriptor,
-        Wsis.Reporting.V1.ReportingReflection.Descriptor,
-    ];
+    /// <summary>The clusters the gateway's pages call the services through (<c>teams</c>, <c>consultations</c>, <c>reporting</c>).</summary>
+    public static IReadOnlyList<string> ServiceClusters { get; } = ["teams", "consultations", "reporting"];
 
     /// <summary>Removes the host's own switches from the arguments (the command-line configuration
     /// provider would read <c>--no-demo-data</c> as a key waiting for a value).</summary>
@@ -44,19 +36,12 @@ public static class EmbeddedConfiguration
             defaults["Auth:SigningKeys:0"] = InstallSigningKey(DataFolder());
         }
 
+        // No proxy routes: the services' gRPC methods and their JSON routes are mapped in this process
+        // and answer directly. The pages' clients still go through clusters, here this process itself.
         var grpcAddress = GrpcAddress(configuration);
-        defaults[$"ReverseProxy:Clusters:{ClusterId}:Destinations:self:Address"] = grpcAddress.ToString();
-        foreach (var file in ServedProtos)
+        foreach (var cluster in ServiceClusters)
         {
-            foreach (var service in file.Services)
-            {
-                foreach (var method in service.Methods)
-                {
-                    var route = $"ReverseProxy:Routes:{service.FullName}.{method.Name}";
-                    defaults[$"{route}:ClusterId"] = ClusterId;
-                    defaults[$"{route}:Match:Path"] = $"/{service.FullName}/{method.Name}";
-                }
-            }
+            defaults[$"ReverseProxy:Clusters:{cluster}:Destinations:self:Address"] = grpcAddress.ToString();
         }
 
         // Lowest priority: appsettings, environment variables and the command line all win.

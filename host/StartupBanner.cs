@@ -38,7 +38,8 @@ public sealed class StartupBanner(
 
             WSIS teams and CWG-Internet consultations: embedded host ({{environment.EnvironmentName}})
               web pages     {{web}}/
-              JSON API      {{web}}/api/{package.Service}/{Method}   (OpenAPI: {{web}}/api/openapi.json)
+              JSON API      {{web}}/v1/...   (e.g. {{web}}/v1/consultations)
+              API reference {{web}}/api-reference   (OpenAPI: {{web}}/openapi/v1.json)
               gRPC (h2c)    {{grpc}}   (teams.v1, consultations.v1, reporting.v1, grpc.health.v1)
               data          {{data}} (SQLite), in-memory event bus
             {{tokens}}

@@ -180,7 +180,8 @@ for port in $CONSULTATIONS_PORTS; do
   if [ "$i" -eq 1 ]; then wait_port "$port" 90 "consultations-$i"; fi
 done
 start_service reporting "$(bin services/Reporting Reporting)" "$REPORTING_PORT" ConnectionStrings__Reporting="$(pgcs reporting)"
-env "${dests[@]}" ASPNETCORE_URLS= ASPNETCORE_CONTENTROOT="$(dirname "$(bin gateway Gateway)")" \
+# As the gateway's Dockerfile runs it: inline socket completions (gateway/Dockerfile, bench/gateway/README.md).
+env "${dests[@]}" ASPNETCORE_URLS= ASPNETCORE_CONTENTROOT="$(dirname "$(bin gateway Gateway)")" DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS=1 \
   Kestrel__Endpoints__Web__Url="http://127.0.0.1:$GATEWAY_HTTP_PORT" Kestrel__Endpoints__Web__Protocols=Http1 \
   Kestrel__Endpoints__Grpc__Url="http://127.0.0.1:$GATEWAY_GRPC_PORT" Kestrel__Endpoints__Grpc__Protocols=Http2 \
   ReverseProxy__Clusters__teams__Destinations__d1__Address="http://127.0.0.1:$TEAMS_PORT" \

@@ -3,6 +3,7 @@
 #  - rabbitmq-server, postgresql: started by the test fixtures as private instances
 #  - python3-grpcio, python3-protobuf: a real gRPC peer (Python grpcio) for interop tests
 #  - python3-cryptography: the independent (Python) verifier of consultation logs
+#  - python3-h2: a raw HTTP/2 client for the gateway's hostile-client probes
 #  - nodejs/npm packages under tests/Interop/node: a real gRPC peer (@grpc/grpc-js)
 #  - nghttp2-client (h2load): benchmarks
 #  - chromium: browser tests of the gateway's web pages
@@ -18,6 +19,7 @@ need=()
 [ -x /usr/lib/postgresql/15/bin/initdb ] || ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || need+=(postgresql)
 /usr/bin/python3 -c 'import grpc, google.protobuf' >/dev/null 2>&1 || need+=(python3-grpcio python3-protobuf)
 /usr/bin/python3 -c 'import cryptography' >/dev/null 2>&1 || need+=(python3-cryptography)
+/usr/bin/python3 -c 'import h2, hpack' >/dev/null 2>&1 || need+=(python3-h2)
 command -v h2load >/dev/null 2>&1 || need+=(nghttp2-client)
 [ -x /usr/bin/chromium ] || need+=(chromium)
 command -v docker-compose >/dev/null 2>&1 || need+=(docker-compose)

@@ -293,8 +293,7 @@ var failures = new List<string>();
 var web = o.GatewayWeb.TrimEnd('/');
 var page = $"{web}/consultations/{Uri.EscapeDataString(consultation.Id)}";
 var zip = $"{page}/responses.zip";
-var json = $"{web}/api/consultations.v1.Consultations/ListResponses";
-var jsonBody = $$"""{"consultationId":"{{consultation.Id}}","pageSize":100}""";
+var json = $"{web}/v1/consultations/{Uri.EscapeDataString(consultation.Id)}/responses?pageSize=100";
 using (var http = new HttpClient { Timeout = TimeSpan.FromMinutes(2) })
 {
     // What a reader gets: how many responses the page shows and the bulk download holds.
@@ -323,7 +322,7 @@ var reads = new List<PageReads.Result>
 {
     await PageReads.RunAsync("consultation page (HTML, first page of 100)", o.ReadConcurrency, TimeSpan.FromSeconds(o.ReadSeconds), h => h.GetAsync(page)),
     await PageReads.RunAsync("one page of 100 responses (JSON API ListResponses)", o.ReadConcurrency, TimeSpan.FromSeconds(o.ReadSeconds),
-        h => h.PostAsync(json, new StringContent(jsonBody, Encoding.UTF8, "application/json"))),
+        h => h.GetAsync(json)),
     await PageReads.RunAsync("bulk download (responses.zip)", Math.Max(1, o.ReadConcurrency / 2), TimeSpan.FromSeconds(o.ReadSeconds), h => h.GetAsync(zip)),
 };
 report.Table($"Public reads through the gateway's web port (HTTP/1.1), consultation with {stored.Count:N0} responses, {o.ReadSeconds} s each",

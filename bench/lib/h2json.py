@@ -23,8 +23,9 @@ LABELS = {
     "bare": "bare Kestrel HTTP/2, gRPC framing by hand (ceiling)",
     "python": "Python grpcio",
     "node": "Node @grpc/grpc-js",
-    "direct": "direct to the backend (gRPC layer)",
-    "gateway": "through the gateway (gRPC port, forwarding to the same backend)",
+    "direct": "direct to the backend (the official gRPC server, Grpc.AspNetCore)",
+    "gateway": "through the gateway (YARP, its gRPC port, forwarding to the same backend)",
+    "nginx": "through nginx (grpc_pass, upstream keepalive) to the same backend",
 }
 
 
@@ -91,23 +92,27 @@ if kind == "grpc":
         notes.append("Server CPU per call, step by step (best rounds): " + "; ".join(
             f"{a} {best[a]['cpu'] - best[b]['cpu']:+.1f} µs over {b}" for a, b in steps) + ".")
 else:
-    title = "Gateway: the same unary calls direct and through the gateway"
-    notes.append("Backend: this project's gRPC layer serving grpc.testing.TestService/UnaryCall (the cheapest real call, so the gateway's share is the largest it can be); "
-                 "the gateway (gateway/, Release, the deployable's Gateway.dll) routes /grpc.testing.TestService/* to it from ReverseProxy configuration.")
-    notes.append("CPU per call: direct = backend process; through the gateway = gateway + backend processes. h2load, backend and gateway share the same cores.")
+    title = "Gateway: the same unary calls direct, through the gateway and through nginx"
+    notes.append("Backend: the official gRPC server (Grpc.AspNetCore, bench/Grpc.Bench --mode layer) serving grpc.testing.TestService/UnaryCall (the cheapest real call, so the proxy's share is the largest it can be); "
+                 "the gateway (gateway/, Release, the deployable's Gateway.dll, YARP) routes /grpc.testing.TestService/* to it from ReverseProxy configuration; "
+                 "nginx (Debian nginx-light, one worker per core) forwards with grpc_pass over kept-alive upstream connections.")
+    notes.append("CPU per call: direct = backend process; through a proxy = proxy + backend processes. h2load, backend and proxy share the same cores.")
     tables = [best_table("best round of each", "server-side CPU µs/call")]
-    ratio("gateway", "direct", "through the gateway / direct", (">=", 70))
-    if "gateway" in best and "direct" in best and best["gateway"]["cpu"] > 0:
-        own = best["gateway"]["cpu"] - best["direct"]["cpu"]
-        bound = best["direct"]["cpu"] / best["gateway"]["cpu"] * 100
-        notes.append(f"The gateway's own CPU per call is about {own:.0f} µs, {own / best['direct']['cpu']:.1f}x the backend's {best['direct']['cpu']:.0f} µs: "
-                     f"per CPU second the servers complete about {bound:.0f} % as many calls through the gateway as direct. With h2load, gateway and backend "
-                     "on the same cores, the calls/s ratio falls toward that figure as the load saturates the cores (h2load's own CPU, the same in both, keeps it a little higher); "
-                     "it approaches 100 % only when the gateway has cores of its own or the backend's work per call dominates (real methods reading a database).")
-    for n in ("direct", "gateway"):
-        if n in best:
-            metrics.append(benchjson.metric(f"{n} calls/s", best[n]["rps"], "req/s"))
-            metrics.append(benchjson.metric(f"{n} p99", best[n]["p99"], "ms"))
+    ratio("gateway", "direct", "through the gateway / direct", (">=", 40))
+    ratio("nginx", "direct", "through nginx / direct")
+    ratio("gateway", "nginx", "through the gateway / through nginx", (">", 100))
+    for n in best:
+        if n not in ("direct", "gateway", "nginx"):
+            ratio(n, "direct", f"{n} (gateway variant) / direct")
+    for proxy in ("gateway", "nginx"):
+        if proxy in best and "direct" in best and best[proxy]["cpu"] > 0:
+            own = best[proxy]["cpu"] - best["direct"]["cpu"]
+            notes.append(f"{proxy}: its own CPU per forwarded call is about {own:.0f} µs ({own / best['direct']['cpu']:.1f}x the backend's {best['direct']['cpu']:.0f} µs).")
+    for n in best:
+        metrics.append(benchjson.metric(f"{n} calls/s", best[n]["rps"], "req/s"))
+        metrics.append(benchjson.metric(f"{n} p99", best[n]["p99"], "ms"))
+    if "gateway" in best and "direct" in best:
+        metrics.append(benchjson.metric("gateway CPU per forwarded call", best["gateway"]["cpu"] - best["direct"]["cpu"], "µs"))
 
 tables.append({"caption": "ratios (best rounds)", "columns": ["ratio", "calls/s", "calls per CPU second", "target", ""], "rows": ratio_rows})
 tables.append(rounds_table)

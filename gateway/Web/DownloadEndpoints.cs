@@ -11,8 +11,6 @@ namespace Wsis.Gateway.Web;
 /// responses in bulk, and a report's rendered HTML.</summary>
 public static class DownloadEndpoints
 {
-    private const string ConsultationsService = "consultations.v1.Consultations";
-
     // Shown inline only when a browser cannot be tricked into running them; everything else is
     // served as opaque bytes to save.
     private static readonly HashSet<string> InlineSafe = new(StringComparer.OrdinalIgnoreCase)
@@ -22,23 +20,22 @@ public static class DownloadEndpoints
 
     public static IEndpointRouteBuilder MapDownloads(this IEndpointRouteBuilder app)
     {
-        app.MapGet("/responses/{id}/attachments/{index:int}", async (string id, int index, HttpContext context, PublicServices services) =>
+        app.MapGet("/responses/{id}/attachments/{index:int}", async (string id, int index, HttpContext context, Wsis.Consultations.V1.Consultations.ConsultationsClient consultations) =>
         {
-            var attachment = await services.CallAsync(context, ConsultationsService, "GetAttachment",
-                new GetAttachmentRequest { ResponseId = id, Index = index }, Attachment.Parser);
+            var attachment = await consultations.GetAttachmentAsync(new GetAttachmentRequest { ResponseId = id, Index = index },
+                cancellationToken: context.RequestAborted);
             var mediaType = InlineSafe.Contains(attachment.Info.MediaType) ? attachment.Info.MediaType : "application/octet-stream";
             context.Response.Headers.XContentTypeOptions = "nosniff";
             context.Response.Headers.ContentSecurityPolicy = "default-src 'none'; sandbox";
             return Results.File(attachment.Content.ToByteArray(), mediaType, SafeFileName(attachment.Info.FileName, $"attachment-{index}"));
         });
 
-        app.MapGet("/consultations/{id}/responses.zip", (string id, HttpContext context, PublicServices services) =>
-            WriteResponsesZipAsync(id, context, services));
+        app.MapGet("/consultations/{id}/responses.zip", (string id, HttpContext context, Wsis.Consultations.V1.Consultations.ConsultationsClient consultations) =>
+            WriteResponsesZipAsync(id, context, consultations));
 
-        app.MapGet("/reports/{id}/content", async (string id, HttpContext context, PublicServices services) =>
+        app.MapGet("/reports/{id}/content", async (string id, HttpContext context, Reports.ReportsClient reports) =>
         {
-            var rendered = await services.CallAsync(context, "reporting.v1.Reports", "GetReport",
-                new GetReportRequest { Id = id, Format = ReportFormat.Html }, RenderedReport.Parser);
+            var rendered = await reports.GetReportAsync(new GetReportRequest { Id = id, Format = ReportFormat.Html }, cancellationToken: context.RequestAborted);
             // The report's own HTML (charts as inline SVG) runs no script and loads nothing.
             context.Response.Headers.ContentSecurityPolicy = "default-src 'none'; style-src 'unsafe-inline'; img-src data:; sandbox";
             context.Response.Headers.XContentTypeOptions = "nosniff";
@@ -56,10 +53,10 @@ public static class DownloadEndpoints
     /// unknown consultation is still a 404; a service failing later aborts the download (a client
     /// sees a broken transfer, never a short archive that looks complete).
     /// </summary>
-    private static async Task WriteResponsesZipAsync(string id, HttpContext context, PublicServices services)
+    private static async Task WriteResponsesZipAsync(string id, HttpContext context, Wsis.Consultations.V1.Consultations.ConsultationsClient consultations)
     {
-        Task<ListResponsesResponse> PageAsync(string token) => services.CallAsync(context, ConsultationsService, "ListResponses",
-            new ListResponsesRequest { ConsultationId = id, PageSize = 500, PageToken = token }, ListResponsesResponse.Parser);
+        Task<ListResponsesResponse> PageAsync(string token) => consultations.ListResponsesAsync(
+            new ListResponsesRequest { ConsultationId = id, PageSize = 500, PageToken = token }, cancellationToken: context.RequestAborted).ResponseAsync;
 
         var page = await PageAsync("");
         var response = context.Response;
@@ -87,8 +84,8 @@ public static class DownloadEndpoints
                         Add(zip, manifest, name, raw, r);
                         foreach (var info in r.Attachments)
                         {
-                            var attachment = await services.CallAsync(context, ConsultationsService, "GetAttachment",
-                                new GetAttachmentRequest { ResponseId = r.Id, Index = info.Index }, Attachment.Parser);
+                            var attachment = await consultations.GetAttachmentAsync(
+                                new GetAttachmentRequest { ResponseId = r.Id, Index = info.Index }, cancellationToken: aborted);
                             Add(zip, manifest, $"{folder}/attachments/{info.Index}-{SafeFileName(info.FileName, "file")}", attachment.Content.ToByteArray(), r);
                             await buffer.SendAsync(body, aborted);
                         }
@@ -106,7 +103,7 @@ public static class DownloadEndpoints
             }
             await buffer.SendAsync(body, aborted);
         }
-        catch (ServiceCallException) when (response.HasStarted)
+        catch (Grpc.Core.RpcException) when (response.HasStarted)
         {
             // Part of the archive is on its way: end the transfer as failed.
             context.Abort();

@@ -16,7 +16,7 @@ public static class WebPages
         // The gateway's assembly is named explicitly: the embedded host (and the tests) run it
         // from another entry assembly, where Razor Pages would find no pages by default.
         services.AddRazorPages().AddApplicationPart(typeof(WebPages).Assembly);
-        services.AddSingleton<PublicServices>();
+        services.AddServiceClients();
         services.Configure<RequestLocalizationOptions>(o =>
         {
             var cultures = Cultures.Select(c => new CultureInfo(c)).ToList();
@@ -31,45 +31,16 @@ public static class WebPages
 
     public static WebApplication MapWebPages(this WebApplication app)
     {
-        app.UseRequestLocalization();
-        app.Use((context, next) =>
+        // Only what the gateway serves itself: forwarded calls and the services' own methods (embedded
+        // host) skip languages, page headers and static files.
+        app.UseWhen(IsPageRequest, pages =>
         {
-            var path = context.Request.Path;
-            if (!path.StartsWithSegments("/api"))
-            {
-                context.Response.OnStarting(() =>
-                {
-                    var headers = context.Response.Headers;
-                    headers.XContentTypeOptions = "nosniff";
-                    headers["Referrer-Policy"] = "same-origin";
-                    if (!headers.ContainsKey("Content-Security-Policy"))
-                    {
-                        headers.ContentSecurityPolicy = "default-src 'self'; frame-ancestors 'self'; object-src 'none'";
-                    }
-                    return Task.CompletedTask;
-                });
-            }
-            return next(context);
+            pages.UseRequestLocalization();
+            pages.Use(AddSecurityHeaders);
+            pages.Use(ShowServiceErrors);
+            // CSS and script are embedded in the assembly, so they are served whatever the content root.
+            pages.UseStaticFiles(new StaticFileOptions { FileProvider = new EmbeddedFileProvider(typeof(WebPages).Assembly, "Wsis.Gateway.wwwroot") });
         });
-        app.Use(async (context, next) =>
-        {
-            try
-            {
-                await next(context);
-            }
-            catch (ServiceCallException e) when (!context.Response.HasStarted)
-            {
-                // A service said no (not found, unavailable…): the reader gets that status and the
-                // service's message, escaped, never a stack trace.
-                context.Response.Clear();
-                context.Response.StatusCode = Json.JsonTranscoding.HttpStatusFor(e.Status);
-                context.Response.ContentType = "text/html; charset=utf-8";
-                var message = System.Net.WebUtility.HtmlEncode(e.Message);
-                await context.Response.WriteAsync($"<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>{context.Response.StatusCode}</title><link rel=\"stylesheet\" href=\"/css/site.css\"></head><body><main><h1>{context.Response.StatusCode}</h1><p>{message}</p><p><a href=\"/\">WSIS</a></p></main></body></html>");
-            }
-        });
-        // CSS and script are embedded in the assembly, so they are served whatever the content root.
-        app.UseStaticFiles(new StaticFileOptions { FileProvider = new EmbeddedFileProvider(typeof(WebPages).Assembly, "Wsis.Gateway.wwwroot") });
         app.MapRazorPages();
         app.MapDownloads();
         app.MapGet("/language/{culture}", (string culture, string? returnUrl, HttpContext context) =>
@@ -80,8 +51,61 @@ public static class WebPages
                     CookieRequestCultureProvider.MakeCookieValue(new RequestCulture(culture)),
                     new CookieOptions { MaxAge = TimeSpan.FromDays(365), SameSite = SameSiteMode.Lax, HttpOnly = true });
             }
-            return Results.LocalRedirect(returnUrl is { Length: > 0 } && returnUrl.StartsWith('/') && !returnUrl.StartsWith("//") ? returnUrl : "/");
+            return Results.LocalRedirect(IsSafeReturnUrl(returnUrl) ? returnUrl! : "/");
         });
         return app;
     }
+
+    private static bool IsPageRequest(HttpContext context) =>
+        context.GetEndpoint() is not { } endpoint
+        || endpoint.Metadata.GetMetadata<Yarp.ReverseProxy.Model.RouteModel>() is null
+            && endpoint.Metadata.GetMetadata<Grpc.AspNetCore.Server.GrpcMethodMetadata>() is null;
+
+    private static Task AddSecurityHeaders(HttpContext context, RequestDelegate next)
+    {
+        var reference = context.Request.Path.StartsWithSegments(Api.ApiDocument.ReferencePath);
+        context.Response.OnStarting(() =>
+        {
+            var headers = context.Response.Headers;
+            headers.XContentTypeOptions = "nosniff";
+            headers["Referrer-Policy"] = "same-origin";
+            if (!headers.ContainsKey("Content-Security-Policy"))
+            {
+                // The API reference (Scalar) starts itself with an inline module script and inline styles.
+                headers.ContentSecurityPolicy = reference
+                    ? "default-src 'self'; script-src 'self' 'unsafe-inline'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; font-src 'self' data:; frame-ancestors 'self'; object-src 'none'"
+                    : "default-src 'self'; frame-ancestors 'self'; object-src 'none'";
+            }
+            return Task.CompletedTask;
+        });
+        return next(context);
+    }
+
+    private static async Task ShowServiceErrors(HttpContext context, RequestDelegate next)
+    {
+        try
+        {
+            await next(context);
+        }
+        catch (Grpc.Core.RpcException e) when (!context.Response.HasStarted && !context.RequestAborted.IsCancellationRequested)
+        {
+            // A service said no (not found, unavailable…): the reader gets that status and the
+            // service's message, escaped, never a stack trace.
+            context.Response.Clear();
+            context.Response.StatusCode = Proxy.GatewayAnswers.HttpStatusFor(e.StatusCode);
+            context.Response.ContentType = "text/html; charset=utf-8";
+            var message = System.Net.WebUtility.HtmlEncode(e.Status.Detail);
+            await context.Response.WriteAsync($"<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>{context.Response.StatusCode}</title><link rel=\"stylesheet\" href=\"/css/site.css\"></head><body><main><h1>{context.Response.StatusCode}</h1><p>{message}</p><p><a href=\"/\">WSIS</a></p></main></body></html>");
+        }
+    }
+
+    /// <summary>
+    /// A path on this site to send the reader back to: local (not <c>//host</c> nor <c>/\host</c>, which
+    /// browsers read as another site) and printable ASCII only, since it goes into a <c>Location</c>
+    /// header (a tab, CR LF or U+2028 would make the redirect fail). Anything else goes to the home page.
+    /// </summary>
+    public static bool IsSafeReturnUrl(string? returnUrl) =>
+        !string.IsNullOrEmpty(returnUrl)
+        && Microsoft.AspNetCore.Http.HttpResults.RedirectHttpResult.IsLocalUrl(returnUrl)
+        && returnUrl.All(c => c is > ' ' and < (char)0x7F);
 }

@@ -103,7 +103,9 @@ public sealed class BadInputCluster : IAsyncLifetime
             ["ReverseProxy__Clusters__consultations__Destinations__d1__Address"] = $"http://127.0.0.1:{consultationsPort}",
             ["ReverseProxy__Clusters__reporting__Destinations__d1__Address"] = $"http://127.0.0.1:{reportingPort}",
             ["Gateway__RateLimits__Submissions__PermitLimit"] = "100000",
-            ["Gateway__Json__MaxRequestBytes"] = (1024 * 1024).ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["ReverseProxy__Routes__json-teams__MaxRequestBodySize"] = (1024 * 1024).ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["ReverseProxy__Routes__json-consultations__MaxRequestBodySize"] = (1024 * 1024).ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["ReverseProxy__Routes__json-consultations-submit__MaxRequestBodySize"] = (1024 * 1024).ToString(System.Globalization.CultureInfo.InvariantCulture),
         });
 
         foreach (var (process, port) in new[] { (Teams, teamsPort), (Consultations, consultationsPort), (Reporting, reportingPort), (Gateway, grpcPort) })

@@ -5,13 +5,14 @@ using Xunit.Abstractions;
 
 namespace BadInput.Tests;
 
-/// <summary>Hostile bodies to the gateway's JSON door (POST /api/{package.Service}/{Method}): each is
-/// answered with an RFC 7807 problem whose status and detail say what is wrong, never internals.</summary>
+/// <summary>Hostile bodies to the JSON API through the gateway (the services' JSON transcoding on the
+/// routes of the .proto files, e.g. POST /v1/consultations/{id}/responses): each is answered with an
+/// RFC 7807 problem whose status and detail say what is wrong, never internals.</summary>
 [Collection(BadInputCollection.Name)]
 public sealed class JsonDoorTests(BadInputCluster cluster, ITestOutputHelper output)
 {
-    private const string Submit = "/api/consultations.v1.Consultations/SubmitResponse";
-    private const string GetStakeholder = "/api/teams.v1.Stakeholders/GetStakeholder";
+    private string Submit => $"/v1/consultations/{cluster.ConsultationId}/responses";
+    private const string RegisterStakeholder = "/v1/stakeholders";
 
     private string Valid(string extra = "") =>
         $"{{\"consultationId\":\"{cluster.ConsultationId}\",\"respondent\":{{\"name\":\"Json\",\"organisation\":\"Org\",\"category\":\"CIVIL_SOCIETY\",\"countryCode\":\"CH\"}},\"text\":\"json fuzz\"{extra}}}";
@@ -63,7 +64,7 @@ public sealed class JsonDoorTests(BadInputCluster cluster, ITestOutputHelper out
             ("repeated field as object", Submit, Encoding.UTF8.GetBytes($"{{\"consultationId\":\"{cluster.ConsultationId}\",\"attachments\":{{}}}}")),
             ("unknown enum name", Submit, Encoding.UTF8.GetBytes(valid.Replace("CIVIL_SOCIETY", "HACKERS"))),
             ("bytes field not base64", Submit, Encoding.UTF8.GetBytes(Valid(",\"attachments\":[{\"fileName\":\"a.txt\",\"mediaType\":\"text/plain\",\"content\":\"%%%not base64%%%\"}]"))),
-            ("int32 field out of range", "/api/consultations.v1.Consultations/ListResponses", Encoding.UTF8.GetBytes($"{{\"consultationId\":\"{cluster.ConsultationId}\",\"pageSize\":99999999999999}}")),
+            ("enum (int32) number out of range", Submit, Encoding.UTF8.GetBytes(valid.Replace("\"CIVIL_SOCIETY\"", "99999999999999"))),
             ("deeply nested arrays", Submit, Encoding.UTF8.GetBytes("{\"text\":" + new string('[', 100_000) + new string(']', 100_000) + "}")),
             ("deeply nested objects", Submit, Encoding.UTF8.GetBytes(string.Concat(Enumerable.Repeat("{\"respondent\":", 5_000)) + "{}" + new string('}', 5_000))),
             ("invalid UTF-8 in a string", Submit, [.. Encoding.UTF8.GetBytes(valid[..^2]), 0xC3, 0x28, 0xFF, .. Encoding.UTF8.GetBytes("\"}")]),
@@ -111,11 +112,11 @@ public sealed class JsonDoorTests(BadInputCluster cluster, ITestOutputHelper out
     [Fact]
     public async Task Bodies_over_the_cap_are_413_with_or_without_a_length()
     {
-        // The cap in this cluster is Gateway:Json:MaxRequestBytes = 1 MiB.
+        // The cap of the JSON routes in this cluster is 1 MiB (their MaxRequestBodySize).
         var huge = Encoding.UTF8.GetBytes(Valid(",\"requestId\":\"" + new string('x', 2 * 1024 * 1024) + "\""));
         AssertProblem(await PostAsync(Submit, huge), "2 MiB with Content-Length", HttpStatusCode.RequestEntityTooLarge);
         AssertProblem(await PostAsync(Submit, huge, chunked: true), "2 MiB chunked", HttpStatusCode.RequestEntityTooLarge);
-        AssertProblem(await PostAsync(GetStakeholder, huge, chunked: true), "2 MiB chunked to Teams", HttpStatusCode.RequestEntityTooLarge);
+        AssertProblem(await PostAsync(RegisterStakeholder, huge, chunked: true), "2 MiB chunked to Teams", HttpStatusCode.RequestEntityTooLarge);
         await cluster.AssertIntactAsync();
     }
 }

@@ -265,6 +265,20 @@ public sealed class Mission(MissionCluster cluster, string label, IReadOnlyList<
         var published = await ReportsApi.GetReportAsync(new GetReportRequest { Id = compiled.Id, Format = ReportFormat.Markdown });
         Assert.Contains(entryTitle, published.Content);
         Step("report compiled, submitted to the Secretary-General, transmitted to the General Assembly");
+
+        // The same through the JSON API: each service's JSON transcoding, routed by the gateway.
+        using (var json = new HttpClient { BaseAddress = cluster.GatewayWeb })
+        {
+            var report = System.Text.Json.JsonDocument.Parse(await json.GetStringAsync($"/v1/reports/{compiled.Id}?format=MARKDOWN")).RootElement;
+            Assert.Contains(entryTitle, report.GetProperty("content").GetString());
+            var consultationJson = System.Text.Json.JsonDocument.Parse(await json.GetStringAsync($"/v1/consultations/{consultation.Id}")).RootElement;
+            Assert.Equal(consultation.Title, consultationJson.GetProperty("title").GetString());
+            Assert.Contains(actionLines[0], await json.GetStringAsync("/v1/action-lines"));
+            using var refused = await json.PostAsync("/v1/reports", new StringContent("""{"periodStart":"2026-01-01","periodEnd":"2026-12-31"}""", Encoding.UTF8, "application/json"));
+            Assert.Equal(System.Net.HttpStatusCode.Unauthorized, refused.StatusCode);
+            Assert.Equal(16, System.Text.Json.JsonDocument.Parse(await refused.Content.ReadAsStringAsync()).RootElement.GetProperty("grpcStatus").GetInt32());
+        }
+        Step("JSON API through the gateway: Reporting, Consultations and Teams");
     }
 
     private void Step(string what) => output.WriteLine($"[{label}] {_clock.Elapsed.TotalSeconds,6:0.0} s  {what}");

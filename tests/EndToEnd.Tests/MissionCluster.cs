@@ -85,7 +85,9 @@ public sealed class MissionCluster : IAsyncLifetime
                     ("LD_PRELOAD", faketime),
                     ("FAKETIME_TIMESTAMP_FILE", ClockFile),
                     ("FAKETIME_CACHE_DURATION", "1"),
-                    ("FAKETIME_DONT_FAKE_MONOTONIC", "1"))));
+                    ("FAKETIME_DONT_FAKE_MONOTONIC", "1"),
+                    // One log line per request, so a test can tell which instance served a call.
+                    ("Logging__LogLevel__Microsoft.AspNetCore.Hosting.Diagnostics", "Information"))));
             if (i == 0)
             {
                 // The first instance migrates the shared database; the second starts once it serves.
@@ -108,9 +110,6 @@ public sealed class MissionCluster : IAsyncLifetime
             ["ReverseProxy__Clusters__reporting__Destinations__d1__Address"] = $"http://127.0.0.1:{reportingPort}",
             ["ReverseProxy__Clusters__consultations__Destinations__d1__Address"] = $"http://127.0.0.1:{consultationsPorts[0]}",
             ["ReverseProxy__Clusters__consultations__Destinations__d2__Address"] = $"http://127.0.0.1:{consultationsPorts[1]}",
-            // Consultations does not serve grpc.health.v1 yet, so active probes would mark both
-            // instances down; passive checks (transport failures) still eject a dead instance.
-            ["ReverseProxy__Clusters__consultations__HealthCheck__Active__Enabled"] = "false",
             // Submissions in a test come from one address, faster than a person types.
             ["Gateway__RateLimits__Submissions__PermitLimit"] = "1000",
         };

@@ -51,6 +51,68 @@ public sealed class MissionTests(MissionCluster cluster, ITestOutputHelper outpu
         output.WriteLine($"mission with faults: {clock.Elapsed.TotalSeconds:0.0} s");
     }
 
+    [Fact, Order(3)]
+    public async Task Two_Consultations_instances_share_the_calls_through_the_gateway_and_a_killed_one_is_routed_around()
+    {
+        var consultations = new Wsis.Consultations.V1.Consultations.ConsultationsClient(cluster.Channel);
+        int Served(int instance) => System.Text.RegularExpressions.Regex.Count(cluster.Consultations[instance].Output(), "Request starting [^\\n]*/consultations.v1.Consultations/ListConsultations");
+        async Task<List<Grpc.Core.StatusCode>> CallAsync(int times)
+        {
+            var statuses = new List<Grpc.Core.StatusCode>();
+            for (var i = 0; i < times; i++)
+            {
+                try
+                {
+                    await consultations.ListConsultationsAsync(new Wsis.Consultations.V1.ListConsultationsRequest { PageSize = 1 });
+                    statuses.Add(Grpc.Core.StatusCode.OK);
+                }
+                catch (Grpc.Core.RpcException e)
+                {
+                    statuses.Add(e.StatusCode);
+                }
+            }
+            return statuses;
+        }
+
+        // The instance the previous test killed is running again; the gateway takes it back once its
+        // passive health's reactivation period has passed and the active checks find it SERVING.
+        var first = cluster.Consultations[0];
+        if (!first.IsRunning)
+        {
+            first.Start();
+        }
+        await first.WaitUntilListeningAsync(new Uri(first.Environment["ASPNETCORE_URLS"]).Port, TimeSpan.FromSeconds(120));
+        var back = Stopwatch.StartNew();
+        var servedBefore = Served(0);
+        while (Served(0) == servedBefore)
+        {
+            Assert.True(back.Elapsed < TimeSpan.FromSeconds(90), "the restarted instance was not taken back into rotation in 90 s");
+            await CallAsync(2);
+            await Task.Delay(500);
+        }
+        output.WriteLine($"restarted instance back in rotation after {back.Elapsed.TotalSeconds:0} s");
+
+        var before = (Served(0), Served(1));
+        var shared = await CallAsync(40);
+        var after = (Served(0), Served(1));
+        output.WriteLine($"40 calls: instance 1 served {after.Item1 - before.Item1}, instance 2 {after.Item2 - before.Item2}");
+        Assert.All(shared, s => Assert.Equal(Grpc.Core.StatusCode.OK, s));
+        Assert.True(after.Item1 - before.Item1 >= 5 && after.Item2 - before.Item2 >= 5, "both instances take a share of the calls");
+
+        await cluster.Consultations[0].KillAsync();
+        var secondBefore = Served(1);
+        var routedAround = await CallAsync(40);
+        output.WriteLine($"after the kill: {string.Join(",", routedAround.GroupBy(s => s).Select(g => $"{g.Key} {g.Count()}"))}");
+        // The call that found the instance gone is UNAVAILABLE (nothing was processed; a client retries
+        // it); the gateway takes the instance out and every later call goes to the other one.
+        Assert.True(routedAround.Count(s => s != Grpc.Core.StatusCode.OK) <= 2, "at most the calls that found the instance gone fail");
+        Assert.All(routedAround.Where(s => s != Grpc.Core.StatusCode.OK), s => Assert.Equal(Grpc.Core.StatusCode.Unavailable, s));
+        Assert.All(routedAround.Skip(5), s => Assert.Equal(Grpc.Core.StatusCode.OK, s));
+        Assert.True(Served(1) - secondBefore >= 38, "the surviving instance served the calls");
+
+        first.Start();
+    }
+
     private sealed class NoFaults : IMissionFaults;
 
     /// <summary>Kills the first Consultations instance once the consultation is open (responses then reach

@@ -25,8 +25,10 @@ public sealed class EdgeTests : IAsyncLifetime
 
     private const string Submission = """{"consultationId":"c-1","text":"a response"}""";
 
+    private static StringContent Json(string json) => new(json, Encoding.UTF8, "application/json");
+
     [Fact]
-    public async Task Submissions_over_the_limit_get_429_with_retry_after_over_json_and_grpc()
+    public async Task Submissions_over_the_limit_get_429_with_retry_after_over_json_and_resource_exhausted_over_grpc()
     {
         _gateway = await GatewayHost.StartAsync(GatewayHost.Settings("RoundRobin", [("b1", _backend.Address)], submissionLimit: 2));
         using var http = new HttpClient { BaseAddress = _gateway.WebAddress };
@@ -34,22 +36,106 @@ public sealed class EdgeTests : IAsyncLifetime
 
         for (var i = 0; i < 2; i++)
         {
-            using var ok = await http.PostAsync("/api/consultations.v1.Consultations/SubmitResponse", new StringContent(Submission, Encoding.UTF8, "application/json"));
+            using var ok = await http.PostAsync("/v1/consultations/c-1/responses", Json(Submission));
             Assert.Equal(HttpStatusCode.OK, ok.StatusCode);
         }
-        using var limited = await http.PostAsync("/api/consultations.v1.Consultations/SubmitResponse", new StringContent(Submission, Encoding.UTF8, "application/json"));
+        using var limited = await http.PostAsync("/v1/consultations/c-1/responses", Json(Submission));
         var overGrpc = await grpc.UnaryAsync("/consultations.v1.Consultations/SubmitResponse", "");
         // Reads are not limited.
-        using var read = await http.PostAsync("/api/teams.v1.Teams/GetTeam", new StringContent("""{"id":"t"}""", Encoding.UTF8, "application/json"));
+        using var read = await http.GetAsync("/v1/teams/t");
+        var readOverGrpc = await grpc.UnaryAsync("/consultations.v1.Consultations/ListConsultations", "");
 
         Assert.Equal(HttpStatusCode.TooManyRequests, limited.StatusCode);
         Assert.True(int.Parse(limited.Headers.GetValues("Retry-After").Single(), System.Globalization.CultureInfo.InvariantCulture) >= 1);
         Assert.Equal("application/problem+json", limited.Content.Headers.ContentType?.MediaType);
         Assert.Equal(8, overGrpc.GrpcStatus);
         Assert.True(overGrpc.TrailersOnly);
-        Assert.True(overGrpc.Headers.Contains("Retry-After"));
-        Assert.Equal(2, _backend.CallCount("SubmitResponse"));
+        Assert.True(int.Parse(overGrpc.Headers.GetValues("grpc-retry-pushback-ms").Single(), System.Globalization.CultureInfo.InvariantCulture) >= 1000);
+        Assert.Equal(2, _backend.Requests.Count(r => r.StartsWith("POST /v1/consultations/c-1/responses", StringComparison.Ordinal)));
+        Assert.Equal(0, _backend.CallCount("SubmitResponse"));
         Assert.Equal(HttpStatusCode.OK, read.StatusCode);
+        Assert.Equal(0, readOverGrpc.GrpcStatus);
+    }
+
+    [Fact]
+    public async Task A_partner_service_account_gets_a_larger_submission_quota_than_an_anonymous_client()
+    {
+        // Settings: 2 per minute for anyone, 6 for the role "partner".
+        _gateway = await GatewayHost.StartAsync(GatewayHost.Settings("RoundRobin", [("b1", _backend.Address)], submissionLimit: 2));
+        using var grpc = new GrpcTestClient(_gateway.GrpcAddress);
+        var partner = TestTokens.Mint("partner-service", "partner");
+        var stakeholder = TestTokens.Mint("stakeholder-1", "stakeholder");
+
+        async Task<List<int?>> SubmitAsync(string? token, int times)
+        {
+            var statuses = new List<int?>();
+            for (var i = 0; i < times; i++)
+            {
+                var r = await grpc.UnaryAsync("/consultations.v1.Consultations/SubmitResponse", "", h =>
+                {
+                    if (token is not null)
+                    {
+                        h.Authorization = new AuthenticationHeaderValue("Bearer", token);
+                    }
+                });
+                statuses.Add(r.GrpcStatus);
+            }
+            return statuses;
+        }
+
+        var anonymous = await SubmitAsync(null, 3);
+        var member = await SubmitAsync(stakeholder, 3);
+        var service = await SubmitAsync(partner, 7);
+
+        Assert.Equal(2, anonymous.Count(s => s != 8));
+        Assert.Equal(8, anonymous[2]);
+        Assert.Equal(2, member.Count(s => s != 8));
+        Assert.Equal(6, service.Count(s => s != 8));
+        Assert.Equal(8, service[6]);
+    }
+
+    [Fact]
+    public async Task One_client_cannot_hold_more_calls_than_its_concurrency_limit_and_others_are_still_served()
+    {
+        _gateway = await GatewayHost.StartAsync(GatewayHost.Settings("RoundRobin", [("b1", _backend.Address)], concurrencyLimit: 2));
+        using var grpc = new GrpcTestClient(_gateway.GrpcAddress);
+        using var http = new HttpClient { BaseAddress = _gateway.WebAddress };
+        var other = TestTokens.Mint("another-client", "stakeholder");
+
+        // Two calls the service holds for 2 s fill this client's share.
+        var slow = Enumerable.Range(0, 2).Select(_ =>
+            grpc.UnaryAsync("/test.v1.Echo/Slow", "x", h => h.TryAddWithoutValidation("grpc-timeout", "2S"))).ToList();
+        await _backend.SlowCallStarted.Task.WaitAsync(TimeSpan.FromSeconds(10));
+        await WaitForAsync(() => _backend.CallCount("Slow") == 2);
+
+        var refused = await grpc.UnaryAsync("/test.v1.Echo/Unary", "third").WaitAsync(TimeSpan.FromSeconds(2));
+        using var refusedJson = await http.GetAsync("/v1/teams/t");
+        var otherClient = await grpc.UnaryAsync("/test.v1.Echo/Unary", "other", h => h.Authorization = new AuthenticationHeaderValue("Bearer", other));
+
+        Assert.Equal(14, refused.GrpcStatus);
+        Assert.True(refused.TrailersOnly);
+        Assert.Contains("calls in progress", refused.GrpcMessage);
+        Assert.Equal("1000", refused.Headers.GetValues("grpc-retry-pushback-ms").Single());
+        Assert.Equal(HttpStatusCode.TooManyRequests, refusedJson.StatusCode);
+        Assert.Equal("1", refusedJson.Headers.GetValues("Retry-After").Single());
+        Assert.Equal(0, otherClient.GrpcStatus);
+
+        // Once they end, this client's calls go through again: every call that entered was counted out.
+        Assert.All(await Task.WhenAll(slow), r => Assert.Equal(4, r.GrpcStatus));
+        for (var i = 0; i < 3; i++)
+        {
+            Assert.Equal(0, (await grpc.UnaryAsync("/test.v1.Echo/Unary", "again")).GrpcStatus);
+        }
+    }
+
+    private static async Task WaitForAsync(Func<bool> condition)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(15);
+        while (!condition())
+        {
+            Assert.True(DateTime.UtcNow < deadline, "condition not reached in 15 s");
+            await Task.Delay(20);
+        }
     }
 
     [Fact]
@@ -88,7 +174,7 @@ public sealed class EdgeTests : IAsyncLifetime
         clusters["down"] = System.Text.Json.Nodes.JsonNode.Parse(clusters["echo"]!.ToJsonString())!;
         clusters["down"]!["Destinations"] = new System.Text.Json.Nodes.JsonObject { ["d1"] = new System.Text.Json.Nodes.JsonObject { ["Address"] = $"http://127.0.0.1:{port}" } };
         clusters["down"]!["HealthCheck"]!["Active"]!["Enabled"] = true;
-        settings["ReverseProxy"]!["Routes"]!["reports"]!["ClusterId"] = "down";
+        settings["ReverseProxy"]!["Routes"]!["reporting-reports"]!["ClusterId"] = "down";
         _gateway = await GatewayHost.StartAsync(settings);
         using var grpc = new GrpcTestClient(_gateway.GrpcAddress);
 

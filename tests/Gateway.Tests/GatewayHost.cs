@@ -37,8 +37,6 @@ public sealed class GatewayHost : IAsyncDisposable
         await File.WriteAllTextAsync(Path.Combine(root, "appsettings.json"), settings.ToJsonString());
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions { ContentRootPath = root, EnvironmentName = "Testing" });
         builder.Logging.ClearProviders();
-        // First, as in the deployable: the gateway's endpoint defaults (the gRPC relay) apply to
-        // the listeners defined below.
         builder.AddGateway();
         ListenOptions? grpc = null, web = null;
         builder.WebHost.ConfigureKestrel(k =>
@@ -59,35 +57,82 @@ public sealed class GatewayHost : IAsyncDisposable
     public Task RewriteSettingsAsync(JsonObject settings) =>
         File.WriteAllTextAsync(Path.Combine(_root, "appsettings.json"), settings.ToJsonString());
 
-    /// <summary>Settings with one route per test service path prefix to one cluster.</summary>
+    /// <summary>
+    /// Settings as the deployable's appsettings.json has them: gRPC routes to the test service's
+    /// cluster "echo" and to clusters "teams", "consultations" and "reporting" (whose names the pages'
+    /// clients use), the JSON routes /v1/… of every service, the submission routes with their rate-limiter
+    /// policy; every cluster's destinations are <paramref name="destinations"/>.
+    /// </summary>
     public static JsonObject Settings(string policy, IEnumerable<(string Name, Uri Address)> destinations,
-        bool passive = true, bool active = false, TimeSpan? routeTimeout = null, string? extraRoutePath = null, int submissionLimit = 1000)
+        bool passive = true, bool active = false, TimeSpan? routeTimeout = null, string? extraRoutePath = null, int submissionLimit = 1000,
+        int concurrencyLimit = 1000, long? jsonBodyLimit = null, IReadOnlyDictionary<string, Uri>? clusterAddresses = null)
     {
-        var dests = new JsonObject();
-        foreach (var (name, address) in destinations)
+        var list = destinations.ToList();
+        JsonObject Route(string cluster, string path, string? rateLimit = null, string[]? methods = null)
         {
-            dests[name] = new JsonObject { ["Address"] = address.ToString() };
+            var route = new JsonObject
+            {
+                ["ClusterId"] = cluster,
+                ["AuthorizationPolicy"] = "valid-token-or-none",
+                ["Match"] = new JsonObject { ["Path"] = path },
+            };
+            if (methods is not null)
+            {
+                route["Match"]!["Methods"] = new JsonArray(methods.Select(m => (JsonNode)m).ToArray());
+            }
+            if (rateLimit is not null)
+            {
+                route["RateLimiterPolicy"] = rateLimit;
+            }
+            if (routeTimeout is { } timeout)
+            {
+                route["Timeout"] = timeout.ToString("c");
+            }
+            if (jsonBodyLimit is { } limit && path.StartsWith("/v1/", StringComparison.Ordinal))
+            {
+                route["MaxRequestBodySize"] = limit;
+            }
+            return route;
         }
         var routes = new JsonObject
         {
-            ["echo"] = new JsonObject
-            {
-                ["ClusterId"] = "echo",
-                ["Match"] = new JsonObject { ["Path"] = "/test.v1.Echo/{**catch-all}" },
-            },
+            ["echo"] = Route("echo", "/test.v1.Echo/{**catch-all}"),
+            ["teams-stakeholders"] = Route("teams", "/teams.v1.Stakeholders/{**method}"),
+            ["teams-teams"] = Route("teams", "/teams.v1.Teams/{**method}"),
+            ["teams-coordinators-meetings"] = Route("teams", "/teams.v1.CoordinatorsMeetings/{**method}"),
+            ["consultations"] = Route("consultations", "/consultations.v1.Consultations/{**method}"),
+            ["consultations-submit"] = Route("consultations", "/consultations.v1.Consultations/SubmitResponse", "submissions"),
+            ["reporting-stocktaking"] = Route("reporting", "/reporting.v1.Stocktaking/{**method}"),
+            ["reporting-reports"] = Route("reporting", "/reporting.v1.Reports/{**method}"),
+            ["json-teams"] = Route("teams", "/v1/{collection:regex(^(stakeholders|action-lines|teams|team-meetings|coordinators-meetings)$)}/{**rest}"),
+            ["json-consultations"] = Route("consultations", "/v1/{collection:regex(^(group-meetings|consultations|emails|responses|unassigned-responses)$)}/{**rest}"),
+            ["json-consultations-submit"] = Route("consultations", "/v1/consultations/{consultation_id}/responses", "submissions", ["POST"]),
+            ["json-reporting"] = Route("reporting", "/v1/{collection:regex(^(contributions|national-reports|inventory|reports)$)}/{**rest}"),
         };
-        if (routeTimeout is { } timeout)
-        {
-            routes["echo"]!["Timeout"] = timeout.ToString("c");
-        }
-        foreach (var (name, prefix) in new[] { ("teams", "/teams.v1.Teams/{**rest}"), ("consultations", "/consultations.v1.Consultations/{**rest}"),
-                     ("stocktaking", "/reporting.v1.Stocktaking/{**rest}"), ("reports", "/reporting.v1.Reports/{**rest}") })
-        {
-            routes[name] = new JsonObject { ["ClusterId"] = "echo", ["Match"] = new JsonObject { ["Path"] = prefix } };
-        }
         if (extraRoutePath is not null)
         {
-            routes["extra"] = new JsonObject { ["ClusterId"] = "echo", ["Match"] = new JsonObject { ["Path"] = extraRoutePath } };
+            routes["extra"] = Route("echo", extraRoutePath);
+        }
+        JsonObject Cluster(string id)
+        {
+            var dests = new JsonObject();
+            foreach (var (name, address) in clusterAddresses?.TryGetValue(id, out var only) == true ? [("d1", only)] : list)
+            {
+                dests[name] = new JsonObject { ["Address"] = address.ToString() };
+            }
+            return new JsonObject
+            {
+                ["LoadBalancingPolicy"] = policy,
+                ["AvailableDestinationsPolicy"] = "HealthyOrPanic",
+                ["HttpRequest"] = new JsonObject { ["Version"] = "2", ["VersionPolicy"] = "RequestVersionExact" },
+                ["Metadata"] = new JsonObject { ["ConsecutiveFailuresHealthPolicy.Threshold"] = "1" },
+                ["HealthCheck"] = new JsonObject
+                {
+                    ["Active"] = new JsonObject { ["Enabled"] = active, ["Interval"] = "00:00:00.200", ["Timeout"] = "00:00:01", ["Policy"] = "GrpcHealth" },
+                    ["Passive"] = new JsonObject { ["Enabled"] = passive, ["Policy"] = "DestinationFailures", ["ReactivationPeriod"] = "00:01:00" },
+                },
+                ["Destinations"] = dests,
+            };
         }
         return new JsonObject
         {
@@ -100,26 +145,22 @@ public sealed class GatewayHost : IAsyncDisposable
             ["Gateway"] = new JsonObject
             {
                 ["Forwarder"] = new JsonObject { ["ConnectTimeout"] = "00:00:02" },
-                ["RateLimits"] = new JsonObject { ["Submissions"] = new JsonObject { ["PermitLimit"] = submissionLimit, ["Window"] = "00:01:00" } },
-                ["Json"] = new JsonObject { ["MaxRequestBytes"] = 64 * 1024 },
+                ["RateLimits"] = new JsonObject
+                {
+                    ["Concurrency"] = new JsonObject { ["PermitLimit"] = concurrencyLimit },
+                    ["Submissions"] = new JsonObject
+                    {
+                        ["PermitLimit"] = submissionLimit,
+                        ["Window"] = "00:01:00",
+                        ["PartnerRoles"] = new JsonArray("partner"),
+                        ["PartnerPermitLimit"] = submissionLimit * 3,
+                    },
+                },
             },
             ["ReverseProxy"] = new JsonObject
             {
                 ["Routes"] = routes,
-                ["Clusters"] = new JsonObject
-                {
-                    ["echo"] = new JsonObject
-                    {
-                        ["LoadBalancingPolicy"] = policy,
-                        ["Metadata"] = new JsonObject { ["ConsecutiveFailuresHealthPolicy.Threshold"] = "1" },
-                        ["HealthCheck"] = new JsonObject
-                        {
-                            ["Active"] = new JsonObject { ["Enabled"] = active, ["Interval"] = "00:00:00.200", ["Timeout"] = "00:00:01" },
-                            ["Passive"] = new JsonObject { ["Enabled"] = passive, ["ReactivationPeriod"] = "00:01:00" },
-                        },
-                        ["Destinations"] = dests,
-                    },
-                },
+                ["Clusters"] = new JsonObject { ["echo"] = Cluster("echo"), ["teams"] = Cluster("teams"), ["consultations"] = Cluster("consultations"), ["reporting"] = Cluster("reporting") },
             },
         };
     }

@@ -9,7 +9,6 @@ using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
-using Wsis.Gateway.Proxy;
 
 namespace Gateway.Tests;
 
@@ -42,6 +41,12 @@ public sealed class GrpcTestBackend : IAsyncDisposable
 
     public ConcurrentQueue<string> Calls { get; } = new();
 
+    /// <summary>The x-probe header of every request that carried one (the hostile clients' requests).</summary>
+    public ConcurrentQueue<string> Probes { get; } = new();
+
+    /// <summary>Every request as "METHOD /path?query".</summary>
+    public ConcurrentQueue<string> Requests { get; } = new();
+
     public int CallCount(string method) => Calls.Count(c => c == method);
 
     public ConcurrentDictionary<string, string> LastHeaders { get; } = new(StringComparer.OrdinalIgnoreCase);
@@ -70,6 +75,11 @@ public sealed class GrpcTestBackend : IAsyncDisposable
         app.Use(async (context, next) =>
         {
             Calls.Enqueue(context.Request.Path.Value!.Split('/').Last());
+            Requests.Enqueue($"{context.Request.Method} {context.Request.Path}{context.Request.QueryString}");
+            if (context.Request.Headers.TryGetValue("x-probe", out var probe))
+            {
+                Probes.Enqueue(probe.ToString());
+            }
             foreach (var (k, v) in context.Request.Headers)
             {
                 LastHeaders[k] = v.ToString();
@@ -101,7 +111,7 @@ public sealed class GrpcTestBackend : IAsyncDisposable
 
         app.MapPost("/test.v1.Echo/Headers", async context =>
         {
-            while (await GrpcProtocol.ReadMessageAsync(context.Request.Body, 1 << 20, context.RequestAborted) is not null)
+            while (await GrpcWire.ReadMessageAsync(context.Request.Body, 1 << 20, context.RequestAborted) is not null)
             {
             }
             StartGrpc(context);
@@ -125,7 +135,7 @@ public sealed class GrpcTestBackend : IAsyncDisposable
         app.MapPost("/test.v1.Echo/ClientStream", async context =>
         {
             var received = new List<string>();
-            while (await GrpcProtocol.ReadMessageAsync(context.Request.Body, 1 << 20, context.RequestAborted) is { } m)
+            while (await GrpcWire.ReadMessageAsync(context.Request.Body, 1 << 20, context.RequestAborted) is { } m)
             {
                 received.Add(Text(m));
             }
@@ -136,11 +146,13 @@ public sealed class GrpcTestBackend : IAsyncDisposable
 
         app.MapPost("/test.v1.Echo/Bidi", async context =>
         {
+            // As grpc-dotnet does for a streaming method: the client may rest between messages.
+            context.Features.Get<Microsoft.AspNetCore.Server.Kestrel.Core.Features.IHttpMinRequestBodyDataRateFeature>()!.MinDataRate = null;
             StartGrpc(context);
             // Headers first, as grpc servers do for a duplex call, before any message is read.
             await context.Response.StartAsync();
             await context.Response.Body.FlushAsync();
-            while (await GrpcProtocol.ReadMessageAsync(context.Request.Body, 1 << 20, context.RequestAborted) is { } m)
+            while (await GrpcWire.ReadMessageAsync(context.Request.Body, 1 << 20, context.RequestAborted) is { } m)
             {
                 await WriteAsync(context, "echo:" + Text(m));
             }
@@ -151,8 +163,8 @@ public sealed class GrpcTestBackend : IAsyncDisposable
         {
             await ReadAsync(context);
             StartGrpc(context);
-            context.Response.Headers[GrpcProtocol.StatusHeader] = "5";
-            context.Response.Headers[GrpcProtocol.MessageHeader] = GrpcProtocol.EncodeMessage("team T-1 not found – introuvable");
+            context.Response.Headers[GrpcWire.StatusHeader] = "5";
+            context.Response.Headers[GrpcWire.MessageHeader] = GrpcWire.EncodeMessage("team T-1 not found – introuvable");
         });
 
         app.MapPost("/test.v1.Echo/ErrorAfterMessage", async context =>
@@ -160,8 +172,8 @@ public sealed class GrpcTestBackend : IAsyncDisposable
             await ReadAsync(context);
             StartGrpc(context);
             await WriteAsync(context, "partial");
-            context.Response.AppendTrailer(GrpcProtocol.StatusHeader, "9");
-            context.Response.AppendTrailer(GrpcProtocol.MessageHeader, GrpcProtocol.EncodeMessage("deadline 2026-03-31 passed"));
+            context.Response.AppendTrailer(GrpcWire.StatusHeader, "9");
+            context.Response.AppendTrailer(GrpcWire.MessageHeader, GrpcWire.EncodeMessage("deadline 2026-03-31 passed"));
             context.Response.AppendTrailer("x-error-detail-bin", Convert.ToBase64String([1, 2, 3, 250]));
         });
 
@@ -169,7 +181,7 @@ public sealed class GrpcTestBackend : IAsyncDisposable
         {
             await ReadAsync(context);
             SlowCallStarted.TrySetResult();
-            var deadline = GrpcProtocol.ParseTimeout(context.Request.Headers[GrpcProtocol.TimeoutHeader]);
+            var deadline = GrpcWire.ParseTimeout(context.Request.Headers[GrpcWire.TimeoutHeader]);
             try
             {
                 await Task.Delay(deadline ?? TimeSpan.FromSeconds(30), context.RequestAborted);
@@ -182,8 +194,8 @@ public sealed class GrpcTestBackend : IAsyncDisposable
             StartGrpc(context);
             if (deadline is not null)
             {
-                context.Response.Headers[GrpcProtocol.StatusHeader] = "4";
-                context.Response.Headers[GrpcProtocol.MessageHeader] = "deadline exceeded at the service";
+                context.Response.Headers[GrpcWire.StatusHeader] = "4";
+                context.Response.Headers[GrpcWire.MessageHeader] = "deadline exceeded at the service";
                 return;
             }
             await WriteAsync(context, "late");
@@ -196,12 +208,12 @@ public sealed class GrpcTestBackend : IAsyncDisposable
             StartGrpc(context);
             if (request.Id == "missing")
             {
-                context.Response.Headers[GrpcProtocol.StatusHeader] = "5";
-                context.Response.Headers[GrpcProtocol.MessageHeader] = GrpcProtocol.EncodeMessage("team 'missing' not found");
+                context.Response.Headers[GrpcWire.StatusHeader] = "5";
+                context.Response.Headers[GrpcWire.MessageHeader] = GrpcWire.EncodeMessage("team 'missing' not found");
                 return;
             }
             var team = new Wsis.Teams.V1.Team { Id = request.Id, ActionLineCode = "C1", ActionLineTitle = "The role of public governance authorities" };
-            await context.Response.Body.WriteAsync(GrpcProtocol.Frame(Google.Protobuf.MessageExtensions.ToByteArray(team)));
+            await context.Response.Body.WriteAsync(GrpcWire.Frame(Google.Protobuf.MessageExtensions.ToByteArray(team)));
             Ok(context);
         });
 
@@ -212,8 +224,8 @@ public sealed class GrpcTestBackend : IAsyncDisposable
             StartGrpc(context);
             if (request.Text.Length == 0)
             {
-                context.Response.Headers[GrpcProtocol.StatusHeader] = "3";
-                context.Response.Headers[GrpcProtocol.MessageHeader] = "text: must not be empty";
+                context.Response.Headers[GrpcWire.StatusHeader] = "3";
+                context.Response.Headers[GrpcWire.MessageHeader] = "text: must not be empty";
                 return;
             }
             var receipt = new Wsis.Consultations.V1.Receipt
@@ -223,11 +235,21 @@ public sealed class GrpcTestBackend : IAsyncDisposable
                 ReceivedAt = Google.Protobuf.WellKnownTypes.Timestamp.FromDateTimeOffset(new DateTimeOffset(2026, 3, 1, 12, 0, 0, TimeSpan.Zero)),
                 Sha256 = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(bytes)),
             };
-            await context.Response.Body.WriteAsync(GrpcProtocol.Frame(Google.Protobuf.MessageExtensions.ToByteArray(receipt)));
+            await context.Response.Body.WriteAsync(GrpcWire.Frame(Google.Protobuf.MessageExtensions.ToByteArray(receipt)));
             Ok(context);
         });
 
         PublicDataEndpoints.Map(app);
+
+        // What a service's JSON transcoding answers, for the gateway's JSON routes.
+        app.MapGet("/v1/teams/{id}", (string id) => id == "missing"
+            ? Results.Problem(title: "NOT_FOUND", detail: "team 'missing' not found", statusCode: 404, extensions: new Dictionary<string, object?> { ["grpcStatus"] = 5 })
+            : Results.Json(new { id, actionLineCode = "C1", backend = Name }));
+        app.MapPost("/v1/consultations/{id}/responses", async (string id, HttpContext context) =>
+        {
+            using var body = await System.Text.Json.JsonDocument.ParseAsync(context.Request.Body);
+            return Results.Json(new { responseId = "r-1", trackingNumber = $"{id}-{body.RootElement.GetProperty("text").GetString()}" });
+        });
 
         app.MapPost("/test.v1.Echo/Refuse", async context =>
         {
@@ -252,7 +274,7 @@ public sealed class GrpcTestBackend : IAsyncDisposable
             }
             StartGrpc(context);
             // HealthCheckResponse { status = SERVING (1) | NOT_SERVING (2) }: tag 0x08, varint.
-            await context.Response.Body.WriteAsync(GrpcProtocol.Frame([0x08, Serving ? (byte)1 : (byte)2]));
+            await context.Response.Body.WriteAsync(GrpcWire.Frame([0x08, Serving ? (byte)1 : (byte)2]));
             Ok(context);
         });
     }
@@ -264,21 +286,21 @@ public sealed class GrpcTestBackend : IAsyncDisposable
     }
 
     private static async Task<byte[]> ReadAsync(HttpContext context) =>
-        await GrpcProtocol.ReadMessageAsync(context.Request.Body, 1 << 20, context.RequestAborted) ?? [];
+        await GrpcWire.ReadMessageAsync(context.Request.Body, 1 << 20, context.RequestAborted) ?? [];
 
     private static void StartGrpc(HttpContext context)
     {
         context.Response.StatusCode = 200;
-        context.Response.ContentType = GrpcProtocol.ContentType;
+        context.Response.ContentType = GrpcWire.ContentType;
     }
 
     private static async Task WriteAsync(HttpContext context, string text)
     {
-        await context.Response.Body.WriteAsync(GrpcProtocol.Frame(Encoding.UTF8.GetBytes(text)));
+        await context.Response.Body.WriteAsync(GrpcWire.Frame(Encoding.UTF8.GetBytes(text)));
         await context.Response.Body.FlushAsync();
     }
 
-    private static void Ok(HttpContext context) => context.Response.AppendTrailer(GrpcProtocol.StatusHeader, "0");
+    private static void Ok(HttpContext context) => context.Response.AppendTrailer(GrpcWire.StatusHeader, "0");
 
     private static string Text(byte[] message) => Encoding.UTF8.GetString(message);
 

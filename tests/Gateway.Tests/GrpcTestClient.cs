@@ -2,7 +2,6 @@ using System.Net;
 using System.Net.Http.Headers;
 using System.Text;
 using System.Threading.Channels;
-using Wsis.Gateway.Proxy;
 
 namespace Gateway.Tests;
 
@@ -48,14 +47,14 @@ public sealed class GrpcTestClient(Uri address) : IDisposable
     {
         var stream = await response.Content.ReadAsStreamAsync(ct);
         var messages = new List<string>();
-        while (await GrpcProtocol.ReadMessageAsync(stream, 1 << 20, ct) is { } m)
+        while (await GrpcWire.ReadMessageAsync(stream, 1 << 20, ct) is { } m)
         {
             messages.Add(Encoding.UTF8.GetString(m));
         }
-        var trailersOnly = response.Headers.Contains(GrpcProtocol.StatusHeader);
+        var trailersOnly = response.Headers.Contains(GrpcWire.StatusHeader);
         var statusSource = trailersOnly ? (HttpHeaders)response.Headers : response.TrailingHeaders;
-        int? status = statusSource.TryGetValues(GrpcProtocol.StatusHeader, out var s) ? int.Parse(s.First(), System.Globalization.CultureInfo.InvariantCulture) : null;
-        var message = statusSource.TryGetValues(GrpcProtocol.MessageHeader, out var gm) ? GrpcProtocol.DecodeMessage(gm.First()) : "";
+        int? status = statusSource.TryGetValues(GrpcWire.StatusHeader, out var s) ? int.Parse(s.First(), System.Globalization.CultureInfo.InvariantCulture) : null;
+        var message = statusSource.TryGetValues(GrpcWire.MessageHeader, out var gm) ? GrpcWire.DecodeMessage(gm.First()) : "";
         return new GrpcCallResult(response.StatusCode, status, message, messages, response.Headers, response.TrailingHeaders, trailersOnly);
     }
 
@@ -65,7 +64,7 @@ public sealed class GrpcTestClient(Uri address) : IDisposable
 /// <summary>A request body the test writes message by message while the response is read.</summary>
 public sealed class DuplexContent : HttpContent
 {
-    public DuplexContent() => Headers.ContentType = new MediaTypeHeaderValue(GrpcProtocol.ContentType);
+    public DuplexContent() => Headers.ContentType = new MediaTypeHeaderValue(GrpcWire.ContentType);
 
     public Channel<string> Messages { get; } = Channel.CreateUnbounded<string>();
 
@@ -78,7 +77,7 @@ public sealed class DuplexContent : HttpContent
         await stream.FlushAsync(cancellationToken);
         await foreach (var m in Messages.Reader.ReadAllAsync(cancellationToken))
         {
-            await stream.WriteAsync(GrpcProtocol.Frame(Encoding.UTF8.GetBytes(m)), cancellationToken);
+            await stream.WriteAsync(GrpcWire.Frame(Encoding.UTF8.GetBytes(m)), cancellationToken);
             await stream.FlushAsync(cancellationToken);
         }
     }

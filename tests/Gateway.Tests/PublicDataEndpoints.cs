@@ -3,7 +3,6 @@ using Google.Protobuf.WellKnownTypes;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Wsis.Consultations.V1;
-using Wsis.Gateway.Proxy;
 using Wsis.Reporting.V1;
 using Wsis.Teams.V1;
 
@@ -177,8 +176,8 @@ public static class PublicDataEndpoints
     {
         app.MapPost($"/{service}/{method}", async context =>
         {
-            var bytes = await GrpcProtocol.ReadMessageAsync(context.Request.Body, 1 << 20, context.RequestAborted) ?? [];
-            context.Response.ContentType = GrpcProtocol.ContentType;
+            var bytes = await GrpcWire.ReadMessageAsync(context.Request.Body, 1 << 20, context.RequestAborted) ?? [];
+            context.Response.ContentType = GrpcWire.ContentType;
             IMessage answer;
             try
             {
@@ -186,12 +185,12 @@ public static class PublicDataEndpoints
             }
             catch (Failure f)
             {
-                context.Response.Headers[GrpcProtocol.StatusHeader] = f.Status.ToString(System.Globalization.CultureInfo.InvariantCulture);
-                context.Response.Headers[GrpcProtocol.MessageHeader] = GrpcProtocol.EncodeMessage(f.Message);
+                context.Response.Headers[GrpcWire.StatusHeader] = f.Status.ToString(System.Globalization.CultureInfo.InvariantCulture);
+                context.Response.Headers[GrpcWire.MessageHeader] = GrpcWire.EncodeMessage(f.Message);
                 return;
             }
-            await context.Response.Body.WriteAsync(GrpcProtocol.Frame(answer.ToByteArray()));
-            context.Response.AppendTrailer(GrpcProtocol.StatusHeader, "0");
+            await context.Response.Body.WriteAsync(GrpcWire.Frame(answer.ToByteArray()));
+            context.Response.AppendTrailer(GrpcWire.StatusHeader, "0");
         });
     }
 }

@@ -199,6 +199,37 @@ public sealed class WebPagesTests(JsonGatewayFixture f) : IClassFixture<JsonGate
         Assert.True(search.IsSuccessStatusCode, $"search {(int)search.StatusCode}");
     }
 
+    [Theory]
+    [InlineData("/%5Cevil.example/")]
+    [InlineData("/%09/evil.example/")]
+    [InlineData("/%0d%0aSet-Cookie:%20x=1")]
+    [InlineData("/%E2%80%A8evil")]
+    [InlineData("//evil.example/")]
+    [InlineData("https://evil.example/")]
+    public async Task A_language_link_with_a_hostile_return_url_goes_home_never_500(string returnUrl)
+    {
+        using var http = new HttpClient(new HttpClientHandler { AllowAutoRedirect = false }) { BaseAddress = f.Gateway.WebAddress };
+        using var response = await http.GetAsync("/language/en?returnUrl=" + returnUrl);
+
+        Assert.True(response.StatusCode is HttpStatusCode.Redirect or HttpStatusCode.BadRequest, $"{(int)response.StatusCode}");
+        if (response.StatusCode == HttpStatusCode.Redirect)
+        {
+            Assert.Equal("/", response.Headers.Location?.OriginalString);
+        }
+        Assert.False(response.Headers.Contains("Set-Cookie") && response.Headers.GetValues("Set-Cookie").Any(c => c.StartsWith("x=", StringComparison.Ordinal)));
+    }
+
+    [Fact]
+    public async Task A_language_link_returns_to_the_page_it_came_from()
+    {
+        using var http = new HttpClient(new HttpClientHandler { AllowAutoRedirect = false }) { BaseAddress = f.Gateway.WebAddress };
+        using var response = await http.GetAsync("/language/fr?returnUrl=/consultations%3Fculture%3Dfr");
+
+        Assert.Equal(HttpStatusCode.Redirect, response.StatusCode);
+        Assert.Equal("/consultations?culture=fr", response.Headers.Location?.OriginalString);
+        Assert.Contains(response.Headers.GetValues("Set-Cookie"), c => c.StartsWith(".AspNetCore.Culture=", StringComparison.Ordinal));
+    }
+
     private static byte[] Read(ZipArchive zip, string name)
     {
         using var stream = zip.GetEntry(name)!.Open();

@@ -82,11 +82,32 @@ public sealed class EmbeddedHostTests(ITestOutputHelper output)
                 return rendered.Content.Contains(consultation.Title, StringComparison.Ordinal);
             }, "a compiled report showing the demonstration consultation");
 
-            // The gateway's JSON and web side on the HTTP/1.1 port.
+            // The JSON API on the HTTP/1.1 port: the services' own JSON transcoding, in this process.
             using var http = new HttpClient { BaseAddress = host.Web };
-            using var json = await http.PostAsJsonAsync("/api/teams.v1.Teams/ListTeams", new { });
+            using var json = await http.GetAsync("/v1/teams");
             Assert.Equal(HttpStatusCode.OK, json.StatusCode);
             Assert.Contains("\"actionLineCode\": \"C2\"", (await json.Content.ReadAsStringAsync()).Replace("\":\"", "\": \""));
+            using var created = await http.SendAsync(new HttpRequestMessage(HttpMethod.Post, "/v1/stakeholders")
+            {
+                Content = JsonContent.Create(new { name = "JSON organisation", category = "ACADEMIC_AND_TECHNICAL", countryCode = "SN", contactEmail = "json@example.org" }),
+                Headers = { Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", token) },
+            });
+            Assert.Equal(HttpStatusCode.OK, created.StatusCode);
+            // Errors are problems naming the gRPC status: a malformed id, a missing token, a misspelled field.
+            await AssertProblemAsync(await http.GetAsync("/v1/stakeholders/not-an-id"), HttpStatusCode.BadRequest, "INVALID_ARGUMENT", 3);
+            await AssertProblemAsync(await http.PostAsJsonAsync("/v1/teams", new { actionLineCode = "C3" }), HttpStatusCode.Unauthorized, "UNAUTHENTICATED", 16);
+            var misspelled = await http.SendAsync(new HttpRequestMessage(HttpMethod.Post, "/v1/stakeholders")
+            {
+                Content = JsonContent.Create(new { name = "X", category = "CIVIL_SOCIETY", countryCode = "FR", contactEmial = "x@example.org" }),
+                Headers = { Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", token) },
+            });
+            Assert.Contains("contactEmial", await AssertProblemAsync(misspelled, HttpStatusCode.BadRequest, "INVALID_ARGUMENT", 3));
+            // The API document and its reference page.
+            using var document = await http.GetAsync("/openapi/v1.json");
+            Assert.Equal(HttpStatusCode.OK, document.StatusCode);
+            Assert.Contains("/v1/consultations/{consultationId}/responses", await document.Content.ReadAsStringAsync());
+            using var reference = await http.GetAsync("/api-reference/");
+            Assert.Equal(HttpStatusCode.OK, reference.StatusCode);
             using var page = await http.GetAsync("/");
             Assert.Equal(HttpStatusCode.OK, page.StatusCode);
             Assert.Equal("text/html", page.Content.Headers.ContentType?.MediaType);
@@ -165,6 +186,21 @@ public sealed class EmbeddedHostTests(ITestOutputHelper output)
 
         var responses = (await consultations.ListResponsesAsync(new ListResponsesRequest { ConsultationId = open.Id })).Responses;
         Assert.Contains(responses, r => r.Channel == Channel.Email && r.Text.Contains("Sent to the embedded host's SMTP door."));
+    }
+
+    /// <summary>Asserts an RFC 7807 problem with that status, title and gRPC status; returns its detail.</summary>
+    private static async Task<string> AssertProblemAsync(HttpResponseMessage response, HttpStatusCode status, string title, int grpcStatus)
+    {
+        using (response)
+        {
+            var body = await response.Content.ReadAsStringAsync();
+            Assert.True(response.StatusCode == status, $"{(int)response.StatusCode} {body}");
+            Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+            using var problem = System.Text.Json.JsonDocument.Parse(body);
+            Assert.Equal(title, problem.RootElement.GetProperty("title").GetString());
+            Assert.Equal(grpcStatus, problem.RootElement.GetProperty("grpcStatus").GetInt32());
+            return problem.RootElement.GetProperty("detail").GetString()!;
+        }
     }
 
     private static async Task Eventually(Func<Task<bool>> condition, string what)

@@ -4,7 +4,7 @@ using Wsis.Gateway.Web;
 
 namespace Wsis.Gateway.Pages.Consultations;
 
-public sealed class DetailsModel(PublicServices services) : PageModel
+public sealed class DetailsModel(Wsis.Consultations.V1.Consultations.ConsultationsClient consultations) : PageModel
 {
     public Consultation Consultation { get; private set; } = new();
 
@@ -20,11 +20,10 @@ public sealed class DetailsModel(PublicServices services) : PageModel
 
     public async Task OnGetAsync(string id, string? from)
     {
-        Consultation = await services.CallAsync(HttpContext, "consultations.v1.Consultations", "GetConsultation",
-            new GetConsultationRequest { Id = id }, Consultation.Parser);
+        Consultation = await consultations.GetConsultationAsync(new GetConsultationRequest { Id = id }, cancellationToken: HttpContext.RequestAborted);
         ThisPage = from ?? ""; // not "page": Razor Pages reserve that route value
-        var list = await services.CallAsync(HttpContext, "consultations.v1.Consultations", "ListResponses",
-            new ListResponsesRequest { ConsultationId = id, PageSize = PageSize, PageToken = ThisPage }, ListResponsesResponse.Parser);
+        var list = await consultations.ListResponsesAsync(new ListResponsesRequest { ConsultationId = id, PageSize = PageSize, PageToken = ThisPage },
+            cancellationToken: HttpContext.RequestAborted);
         Responses = list.Responses.Where(r => r.Published).ToList();
         NextPage = list.NextPageToken;
     }

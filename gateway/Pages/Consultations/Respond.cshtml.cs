@@ -2,15 +2,17 @@ using Google.Protobuf;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.RazorPages;
 using Wsis.Consultations.V1;
+using Grpc.Core;
+using Microsoft.AspNetCore.RateLimiting;
 using Wsis.Gateway.Proxy;
-using Wsis.Gateway.Web;
 
 namespace Wsis.Gateway.Pages.Consultations;
 
 /// <summary>The web form of SubmitResponse: anyone may respond, no account needed (the gateway
 /// rate-limits this path per client). The service checks limits and the deadline; its message is shown.</summary>
 [RequestSizeLimit(32 * 1024 * 1024)]
-public sealed class RespondModel(PublicServices services) : PageModel
+[EnableRateLimiting(Edge.ClientLimits.SubmissionsPolicy)]
+public sealed class RespondModel(Wsis.Consultations.V1.Consultations.ConsultationsClient consultations) : PageModel
 {
     [FromRoute]
     public string Id { get; set; } = "";
@@ -64,19 +66,18 @@ public sealed class RespondModel(PublicServices services) : PageModel
         }
         try
         {
-            Receipt = await services.CallAsync(HttpContext, "consultations.v1.Consultations", "SubmitResponse", request, Receipt.Parser);
+            Receipt = await consultations.SubmitResponseAsync(request, cancellationToken: HttpContext.RequestAborted);
         }
-        catch (ServiceCallException e) when (e.Status is GrpcProtocol.InvalidArgument or GrpcProtocol.FailedPrecondition or GrpcProtocol.ResourceExhausted)
+        catch (RpcException e) when (e.StatusCode is Grpc.Core.StatusCode.InvalidArgument or Grpc.Core.StatusCode.FailedPrecondition or Grpc.Core.StatusCode.ResourceExhausted)
         {
-            Response.StatusCode = Json.JsonTranscoding.HttpStatusFor(e.Status);
-            Error = e.Message;
+            Response.StatusCode = GatewayAnswers.HttpStatusFor(e.StatusCode);
+            Error = e.Status.Detail;
         }
     }
 
     private async Task LoadAsync()
     {
-        var consultation = await services.CallAsync(HttpContext, "consultations.v1.Consultations", "GetConsultation",
-            new GetConsultationRequest { Id = Id }, Consultation.Parser);
+        var consultation = await consultations.GetConsultationAsync(new GetConsultationRequest { Id = Id }, cancellationToken: HttpContext.RequestAborted);
         ConsultationTitle = consultation.Title;
     }
 }

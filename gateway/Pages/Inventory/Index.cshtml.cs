@@ -5,7 +5,7 @@ using Wsis.Reporting.V1;
 
 namespace Wsis.Gateway.Pages.Inventory;
 
-public sealed class IndexModel(PublicServices services) : PageModel
+public sealed class IndexModel(Stocktaking.StocktakingClient stocktaking) : PageModel
 {
     [FromQuery(Name = "text")] public string? Text { get; set; }
     [FromQuery(Name = "year")] public int Year { get; set; }
@@ -18,14 +18,14 @@ public sealed class IndexModel(PublicServices services) : PageModel
 
     public async Task OnGetAsync()
     {
-        var response = await services.CallAsync(HttpContext, "reporting.v1.Stocktaking", "ListInventory", new ListInventoryRequest
+        var response = await stocktaking.ListInventoryAsync(new ListInventoryRequest
         {
             Text = Text ?? "",
             Year = Year,
             ActionLineCode = (Line ?? "").ToUpperInvariant(),
             CountryCode = (Country ?? "").ToUpperInvariant(),
             PageSize = 200,
-        }, ListInventoryResponse.Parser);
+        }, cancellationToken: HttpContext.RequestAborted);
         Entries = response.Entries;
         Total = response.TotalCount > 0 ? response.TotalCount : response.Entries.Count;
     }

@@ -4,11 +4,10 @@ using Wsis.Reporting.V1;
 
 namespace Wsis.Gateway.Pages.Reports;
 
-public sealed class DetailsModel(PublicServices services) : PageModel
+public sealed class DetailsModel(Wsis.Reporting.V1.Reports.ReportsClient reports) : PageModel
 {
     public Report Report { get; private set; } = new();
 
     public async Task OnGetAsync(string id) =>
-        Report = (await services.CallAsync(HttpContext, "reporting.v1.Reports", "GetReport",
-            new GetReportRequest { Id = id, Format = ReportFormat.Markdown }, RenderedReport.Parser)).Report;
+        Report = (await reports.GetReportAsync(new GetReportRequest { Id = id, Format = ReportFormat.Markdown }, cancellationToken: HttpContext.RequestAborted)).Report;
 }

@@ -4,7 +4,7 @@ using Wsis.Teams.V1;
 
 namespace Wsis.Gateway.Pages.Teams;
 
-public sealed class IndexModel(PublicServices services) : PageModel
+public sealed class IndexModel(Wsis.Teams.V1.Teams.TeamsClient teams) : PageModel
 {
     public IReadOnlyList<Team> Teams { get; private set; } = [];
 
@@ -15,13 +15,15 @@ public sealed class IndexModel(PublicServices services) : PageModel
 
     public async Task OnGetAsync()
     {
-        Teams = await services.ListAllAsync(HttpContext, "teams.v1.Teams", "ListTeams",
-            token => new ListTeamsRequest { PageSize = 100, PageToken = token }, ListTeamsResponse.Parser, r => (r.Teams, r.NextPageToken));
+        Teams = await Paging.AllAsync(
+            token => teams.ListTeamsAsync(new ListTeamsRequest { PageSize = 100, PageToken = token }, cancellationToken: HttpContext.RequestAborted).ResponseAsync,
+            r => (r.Teams, r.NextPageToken));
         foreach (var team in Teams)
         {
-            Meetings[team.Id] = await services.ListAllAsync(HttpContext, "teams.v1.Teams", "ListTeamMeetings",
-                token => new ListTeamMeetingsRequest { TeamId = team.Id, PageSize = 100, PageToken = token },
-                ListTeamMeetingsResponse.Parser, r => (r.Meetings, r.NextPageToken), maxPages: 5);
+            Meetings[team.Id] = await Paging.AllAsync(
+                token => teams.ListTeamMeetingsAsync(new ListTeamMeetingsRequest { TeamId = team.Id, PageSize = 100, PageToken = token },
+                    cancellationToken: HttpContext.RequestAborted).ResponseAsync,
+                r => (r.Meetings, r.NextPageToken), maxPages: 5);
         }
     }
 }

@@ -13,8 +13,10 @@ namespace Platform.ServiceDefaults;
 
 /// <summary>
 /// gRPC hosting every deployable shares, on grpc-dotnet: one error interceptor for all services,
-/// <c>grpc.health.v1</c> (the whole server and each service by name) and server reflection, so
-/// partners can explore with standard tools (<c>grpcurl</c>, <c>grpcui</c>, Postman).
+/// <c>grpc.health.v1</c> (the whole server and each service by name), server reflection, so
+/// partners can explore with standard tools (<c>grpcurl</c>, <c>grpcui</c>, Postman), and JSON for
+/// every method through the official JSON transcoding, on the routes the <c>.proto</c> files declare
+/// (<c>google.api.http</c>), with <see cref="TranscodedJson"/> at its door.
 /// </summary>
 public static class GrpcDefaults
 {
@@ -31,8 +33,10 @@ public static class GrpcDefaults
     public const int DefaultMaxInflatedRequestBytes = 4 * 1024 * 1024;
 
     /// <summary>
-    /// <c>AddGrpc</c> with <see cref="ErrorMappingInterceptor"/>, health and reflection. Safe to call
-    /// more than once (the embedded host composes several modules that each call it).
+    /// <c>AddGrpc</c> with <see cref="ErrorMappingInterceptor"/>, health, reflection and JSON transcoding.
+    /// Safe to call more than once (the embedded host composes several modules that each call it).
+    /// Transcoding binds its own HTTP routes through its own method provider, beside
+    /// <see cref="GuardedRequestParsing"/>'s gRPC routes: each method gets one gRPC route and one JSON route.
     /// </summary>
     public static IGrpcServerBuilder AddGrpcDefaults<TBuilder>(this TBuilder builder)
         where TBuilder : IHostApplicationBuilder
@@ -63,6 +67,7 @@ public static class GrpcDefaults
                 }
             }
         });
+        grpc.AddJsonTranscoding();
         services.AddGrpcReflection();
         services.AddGrpcHealthChecks(o => o.Services.Map("", c => !c.Tags.Contains(ServiceOnlyTag)))
             .AddCheck<HostLifecycleHealthCheck>(LifecycleCheck, HealthStatus.Unhealthy, [LifecycleCheck]);
@@ -93,6 +98,7 @@ public static class GrpcDefaults
         if (endpoints is IApplicationBuilder app)
         {
             app.Use(LiftBodyLimitForGrpc);
+            app.Use(TranscodedJson.HandleAsync);
         }
 
         endpoints.MapGrpcHealthChecksService().AllowAnonymous();
@@ -104,11 +110,14 @@ public static class GrpcDefaults
     /// grpc-dotnet lifts Kestrel's request-body limit (30 MB by default) for streaming methods only;
     /// for a unary call it would end the call with UNKNOWN when a body passed it. The one limit of a
     /// gRPC call is the message size the service sets (<c>MaxReceiveMessageSize</c>, RESOURCE_EXHAUSTED
-    /// naming it), checked from the message's length prefix before the message is read.
+    /// naming it), checked from the message's length prefix before the message is read. A JSON call of
+    /// the same method keeps Kestrel's limit: the transcoder reads the whole body with no limit of its own.
     /// </summary>
     private static Task LiftBodyLimitForGrpc(HttpContext context, RequestDelegate next)
     {
-        if (context.GetEndpoint()?.Metadata.GetMetadata<GrpcMethodMetadata>() is not null
+        if (context.GetEndpoint()?.Metadata is { } metadata
+            && metadata.GetMetadata<GrpcMethodMetadata>() is not null
+            && metadata.GetMetadata<Microsoft.AspNetCore.Grpc.JsonTranscoding.GrpcJsonTranscodingMetadata>() is null
             && context.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } limit)
         {
             limit.MaxRequestBodySize = null;

@@ -26,7 +26,9 @@ public sealed class RuleRefusals : IAuthorizationMiddlewareResultHandler
             return;
         }
 
-        var method = context.Request.Path.Value?.TrimStart('/') ?? "";
+        // The gRPC method's name whichever door the call came through (a JSON route names it too).
+        var method = context.GetEndpoint()?.Metadata.GetMetadata<Grpc.AspNetCore.Server.GrpcMethodMetadata>()?.Method.FullName.TrimStart('/')
+            ?? context.Request.Path.Value?.TrimStart('/') ?? "";
         var caller = Caller.From(context);
         var (code, message) = authorizeResult.Challenged || !caller.IsAuthenticated
             ? (StatusCode.Unauthenticated, caller.AuthenticationFailure is { } reason
@@ -43,8 +45,8 @@ public sealed class RuleRefusals : IAuthorizationMiddlewareResultHandler
         await _default.HandleAsync(next, context, policy, authorizeResult);
         if (!context.Response.HasStarted)
         {
-            await Results.Problem(title: code == StatusCode.Unauthenticated ? "UNAUTHENTICATED" : "PERMISSION_DENIED", detail: message,
-                statusCode: context.Response.StatusCode is >= 400 ? context.Response.StatusCode : code == StatusCode.Unauthenticated ? 401 : 403)
+            await Platform.ServiceDefaults.GrpcStatusProblem.Result(
+                context.Response.StatusCode is >= 400 ? context.Response.StatusCode : code == StatusCode.Unauthenticated ? 401 : 403, code, message)
                 .ExecuteAsync(context);
         }
     }
