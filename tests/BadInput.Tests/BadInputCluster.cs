@@ -121,6 +121,29 @@ public sealed class BadInputCluster : IAsyncLifetime
         Web = new HttpClient { BaseAddress = GatewayWeb, Timeout = TimeSpan.FromSeconds(30) };
         await Gateway.WaitUntilHttpOkAsync(new Uri(GatewayWeb, "/healthz").ToString(), TimeSpan.FromSeconds(60));
         await SeedAsync();
+        await WaitUntilServingAsync();
+    }
+
+    /// <summary>
+    /// Every process and the gateway's view of each cluster serving before the first test: the
+    /// gateway's whole-server health is SERVING only once YARP's first active probes found the
+    /// destinations healthy, which a busy machine may take seconds to run.
+    /// </summary>
+    private async Task WaitUntilServingAsync()
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(90);
+        while (true)
+        {
+            try
+            {
+                await AssertIntactAsync();
+                return;
+            }
+            catch (Exception) when (DateTime.UtcNow < deadline)
+            {
+                await Task.Delay(500);
+            }
+        }
     }
 
     private async Task SeedAsync()

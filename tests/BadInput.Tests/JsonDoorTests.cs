@@ -17,7 +17,7 @@ public sealed class JsonDoorTests(BadInputCluster cluster, ITestOutputHelper out
     private string Valid(string extra = "") =>
         $"{{\"consultationId\":\"{cluster.ConsultationId}\",\"respondent\":{{\"name\":\"Json\",\"organisation\":\"Org\",\"category\":\"CIVIL_SOCIETY\",\"countryCode\":\"CH\"}},\"text\":\"json fuzz\"{extra}}}";
 
-    private async Task<(HttpStatusCode Status, string Body)> PostAsync(string path, byte[] body, bool chunked = false)
+    private async Task<(HttpStatusCode Status, string Body)> PostAsync(string path, byte[] body, bool chunked = false, string? bearer = null)
     {
         HttpContent content = chunked ? new StreamContent(new MemoryStream(body)) : new ByteArrayContent(body);
         content.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue("application/json");
@@ -30,6 +30,11 @@ public sealed class JsonDoorTests(BadInputCluster cluster, ITestOutputHelper out
         if (chunked)
         {
             request.Headers.TransferEncodingChunked = true;
+        }
+
+        if (bearer is not null)
+        {
+            request.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", bearer);
         }
 
         using var response = await cluster.Web.SendAsync(request);
@@ -116,7 +121,10 @@ public sealed class JsonDoorTests(BadInputCluster cluster, ITestOutputHelper out
         var huge = Encoding.UTF8.GetBytes(Valid(",\"requestId\":\"" + new string('x', 2 * 1024 * 1024) + "\""));
         AssertProblem(await PostAsync(Submit, huge), "2 MiB with Content-Length", HttpStatusCode.RequestEntityTooLarge);
         AssertProblem(await PostAsync(Submit, huge, chunked: true), "2 MiB chunked", HttpStatusCode.RequestEntityTooLarge);
-        AssertProblem(await PostAsync(RegisterStakeholder, huge, chunked: true), "2 MiB chunked to Teams", HttpStatusCode.RequestEntityTooLarge);
+        // Teams' method needs a token: without one, Teams refuses (401) while the body streams, or the
+        // route's cap (413) is reached first; both are refusals and nothing is stored. With one, the cap answers.
+        AssertProblem(await PostAsync(RegisterStakeholder, huge, chunked: true), "2 MiB chunked to Teams without a token", HttpStatusCode.Unauthorized, HttpStatusCode.RequestEntityTooLarge);
+        AssertProblem(await PostAsync(RegisterStakeholder, huge, chunked: true, bearer: cluster.Token("secretariat-1", "secretariat")), "2 MiB chunked to Teams", HttpStatusCode.RequestEntityTooLarge);
         await cluster.AssertIntactAsync();
     }
 }
