@@ -1,10 +1,10 @@
-using Platform.Domain;
 using Google.Protobuf.WellKnownTypes;
 using Grpc.Core;
 using Grpc.Net.Client;
-using Wsis.Contracts.Clients;
+using Platform.Domain;
 using Platform.Security;
 using Wsis.Consultations.V1;
+using Wsis.Contracts.Clients;
 using Wsis.Teams.V1;
 using StakeholderCategory = Wsis.Teams.V1.StakeholderCategory;
 

@@ -1,7 +1,7 @@
-using Testing;
 using System.Buffers.Binary;
 using System.Net;
 using Google.Protobuf;
+using Testing;
 using Wsis.Consultations.V1;
 using Xunit.Abstractions;
 

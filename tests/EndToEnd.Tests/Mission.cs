@@ -246,7 +246,7 @@ public sealed class Mission(MissionCluster cluster, string label, IReadOnlyList<
         var chair = Bearer(cluster.Token($"chair-{label}", "coordinator", org: itu.Id));
         var periodStart = new DateOnly(year, 1, 1).ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture);
         var periodEnd = DateOnly.FromDateTime((now + ConsultationsClockOffset).UtcDateTime).AddMonths(2).ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture);
-        string content = "";
+        var content = "";
         var compiled = await Until(async () =>
         {
             var report = await Call(o => ReportsApi.CompileReportAsync(new CompileReportRequest { PeriodStart = periodStart, PeriodEnd = periodEnd }, o), chair);

@@ -1,6 +1,6 @@
-using Grpc.Core;
 using System.Diagnostics;
 using System.Text.Json;
+using Grpc.Core;
 using MassTransit;
 using Wsis.Contracts.Events;
 using Xunit.Abstractions;

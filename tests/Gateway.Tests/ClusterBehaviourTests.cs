@@ -1,10 +1,10 @@
 using System.Diagnostics;
-using Microsoft.Extensions.DependencyInjection;
-using Yarp.ReverseProxy;
-using Yarp.ReverseProxy.Model;
 using System.Net;
 using System.Net.Sockets;
+using Microsoft.Extensions.DependencyInjection;
 using Xunit;
+using Yarp.ReverseProxy;
+using Yarp.ReverseProxy.Model;
 
 namespace Gateway.Tests;
 

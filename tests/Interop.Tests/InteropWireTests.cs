@@ -1,7 +1,7 @@
-using Testing;
 using System.Buffers.Binary;
 using Google.Protobuf;
 using Grpc.Testing;
+using Testing;
 
 namespace Interop.Tests;
 

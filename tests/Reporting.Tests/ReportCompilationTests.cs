@@ -1,10 +1,10 @@
-using Platform.ServiceDefaults;
 using System.Globalization;
 using System.Xml.Linq;
 using AngleSharp.Html.Parser;
 using NodaTime;
 using NodaTime.Extensions;
 using Platform.Domain;
+using Platform.ServiceDefaults;
 using Wsis.Reporting.Model;
 using Xunit;
 

@@ -1,11 +1,11 @@
-using Platform.ServiceDefaults;
 using System.Security.Cryptography;
 using System.Text;
 using Grpc.Core;
 using MassTransit;
-using Platform.Domain;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
+using Platform.Domain;
+using Platform.ServiceDefaults;
 using Testing;
 using Wsis.Contracts.Events;
 using Wsis.Reporting.Model;

@@ -88,13 +88,16 @@ public sealed class StocktakingDataSet
         d.Record(new CoordinatorsMeetingConvening(Id(), Start.ToInstant(), meeting, Start.AddMonths(2).ToInstant()));
         d.Record(new OfficerElection(Id(), Start.AddMonths(2).ToInstant(), meeting, d.Chair, [d.ViceChair, d.CoordinatorOf["C9"]]));
         foreach (var year in Years.Append(2026))
+        {
             d.Record(new StocktakingProcedureSetting(Id(), Start.AddMonths(2).ToInstant(), meeting, year,
                 new DateTimeOffset(year, 11, 30, 23, 0, 0, TimeSpan.Zero).ToInstant(), ["description", "country_codes"]));
+        }
 
         // Contributions: each team, each year, a varying number of entries (1 + (line + year) % 4),
         // submitted by the team's coordinator through the model's own rule.
         var entrySeed = 0;
         foreach (var year in Years)
+        {
             for (var i = 0; i < ActionLines.TopLevel.Count; i++)
             {
                 var line = ActionLines.TopLevel[i].Code;
@@ -118,14 +121,19 @@ public sealed class StocktakingDataSet
                     Actor.Create("coord-" + line, [Role.Coordinator], d.CoordinatorOf[line]), d.Coordination, d.Procedures,
                     new DateTimeOffset(year, 6, 1 + i, 10, 0, 0, TimeSpan.Zero).ToInstant(), Id));
             }
+        }
 
         foreach (var year in Years)
+        {
             foreach (var country in Countries.Take(3 + year % 3))
+            {
                 d.NationalReports.Add(NationalReport.Submit(
                     new NationalReportDraft(country, year, $"National implementation of the WSIS outcomes in {country}, {year}.\n\nBroadband and skills.",
                         [new NationalActivityDraft("National broadband plan", "Rural coverage.", ["C2"])]),
                     Actor.Create($"ms-{country}", [Role.MemberState], country: country),
                     new DateTimeOffset(year, 9, 1, 0, 0, 0, TimeSpan.Zero).ToInstant(), alreadySubmitted: false, Id()));
+            }
+        }
 
         // One consultation a year; response i has category 1 + i % 6.
         foreach (var year in Years)
@@ -134,8 +142,11 @@ public sealed class StocktakingDataSet
             var opened = new DateTimeOffset(year, 3, 1, 8, 0, 0, TimeSpan.Zero);
             d.Record(new ConsultationOpening(Id(), opened.ToInstant(), c, $"Open consultation {year}: public policy on connectivity", opened.AddMonths(2).ToInstant()));
             for (var i = 0; i < 5 + year % 4; i++)
+            {
                 d.Record(new ResponsePublication(Id(), opened.AddDays(i + 1).ToInstant(), c, Key(),
                     (StakeholderCategory)(1 + i % 6), Countries[i % Countries.Length], (ResponseChannel)(1 + i % 3)));
+            }
+
             d.Record(new ConsultationClosing(Id(), opened.AddMonths(2).ToInstant(), c, 5 + year % 4, null));
         }
         return d;

@@ -1,8 +1,8 @@
 using Google.Protobuf;
 using Grpc.Core;
 using Grpc.Net.Client;
-using Wsis.Contracts.Clients;
 using Wsis.Consultations.V1;
+using Wsis.Contracts.Clients;
 using Wsis.Tools.MailIngest;
 
 // Exit codes follow sysexits.h, which Postfix's pipe(8) understands: 0 delivered; 75

@@ -1,9 +1,9 @@
 using Google.Protobuf;
+using Grpc.Core;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.RazorPages;
-using Wsis.Consultations.V1;
-using Grpc.Core;
 using Microsoft.AspNetCore.RateLimiting;
+using Wsis.Consultations.V1;
 using Wsis.Gateway.Proxy;
 
 namespace Wsis.Gateway.Pages.Consultations;

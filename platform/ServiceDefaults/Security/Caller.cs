@@ -1,7 +1,7 @@
-using Platform.Domain;
 using System.Security.Claims;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Http;
+using Platform.Domain;
 
 namespace Platform.Security;
 

@@ -1,5 +1,5 @@
-using Platform.Domain;
 using Grpc.Core;
+using Platform.Domain;
 
 namespace Platform.Security;
 

@@ -1,8 +1,8 @@
-using Platform.Domain;
 using System.Text.RegularExpressions;
 using Microsoft.Extensions.Configuration;
 using Microsoft.IdentityModel.JsonWebTokens;
 using Microsoft.IdentityModel.Tokens;
+using Platform.Domain;
 
 namespace Platform.Security;
 

@@ -160,7 +160,10 @@ public sealed class InitialMigration : Migration
     {
         foreach (var table in new[] { "Reports", "NationalReports", "InventoryEntries", "Contributions", "ConsultationResponses",
                      "Consultations", "StocktakingProcedures", "CoordinatorsMeetings", "TeamCoordinations", "Stakeholders" })
+        {
             m.DropTable(table);
+        }
+
         m.DropIdempotencyRecords();
         m.DropMessagingTables();
     }

@@ -3,10 +3,10 @@ using Microsoft.AspNetCore.Authorization;
 using Microsoft.EntityFrameworkCore;
 using Platform.Data;
 using Platform.Security;
-using V1 = Wsis.Reporting.V1;
 using Wsis.Reporting.Data;
 using Wsis.Reporting.IntegrationEvents;
 using Wsis.Reporting.Model;
+using V1 = Wsis.Reporting.V1;
 
 namespace Wsis.Reporting.Grpc;
 

@@ -126,14 +126,18 @@ public sealed class Contribution
             errors.Add($"{path}.description", $"is longer than {MaxDescriptionLength} characters");
 
         for (var j = 0; j < e.ActionLineCodes.Count; j++)
+        {
             if (!ActionLines.IsKnown(e.ActionLineCodes[j]))
                 errors.Add($"{path}.action_line_codes[{j}]", $"'{FieldErrors.Shorten(e.ActionLineCodes[j])}' is not a WSIS action line (C1–C11, C7.E-GOVERNMENT … C7.E-SCIENCE)");
+        }
 
         // Stored and counted exactly as given, so the canonical spelling is required here (CountryCode
         // alone would also read "ke" as KE).
         for (var j = 0; j < e.CountryCodes.Count; j++)
+        {
             if (!CountryCode.TryParse(e.CountryCodes[j], out var code) || code.Value.Value != e.CountryCodes[j])
                 errors.Add($"{path}.country_codes[{j}]", $"'{FieldErrors.Shorten(e.CountryCodes[j])}' is not an ISO 3166-1 alpha-2 code in upper case (such as KE)");
+        }
 
         if (!string.IsNullOrEmpty(e.Url) && !IsWellFormedUrl(e.Url))
             errors.Add($"{path}.url", "must be an absolute http or https URL");

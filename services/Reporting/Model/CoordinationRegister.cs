@@ -85,14 +85,23 @@ public sealed class CoordinationRegister
             throw DomainException.PermissionDenied($"{Rule}; the token carries no coordinator organisation");
         var team = Find(teamId);
         if (team is null)
+        {
             throw EventLag.NotYetKnown(
                 $"Reporting has not heard of team {teamId} yet: Teams' TeamCreated and CoordinatorDesignated reach it within a second of the change; retry shortly, and check team_id if this persists");
+        }
+
         if (team.CoordinatorId is null)
+        {
             throw EventLag.NotYetKnown(
                 $"{team.Name} has no designated coordinator in Reporting yet: if Teams has just recorded the designation of stakeholder {org} (RecordCoordinatorDesignation), its CoordinatorDesignated event is on its way; retry shortly");
+        }
+
         if (team.CoordinatorId != org)
+        {
             throw DomainException.PermissionDenied(
                 $"{Rule}: {team.Name} is coordinated by stakeholder {team.CoordinatorId}{(team.DecisionReference is { } d ? $" (designation {d})" : "")}, and the token acts for stakeholder {org}");
+        }
+
         return team;
     }
 

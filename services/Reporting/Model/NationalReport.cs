@@ -34,12 +34,18 @@ public sealed class NationalReport
     {
         var errors = new FieldErrors();
         if (!Platform.Domain.CountryCode.TryParse(draft.CountryCode, out var country))
+        {
             errors.Add("country_code", "must be an ISO 3166-1 alpha-2 country code (two letters such as KE)");
+        }
         else if (!actor.IsMemberStateOf(country.Value))
+        {
             throw DomainException.PermissionDenied(
                 $"only the Member State of {country} (role member-state, country {country}) may submit its national report; the token speaks for {(actor.Country is { } c ? c : "no country")}");
+        }
         else if (alreadySubmitted)
+        {
             throw DomainException.AlreadyExists($"a national report for {country} and {draft.Year} has already been submitted; there is one per country and year");
+        }
 
         var lastYear = now.InUtc().Year + 1;
         if (draft.Year < FirstYear || draft.Year > lastYear) errors.Add("year", $"must be between {FirstYear} and {lastYear}");
@@ -51,8 +57,10 @@ public sealed class NationalReport
             var a = draft.Activities[i];
             if (string.IsNullOrWhiteSpace(a.Title)) errors.Add($"activities[{i}].title", "is required");
             for (var j = 0; j < a.ActionLineCodes.Count; j++)
+            {
                 if (!ActionLines.IsKnown(a.ActionLineCodes[j]))
                     errors.Add($"activities[{i}].action_line_codes[{j}]", "is not a WSIS action line (C1–C11, C7.E-GOVERNMENT … C7.E-SCIENCE)");
+            }
         }
         errors.ThrowIfAny();
 

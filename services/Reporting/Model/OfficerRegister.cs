@@ -99,11 +99,17 @@ public sealed class OfficerRegister
         var current = Current;
         if (current is not null && current.Includes(org)) return current;
         if (AwaitedElection(current) is { } awaited)
+        {
             throw EventLag.NotYetKnown(
                 $"the officers elected by coordinators' meeting {awaited.MeetingId} have not reached Reporting yet: if Teams has just closed its election (CloseElection), OfficersElected is on its way; retry shortly");
+        }
+
         if (current is null)
+        {
             throw EventLag.NotYetKnown(
                 "Reporting knows no election of officers of the coordinators' meeting yet: if Teams has just closed one (CloseElection), OfficersElected is on its way; retry shortly");
+        }
+
         throw DomainException.PermissionDenied($"{rule}: the officers elected by meeting {current.MeetingId} are {current}, and the token acts for stakeholder {org}");
     }
 
@@ -112,8 +118,11 @@ public sealed class OfficerRegister
     {
         if (actor.IsSecretariat) return;
         if (actor.CoordinatorOrganisation is null)
+        {
             throw DomainException.PermissionDenied(
                 $"only the chair or a vice-chair of the coordinators' meeting (role coordinator, org = an elected officer) or the secretariat may {what}");
+        }
+
         RequireOfficer(actor, what);
     }
 

@@ -62,14 +62,20 @@ public sealed class ProcedureRegister
         {
             var thisYear = now.InUtc().Year;
             if (year >= thisYear - 1 && year <= thisYear + 1)
+            {
                 throw EventLag.NotYetKnown(
                     $"no stocktaking procedures for {year} have reached Reporting: the coordinators' meeting sets them (SetStocktakingProcedures) and Reporting learns them within a second; if they were just set, retry shortly, otherwise they are still to be set");
+            }
+
             throw DomainException.FailedPrecondition(
                 $"the coordinators' meeting has set no stocktaking procedures for {year}; contributions for {year} wait for them (SetStocktakingProcedures)");
         }
         if (now > procedure.ContributionDeadline)
+        {
             throw DomainException.FailedPrecondition(
                 $"the contribution deadline for {year} ({Times.Utc(procedure.ContributionDeadline)}) has passed; only the coordinators' meeting can set a later one (SetStocktakingProcedures)");
+        }
+
         return procedure;
     }
 }

@@ -87,8 +87,11 @@ public sealed class Report
     {
         officers.RequireOfficer(actor, "submit a report to the UN Secretary-General");
         if (State != ReportState.Draft)
+        {
             throw DomainException.FailedPrecondition(
                 $"report {ReportId} is {NameOf(State)}: only a DRAFT report can be submitted to the UN Secretary-General, and a submitted report never changes");
+        }
+
         ContentHash = CanonicalReport.Hash(Content);
         SubmittedAt = now;
         SubmittedBy = actor.CoordinatorOrganisation;
@@ -105,8 +108,11 @@ public sealed class Report
         if (!actor.IsSecretariat)
             throw DomainException.PermissionDenied("only the secretariat (role secretariat) may record the transmission of a report to the General Assembly");
         if (State == ReportState.Draft)
+        {
             throw DomainException.FailedPrecondition(
                 $"report {ReportId} is DRAFT: only a SUBMITTED report can be transmitted to the General Assembly (SubmitToSecretaryGeneral comes first)");
+        }
+
         var trimmed = reference?.Trim();
         if (State == ReportState.TransmittedToGeneralAssembly)
         {

@@ -114,7 +114,10 @@ public static class ReportRenderer
         {
             h.Append(Inv, $"<section class=\"action-line\" id=\"line-{E(s.Code)}\">\n<h2>{E(s.Code)} {E(s.Title)}</h2>\n");
             h.Append(Inv, $"<p>Coordinator: {(s.CoordinatorName is null ? "not designated" : E(s.CoordinatorName))}.</p>\n");
-            if (s.Contributions.Count == 0) h.Append("<p>No contribution from the team in this period.</p>\n");
+            if (s.Contributions.Count == 0)
+            {
+                h.Append("<p>No contribution from the team in this period.</p>\n");
+            }
             else
             {
                 h.Append("<h3>Contributions of the team</h3>\n<table><thead><tr><th scope=\"col\">Year</th><th scope=\"col\">Action line</th><th scope=\"col\">Submitted</th><th scope=\"col\">Entries</th></tr></thead><tbody>");
@@ -209,7 +212,10 @@ public static class ReportRenderer
         {
             m.Append(Inv, $"## {Md(s.Code)} {Md(s.Title)}\n\n");
             m.Append(Inv, $"Coordinator: {(s.CoordinatorName is null ? "not designated" : Md(s.CoordinatorName))}.\n\n");
-            if (s.Contributions.Count == 0) m.Append("No contribution from the team in this period.\n\n");
+            if (s.Contributions.Count == 0)
+            {
+                m.Append("No contribution from the team in this period.\n\n");
+            }
             else
             {
                 m.Append("### Contributions of the team\n\n| Year | Action line | Submitted | Entries |\n| --- | --- | --- | ---: |\n");

@@ -18,7 +18,11 @@ public sealed class StakeholderRecord
     public bool Apply(StakeholderRegistration e)
     {
         if (RevisionEventId != Guid.Empty &&
-            !Revision.Supersedes(new(e.OccurredAt, e.EventId), RevisionAt, RevisionEventId)) return false;
+            !Revision.Supersedes(new(e.OccurredAt, e.EventId), RevisionAt, RevisionEventId))
+        {
+            return false;
+        }
+
         Name = e.Name;
         Category = e.Category;
         CountryCode = e.CountryCode;

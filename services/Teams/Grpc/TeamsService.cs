@@ -4,10 +4,10 @@ using Microsoft.EntityFrameworkCore;
 using NodaTime.Extensions;
 using Platform.Data;
 using Platform.Security;
-using V1 = Wsis.Teams.V1;
 using Wsis.Teams.Data;
 using Wsis.Teams.IntegrationEvents;
 using Wsis.Teams.Model;
+using V1 = Wsis.Teams.V1;
 
 namespace Wsis.Teams.Grpc;
 

@@ -85,12 +85,17 @@ public sealed class CoordinatorsMeeting
         if (viceChairSeats is < 1 or > MaxViceChairSeats)
             throw DomainException.InvalidArgument($"vice_chair_seats must be between 1 and {MaxViceChairSeats}");
         for (var i = 0; i < funding.Count; i++)
+        {
             if (!Enum.IsDefined(funding[i].Funder))
                 throw DomainException.InvalidArgument($"funding[{i}].funder must be ITU or UNESCO");
+        }
         // The Tunis Agenda has the meeting funded by both secretariats; one alone is not enough.
         foreach (var funder in Enum.GetValues<Funder>())
+        {
             if (!funding.Any(f => f.Funder == funder))
                 throw DomainException.InvalidArgument($"funding must include a line from {Name(funder)}: the meeting is funded by both the ITU and UNESCO secretariats");
+        }
+
         var meeting = new CoordinatorsMeeting
         {
             Id = Guid.CreateVersion7(now.ToDateTimeOffset()),
@@ -205,7 +210,9 @@ public sealed class CoordinatorsMeeting
             if (remaining == 0) break;
             var ids = group.Select(t => t.CandidateId).ToList();
             if (ids.Count <= remaining)
+            {
                 elected.AddRange(ids);
+            }
             else
             {
                 viceTie = ids;

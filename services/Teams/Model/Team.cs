@@ -97,8 +97,11 @@ public sealed class Team
         var reference = Text.Required(meetingReference, "meeting_reference", Text.ReferenceMax);
         var designation = UnderWayFor(stakeholderId);
         if (designation is null)
+        {
             throw DomainException.FailedPrecondition(
                 $"nomination missing: stakeholder {stakeholderId} has not been nominated as coordinator of team {ActionLineCode}; only a nominee can be recommended (NominateCoordinator comes first)");
+        }
+
         if (designation.Stage == DesignationStage.Recommended)
             throw DomainException.AlreadyExists($"the recommendation of stakeholder {stakeholderId} for team {ActionLineCode} is already recorded");
         designation.Recommend(reference, now, actor.Subject);
@@ -115,11 +118,17 @@ public sealed class Team
         var reference = Text.Required(decisionReference, "decision_reference", Text.ReferenceMax);
         var designation = UnderWayFor(stakeholderId);
         if (designation is null)
+        {
             throw DomainException.FailedPrecondition(
                 $"nomination missing: stakeholder {stakeholderId} has not been nominated as coordinator of team {ActionLineCode}; the steps are nomination, recommendation, designation");
+        }
+
         if (designation.Stage != DesignationStage.Recommended)
+        {
             throw DomainException.FailedPrecondition(
                 $"recommendation missing: no recommendation of stakeholder {stakeholderId} agreed at a stakeholder meeting convened by the ITU Secretary-General is recorded for team {ActionLineCode} (RecordCoordinatorRecommendation comes before the designation)");
+        }
+
         var utc = now;
         var previous = DesignatedCoordinator;
         previous?.End(utc, designation.Id);

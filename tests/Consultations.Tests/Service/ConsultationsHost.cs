@@ -1,4 +1,3 @@
-using Platform.Domain;
 using System.Net;
 using System.Security.Cryptography;
 using Grpc.Core;
@@ -13,11 +12,12 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.IdentityModel.Tokens;
 using Platform.Data;
+using Platform.Domain;
 using Platform.Security;
 using Platform.ServiceDefaults;
 using Testing;
-using Wsis.Consultations.Data;
 using Wsis.Consultations.Closing;
+using Wsis.Consultations.Data;
 using Wsis.Consultations.V1;
 
 namespace Wsis.Consultations.Tests.Service;

@@ -2,11 +2,11 @@ using System.Security.Cryptography;
 using System.Text;
 using Google.Protobuf;
 using Grpc.Core;
-using ResponseHashes = Wsis.Consultations.Model.ResponseHashes;
-using TrackingNumber = Wsis.Consultations.Model.TrackingNumber;
 using Wsis.Consultations.V1;
 using Xunit;
 using Xunit.Abstractions;
+using ResponseHashes = Wsis.Consultations.Model.ResponseHashes;
+using TrackingNumber = Wsis.Consultations.Model.TrackingNumber;
 
 namespace Wsis.Consultations.Tests.Service;
 

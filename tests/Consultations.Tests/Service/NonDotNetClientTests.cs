@@ -1,7 +1,7 @@
-using Platform.Domain;
 using System.Diagnostics;
 using Google.Protobuf;
 using Google.Protobuf.Reflection;
+using Platform.Domain;
 using Platform.Security;
 using Xunit;
 

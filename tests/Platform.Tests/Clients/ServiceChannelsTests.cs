@@ -1,10 +1,10 @@
-using Xunit;
 using Grpc.Core;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.DependencyInjection;
 using Wsis.Contracts.Clients;
+using Xunit;
 using V1 = Wsis.Teams.V1;
 
 namespace Platform.Tests.Clients;

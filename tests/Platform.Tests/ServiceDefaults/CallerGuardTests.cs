@@ -1,8 +1,8 @@
-using Platform.Domain;
 using System.Security.Claims;
 using Grpc.Core;
 using Microsoft.AspNetCore.Http;
 using Platform.Data;
+using Platform.Domain;
 using Platform.Security;
 using Xunit;
 

@@ -1,7 +1,7 @@
-using Platform.Domain;
 using System.Net;
 using System.Net.Http.Json;
 using Microsoft.Extensions.Configuration;
+using Platform.Domain;
 using Platform.Security;
 using Platform.ServiceDefaults;
 using Xunit;

@@ -1,4 +1,3 @@
-using Platform.Domain;
 using Grpc.Core;
 using Grpc.Net.Client;
 using Microsoft.AspNetCore.Authorization;
@@ -8,6 +7,7 @@ using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.DependencyInjection;
 using Platform.Data;
+using Platform.Domain;
 using Platform.Security;
 using Platform.ServiceDefaults;
 using Platform.Tests.ServiceDefaults.Probe;

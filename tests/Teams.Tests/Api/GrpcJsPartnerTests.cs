@@ -52,8 +52,11 @@ public sealed class GrpcJsPartnerTests(TeamsApiFixture fixture) : IClassFixture<
     private static string FindRepositoryRoot()
     {
         for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+        {
             if (File.Exists(Path.Combine(dir.FullName, "Microservices.sln")))
                 return dir.FullName;
+        }
+
         throw new InvalidOperationException("Microservices.sln not found above " + AppContext.BaseDirectory);
     }
 }

@@ -1,10 +1,10 @@
-using Platform.Domain;
 using System.Security.Cryptography;
 using Grpc.Core;
 using Grpc.Net.Client;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.Configuration;
 using Microsoft.IdentityModel.Tokens;
+using Platform.Domain;
 using Platform.Security;
 using Platform.ServiceDefaults;
 using Wsis.Teams;

@@ -1,7 +1,7 @@
-using NodaTime;
 using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Diagnostics;
+using NodaTime;
 using Wsis.Teams.Data;
 using Wsis.Teams.Model;
 using Wsis.Teams.Tests.Model;

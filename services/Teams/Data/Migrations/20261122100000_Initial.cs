@@ -241,6 +241,8 @@ public sealed class Initial : Migration
         foreach (var table in new[] { "stocktaking_procedures", "ballots", "officer_nominations", "funding_lines", "coordinators_meetings",
                      "meeting_registrations", "team_meetings", "coordination_modalities", "coordinator_designations", "team_memberships", "teams",
                      "stakeholders", "action_lines" })
+        {
             b.DropTable(table);
+        }
     }
 }
