@@ -6,6 +6,16 @@ namespace Wsis.Teams.Tests.Api;
 /// <summary>A partner's client that is not .NET: @grpc/grpc-js loading contracts/Protos at run time.</summary>
 public sealed class GrpcJsPartnerTests(TeamsApiFixture fixture) : IClassFixture<TeamsApiFixture>
 {
+    /// <summary>The googleapis protos the contracts import (google/api/annotations.proto for the JSON routes), as a partner gets them from googleapis.</summary>
+    private static string GoogleApiProtos()
+    {
+        var folder = typeof(GrpcJsPartnerTests).Assembly.GetCustomAttributes(typeof(System.Reflection.AssemblyMetadataAttribute), false)
+            .Cast<System.Reflection.AssemblyMetadataAttribute>().Single(a => a.Key == "GoogleApiProtos").Value;
+        if (string.IsNullOrEmpty(folder) || !File.Exists(Path.Combine(folder, "google", "api", "annotations.proto")))
+            throw new InvalidOperationException($"google/api/annotations.proto not found under '{folder}' (the Google.Api.CommonProtos package)");
+        return folder;
+    }
+
     [Fact]
     public async Task A_grpc_js_client_registers_creates_and_joins_using_the_proto_files()
     {
@@ -25,6 +35,7 @@ public sealed class GrpcJsPartnerTests(TeamsApiFixture fixture) : IClassFixture<
         start.ArgumentList.Add($"127.0.0.1:{address.Port}");
         start.ArgumentList.Add(Path.Combine(repository, "contracts", "Protos"));
         start.ArgumentList.Add(fixture.Service.Token("partner-secretariat", "secretariat"));
+        start.ArgumentList.Add(GoogleApiProtos());
         using var node = Process.Start(start)!;
         var output = node.StandardOutput.ReadToEndAsync();
         var errors = node.StandardError.ReadToEndAsync();

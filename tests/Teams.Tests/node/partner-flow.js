@@ -2,15 +2,17 @@
 // service definitions loaded from the .proto files at run time. Prints one JSON object with
 // what it saw; the .NET test decides whether that is right.
 //
-// usage: node partner-flow.js <address host:port> <proto root> <secretariat token>
+// usage: node partner-flow.js <address host:port> <proto root> <secretariat token> <googleapis proto root>
+// (the contracts import google/api/annotations.proto for their JSON routes: a partner takes it from
+// googleapis, e.g. the google-proto-files npm package; the test passes the copy .NET builds with)
 'use strict';
 const path = require('path');
 const grpc = require('@grpc/grpc-js');
 const protoLoader = require('@grpc/proto-loader');
 
-const [address, protoRoot, secretariatToken] = process.argv.slice(2);
+const [address, protoRoot, secretariatToken, googleApiRoot] = process.argv.slice(2);
 const definition = protoLoader.loadSync(path.join(protoRoot, 'teams/v1/teams.proto'), {
-  includeDirs: [protoRoot],
+  includeDirs: [protoRoot, googleApiRoot],
   keepCase: true,
   longs: String,
   enums: String,
