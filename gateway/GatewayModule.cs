@@ -36,11 +36,9 @@ public static class GatewayModule
 
     public static WebApplication MapGateway(this WebApplication app)
     {
+        // Authentication comes first without being asked: WebApplication puts it at the head of the
+        // pipeline whenever a scheme is registered (here, in the embedded host, and in the services).
         app.UseRouting();
-        if (!((IApplicationBuilder)app).Properties.ContainsKey("__AuthenticationMiddlewareSet"))
-        {
-            app.UseAuthentication();
-        }
         app.UseRateLimiter();                    // per client: calls in progress; submissions per window
         app.UseAuthorization();                  // routes: valid-token-or-none; services' own methods: their policies
         app.UseRequestTimeouts();                // routes' Timeout
