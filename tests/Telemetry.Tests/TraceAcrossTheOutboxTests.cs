@@ -117,6 +117,50 @@ public sealed class TraceAcrossTheOutboxTests(ITestOutputHelper output)
         Assert.Equal($"00-{call.TraceId}-{call.SpanId}-01", await query.ExecuteScalarAsync());
     }
 
+    [Fact]
+    public async Task A_response_submitted_through_the_gateway_is_one_trace_from_the_gateway_to_Reporting_s_handler()
+    {
+        await using var services = await TracedServices.StartAsync(Deployment.Embedded, "Consultations");
+        using var gateway = await services.StartGatewayAsync();
+        var direct = new Consultations.ConsultationsClient(services.Channel);
+        var meeting = await direct.ScheduleGroupMeetingAsync(new ScheduleGroupMeetingRequest
+        {
+            StartsOn = DateTime.UtcNow.AddDays(90).ToString("yyyy-MM-dd"),
+            Venue = "Geneva, ITU headquarters",
+        }, services.As("secretariat-1", Role.Secretariat));
+        var consultation = await direct.OpenConsultationAsync(new OpenConsultationRequest
+        {
+            MeetingId = meeting.Id,
+            Title = "Internet exchange points",
+            IssueText = "Public policy considerations for Internet exchange points.",
+        }, services.As("ms-ch", Role.MemberState, country: "CH"));
+        var gatewayAddress = gateway.Target;
+
+        // Through the gateway: YARP forwards the call, HttpClient carries the trace to the service.
+        await new Consultations.ConsultationsClient(gateway).SubmitResponseAsync(new SubmitResponseRequest
+        {
+            ConsultationId = consultation.Id,
+            Respondent = new Respondent { Name = "Kofi Mensah", Organisation = "Ghana IXP", Category = RespondentCategory.CivilSociety, CountryCode = "GH", Email = "kofi@example.gh" },
+            Text = "Exchange points keep local traffic local.",
+        });
+
+        var (path, trace) = await services.Spans.WaitForPathAsync(
+            s => s.Kind == ActivityKind.Server && s.DisplayName.Contains("consultations.v1.Consultations", StringComparison.Ordinal)
+                 && s.TagObjects.Any(t => t.Key == "server.port" && Equals(Convert.ToString(t.Value, System.Globalization.CultureInfo.InvariantCulture), gatewayAddress.Split(':')[^1])),
+            s => s.Source.Name == MessagingTelemetry.SourceName && s.DisplayName == "handle ResponsePublished",
+            Patience);
+        output.WriteLine(ExportedSpans.Describe(trace));
+
+        // From the handler up: the bus, the service's own server span for SubmitResponse, the
+        // gateway's forwarded HTTP/2 request (a client span), and the gateway's server span on top.
+        AssertThroughTheBus(path.Take(path.Count - 2).ToList());
+        var serviceCall = path.Last(s => s.Kind == ActivityKind.Server && s != path[^1]);
+        Assert.Contains("SubmitResponse", serviceCall.DisplayName, StringComparison.Ordinal);
+        var forwarded = path[path.ToList().IndexOf(serviceCall) + 1];
+        Assert.Equal(ActivityKind.Client, forwarded.Kind);
+        Assert.Equal(path[^1].SpanId, forwarded.ParentSpanId);
+    }
+
     /// <summary>
     /// The path from the handler up to the call passes the outbox's publish (Producer), then
     /// MassTransit's send, then its consumer's activity, in that order. Returns the publish span.

@@ -19,6 +19,7 @@ using Platform.ServiceDefaults;
 using Testing;
 using Wsis.Consultations;
 using Wsis.Consultations.Data;
+using Wsis.Gateway;
 using Wsis.Reporting;
 using Wsis.Reporting.Data;
 using Wsis.Teams;
@@ -52,6 +53,7 @@ internal sealed class TracedServices : IAsyncDisposable
 
     private readonly WebApplication _app;
     private readonly string _folder;
+    private WebApplication? _gateway;
     private readonly DevelopmentTokenIssuer _tokens = new(Issuer, Audience, new SymmetricSecurityKey(Secret));
 
     private TracedServices(WebApplication app, string folder, string address, ExportedSpans spans, LockedList<MetricSnapshot> metrics, IReadOnlyDictionary<string, string> connectionStrings)
@@ -158,6 +160,37 @@ internal sealed class TracedServices : IAsyncDisposable
         return new TracedServices(app, folder, address, spans, metrics, connectionStrings);
     }
 
+    /// <summary>
+    /// The gateway (its own module, in this process as in the embedded host, with no telemetry of its
+    /// own: the services' tracer provider hears every activity source of the process) routing
+    /// <c>consultations.v1.Consultations</c> to these services through YARP; returns its address.
+    /// </summary>
+    public async Task<GrpcChannel> StartGatewayAsync()
+    {
+        var services = new Uri(_app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First());
+        var builder = WebApplication.CreateBuilder(new WebApplicationOptions { EnvironmentName = "Production", ContentRootPath = _folder });
+        builder.WebHost.UseKestrel(k => k.Listen(IPAddress.Loopback, 0, l => l.Protocols = HttpProtocols.Http2));
+        builder.Logging.SetMinimumLevel(LogLevel.Warning);
+        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["Auth:Issuer"] = Issuer,
+            ["Auth:Audience"] = Audience,
+            ["Auth:SigningKeys:0"] = Convert.ToBase64String(Secret),
+            [ServiceTelemetry.OtlpEndpointKey] = "",
+            ["ReverseProxy:Routes:consultations:ClusterId"] = "consultations",
+            ["ReverseProxy:Routes:consultations:AuthorizationPolicy"] = "valid-token-or-none",
+            ["ReverseProxy:Routes:consultations:Match:Path"] = "/consultations.v1.Consultations/{**method}",
+            ["ReverseProxy:Clusters:consultations:HttpRequest:Version"] = "2",
+            ["ReverseProxy:Clusters:consultations:HttpRequest:VersionPolicy"] = "RequestVersionExact",
+            ["ReverseProxy:Clusters:consultations:Destinations:d1:Address"] = services.ToString(),
+        });
+        builder.AddGateway();
+        _gateway = builder.Build();
+        _gateway.MapGateway();
+        await _gateway.StartAsync();
+        return GrpcChannel.ForAddress(_gateway.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First());
+    }
+
     /// <summary>Call options with a bearer token for one role.</summary>
     public CallOptions As(string subject, string role, string? country = null, string? org = null) =>
         new(new Metadata { { "authorization", "Bearer " + _tokens.Mint(new DevelopmentTokenRequest(subject, subject, [role], country, org), TimeSpan.FromHours(1)) } });
@@ -168,6 +201,12 @@ internal sealed class TracedServices : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         Channel.Dispose();
+        if (_gateway is not null)
+        {
+            await _gateway.StopAsync();
+            await _gateway.DisposeAsync();
+        }
+
         await _app.StopAsync();
         await _app.DisposeAsync();
         Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
