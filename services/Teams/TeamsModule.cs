@@ -29,7 +29,6 @@ public static class TeamsModule
         builder.AddGrpcDefaults();
         builder.AddGrpcServiceHealth(["teams.v1.Stakeholders", "teams.v1.Teams", "teams.v1.CoordinatorsMeetings"], "database", "broker");
         builder.Services.TryAddSingleton(TimeProvider.System);
-        builder.Services.AddScoped<TeamsOutbox>();
         return builder;
     }
 

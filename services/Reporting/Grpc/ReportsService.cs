@@ -1,3 +1,4 @@
+using Platform.Messaging;
 using Grpc.Core;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.EntityFrameworkCore;
@@ -37,7 +38,7 @@ public sealed partial class ReportsService(ReportingDbContext db, TimeProvider t
         var ct = context.CancellationToken;
         var report = await Find(request.ReportId, "report_id", ct);
         report.Submit(actor, await db.OfficersAsync(ct), Mapping.Now(time));
-        ReportingOutbox.Raise(db, ReportingEventFactory.Submitted(report), report.ReportId.ToString());
+        db.AddIntegrationEvent(ReportingEventFactory.Submitted(report), report.ReportId.ToString());
         // State is a concurrency token: of two officers submitting one draft at once, the second gets ABORTED.
         await db.SaveChangesAsync(ct);
         LogSubmitted(logger, report.ReportId, report.ContentHash!);

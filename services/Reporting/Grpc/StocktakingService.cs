@@ -1,3 +1,4 @@
+using Platform.Messaging;
 using Grpc.Core;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.EntityFrameworkCore;
@@ -27,7 +28,7 @@ public sealed partial class StocktakingService(ReportingDbContext db, TimeProvid
             var procedures = await db.ProceduresAsync(draft.Year, ct);
             var contribution = Contribution.Submit(draft, Mapping.ActorOf(caller), coordination, procedures, Mapping.Now(time));
             db.Contributions.Add(contribution);
-            ReportingOutbox.Raise(db, ReportingEventFactory.Submitted(contribution), contribution.TeamId);
+            db.AddIntegrationEvent(ReportingEventFactory.Submitted(contribution), contribution.TeamId);
             LogContributionAccepted(logger, contribution.ContributionId, contribution.TeamId, contribution.Year, contribution.Entries.Count);
             return Mapping.ToMessage(contribution);
         }, context.CancellationToken);
@@ -47,7 +48,7 @@ public sealed partial class StocktakingService(ReportingDbContext db, TimeProvid
             var alreadySubmitted = country is not null && await db.NationalReports.AnyAsync(r => r.CountryCode == country && r.Year == draft.Year, ct);
             var report = NationalReport.Submit(draft, Mapping.ActorOf(caller), Mapping.Now(time), alreadySubmitted);
             db.NationalReports.Add(report);
-            ReportingOutbox.Raise(db, ReportingEventFactory.Submitted(report), report.CountryCode);
+            db.AddIntegrationEvent(ReportingEventFactory.Submitted(report), report.CountryCode);
             LogNationalReportAccepted(logger, report.NationalReportId, report.CountryCode, report.Year);
             return Mapping.ToMessage(report);
         }, context.CancellationToken);

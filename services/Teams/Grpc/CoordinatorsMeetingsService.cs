@@ -1,3 +1,4 @@
+using Platform.Messaging;
 using Grpc.Core;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.EntityFrameworkCore;
@@ -12,7 +13,7 @@ using V1 = Wsis.Teams.V1;
 namespace Wsis.Teams.Grpc;
 
 /// <summary>teams.v1.CoordinatorsMeetings: the meeting of coordinators of multi-stakeholder teams, its election and its decisions.</summary>
-public sealed class CoordinatorsMeetingsService(TeamsDbContext db, TeamsOutbox outbox, TimeProvider time) : V1.CoordinatorsMeetings.CoordinatorsMeetingsBase
+public sealed class CoordinatorsMeetingsService(TeamsDbContext db, TimeProvider time) : V1.CoordinatorsMeetings.CoordinatorsMeetingsBase
 {
     [Authorize(Policy = Policies.Secretariat)]
     public override async Task<V1.CoordinatorsMeeting> ConveneCoordinatorsMeeting(V1.ConveneCoordinatorsMeetingRequest request, ServerCallContext context)
@@ -32,7 +33,7 @@ public sealed class CoordinatorsMeetingsService(TeamsDbContext db, TeamsOutbox o
             var seats = request.ViceChairSeats == 0 ? CoordinatorsMeeting.DefaultViceChairSeats : request.ViceChairSeats;
             var meeting = CoordinatorsMeeting.Convene(Mapping.ToInstant(request.StartsAt, "starts_at"), request.Venue, funding, seats, actor, time.GetCurrentInstant());
             db.CoordinatorsMeetings.Add(meeting);
-            outbox.Raise(TeamsEventFactory.Convened(meeting), "coordinators-meeting:" + meeting.Id);
+            db.AddIntegrationEvent(TeamsEventFactory.Convened(meeting), "coordinators-meeting:" + meeting.Id);
             return Task.FromResult(Mapping.ToMessage(meeting));
         }, context.CancellationToken);
     }
@@ -82,7 +83,7 @@ public sealed class CoordinatorsMeetingsService(TeamsDbContext db, TeamsOutbox o
         var meeting = await LoadMeeting(request.MeetingId, "meeting_id", context.CancellationToken);
         meeting.CloseElection(actor, time.GetCurrentInstant());
         db.Touch(meeting);
-        outbox.Raise(TeamsEventFactory.Elected(meeting), "coordinators-meeting:" + meeting.Id);
+        db.AddIntegrationEvent(TeamsEventFactory.Elected(meeting), "coordinators-meeting:" + meeting.Id);
         await db.SaveChangesAsync(context.CancellationToken);
         return Mapping.ToMessage(meeting);
     }
@@ -106,7 +107,7 @@ public sealed class CoordinatorsMeetingsService(TeamsDbContext db, TeamsOutbox o
         var procedures = meeting.SetStocktakingProcedures(request.Year, Mapping.ToInstant(request.ContributionDeadline, "contribution_deadline"),
             [.. request.RequiredFields], actor, time.GetCurrentInstant());
         db.Touch(meeting);
-        outbox.Raise(TeamsEventFactory.ProceduresSet(meeting, procedures), "coordinators-meeting:" + meeting.Id);
+        db.AddIntegrationEvent(TeamsEventFactory.ProceduresSet(meeting, procedures), "coordinators-meeting:" + meeting.Id);
         await db.SaveChangesAsync(context.CancellationToken);
         return Mapping.ToMessage(meeting);
     }

@@ -1,3 +1,4 @@
+using Platform.Messaging;
 using Grpc.Core;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.EntityFrameworkCore;
@@ -12,7 +13,7 @@ using V1 = Wsis.Teams.V1;
 namespace Wsis.Teams.Grpc;
 
 /// <summary>teams.v1.Stakeholders: the register of organisations.</summary>
-public sealed class StakeholdersService(TeamsDbContext db, TeamsOutbox outbox, TimeProvider time) : V1.Stakeholders.StakeholdersBase
+public sealed class StakeholdersService(TeamsDbContext db, TimeProvider time) : V1.Stakeholders.StakeholdersBase
 {
     [Authorize(Policy = Policies.Authenticated)]
     public override async Task<V1.Stakeholder> RegisterStakeholder(V1.RegisterStakeholderRequest request, ServerCallContext context)
@@ -24,7 +25,7 @@ public sealed class StakeholdersService(TeamsDbContext db, TeamsOutbox outbox, T
         {
             var stakeholder = Stakeholder.Register(request.Name, Mapping.Category(request.Category), request.CountryCode, request.ContactEmail, actor, time.GetCurrentInstant());
             db.Stakeholders.Add(stakeholder);
-            outbox.Raise(TeamsEventFactory.Registered(stakeholder), "stakeholder:" + stakeholder.Id);
+            db.AddIntegrationEvent(TeamsEventFactory.Registered(stakeholder), "stakeholder:" + stakeholder.Id);
             // The registrant supplied the address, so it gets it back.
             return Task.FromResult(Mapping.ToMessage(stakeholder, showContact: true));
         }, context.CancellationToken);

@@ -1,3 +1,4 @@
+using Platform.Messaging;
 using Grpc.Core;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.EntityFrameworkCore;
@@ -12,7 +13,7 @@ using V1 = Wsis.Teams.V1;
 namespace Wsis.Teams.Grpc;
 
 /// <summary>teams.v1.Teams: one open multi-stakeholder team per action line, its coordinator, modalities and meetings.</summary>
-public sealed class TeamsService(TeamsDbContext db, TeamsOutbox outbox, TimeProvider time) : V1.Teams.TeamsBase
+public sealed class TeamsService(TeamsDbContext db, TimeProvider time) : V1.Teams.TeamsBase
 {
     [AllowAnonymous]
     public override async Task<V1.ListActionLinesResponse> ListActionLines(V1.ListActionLinesRequest request, ServerCallContext context)
@@ -38,7 +39,7 @@ public sealed class TeamsService(TeamsDbContext db, TeamsOutbox outbox, TimeProv
                 if (await db.Teams.AnyAsync(t => t.ActionLineCode == line.Code, ct))
                     throw Team.OneTeamPerActionLine(line);
                 db.Teams.Add(team);
-                outbox.Raise(TeamsEventFactory.Created(team, line), "team:" + team.Id);
+                db.AddIntegrationEvent(TeamsEventFactory.Created(team, line), "team:" + team.Id);
                 return Mapping.ToMessage(team, new Dictionary<Guid, string>(), []);
             }, context.CancellationToken);
         }
@@ -85,7 +86,7 @@ public sealed class TeamsService(TeamsDbContext db, TeamsOutbox outbox, TimeProv
             var stakeholder = await LoadStakeholder(Text.Id(request.StakeholderId, "stakeholder_id"), ct);
             var membership = team.Join(stakeholder, actor, time.GetCurrentInstant());
             db.Touch(team);
-            outbox.Raise(TeamsEventFactory.MembershipChanged(team, membership), MembershipKey(team));
+            db.AddIntegrationEvent(TeamsEventFactory.MembershipChanged(team, membership), MembershipKey(team));
             return await Present(team, ct);
         }, context.CancellationToken);
     }
@@ -97,7 +98,7 @@ public sealed class TeamsService(TeamsDbContext db, TeamsOutbox outbox, TimeProv
         var team = await LoadTeam(Text.Id(request.TeamId, "team_id"), context.CancellationToken);
         var membership = team.Leave(Text.Id(request.StakeholderId, "stakeholder_id"), actor, time.GetCurrentInstant());
         db.Touch(team);
-        outbox.Raise(TeamsEventFactory.MembershipChanged(team, membership), MembershipKey(team));
+        db.AddIntegrationEvent(TeamsEventFactory.MembershipChanged(team, membership), MembershipKey(team));
         await db.SaveChangesAsync(context.CancellationToken);
         return await Present(team, context.CancellationToken);
     }
@@ -145,7 +146,7 @@ public sealed class TeamsService(TeamsDbContext db, TeamsOutbox outbox, TimeProv
             var (designated, ended) = team.RecordDesignation(Text.Id(request.StakeholderId, "stakeholder_id"), request.DecisionReference, actor, time.GetCurrentInstant());
             db.Touch(team);
             var coordinator = await LoadStakeholder(designated.StakeholderId, ct);
-            outbox.Raise(TeamsEventFactory.Designated(team, designated, coordinator, ended), "team:" + team.Id);
+            db.AddIntegrationEvent(TeamsEventFactory.Designated(team, designated, coordinator, ended), "team:" + team.Id);
             return await Present(team, ct);
         }, context.CancellationToken);
     }
