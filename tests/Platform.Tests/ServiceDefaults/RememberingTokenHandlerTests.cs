@@ -42,10 +42,31 @@ public sealed class RememberingTokenHandlerTests
         var first = await handler.ValidateTokenAsync(token, parameters);
         var second = await handler.ValidateTokenAsync(token, parameters);
 
+        Assert.Equal(1, handler.FullValidations);
         Assert.True(first.IsValid);
         Assert.True(second.IsValid);
         Assert.Equal("alice", second.ClaimsIdentity.FindFirst("sub")?.Value);
         Assert.NotSame(first.ClaimsIdentity, second.ClaimsIdentity);
+    }
+
+    [Fact]
+    public async Task A_clone_of_the_parameters_finds_the_token_remembered()
+    {
+        // JwtBearer passes a clone of its parameters on each request: the token must be found again,
+        // without being validated in full a second time.
+        var handler = new RememberingTokenHandler();
+        var parameters = Parameters(Key);
+        var token = Token(Key, DateTime.UtcNow.AddMinutes(5));
+        Assert.True((await handler.ValidateTokenAsync(token, parameters.Clone())).IsValid);
+
+        var again = await handler.ValidateTokenAsync(token, parameters.Clone());
+
+        Assert.True(again.IsValid);
+        Assert.Equal("alice", again.ClaimsIdentity.FindFirst("sub")?.Value);
+        Assert.Equal(1, handler.FullValidations);
+        var otherAudience = parameters.Clone();
+        otherAudience.ValidAudience = "another-api";
+        Assert.False((await handler.ValidateTokenAsync(token, otherAudience)).IsValid);
     }
 
     [Fact]
