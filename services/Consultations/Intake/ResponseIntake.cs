@@ -7,6 +7,7 @@ using Wsis.Consultations.Closing;
 using Wsis.Consultations.Data;
 using Wsis.Consultations.Grpc;
 using Wsis.Consultations.IntegrationEvents;
+using Wsis.Consultations.Log;
 using Wsis.Consultations.Model;
 using Wsis.Consultations.Model.Mail;
 using V1 = Wsis.Consultations.V1;
@@ -32,6 +33,7 @@ public sealed partial class ResponseIntake(
     IntakeGate gate,
     IntakeWriter writer,
     ConsultationDeadlines deadlines,
+    LogSigningKey signingKey,
     IOptions<SubmissionLimits> limits,
     TimeProvider time,
     ILogger<ResponseIntake> logger)
@@ -163,6 +165,8 @@ public sealed partial class ResponseIntake(
                 }
 
                 IntegrationEventOutbox.AddResponsePublished(db, ConsultationEvents.Published(response));
+                var proofs = await LogAppender.AppendAsync(db, [response], signingKey, Now, null, cancellationToken);
+                answer.Receipt.Inclusion = proofs[response.Id];
             }
 
             db.Responses.Add(response);
