@@ -33,6 +33,7 @@ public static class ConsultationsModule
         // Read now, so a service without its signing key refuses to start (see LogSigningKey).
         builder.Services.AddSingleton(LogSigningKey.From(builder.Configuration, builder.Environment));
         builder.Services.AddSingleton<IntakeGate>();
+        builder.Services.AddSingleton<DkimCheck>();
         builder.Services.AddSingleton<ConsultationDeadlines>();
         builder.Services.AddSingleton<LiveCounts>();
         builder.Services.AddSingleton<IntakeWriter>();

@@ -22,6 +22,8 @@ internal sealed class ResponseConfiguration : IEntityTypeConfiguration<Response>
         e.Property(r => r.RespondentEmail).HasMaxLength(Respondent.EmailMax);
         e.Property(r => r.EnvelopeRecipient).HasMaxLength(Respondent.EmailMax);
         e.Property(r => r.PublishedSha256).HasMaxLength(64);
+        e.Property(r => r.DkimResult).HasConversion<int>();
+        e.Property(r => r.DkimDomain).HasMaxLength(SenderVerification.DomainMax);
         e.HasIndex(r => new { r.ConsultationId, r.LogIndex });
         e.Property(r => r.Problems).HasColumnName("ProblemsJson")
             .HasConversion(ConsultationsDbContext.JsonTexts, ConsultationsDbContext.JsonTextsComparer);

@@ -81,6 +81,8 @@ internal static class Mapping
             ReceivedSize = r.ReceivedSize,
             // Where the e-mail was delivered: for the secretariat deciding on unassigned mail.
             EnvelopeRecipient = caller.IsSecretariat ? r.EnvelopeRecipient : "",
+            DkimResult = (V1.DkimResult)r.DkimResult,
+            DkimDomain = r.DkimDomain,
         };
         message.Attachments.AddRange(r.Attachments.Select(ToMessage));
         message.Problems.AddRange(r.Problems);

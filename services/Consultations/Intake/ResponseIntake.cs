@@ -34,6 +34,7 @@ public sealed partial class ResponseIntake(
     IntakeWriter writer,
     ConsultationDeadlines deadlines,
     LogSigningKey signingKey,
+    DkimCheck dkim,
     IOptions<SubmissionLimits> limits,
     TimeProvider time,
     ILogger<ResponseIntake> logger)
@@ -113,7 +114,8 @@ public sealed partial class ResponseIntake(
                 .Select(c => new { c.Id, c.RoutingCode }).ToListAsync(cancellationToken);
         var consultationId = codes.Select(code => known.FirstOrDefault(k => k.RoutingCode == code)?.Id).FirstOrDefault(id => id is not null);
 
-        var response = Response.Emailed(channel, raw, message, request.EnvelopeRecipient, consultationId, receivedAt);
+        var sender = await dkim.VerifyAsync(raw, message, cancellationToken);
+        var response = Response.Emailed(channel, raw, message, request.EnvelopeRecipient, consultationId, receivedAt, sender);
         var answer = await StoreAsync(response, key, cancellationToken);
         if (answer is null)
         {
@@ -183,6 +185,8 @@ public sealed partial class ResponseIntake(
                 : response.Late ? V1.IngestOutcome.Late
                 : response.Problems.Count > 0 ? V1.IngestOutcome.Malformed
                 : V1.IngestOutcome.Published,
+            DkimResult = (V1.DkimResult)response.DkimResult,
+            DkimDomain = response.DkimDomain,
         };
         answer.Problems.AddRange(response.Problems);
         return answer;

@@ -18,7 +18,8 @@ namespace Wsis.Consultations.Model;
 /// (<c>\"</c>, <c>\\</c>, <c>\b \f \n \r \t</c>, other controls as <c>\u00xx</c>), integers in
 /// plain decimal. Members: <c>attachments</c> (each <c>file_name</c>, <c>index</c>,
 /// <c>media_type</c>, <c>sha256</c>, <c>size</c>), <c>channel</c> (proto name),
-/// <c>consultation_id</c>, <c>format</c>, <c>received_at</c> (RFC 3339 UTC with 7 decimals),
+/// <c>consultation_id</c>, <c>dkim</c> (e-mail channels only: <c>domain</c>, <c>result</c> proto
+/// name), <c>format</c>, <c>received_at</c> (RFC 3339 UTC with 7 decimals),
 /// <c>respondent</c> (<c>category</c> proto name, <c>country_code</c>, <c>name</c>,
 /// <c>organisation</c>), <c>response_id</c>, <c>subject</c> (e-mail channels only), <c>text</c>
 /// (as received), <c>tracking_number</c>.
@@ -53,6 +54,15 @@ public static class PublishedRecord
         json.Append(']');
         String(Member(json, "channel"), response.Channel.Name());
         String(Member(json, "consultation_id"), consultationId.ToString());
+        if (response.Channel != ResponseChannel.Web)
+        {
+            // Whether the sending domain vouched for the message (DKIM), as checked at receipt.
+            Member(json, "dkim").Append('{');
+            String(Member(json, "domain", first: true), response.DkimDomain);
+            String(Member(json, "result"), response.DkimResult.Name());
+            json.Append('}');
+        }
+
         String(Member(json, "format"), Format);
         String(Member(json, "received_at"), ReceivedAt(response.ReceivedAt));
         Member(json, "respondent").Append('{');

@@ -93,6 +93,12 @@ public sealed class Response
 
     public string EnvelopeRecipient { get; private set; }
 
+    /// <summary>The DKIM outcome of an e-mail at receipt (<see cref="SenderVerification"/>); NotChecked for the web channel.</summary>
+    public DkimResult DkimResult { get; private set; }
+
+    /// <summary>The signing domain DKIM named (d=), for PASS, FAIL and TEMPERROR.</summary>
+    public string DkimDomain { get; private set; } = "";
+
     /// <summary>
     /// The published record (<see cref="Model.PublishedRecord"/>): what the public downloads, written
     /// when the response got its tracking number. Null while an e-mail is unassigned.
@@ -140,7 +146,8 @@ public sealed class Response
     /// secretariat. Its sender, subject, text and attachments are what <paramref name="message"/> read.
     /// </summary>
     public static Response Emailed(
-        ResponseChannel channel, byte[] raw, ReadMessage message, string envelopeRecipient, Guid? consultationId, Instant receivedAt)
+        ResponseChannel channel, byte[] raw, ReadMessage message, string envelopeRecipient, Guid? consultationId, Instant receivedAt,
+        SenderVerification? dkim = null)
     {
         var sender = SenderOf(message, channel);
         var problems = message.Problems.Select(p => $"{p.Kind}: {p.Detail}").ToList();
@@ -164,6 +171,8 @@ public sealed class Response
             Problems = problems,
             EnvelopeRecipient = envelopeRecipient,
             Published = consultationId is not null,
+            DkimResult = (dkim ?? SenderVerification.NotChecked).Result,
+            DkimDomain = Truncate((dkim ?? SenderVerification.NotChecked).Domain, SenderVerification.DomainMax),
         };
         foreach (var a in message.Attachments)
         {
