@@ -45,6 +45,19 @@ public sealed class ConsultationsOptions
     /// </summary>
     public DkimSettings Dkim { get; set; } = new();
 
+    /// <summary>
+    /// <c>Consultations:Log:Enabled</c> (default true): responses enter their consultation's log as
+    /// they are stored. False exists to measure what the log costs (bench/ConsultationsLog): receipts
+    /// then carry no inclusion proof and the responses enter the log at the close. The key is
+    /// <see cref="Log.LogSigningKey"/>'s.
+    /// </summary>
+    public LogSettings Log { get; set; } = new();
+
+    public sealed class LogSettings
+    {
+        public bool Enabled { get; set; } = true;
+    }
+
     public sealed class DkimSettings
     {
         public bool Enabled { get; set; } = true;

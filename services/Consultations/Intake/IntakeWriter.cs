@@ -35,6 +35,7 @@ public sealed partial class IntakeWriter : BackgroundService
     private readonly int _writers;
     private readonly int _maxBatch;
     private readonly LogSigningKey _signingKey;
+    private readonly bool _logEnabled;
 
     /// <summary>Nothing was stored: the submitter may retry (with the same request_id) after this long.</summary>
     private static readonly TimeSpan RetryAfter = TimeSpan.FromSeconds(1);
@@ -42,6 +43,7 @@ public sealed partial class IntakeWriter : BackgroundService
     public IntakeWriter(IServiceScopeFactory scopes, IOptions<ConsultationsOptions> options, LogSigningKey signingKey, TimeProvider time, ILogger<IntakeWriter> logger)
     {
         _signingKey = signingKey;
+        _logEnabled = options.Value.Log.Enabled;
         _scopes = scopes;
         _time = time;
         _logger = logger;
@@ -168,10 +170,25 @@ public sealed partial class IntakeWriter : BackgroundService
             : await IdempotencyStore.FindManyAsync(db, keys, Receipt.Parser, CancellationToken.None);
 
         // 2. Each consultation written to, locked against the close: its deadline if still open.
+        // With the log on PostgreSQL, the same round trip locks each log head (in id order, so
+        // two batches never wait on each other's heads crosswise).
         var open = new Dictionary<Guid, ResponseWindow?>();
-        foreach (var consultationId in batch.Select(p => p.Record.ConsultationId!.Value).Distinct())
+        var heads = new Dictionary<Guid, (long Size, byte[] Frontier)>();
+        foreach (var consultationId in batch.Select(p => p.Record.ConsultationId!.Value).Distinct().Order())
         {
-            open[consultationId] = await ResponseIntake.LockOpenConsultationAsync(db, consultationId, CancellationToken.None);
+            if (_logEnabled && db.Database.IsNpgsql())
+            {
+                var (window, head) = await LogAppender.LockConsultationAndHeadAsync(db, consultationId, CancellationToken.None);
+                open[consultationId] = window;
+                if (head is { } locked)
+                {
+                    heads[consultationId] = locked;
+                }
+            }
+            else
+            {
+                open[consultationId] = await ResponseIntake.LockOpenConsultationAsync(db, consultationId, CancellationToken.None);
+            }
         }
 
         // 3. The responses, their events and their idempotency records: on PostgreSQL one INSERT
@@ -210,16 +227,18 @@ public sealed partial class IntakeWriter : BackgroundService
             }
         }
 
-        // 4. The log: last, so its head is locked only for the inserts and the commit.
+        // 4. The log: its head was locked with the consultation (2), so it is held only for this
+        // batch's inserts and commit.
         if (accepted.Count > 0)
         {
-            var proofs = await LogAppender.AppendAsync(
-                db, [.. accepted.Select(i => batch[i].Record)], _signingKey, Instant.FromDateTimeOffset(_time.GetUtcNow()), rows?.Commands, CancellationToken.None);
+            var proofs = _logEnabled
+                ? await LogAppender.AppendAsync(db, [.. accepted.Select(i => batch[i].Record)], _signingKey, Instant.FromDateTimeOffset(_time.GetUtcNow()), rows?.Commands, CancellationToken.None, heads)
+                : [];
             foreach (var i in accepted)
             {
                 var (record, key) = (batch[i].Record, batch[i].Key);
                 var receipt = outcomes[i]!;
-                receipt.Inclusion = proofs[record.Id];
+                receipt.Inclusion = proofs.GetValueOrDefault(record.Id);
                 var published = ConsultationEvents.Published(record);
                 if (rows is not null)
                 {

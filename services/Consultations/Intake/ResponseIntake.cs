@@ -35,6 +35,7 @@ public sealed partial class ResponseIntake(
     ConsultationDeadlines deadlines,
     LogSigningKey signingKey,
     DkimCheck dkim,
+    IOptions<ConsultationsOptions> options,
     IOptions<SubmissionLimits> limits,
     TimeProvider time,
     ILogger<ResponseIntake> logger)
@@ -215,8 +216,11 @@ public sealed partial class ResponseIntake(
                 }
 
                 IntegrationEventOutbox.AddResponsePublished(db, ConsultationEvents.Published(response));
-                var proofs = await LogAppender.AppendAsync(db, [response], signingKey, Now, null, cancellationToken);
-                answer.Receipt.Inclusion = proofs[response.Id];
+                if (options.Value.Log.Enabled)
+                {
+                    var proofs = await LogAppender.AppendAsync(db, [response], signingKey, Now, null, cancellationToken);
+                    answer.Receipt.Inclusion = proofs[response.Id];
+                }
             }
 
             db.Responses.Add(response);

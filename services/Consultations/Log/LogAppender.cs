@@ -26,15 +26,19 @@ namespace Wsis.Consultations.Log;
 internal static class LogAppender
 {
     /// <param name="commands">On PostgreSQL's bulk path: the writes are added here, to run with the batch's inserts; otherwise they go through the context.</param>
+    /// <param name="lockedHeads">Heads the caller already locked in this transaction (<see cref="LockConsultationAndHeadAsync"/>).</param>
     public static async Task<Dictionary<Guid, V1.InclusionProof>> AppendAsync(
         ConsultationsDbContext db, IReadOnlyList<Response> responses, LogSigningKey key, Instant now,
-        List<Npgsql.NpgsqlBatchCommand>? commands, CancellationToken cancellationToken)
+        List<Npgsql.NpgsqlBatchCommand>? commands, CancellationToken cancellationToken,
+        IReadOnlyDictionary<Guid, (long Size, byte[] Frontier)>? lockedHeads = null)
     {
         var proofs = new Dictionary<Guid, V1.InclusionProof>();
         foreach (var group in responses.GroupBy(r => r.ConsultationId!.Value).OrderBy(g => g.Key))
         {
             var consultationId = group.Key;
-            var (size, frontier, tracked) = await LockHeadAsync(db, consultationId, cancellationToken);
+            var (size, frontier, tracked) = lockedHeads is not null && lockedHeads.TryGetValue(consultationId, out var head)
+                ? (head.Size, head.Frontier, (LogHead?)null)
+                : await LockHeadAsync(db, consultationId, cancellationToken);
             var leaves = group.ToList();
             var appended = ConsultationLog.Append(size, ConsultationLog.FrontierNodes(size, frontier),
                 [.. leaves.Select(r => Convert.FromHexString(r.PublishedSha256!))]);
@@ -86,6 +90,30 @@ internal static class LogAppender
         }
 
         return proofs;
+    }
+
+    /// <summary>
+    /// PostgreSQL's intake path: in one round trip, locks the consultation against the close
+    /// (<c>FOR SHARE</c>, as <see cref="Intake.ResponseIntake.LockOpenConsultationAsync"/>) and its
+    /// log head (<c>FOR UPDATE</c>). Callers lock consultations in id order. The window is null when
+    /// the consultation is not open; the head null when it does not exist yet (its first response).
+    /// </summary>
+    public static async Task<(ResponseWindow? Window, (long Size, byte[] Frontier)? Head)> LockConsultationAndHeadAsync(
+        ConsultationsDbContext db, Guid consultationId, CancellationToken cancellationToken)
+    {
+        var open = new Npgsql.NpgsqlBatchCommand("""SELECT "ClosesAt" FROM "Consultations" WHERE "Id" = $1 AND "Status" = $2 FOR SHARE""");
+        open.Parameters.Add(new Npgsql.NpgsqlParameter { Value = consultationId });
+        open.Parameters.Add(new Npgsql.NpgsqlParameter { Value = (int)ConsultationState.Open });
+        var head = new Npgsql.NpgsqlBatchCommand("""SELECT "Size", "Frontier" FROM "LogHeads" WHERE "ConsultationId" = $1 FOR UPDATE""");
+        head.Parameters.Add(new Npgsql.NpgsqlParameter { Value = consultationId });
+        await using var batch = db.Database.CreateNpgsqlBatch([open, head]);
+        await using var reader = await batch.ExecuteReaderAsync(cancellationToken);
+        ResponseWindow? window = await reader.ReadAsync(cancellationToken)
+            ? new ResponseWindow(ConsultationState.Open, Instant.FromUnixTimeTicks(reader.GetInt64(0)))
+            : null;
+        await reader.NextResultAsync(cancellationToken);
+        (long, byte[])? found = await reader.ReadAsync(cancellationToken) ? (reader.GetInt64(0), (byte[])reader.GetValue(1)) : null;
+        return (window, found);
     }
 
     /// <summary>Locks the consultation's log head for the rest of the transaction (creating it the first time); its size and frontier.</summary>

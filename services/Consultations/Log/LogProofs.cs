@@ -10,7 +10,7 @@ namespace Wsis.Consultations.Log;
 /// computation runs once recording the nodes it asks for, then again over those nodes loaded
 /// together (O(log n) rows, one round trip, whatever the log's size).
 /// </summary>
-internal static class LogProofs
+public static class LogProofs
 {
     public static async Task<T> ComputeAsync<T>(ConsultationsDbContext db, Guid consultationId, Func<ILogNodes, T> compute, CancellationToken cancellationToken)
     {
