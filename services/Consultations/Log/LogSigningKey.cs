@@ -36,7 +36,11 @@ public sealed class LogSigningKey : IDisposable
 
     public string PublicKeyPem { get; }
 
-    public static LogSigningKey From(IConfiguration configuration, IHostEnvironment environment)
+    public static LogSigningKey From(IConfiguration configuration, IHostEnvironment environment) =>
+        From(configuration, environment, Path.GetFullPath("data"));
+
+    /// <param name="dataFolder">Where a generated key is kept (the working directory's data/ in service).</param>
+    internal static LogSigningKey From(IConfiguration configuration, IHostEnvironment environment, string dataFolder)
     {
         var pem = configuration[SigningKeySetting];
         if (!string.IsNullOrWhiteSpace(pem))
@@ -50,7 +54,7 @@ public sealed class LogSigningKey : IDisposable
                 $"{SigningKeySetting} is not set: outside Development the consultation logs' checkpoints are signed with a configured ECDSA P-256 private key (PEM)");
         }
 
-        var path = Path.GetFullPath(Path.Combine("data", KeyFile));
+        var path = Path.Combine(dataFolder, KeyFile);
         if (File.Exists(path))
         {
             return FromPem(File.ReadAllText(path), path);
