@@ -40,6 +40,8 @@ public class LogSigningKeyTests
 
         using var configured = LogSigningKey.From(Settings(("Consultations:Log:SigningKey", ecdsa.ExportPkcs8PrivateKeyPem())), new Environment("Production"));
         Assert.Equal(ecdsa.ExportSubjectPublicKeyInfoPem(), configured.PublicKeyPem);
+        using var oneLine = LogSigningKey.From(Settings(("Consultations:Log:SigningKey", Convert.ToBase64String(ecdsa.ExportPkcs8PrivateKey()))), new Environment("Production"));
+        Assert.Equal(configured.KeyId, oneLine.KeyId);
         Assert.Equal(Wsis.Contracts.Verification.Checkpoint.KeyId(ecdsa), configured.KeyId);
     }
 

@@ -5,7 +5,7 @@ namespace Wsis.Consultations.Log;
 
 /// <summary>
 /// The key that signs every consultation log's checkpoints (ECDSA P-256, .NET's own cryptography).
-/// From <c>Consultations:Log:SigningKey</c> (a PEM private key). Without it, in Development or when
+/// From <c>Consultations:Log:SigningKey</c> (a PEM private key, or on one line the base64 of its PKCS#8 DER). Without it, in Development or when
 /// <c>Consultations:Log:GenerateKey</c> is true (the embedded host), a key is generated once and kept
 /// in <c>data/consultations-log-key.pem</c>; anywhere else the service refuses to start, since
 /// checkpoints signed by a throw-away key could never be checked later.
@@ -76,13 +76,22 @@ public sealed class LogSigningKey : IDisposable
         var key = ECDsa.Create();
         try
         {
-            key.ImportFromPem(pem);
+            if (pem.Contains("-----BEGIN", StringComparison.Ordinal))
+            {
+                key.ImportFromPem(pem);
+            }
+            else
+            {
+                // One line, for .env files: base64 of the PKCS#8 DER.
+                key.ImportPkcs8PrivateKey(Convert.FromBase64String(pem.Trim()), out _);
+            }
+
             key.ExportParameters(includePrivateParameters: true); // a public key alone cannot sign
         }
-        catch (Exception ex) when (ex is ArgumentException or CryptographicException)
+        catch (Exception ex) when (ex is ArgumentException or CryptographicException or FormatException)
         {
             key.Dispose();
-            throw new InvalidOperationException($"{source} holds no ECDSA private key in PEM form");
+            throw new InvalidOperationException($"{source} holds no ECDSA private key (PEM, or base64 of PKCS#8 DER)");
         }
 
         return new LogSigningKey(key);
