@@ -36,6 +36,10 @@ public static class EmbeddedConfiguration
             defaults["Auth:SigningKeys:0"] = InstallSigningKey(DataFolder());
         }
 
+        // The consultation logs' checkpoint key: generated once and kept under ./data (Consultations' LogSigningKey)
+        // unless the operator configures Consultations:Log:SigningKey.
+        defaults["Consultations:Log:GenerateKey"] = "true";
+
         // No proxy routes: the services' gRPC methods and their JSON routes are mapped in this process
         // and answer directly. The pages' clients still go through clusters, here this process itself.
         var grpcAddress = GrpcAddress(configuration);

@@ -101,6 +101,13 @@ auth_key() {
   cat "$state/auth-key"
 }
 
+log_key() { # the consultation logs' checkpoint key (ECDSA P-256, PEM), one for every instance
+  if [ ! -s "$state/consultations-log-key.pem" ]; then
+    (umask 077; openssl ecparam -name prime256v1 -genkey -noout | openssl pkcs8 -topk8 -nocrypt >"$state/consultations-log-key.pem")
+  fi
+  cat "$state/consultations-log-key.pem"
+}
+
 start_service() { # name dll port extra-env...
   local name="$1" dll="$2" port="$3"; shift 3
   # Kestrel:Endpoints in a service's appsettings.json wins over ASPNETCORE_URLS, so the endpoint
@@ -174,7 +181,8 @@ start_service teams "$(bin services/Teams Teams)" "$TEAMS_PORT" ConnectionString
 i=0; dests=()
 for port in $CONSULTATIONS_PORTS; do
   i=$((i + 1))
-  start_service "consultations-$i" "$(bin services/Consultations Consultations)" "$port" ConnectionStrings__Consultations="$(pgcs consultations)"
+  start_service "consultations-$i" "$(bin services/Consultations Consultations)" "$port" ConnectionStrings__Consultations="$(pgcs consultations)" \
+    Consultations__Log__SigningKey="$(log_key)"
   dests+=("ReverseProxy__Clusters__consultations__Destinations__d${i}__Address=http://127.0.0.1:$port")
   # The first instance applies the migrations; the next ones start once it serves.
   if [ "$i" -eq 1 ]; then wait_port "$port" 90 "consultations-$i"; fi

@@ -10,6 +10,7 @@
 #  - docker-compose: validates docker-compose.yml (no Docker engine runs on CI)
 #  - libfaketime: the end-to-end test moves the Consultations processes' clock past a deadline
 #  - swaks: a real SMTP client (besides Python's smtplib) for the SMTP door's tests
+#  - dnsmasq-base: a real DNS server serving DKIM test keys (Consultations' sender verification)
 # Idempotent: does nothing for what is already there.
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -25,6 +26,7 @@ command -v h2load >/dev/null 2>&1 || need+=(nghttp2-client)
 command -v docker-compose >/dev/null 2>&1 || need+=(docker-compose)
 ls /usr/lib/*/faketime/libfaketime.so.1 >/dev/null 2>&1 || need+=(libfaketime)
 command -v swaks >/dev/null 2>&1 || need+=(swaks)
+[ -x /usr/sbin/dnsmasq ] || need+=(dnsmasq-base)
 
 if [ ${#need[@]} -gt 0 ]; then
   echo "install-test-deps: installing ${need[*]}"

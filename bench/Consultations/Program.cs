@@ -55,6 +55,7 @@ builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
     ["Auth:Issuer"] = "bench",
     ["Auth:Audience"] = "bench",
     ["Auth:SigningKeys:0"] = Convert.ToBase64String(secret),
+    ["Consultations:Log:SigningKey"] = System.Security.Cryptography.ECDsa.Create(System.Security.Cryptography.ECCurve.NamedCurves.nistP256).ExportPkcs8PrivateKeyPem(),
     ["Consultations:Intake:MaxConcurrent"] = settings.ServerConcurrency.ToString(CultureInfo.InvariantCulture),
     ["Consultations:Intake:MaxQueue"] = settings.ServerQueue.ToString(CultureInfo.InvariantCulture),
 });

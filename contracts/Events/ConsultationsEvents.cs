@@ -41,7 +41,7 @@ public sealed record ConsultationClosed
     public required DateTimeOffset OccurredAt { get; init; }
     public required string ConsultationId { get; init; }
     public required int ResponseCount { get; init; }
-    /// <summary>Hex SHA-256 over the published responses' hashes in receipt order, so anyone can check the published set is complete.</summary>
+    /// <summary>Hex root of the consultation's log at its final checkpoint (RFC 9162 tree over the published hashes by leaf index), so anyone can check the published set is complete.</summary>
     public required string ResponsesDigest { get; init; }
     /// <summary>Published responses by respondent category name.</summary>
     public required IReadOnlyDictionary<string, int> CountsByCategory { get; init; }

@@ -6,6 +6,7 @@ using Wsis.Consultations.Closing;
 using Wsis.Consultations.Data;
 using Wsis.Consultations.Grpc;
 using Wsis.Consultations.Intake;
+using Wsis.Consultations.Log;
 using Wsis.Consultations.Model;
 
 namespace Wsis.Consultations;
@@ -29,7 +30,10 @@ public static class ConsultationsModule
         builder.Services.Configure<ConsultationsOptions>(builder.Configuration.GetSection(ConsultationsOptions.Section));
         builder.Services.Configure<SubmissionLimits>(builder.Configuration.GetSection(SubmissionLimits.Section));
         builder.Services.TryAddSingleton(TimeProvider.System);
+        // Read now, so a service without its signing key refuses to start (see LogSigningKey).
+        builder.Services.AddSingleton(LogSigningKey.From(builder.Configuration, builder.Environment));
         builder.Services.AddSingleton<IntakeGate>();
+        builder.Services.AddSingleton<DkimCheck>();
         builder.Services.AddSingleton<ConsultationDeadlines>();
         builder.Services.AddSingleton<LiveCounts>();
         builder.Services.AddSingleton<IntakeWriter>();

@@ -38,6 +38,33 @@ public sealed class ConsultationsOptions
     /// </summary>
     public LiveCountSettings LiveCount { get; set; } = new();
 
+    /// <summary>
+    /// <c>Consultations:Dkim:Enabled</c> (default true), <c>Consultations:Dkim:NameServers</c> (a list
+    /// of "ip[:port]"; default: the system's resolvers) and <c>Consultations:Dkim:TimeoutMilliseconds</c>
+    /// (default 3000): how e-mail responses' DKIM signatures are checked at receipt (<see cref="Intake.DkimCheck"/>).
+    /// </summary>
+    public DkimSettings Dkim { get; set; } = new();
+
+    /// <summary>
+    /// <c>Consultations:Log:Enabled</c> (default true): responses enter their consultation's log as
+    /// they are stored. False exists to measure what the log costs (bench/ConsultationsLog): receipts
+    /// then carry no inclusion proof and the responses enter the log at the close. The key is
+    /// <see cref="Log.LogSigningKey"/>'s.
+    /// </summary>
+    public LogSettings Log { get; set; } = new();
+
+    public sealed class LogSettings
+    {
+        public bool Enabled { get; set; } = true;
+    }
+
+    public sealed class DkimSettings
+    {
+        public bool Enabled { get; set; } = true;
+        public List<string> NameServers { get; set; } = [];
+        public int TimeoutMilliseconds { get; set; } = 3000;
+    }
+
     public sealed class MailSettings
     {
         public string AddressTemplate { get; set; } = Model.MailRouting.DefaultAddressTemplate;

@@ -56,6 +56,14 @@ public sealed class WhoMayCallTests
         ["consultations.v1.Consultations/GetConsultationResults"] = Anyone,
         ["consultations.v1.Consultations/RecordExamination"] = Policies.Secretariat,
         ["consultations.v1.Consultations/PublishResults"] = Policies.Secretariat,
+        // API.md: published records and the signed log with its proofs are public; the proto
+        // comments state who assigns unassigned e-mail (the secretariat, as it ingests it).
+        ["consultations.v1.Consultations/AssignResponse"] = Policies.Secretariat,
+        ["consultations.v1.Consultations/GetPublishedRecord"] = Anyone,
+        ["consultations.v1.Consultations/GetLogCheckpoint"] = Anyone,
+        ["consultations.v1.Consultations/GetInclusionProof"] = Anyone,
+        ["consultations.v1.Consultations/GetConsistencyProof"] = Anyone,
+        ["consultations.v1.Consultations/GetLogPublicKey"] = Anyone,
         ["reporting.v1.Stocktaking/SubmitContribution"] = Policies.Coordinator,
         ["reporting.v1.Stocktaking/SubmitNationalReport"] = Policies.MemberState,
         ["reporting.v1.Stocktaking/ListInventory"] = Anyone,

@@ -75,6 +75,7 @@ public sealed class BadInputCluster : IAsyncLifetime
             ["Auth__Audience"] = AudienceName,
             ["Auth__SigningKeys__0"] = _signingKey,
             ["Auth__SigningKeys__1"] = RsaKey.ExportSubjectPublicKeyInfoPem(),
+            ["Consultations__Log__SigningKey"] = System.Security.Cryptography.ECDsa.Create(System.Security.Cryptography.ECCurve.NamedCurves.nistP256).ExportPkcs8PrivateKeyPem(),
         };
         int teamsPort = FreePort.Next(), consultationsPort = FreePort.Next(), reportingPort = FreePort.Next(), webPort = FreePort.Next(), grpcPort = FreePort.Next();
 

@@ -45,6 +45,12 @@ public sealed class ComposeFileTests
         var (exit, _, error) = RunCompose(env, "config", "-q");
         Assert.NotEqual(0, exit);
         Assert.Contains("POSTGRES_PASSWORD", error);
+
+        env = ValidEnv();
+        env.Remove("CONSULTATIONS_LOG_SIGNING_KEY");
+        (exit, _, error) = RunCompose(env, "config", "-q");
+        Assert.NotEqual(0, exit);
+        Assert.Contains("CONSULTATIONS_LOG_SIGNING_KEY", error);
     }
 
     [Theory]
@@ -69,6 +75,7 @@ public sealed class ComposeFileTests
         ["AUTH_ISSUER"] = "https://issuer.test",
         ["AUTH_AUDIENCE"] = "wsis",
         ["AUTH_SIGNING_KEY"] = Convert.ToBase64String(new byte[32]),
+        ["CONSULTATIONS_LOG_SIGNING_KEY"] = Convert.ToBase64String(System.Security.Cryptography.ECDsa.Create(System.Security.Cryptography.ECCurve.NamedCurves.nistP256).ExportPkcs8PrivateKey()),
     };
 
     private static (int Exit, string Output, string Error) RunCompose(Dictionary<string, string> env, params string[] args)
@@ -87,7 +94,7 @@ public sealed class ComposeFileTests
                 UseShellExecute = false,
             };
             foreach (var a in new[] { "--env-file", envFile, "-f", "docker-compose.yml" }.Concat(args)) psi.ArgumentList.Add(a);
-            foreach (var key in new[] { "POSTGRES_PASSWORD", "RABBITMQ_DEFAULT_PASS", "RABBITMQ_DEFAULT_USER", "AUTH_ISSUER", "AUTH_AUDIENCE", "AUTH_SIGNING_KEY", "CONSULTATIONS_REPLICAS", "MAIL_DOOR_TOKEN" })
+            foreach (var key in new[] { "POSTGRES_PASSWORD", "RABBITMQ_DEFAULT_PASS", "RABBITMQ_DEFAULT_USER", "AUTH_ISSUER", "AUTH_AUDIENCE", "AUTH_SIGNING_KEY", "CONSULTATIONS_REPLICAS", "MAIL_DOOR_TOKEN", "CONSULTATIONS_LOG_SIGNING_KEY" })
             {
                 psi.Environment.Remove(key);
             }

@@ -51,6 +51,8 @@ public sealed class MissionCluster : IAsyncLifetime
             ["Auth__Issuer"] = Issuer,
             ["Auth__Audience"] = Audience,
             ["Auth__SigningKeys__0"] = _signingKey,
+            // One checkpoint key for every Consultations instance, as replicas share theirs.
+            ["Consultations__Log__SigningKey"] = System.Security.Cryptography.ECDsa.Create(System.Security.Cryptography.ECCurve.NamedCurves.nistP256).ExportPkcs8PrivateKeyPem(),
         };
 
         Dictionary<string, string> ServiceEnvironment(int port, params (string Key, string Value)[] extra)

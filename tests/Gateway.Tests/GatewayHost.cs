@@ -105,7 +105,7 @@ public sealed class GatewayHost : IAsyncDisposable
             ["reporting-stocktaking"] = Route("reporting", "/reporting.v1.Stocktaking/{**method}"),
             ["reporting-reports"] = Route("reporting", "/reporting.v1.Reports/{**method}"),
             ["json-teams"] = Route("teams", "/v1/{collection:regex(^(stakeholders|action-lines|teams|team-meetings|coordinators-meetings)$)}/{**rest}"),
-            ["json-consultations"] = Route("consultations", "/v1/{collection:regex(^(group-meetings|consultations|emails|responses|unassigned-responses)$)}/{**rest}"),
+            ["json-consultations"] = Route("consultations", "/v1/{collection:regex(^(group-meetings|consultations|emails|responses|unassigned-responses|log)$)}/{**rest}"),
             ["json-consultations-submit"] = Route("consultations", "/v1/consultations/{consultation_id}/responses", "submissions", ["POST"]),
             ["json-reporting"] = Route("reporting", "/v1/{collection:regex(^(contributions|national-reports|inventory|reports)$)}/{**rest}"),
         };

@@ -45,6 +45,7 @@ public sealed class SmtpDoor : IAsyncLifetime
             ["Auth__Issuer"] = Issuer,
             ["Auth__Audience"] = Audience,
             ["Auth__SigningKeys__0"] = _key,
+            ["Consultations__Log__SigningKey"] = System.Security.Cryptography.ECDsa.Create(System.Security.Cryptography.ECCurve.NamedCurves.nistP256).ExportPkcs8PrivateKeyPem(),
             ["Consultations__Limits__MaxEmailBytes"] = MaxMessageBytes.ToString(System.Globalization.CultureInfo.InvariantCulture),
         });
         await Consultations.WaitUntilListeningAsync(port, TimeSpan.FromSeconds(120));

@@ -100,6 +100,7 @@ internal sealed class TracedServices : IAsyncDisposable
             ["Auth:Audience"] = Audience,
             ["Auth:SigningKeys:0"] = Convert.ToBase64String(Secret),
             ["Consultations:Closing:PollSeconds"] = "3600",
+            ["Consultations:Log:SigningKey"] = System.Security.Cryptography.ECDsa.Create(System.Security.Cryptography.ECCurve.NamedCurves.nistP256).ExportPkcs8PrivateKeyPem(),
             // Serve only once the queues are bound, so the first event is not returned unroutable.
             ["Messaging:WaitUntilBusStarted"] = "true",
             // Whatever the machine's environment says: these hosts export to memory or not at all.

@@ -110,6 +110,8 @@ public sealed class ServiceCluster : IAsyncDisposable
         RabbitMq = await rabbit;
 
         var key = Convert.ToBase64String(SigningKey);
+        // One checkpoint key for every Consultations instance, as replicas share theirs.
+        var logKey = System.Security.Cryptography.ECDsa.Create(System.Security.Cryptography.ECCurve.NamedCurves.nistP256).ExportPkcs8PrivateKeyPem();
         Dictionary<string, string> Environment(string name, int port, params (string Key, string Value)[] extra)
         {
             var broker = RabbitMq.ConnectionString;
@@ -128,6 +130,7 @@ public sealed class ServiceCluster : IAsyncDisposable
                 ["Auth__Issuer"] = Issuer,
                 ["Auth__Audience"] = Audience,
                 ["Auth__SigningKeys__0"] = key,
+                ["Consultations__Log__SigningKey"] = logKey,
                 ["ASPNETCORE_URLS"] = $"http://127.0.0.1:{port}",
                 ["Kestrel__Endpoints__Grpc__Url"] = $"http://127.0.0.1:{port}",
                 ["Kestrel__Endpoints__Grpc__Protocols"] = "Http2",

@@ -5,24 +5,26 @@ using Platform.Data;
 using Wsis.Consultations.Data;
 using Wsis.Consultations.Intake;
 using Wsis.Consultations.IntegrationEvents;
+using Wsis.Consultations.Log;
 using Wsis.Consultations.Model;
+using Wsis.Contracts.Verification;
 
 namespace Wsis.Consultations.Closing;
 
 /// <summary>
 /// Closes consultations at their deadline (<see cref="Consultation.Close"/>): CLOSED, the count and
-/// the digest over the published responses' hashes fixed, and <c>ConsultationClosed</c> raised, in
-/// one transaction.
+/// the digest fixed by the log's final checkpoint (its size and root), and <c>ConsultationClosed</c>
+/// raised, in one transaction.
 /// </summary>
 /// <remarks>
 /// A conditional no-op <c>UPDATE … WHERE Status = Open AND ClosesAt &lt;= now</c> runs first: it
 /// takes the consultation's row exclusively, so it waits for any submission holding the row and
 /// no submission can be added after it (see <see cref="ResponseIntake"/>). Several instances may
-/// run this at once; only one update matches, the others do nothing. The digest is
-/// <see cref="ResponseHashes.SetDigest"/> over the published responses' SHA-256 values, the set
-/// ListResponses returns.
+/// run this at once; only one update matches, the others do nothing. No intake transaction holds
+/// the log's head then, so the head read is final: the digest is the root (hex) of the last
+/// checkpoint signed, over every published response's published hash in log order.
 /// </remarks>
-public sealed partial class ConsultationClosing(ConsultationsDbContext db, TimeProvider time, ILogger<ConsultationClosing> logger)
+public sealed partial class ConsultationClosing(ConsultationsDbContext db, LogSigningKey signingKey, TimeProvider time, ILogger<ConsultationClosing> logger)
 {
     private Instant Now => Instant.FromDateTimeOffset(time.GetUtcNow());
 
@@ -62,19 +64,74 @@ public sealed partial class ConsultationClosing(ConsultationsDbContext db, TimeP
             return false;
         }
 
-        var published = await db.Responses.AsNoTracking()
-            .Where(r => r.ConsultationId == id && r.Published)
-            .Select(r => new { r.Sha256, r.RespondentCategory })
-            .ToListAsync(cancellationToken);
+        await EnterUnloggedAsync(id, now, cancellationToken);
+        var final = await FinalCheckpointAsync(id, now, cancellationToken);
         var consultation = await db.Consultations.FirstAsync(c => c.Id == id, cancellationToken);
-        consultation.Close([.. published.Select(p => p.Sha256)], now);
-        var byCategory = published.GroupBy(p => p.RespondentCategory.Name()).ToDictionary(g => g.Key, g => g.Count());
+        consultation.Close(final.Size, final.Root, now);
+        var byCategory = (await db.Responses.AsNoTracking()
+                .Where(r => r.ConsultationId == id && r.Published)
+                .Select(r => r.RespondentCategory)
+                .ToListAsync(cancellationToken))
+            .GroupBy(c => c.Name()).ToDictionary(g => g.Key, g => g.Count());
         IntegrationEventOutbox.Add(db, ConsultationEvents.Closed(consultation, byCategory), id.ToString());
         await db.SaveChangesAsync(cancellationToken);
         await transaction.CommitAsync(cancellationToken);
         LogClosed(id, consultation.PublishedResponseCount);
         return true;
     }
+
+    /// <summary>
+    /// The log's final checkpoint: the one its last batch signed, or, for a log nothing entered,
+    /// a checkpoint of the empty tree signed now.
+    /// </summary>
+    private async Task<LogCheckpoint> FinalCheckpointAsync(Guid id, Instant now, CancellationToken cancellationToken)
+    {
+        var size = await db.LogHeads.AsNoTracking().Where(h => h.ConsultationId == id).Select(h => (long?)h.Size).FirstOrDefaultAsync(cancellationToken) ?? 0;
+        var latest = await db.LogCheckpoints.AsNoTracking().Where(c => c.ConsultationId == id && c.Size == size).FirstOrDefaultAsync(cancellationToken);
+        if (latest is not null)
+        {
+            return latest;
+        }
+
+        var empty = LogCheckpoint.Sign(id, 0, MerkleLog.EmptyRoot(), now, signingKey.Key, signingKey.KeyId);
+        db.LogCheckpoints.Add(empty);
+        return empty;
+    }
+
+    /// <summary>
+    /// Published responses stored before the log existed (schema of issue 26) get their published
+    /// record and enter the log, in receipt order, before the final checkpoint is taken.
+    /// </summary>
+    private async Task EnterUnloggedAsync(Guid id, Instant now, CancellationToken cancellationToken)
+    {
+        var unlogged = await db.Responses.AsNoTracking().Include(r => r.Attachments)
+            .Where(r => r.ConsultationId == id && r.Published && r.LogIndex == null)
+            .InReceiptOrder().ToListAsync(cancellationToken);
+        if (unlogged.Count == 0)
+        {
+            return;
+        }
+
+        foreach (var response in unlogged)
+        {
+            response.WriteMissingPublishedRecord();
+        }
+
+        await LogAppender.AppendAsync(db, unlogged, signingKey, now, null, cancellationToken);
+        foreach (var response in unlogged)
+        {
+            await db.Responses.Where(r => r.Id == response.Id && r.LogIndex == null).ExecuteUpdateAsync(s => s
+                .SetProperty(r => r.PublishedRecord, response.PublishedRecord)
+                .SetProperty(r => r.PublishedSha256, response.PublishedSha256)
+                .SetProperty(r => r.LogIndex, response.LogIndex), cancellationToken);
+        }
+
+        await db.SaveChangesAsync(cancellationToken);
+        LogEnteredUnlogged(id, unlogged.Count);
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Consultation {ConsultationId}: {Count} response(s) stored before the log existed entered it")]
+    private partial void LogEnteredUnlogged(Guid consultationId, int count);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Consultation {ConsultationId} closed with {Count} published response(s)")]
     private partial void LogClosed(Guid consultationId, int count);

@@ -19,6 +19,9 @@ public sealed class ConsultationsDbContext(DbContextOptions<ConsultationsDbConte
     public DbSet<Consultation> Consultations => Set<Consultation>();
     public DbSet<Response> Responses => Set<Response>();
     public DbSet<ResponseAttachment> ResponseAttachments => Set<ResponseAttachment>();
+    public DbSet<LogHead> LogHeads => Set<LogHead>();
+    public DbSet<LogNode> LogNodes => Set<LogNode>();
+    public DbSet<LogCheckpoint> LogCheckpoints => Set<LogCheckpoint>();
 
     // Instants are stored as Unix ticks (100 ns) in a 64-bit integer: exact, ordered and
     // comparable on every provider (SQLite cannot compare DateTimeOffset values in SQL).
@@ -76,7 +79,7 @@ public sealed class ConsultationsDbContext(DbContextOptions<ConsultationsDbConte
     {
         foreach (var entry in ChangeTracker.Entries())
         {
-            if (entry.Entity is Response or ResponseAttachment && entry.State is EntityState.Modified or EntityState.Deleted)
+            if (entry.Entity is Response or ResponseAttachment or LogNode or LogCheckpoint && entry.State is EntityState.Modified or EntityState.Deleted)
             {
                 throw new InvalidOperationException("Responses are stored once and never changed or deleted.");
             }

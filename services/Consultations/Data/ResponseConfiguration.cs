@@ -21,6 +21,10 @@ internal sealed class ResponseConfiguration : IEntityTypeConfiguration<Response>
         e.Property(r => r.RespondentCountryCode).HasMaxLength(2);
         e.Property(r => r.RespondentEmail).HasMaxLength(Respondent.EmailMax);
         e.Property(r => r.EnvelopeRecipient).HasMaxLength(Respondent.EmailMax);
+        e.Property(r => r.PublishedSha256).HasMaxLength(64);
+        e.Property(r => r.DkimResult).HasConversion<int>();
+        e.Property(r => r.DkimDomain).HasMaxLength(SenderVerification.DomainMax);
+        e.HasIndex(r => new { r.ConsultationId, r.LogIndex });
         e.Property(r => r.Problems).HasColumnName("ProblemsJson")
             .HasConversion(ConsultationsDbContext.JsonTexts, ConsultationsDbContext.JsonTextsComparer);
         e.HasIndex(r => r.TrackingNumber).IsUnique();
@@ -40,5 +44,34 @@ internal sealed class ResponseAttachmentConfiguration : IEntityTypeConfiguration
         e.Property(a => a.FileName).HasMaxLength(Response.FileNameMax);
         e.Property(a => a.MediaType).HasMaxLength(Response.MediaTypeMax);
         e.Property(a => a.Sha256).HasMaxLength(64);
+    }
+}
+
+internal sealed class LogHeadConfiguration : IEntityTypeConfiguration<LogHead>
+{
+    public void Configure(EntityTypeBuilder<LogHead> e)
+    {
+        e.ToTable("LogHeads");
+        e.HasKey(h => h.ConsultationId);
+    }
+}
+
+internal sealed class LogNodeConfiguration : IEntityTypeConfiguration<LogNode>
+{
+    public void Configure(EntityTypeBuilder<LogNode> e)
+    {
+        e.ToTable("LogNodes");
+        e.HasKey(n => new { n.ConsultationId, n.Level, n.Index });
+    }
+}
+
+internal sealed class LogCheckpointConfiguration : IEntityTypeConfiguration<LogCheckpoint>
+{
+    public void Configure(EntityTypeBuilder<LogCheckpoint> e)
+    {
+        e.ToTable("LogCheckpoints");
+        e.HasKey(c => new { c.ConsultationId, c.Size });
+        e.Property(c => c.SignedAt).HasConversion(ConsultationsDbContext.InstantTicks);
+        e.Property(c => c.KeyId).HasMaxLength(16);
     }
 }

@@ -8,7 +8,7 @@ namespace Wsis.Consultations.Data;
 
 /// <summary>
 /// Reads of stored responses for lists and the results: without their bytes, in receipt order
-/// (received at, then tracking number, the order the closing digest is documented in).
+/// (received at, then tracking number). The log orders them by leaf index, the order they entered it.
 /// </summary>
 internal static class ResponseReads
 {
@@ -17,7 +17,8 @@ internal static class ResponseReads
         query.Select(r => new ResponseSummary(
             r.Id, r.ConsultationId, r.TrackingNumber, r.Channel, r.ReceivedAt, r.Sha256, r.Text, r.Subject, r.RespondentName,
             r.RespondentOrganisation, r.RespondentCategory, r.RespondentCountryCode, r.RespondentEmail, r.Late, r.Published, r.Problems,
-            r.Attachments.OrderBy(a => a.Index).Select(a => new AttachmentSummary(a.Index, a.FileName, a.MediaType, a.Size, a.Sha256)).ToList()));
+            r.Attachments.OrderBy(a => a.Index).Select(a => new AttachmentSummary(a.Index, a.FileName, a.MediaType, a.Size, a.Sha256)).ToList(),
+            r.PublishedSha256, r.LogIndex, r.Content.Length, r.EnvelopeRecipient, r.DkimResult, r.DkimDomain));
 
     public static IOrderedQueryable<Response> InReceiptOrder(this IQueryable<Response> query) =>
         query.OrderBy(r => r.ReceivedAt).ThenBy(r => r.TrackingNumber);

@@ -11,6 +11,8 @@ using Wsis.Consultations.Closing;
 using Wsis.Consultations.Data;
 using Wsis.Consultations.Intake;
 using Wsis.Consultations.IntegrationEvents;
+using Wsis.Consultations.Log;
+using Wsis.Contracts.Verification;
 using Wsis.Consultations.Model;
 using V1 = Wsis.Consultations.V1;
 
@@ -27,6 +29,7 @@ public sealed partial class ConsultationsService(
     ResponseIntake intake,
     ConsultationClosing closing,
     LiveCounts liveCounts,
+    LogSigningKey signingKey,
     IOptions<ConsultationsOptions> options,
     TimeProvider time,
     ILogger<ConsultationsService> logger) : V1.Consultations.ConsultationsBase
@@ -82,7 +85,7 @@ public sealed partial class ConsultationsService(
     {
         var consultation = await LoadConsultationAsync(Input.Id(request.Id, "id"), context.CancellationToken, tracked: false);
         var counts = await liveCounts.PublishedCountsAsync(db, [consultation], context.CancellationToken);
-        return Present(consultation, counts);
+        return Present(consultation, counts, await FinalCheckpointsAsync([consultation], context.CancellationToken));
     }
 
     [AllowAnonymous]
@@ -105,7 +108,8 @@ public sealed partial class ConsultationsService(
         var shown = consultations.Take(page.Size).ToList();
         var counts = await liveCounts.PublishedCountsAsync(db, shown, context.CancellationToken);
         var response = new V1.ListConsultationsResponse { NextPageToken = page.NextAt(shown.Count, consultations.Count > page.Size) };
-        response.Consultations.AddRange(shown.Select(c => Present(c, counts)));
+        var finals = await FinalCheckpointsAsync(shown, context.CancellationToken);
+        response.Consultations.AddRange(shown.Select(c => Present(c, counts, finals)));
         return response;
     }
 
@@ -176,6 +180,143 @@ public sealed partial class ConsultationsService(
         return new V1.Attachment { Info = Mapping.ToMessage(attachment), Content = ByteString.CopyFrom(attachment.Content) };
     }
 
+    [Authorize(Policy = Policies.Secretariat)]
+    public override Task<V1.IngestEmailResponse> AssignResponse(V1.AssignResponseRequest request, ServerCallContext context) =>
+        intake.AssignAsync(request, context.CancellationToken);
+
+    [AllowAnonymous]
+    public override async Task<V1.PublishedRecord> GetPublishedRecord(V1.GetPublishedRecordRequest request, ServerCallContext context)
+    {
+        var id = Input.Id(request.ResponseId, "response_id");
+        var record = await db.Responses.AsNoTracking().Where(r => r.Id == id && r.Published)
+            .Select(r => new { r.PublishedRecord, r.PublishedSha256, r.LogIndex }).FirstOrDefaultAsync(context.CancellationToken)
+            ?? throw DomainException.NotFound($"no published response {id}");
+        if (record.PublishedRecord is null || record.LogIndex is null)
+        {
+            throw DomainException.NotFound($"response {id} was stored before published records existed; it gets its record when its consultation closes");
+        }
+
+        return new V1.PublishedRecord
+        {
+            ResponseId = id.ToString(),
+            Content = ByteString.CopyFrom(record.PublishedRecord),
+            Sha256 = record.PublishedSha256,
+            LeafIndex = record.LogIndex.Value,
+        };
+    }
+
+    [AllowAnonymous]
+    public override async Task<V1.SignedCheckpoint> GetLogCheckpoint(V1.GetLogCheckpointRequest request, ServerCallContext context)
+    {
+        var id = await ExistingConsultationAsync(request.ConsultationId, context.CancellationToken);
+        return Mapping.ToMessage(await CheckpointAsync(id, request.TreeSize, "tree_size", context.CancellationToken));
+    }
+
+    [AllowAnonymous]
+    public override async Task<V1.InclusionProof> GetInclusionProof(V1.GetInclusionProofRequest request, ServerCallContext context)
+    {
+        var id = await ExistingConsultationAsync(request.ConsultationId, context.CancellationToken);
+        var responseId = Input.Id(request.ResponseId, "response_id");
+        var leaf = await db.Responses.AsNoTracking().Where(r => r.Id == responseId && r.ConsultationId == id && r.Published && r.LogIndex != null)
+            .Select(r => new { r.LogIndex, r.PublishedSha256 }).FirstOrDefaultAsync(context.CancellationToken)
+            ?? throw DomainException.NotFound($"response_id: no response {responseId} in the log of consultation {id}");
+        var index = leaf.LogIndex!.Value;
+        var checkpoint = await CheckpointAsync(id, request.TreeSize, "tree_size", context.CancellationToken);
+        if (checkpoint.Size <= index)
+        {
+            throw DomainException.InvalidArgument($"tree_size: leaf {index} entered the log after its size {checkpoint.Size}; ask for a larger size (or 0, the latest)");
+        }
+
+        var path = await LogProofs.ComputeAsync(db, id, nodes => MerkleLog.InclusionProof(nodes, index, checkpoint.Size), context.CancellationToken);
+        var proof = new V1.InclusionProof
+        {
+            ConsultationId = id.ToString(),
+            ResponseId = responseId.ToString(),
+            PublishedSha256 = leaf.PublishedSha256,
+            LeafIndex = index,
+            TreeSize = checkpoint.Size,
+            Checkpoint = Mapping.ToMessage(checkpoint),
+        };
+        proof.Path.AddRange(path.Select(ByteString.CopyFrom));
+        return proof;
+    }
+
+    [AllowAnonymous]
+    public override async Task<V1.ConsistencyProof> GetConsistencyProof(V1.GetConsistencyProofRequest request, ServerCallContext context)
+    {
+        var id = await ExistingConsultationAsync(request.ConsultationId, context.CancellationToken);
+        var newer = await CheckpointAsync(id, request.NewSize, "new_size", context.CancellationToken);
+        if (request.OldSize <= 0 || request.OldSize > newer.Size)
+        {
+            throw DomainException.InvalidArgument($"old_size must be between 1 and the new size {newer.Size}");
+        }
+
+        var older = await CheckpointAsync(id, request.OldSize, "old_size", context.CancellationToken);
+        var proof = await LogProofs.ComputeAsync(db, id, nodes => MerkleLog.ConsistencyProof(nodes, older.Size, newer.Size), context.CancellationToken);
+        var message = new V1.ConsistencyProof
+        {
+            ConsultationId = id.ToString(),
+            OldSize = older.Size,
+            NewSize = newer.Size,
+            OldCheckpoint = Mapping.ToMessage(older),
+            NewCheckpoint = Mapping.ToMessage(newer),
+        };
+        message.Proof.AddRange(proof.Select(ByteString.CopyFrom));
+        return message;
+    }
+
+    [AllowAnonymous]
+    public override Task<V1.LogPublicKey> GetLogPublicKey(V1.GetLogPublicKeyRequest request, ServerCallContext context) =>
+        Task.FromResult(new V1.LogPublicKey
+        {
+            PublicKeyPem = signingKey.PublicKeyPem,
+            KeyId = signingKey.KeyId,
+            Algorithm = "ECDSA P-256 SHA-256, IEEE P1363 signature",
+        });
+
+    /// <summary>The checkpoint signed at <paramref name="size"/>, or the latest for 0.</summary>
+    private async Task<LogCheckpoint> CheckpointAsync(Guid consultationId, long size, string field, CancellationToken cancellationToken)
+    {
+        if (size < 0)
+        {
+            throw DomainException.InvalidArgument($"{field} must not be negative");
+        }
+
+        var checkpoints = db.LogCheckpoints.AsNoTracking().Where(c => c.ConsultationId == consultationId);
+        var latest = await checkpoints.OrderByDescending(c => c.Size).FirstOrDefaultAsync(cancellationToken)
+            ?? throw DomainException.NotFound($"the log of consultation {consultationId} has no checkpoint yet: no response has entered it");
+        if (size == 0 || size == latest.Size)
+        {
+            return latest;
+        }
+
+        return await checkpoints.FirstOrDefaultAsync(c => c.Size == size, cancellationToken)
+            ?? throw DomainException.NotFound(
+                $"{field}: no checkpoint of size {size} in the log of consultation {consultationId}; one is signed at the size each stored batch ends at (the latest: {latest.Size})");
+    }
+
+    private async Task<Guid> ExistingConsultationAsync(string given, CancellationToken cancellationToken)
+    {
+        var id = Input.Id(given, "consultation_id");
+        return await db.Consultations.AnyAsync(c => c.Id == id, cancellationToken) ? id : throw DomainException.NotFound($"consultation_id: no consultation {id}");
+    }
+
+    /// <summary>The final checkpoints of the consultations that have closed (the log's checkpoint of their published count).</summary>
+    private async Task<Dictionary<Guid, LogCheckpoint>> FinalCheckpointsAsync(IEnumerable<Consultation> consultations, CancellationToken cancellationToken)
+    {
+        var finals = new Dictionary<Guid, LogCheckpoint>();
+        foreach (var c in consultations.Where(c => c.State != ConsultationState.Open))
+        {
+            var count = (long)c.PublishedResponseCount;
+            if (await db.LogCheckpoints.AsNoTracking().FirstOrDefaultAsync(k => k.ConsultationId == c.Id && k.Size == count, cancellationToken) is { } final)
+            {
+                finals[c.Id] = final;
+            }
+        }
+
+        return finals;
+    }
+
     [AllowAnonymous]
     public override async Task<V1.ConsultationResults> GetConsultationResults(V1.GetConsultationResultsRequest request, ServerCallContext context)
     {
@@ -189,7 +330,7 @@ public sealed partial class ConsultationsService(
         var counts = await liveCounts.PublishedCountsAsync(db, [consultation], context.CancellationToken);
         var results = new V1.ConsultationResults
         {
-            Consultation = Present(consultation, counts),
+            Consultation = Present(consultation, counts, await FinalCheckpointsAsync([consultation], context.CancellationToken)),
             Total = published.Count,
             LateCount = await db.Responses.CountAsync(r => r.ConsultationId == id && r.Late, context.CancellationToken),
         };
@@ -266,11 +407,11 @@ public sealed partial class ConsultationsService(
         return taken;
     }
 
-    private V1.Consultation Present(Consultation consultation, IReadOnlyDictionary<Guid, int> liveCountsById) =>
-        Present(consultation, liveCountsById.GetValueOrDefault(consultation.Id, consultation.PublishedResponseCount));
+    private V1.Consultation Present(Consultation consultation, IReadOnlyDictionary<Guid, int> liveCountsById, IReadOnlyDictionary<Guid, LogCheckpoint>? finals = null) =>
+        Present(consultation, liveCountsById.GetValueOrDefault(consultation.Id, consultation.PublishedResponseCount), finals?.GetValueOrDefault(consultation.Id));
 
-    private V1.Consultation Present(Consultation consultation, int publishedResponseCount) =>
-        Mapping.ToMessage(consultation, publishedResponseCount, options.Value.Mail.AddressTemplate);
+    private V1.Consultation Present(Consultation consultation, int publishedResponseCount, LogCheckpoint? finalCheckpoint = null) =>
+        Mapping.ToMessage(consultation, publishedResponseCount, options.Value.Mail.AddressTemplate, finalCheckpoint);
 
     private async Task<Consultation> LoadConsultationAsync(Guid id, CancellationToken cancellationToken, bool tracked = true)
     {

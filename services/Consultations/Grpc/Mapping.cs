@@ -15,7 +15,7 @@ internal static class Mapping
         new() { Id = m.Id.ToString(), StartsOn = LocalDatePattern.Iso.Format(m.StartsOn), Venue = m.Venue };
 
     /// <param name="publishedResponseCount">The count to show: counted live while the consultation is open, fixed once it closed.</param>
-    public static V1.Consultation ToMessage(Consultation c, int publishedResponseCount, string mailAddressTemplate)
+    public static V1.Consultation ToMessage(Consultation c, int publishedResponseCount, string mailAddressTemplate, LogCheckpoint? finalCheckpoint = null)
     {
         var message = new V1.Consultation
         {
@@ -45,6 +45,11 @@ internal static class Mapping
             message.ClosedAt = Timestamp(closedAt);
         }
 
+        if (finalCheckpoint is not null)
+        {
+            message.FinalCheckpoint = ToMessage(finalCheckpoint);
+        }
+
         return message;
     }
 
@@ -71,6 +76,13 @@ internal static class Mapping
             Subject = r.Subject,
             Late = r.Late,
             Published = r.Published,
+            PublishedSha256 = r.Published ? r.PublishedSha256 ?? "" : "",
+            LeafIndex = r.LogIndex ?? -1,
+            ReceivedSize = r.ReceivedSize,
+            // Where the e-mail was delivered: for the secretariat deciding on unassigned mail.
+            EnvelopeRecipient = caller.IsSecretariat ? r.EnvelopeRecipient : "",
+            DkimResult = (V1.DkimResult)r.DkimResult,
+            DkimDomain = r.DkimDomain,
         };
         message.Attachments.AddRange(r.Attachments.Select(ToMessage));
         message.Problems.AddRange(r.Problems);
@@ -89,6 +101,16 @@ internal static class Mapping
         TrackingNumber = r.TrackingNumber,
         ReceivedAt = Timestamp(r.ReceivedAt),
         Sha256 = r.Sha256,
+        PublishedSha256 = r.Published ? r.PublishedSha256 ?? "" : "",
+    };
+
+    public static V1.SignedCheckpoint ToMessage(LogCheckpoint c) => new()
+    {
+        Text = c.Text,
+        Signature = Google.Protobuf.ByteString.CopyFrom(c.Signature),
+        KeyId = c.KeyId,
+        TreeSize = c.Size,
+        RootHash = Google.Protobuf.ByteString.CopyFrom(c.Root),
     };
 
     public static V1.SimilarityGroup ToMessage(SimilarityGroup g)

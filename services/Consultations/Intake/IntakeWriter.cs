@@ -3,6 +3,8 @@ using Microsoft.Extensions.Options;
 using Platform.Data;
 using Wsis.Consultations.Data;
 using Wsis.Consultations.IntegrationEvents;
+using Wsis.Consultations.Log;
+using NodaTime;
 using Wsis.Consultations.Model;
 using Wsis.Consultations.V1;
 using Response = Wsis.Consultations.Model.Response;
@@ -32,12 +34,16 @@ public sealed partial class IntakeWriter : BackgroundService
     private readonly ILogger<IntakeWriter> _logger;
     private readonly int _writers;
     private readonly int _maxBatch;
+    private readonly LogSigningKey _signingKey;
+    private readonly bool _logEnabled;
 
     /// <summary>Nothing was stored: the submitter may retry (with the same request_id) after this long.</summary>
     private static readonly TimeSpan RetryAfter = TimeSpan.FromSeconds(1);
 
-    public IntakeWriter(IServiceScopeFactory scopes, IOptions<ConsultationsOptions> options, TimeProvider time, ILogger<IntakeWriter> logger)
+    public IntakeWriter(IServiceScopeFactory scopes, IOptions<ConsultationsOptions> options, LogSigningKey signingKey, TimeProvider time, ILogger<IntakeWriter> logger)
     {
+        _signingKey = signingKey;
+        _logEnabled = options.Value.Log.Enabled;
         _scopes = scopes;
         _time = time;
         _logger = logger;
@@ -164,18 +170,35 @@ public sealed partial class IntakeWriter : BackgroundService
             : await IdempotencyStore.FindManyAsync(db, keys, Receipt.Parser, CancellationToken.None);
 
         // 2. Each consultation written to, locked against the close: its deadline if still open.
+        // With the log on PostgreSQL, the same round trip locks each log head (in id order, so
+        // two batches never wait on each other's heads crosswise).
         var open = new Dictionary<Guid, ResponseWindow?>();
-        foreach (var consultationId in batch.Select(p => p.Record.ConsultationId!.Value).Distinct())
+        var heads = new Dictionary<Guid, (long Size, byte[] Frontier)>();
+        foreach (var consultationId in batch.Select(p => p.Record.ConsultationId!.Value).Distinct().Order())
         {
-            open[consultationId] = await ResponseIntake.LockOpenConsultationAsync(db, consultationId, CancellationToken.None);
+            if (_logEnabled && db.Database.IsNpgsql())
+            {
+                var (window, head) = await LogAppender.LockConsultationAndHeadAsync(db, consultationId, CancellationToken.None);
+                open[consultationId] = window;
+                if (head is { } locked)
+                {
+                    heads[consultationId] = locked;
+                }
+            }
+            else
+            {
+                open[consultationId] = await ResponseIntake.LockOpenConsultationAsync(db, consultationId, CancellationToken.None);
+            }
         }
 
         // 3. The responses, their events and their idempotency records: on PostgreSQL one INSERT
-        // per table for the whole batch (see NewRows), elsewhere through SaveChanges.
+        // per table for the whole batch (see NewRows), elsewhere through SaveChanges. The
+        // receipts are completed (inclusion proofs) once the log has the responses (4).
         var rows = db.Database.IsNpgsql() ? new NewRows() : null;
         var outcomes = new Receipt?[batch.Count];
         var firstOfKey = new Dictionary<IdempotencyKey, int>();
         var sameKeyAs = new int?[batch.Count];
+        var accepted = new List<int>();
         for (var i = 0; i < batch.Count; i++)
         {
             var (record, key) = (batch[i].Record, batch[i].Key);
@@ -196,28 +219,41 @@ public sealed partial class IntakeWriter : BackgroundService
                 continue; // null: too late
             }
 
-            var receipt = ResponseIntake.NumberAndReceipt(record);
-            var published = ConsultationEvents.Published(record);
-            if (rows is not null)
-            {
-                rows.Add(record, IntegrationEventOutbox.ResponsePublishedRow(published, batch[i].RaisedIn), key is null ? null : IdempotencyStore.NewRecord(key, receipt, _time));
-            }
-            else
-            {
-                db.Responses.Add(record);
-                db.Set<Platform.Messaging.OutboxMessage>().Add(IntegrationEventOutbox.ResponsePublishedRow(published, batch[i].RaisedIn));
-                if (key is not null)
-                {
-                    IdempotencyStore.Add(db, key, receipt, _time);
-                }
-            }
-
+            outcomes[i] = ResponseIntake.NumberAndReceipt(record);
+            accepted.Add(i);
             if (key is not null)
             {
                 firstOfKey[key] = i;
             }
+        }
 
-            outcomes[i] = receipt;
+        // 4. The log: its head was locked with the consultation (2), so it is held only for this
+        // batch's inserts and commit.
+        if (accepted.Count > 0)
+        {
+            var proofs = _logEnabled
+                ? await LogAppender.AppendAsync(db, [.. accepted.Select(i => batch[i].Record)], _signingKey, Instant.FromDateTimeOffset(_time.GetUtcNow()), rows?.Commands, CancellationToken.None, heads)
+                : [];
+            foreach (var i in accepted)
+            {
+                var (record, key) = (batch[i].Record, batch[i].Key);
+                var receipt = outcomes[i]!;
+                receipt.Inclusion = proofs.GetValueOrDefault(record.Id);
+                var published = ConsultationEvents.Published(record);
+                if (rows is not null)
+                {
+                    rows.Add(record, IntegrationEventOutbox.ResponsePublishedRow(published, batch[i].RaisedIn), key is null ? null : IdempotencyStore.NewRecord(key, receipt, _time));
+                }
+                else
+                {
+                    db.Responses.Add(record);
+                    db.Set<Platform.Messaging.OutboxMessage>().Add(IntegrationEventOutbox.ResponsePublishedRow(published, batch[i].RaisedIn));
+                    if (key is not null)
+                    {
+                        IdempotencyStore.Add(db, key, receipt, _time);
+                    }
+                }
+            }
         }
 
         if (rows is not null)
@@ -256,6 +292,9 @@ public sealed partial class IntakeWriter : BackgroundService
         private readonly List<Platform.Messaging.OutboxMessage> _events = [];
         private readonly List<IdempotencyRecord> _idempotency = [];
 
+        /// <summary>The log's writes (<see cref="LogAppender"/>), run in the same round trip.</summary>
+        public List<Npgsql.NpgsqlBatchCommand> Commands { get; } = [];
+
         public void Add(Response response, Platform.Messaging.OutboxMessage published, IdempotencyRecord? idempotency)
         {
             _responses.Add(response);
@@ -285,6 +324,8 @@ public sealed partial class IntakeWriter : BackgroundService
             {
                 commands.Add(PostgresBulkInsert.Command(db, _idempotency));
             }
+
+            commands.AddRange(Commands);
 
             await using var batch = db.Database.CreateNpgsqlBatch(commands);
             await batch.ExecuteNonQueryAsync(CancellationToken.None);

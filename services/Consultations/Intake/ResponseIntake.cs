@@ -7,6 +7,7 @@ using Wsis.Consultations.Closing;
 using Wsis.Consultations.Data;
 using Wsis.Consultations.Grpc;
 using Wsis.Consultations.IntegrationEvents;
+using Wsis.Consultations.Log;
 using Wsis.Consultations.Model;
 using Wsis.Consultations.Model.Mail;
 using V1 = Wsis.Consultations.V1;
@@ -32,6 +33,9 @@ public sealed partial class ResponseIntake(
     IntakeGate gate,
     IntakeWriter writer,
     ConsultationDeadlines deadlines,
+    LogSigningKey signingKey,
+    DkimCheck dkim,
+    IOptions<ConsultationsOptions> options,
     IOptions<SubmissionLimits> limits,
     TimeProvider time,
     ILogger<ResponseIntake> logger)
@@ -111,7 +115,8 @@ public sealed partial class ResponseIntake(
                 .Select(c => new { c.Id, c.RoutingCode }).ToListAsync(cancellationToken);
         var consultationId = codes.Select(code => known.FirstOrDefault(k => k.RoutingCode == code)?.Id).FirstOrDefault(id => id is not null);
 
-        var response = Response.Emailed(channel, raw, message, request.EnvelopeRecipient, consultationId, receivedAt);
+        var sender = await dkim.VerifyAsync(raw, message, cancellationToken);
+        var response = Response.Emailed(channel, raw, message, request.EnvelopeRecipient, consultationId, receivedAt, sender);
         var answer = await StoreAsync(response, key, cancellationToken);
         if (answer is null)
         {
@@ -125,6 +130,52 @@ public sealed partial class ResponseIntake(
         return answer;
     }
 
+    /// <summary>
+    /// The secretariat assigns an unassigned e-mail to a consultation (<see cref="Response.AssignTo"/>):
+    /// in one transaction that holds the consultation against the close, the response gets its
+    /// consultation and, when published, its published record, its leaf in the log and its event.
+    /// </summary>
+    public async Task<V1.IngestEmailResponse> AssignAsync(V1.AssignResponseRequest request, CancellationToken cancellationToken)
+    {
+        var responseId = Input.Id(request.ResponseId, "response_id");
+        var consultationId = Input.Id(request.ConsultationId, "consultation_id");
+        db.ChangeTracker.Clear();
+        await using var transaction = await db.Database.BeginAllOrNothingAsync(cancellationToken);
+        var window = await LockOpenConsultationAsync(db, consultationId, cancellationToken)
+            ?? await db.Consultations.AsNoTracking().Where(c => c.Id == consultationId)
+                .Select(c => (ResponseWindow?)new ResponseWindow(c.State, c.ClosesAt)).FirstOrDefaultAsync(cancellationToken)
+            ?? throw DomainException.NotFound($"consultation_id: no consultation {consultationId}");
+        var response = await db.Responses.AsNoTracking().Include(r => r.Attachments).FirstOrDefaultAsync(r => r.Id == responseId, cancellationToken)
+            ?? throw DomainException.NotFound($"response_id: no response {responseId}");
+        response.AssignTo(consultationId, window);
+
+        var receipt = Mapping.Receipt(response);
+        if (response.Published)
+        {
+            IntegrationEventOutbox.AddResponsePublished(db, ConsultationEvents.Published(response));
+            var proofs = await LogAppender.AppendAsync(db, [response], signingKey, Now, null, cancellationToken);
+            receipt.Inclusion = proofs[response.Id];
+        }
+
+        // The one change a stored response may see: an unassigned e-mail gets its consultation, once.
+        var assigned = await db.Responses.Where(r => r.Id == responseId && r.ConsultationId == null).ExecuteUpdateAsync(s => s
+            .SetProperty(r => r.ConsultationId, response.ConsultationId)
+            .SetProperty(r => r.Published, response.Published)
+            .SetProperty(r => r.Late, response.Late)
+            .SetProperty(r => r.PublishedRecord, response.PublishedRecord)
+            .SetProperty(r => r.PublishedSha256, response.PublishedSha256)
+            .SetProperty(r => r.LogIndex, response.LogIndex), cancellationToken);
+        if (assigned == 0)
+        {
+            throw DomainException.Aborted($"response {responseId} was assigned by another request meanwhile; read it again");
+        }
+
+        await db.SaveChangesAsync(cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
+        LogAssigned(responseId, consultationId, response.Published);
+        return Outcome(receipt, response);
+    }
+
     private static V1.IngestEmailResponse Outcome(V1.Receipt receipt, Response response)
     {
         var answer = new V1.IngestEmailResponse
@@ -135,6 +186,8 @@ public sealed partial class ResponseIntake(
                 : response.Late ? V1.IngestOutcome.Late
                 : response.Problems.Count > 0 ? V1.IngestOutcome.Malformed
                 : V1.IngestOutcome.Published,
+            DkimResult = (V1.DkimResult)response.DkimResult,
+            DkimDomain = response.DkimDomain,
         };
         answer.Problems.AddRange(response.Problems);
         return answer;
@@ -163,6 +216,11 @@ public sealed partial class ResponseIntake(
                 }
 
                 IntegrationEventOutbox.AddResponsePublished(db, ConsultationEvents.Published(response));
+                if (options.Value.Log.Enabled)
+                {
+                    var proofs = await LogAppender.AppendAsync(db, [response], signingKey, Now, null, cancellationToken);
+                    answer.Receipt.Inclusion = proofs[response.Id];
+                }
             }
 
             db.Responses.Add(response);
@@ -232,6 +290,9 @@ public sealed partial class ResponseIntake(
         return await db.Consultations.AsNoTracking().Where(c => c.Id == consultationId && c.State == ConsultationState.Open)
             .Select(c => (ResponseWindow?)new ResponseWindow(c.State, c.ClosesAt)).FirstOrDefaultAsync(cancellationToken);
     }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "E-mail response {ResponseId} assigned to consultation {ConsultationId} (published: {Published})")]
+    private partial void LogAssigned(Guid responseId, Guid consultationId, bool published);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "E-mail response {ResponseId} ingested: {Outcome}, {ProblemCount} problem(s)")]
     private partial void LogIngested(Guid responseId, string outcome, int problemCount);

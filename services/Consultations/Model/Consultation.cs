@@ -71,7 +71,7 @@ public sealed class Consultation
 
     public Instant? ClosedAt { get; private set; }
 
-    /// <summary>The digest over the published responses' hashes (<see cref="ResponseHashes.SetDigest"/>), fixed at the close.</summary>
+    /// <summary>The root (hex) of the consultation's log at its final checkpoint, fixed at the close.</summary>
     public string? ResponsesDigest { get; private set; }
 
     public Guid? ExaminedAtMeetingId { get; private set; }
@@ -127,10 +127,11 @@ public sealed class Consultation
     }
 
     /// <summary>
-    /// Closes the consultation at its deadline: from then on no response is taken in, and the
-    /// count and the digest over the published responses' SHA-256 values fix what the group examines.
+    /// Closes the consultation at its deadline: from then on no response is taken in, and the log's
+    /// final checkpoint fixes what the group examines: its size is the count of published
+    /// responses, its root (hex) the digest.
     /// </summary>
-    public void Close(IReadOnlyCollection<string> publishedSha256s, Instant now)
+    public void Close(long logSize, byte[] logRoot, Instant now)
     {
         if (State != ConsultationState.Open)
         {
@@ -144,8 +145,8 @@ public sealed class Consultation
 
         State = ConsultationState.Closed;
         ClosedAt = now;
-        PublishedResponseCount = publishedSha256s.Count;
-        ResponsesDigest = ResponseHashes.SetDigest(publishedSha256s);
+        PublishedResponseCount = checked((int)logSize);
+        ResponsesDigest = Convert.ToHexStringLower(logRoot);
     }
 
     /// <summary>The group examined the responses at its meeting (Council Resolution 1344: "at its next meeting").</summary>

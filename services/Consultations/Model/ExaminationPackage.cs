@@ -7,7 +7,8 @@ public sealed record ResponseSummary(
     Guid Id, Guid? ConsultationId, string TrackingNumber, ResponseChannel Channel, Instant ReceivedAt, string Sha256,
     string Text, string Subject, string RespondentName, string RespondentOrganisation, RespondentCategory RespondentCategory,
     string RespondentCountryCode, string RespondentEmail, bool Late, bool Published, IReadOnlyList<string> Problems,
-    IReadOnlyList<AttachmentSummary> Attachments);
+    IReadOnlyList<AttachmentSummary> Attachments, string? PublishedSha256 = null, long? LogIndex = null, long ReceivedSize = 0, string EnvelopeRecipient = "",
+    DkimResult DkimResult = DkimResult.NotChecked, string DkimDomain = "");
 
 public sealed record AttachmentSummary(int Index, string FileName, string MediaType, long Size, string Sha256);
 

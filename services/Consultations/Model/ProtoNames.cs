@@ -35,4 +35,13 @@ public static class ProtoNames
         RespondentCategory.Individual => "INDIVIDUAL",
         _ => "RESPONDENT_CATEGORY_UNSPECIFIED",
     };
+
+    public static string Name(this DkimResult result) => result switch
+    {
+        DkimResult.None => "DKIM_NONE",
+        DkimResult.Pass => "DKIM_PASS",
+        DkimResult.Fail => "DKIM_FAIL",
+        DkimResult.TempError => "DKIM_TEMPERROR",
+        _ => "DKIM_RESULT_UNSPECIFIED",
+    };
 }

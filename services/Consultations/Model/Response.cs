@@ -93,6 +93,24 @@ public sealed class Response
 
     public string EnvelopeRecipient { get; private set; }
 
+    /// <summary>The DKIM outcome of an e-mail at receipt (<see cref="SenderVerification"/>); NotChecked for the web channel.</summary>
+    public DkimResult DkimResult { get; private set; }
+
+    /// <summary>The signing domain DKIM named (d=), for PASS, FAIL and TEMPERROR.</summary>
+    public string DkimDomain { get; private set; } = "";
+
+    /// <summary>
+    /// The published record (<see cref="Model.PublishedRecord"/>): what the public downloads, written
+    /// when the response got its tracking number. Null while an e-mail is unassigned.
+    /// </summary>
+    public byte[]? PublishedRecord { get; private set; }
+
+    /// <summary>SHA-256 (hex) of <see cref="PublishedRecord"/>: the published hash, the response's leaf in its consultation's log.</summary>
+    public string? PublishedSha256 { get; private set; }
+
+    /// <summary>The response's position in its consultation's log (from 0); null when it is not published.</summary>
+    public long? LogIndex { get; private set; }
+
     public IReadOnlyList<ResponseAttachment> Attachments => _attachments;
 
     /// <summary>A web submission, published at once; <paramref name="received"/> is the request as received.</summary>
@@ -128,7 +146,8 @@ public sealed class Response
     /// secretariat. Its sender, subject, text and attachments are what <paramref name="message"/> read.
     /// </summary>
     public static Response Emailed(
-        ResponseChannel channel, byte[] raw, ReadMessage message, string envelopeRecipient, Guid? consultationId, Instant receivedAt)
+        ResponseChannel channel, byte[] raw, ReadMessage message, string envelopeRecipient, Guid? consultationId, Instant receivedAt,
+        SenderVerification? dkim = null)
     {
         var sender = SenderOf(message, channel);
         var problems = message.Problems.Select(p => $"{p.Kind}: {p.Detail}").ToList();
@@ -152,6 +171,8 @@ public sealed class Response
             Problems = problems,
             EnvelopeRecipient = envelopeRecipient,
             Published = consultationId is not null,
+            DkimResult = (dkim ?? SenderVerification.NotChecked).Result,
+            DkimDomain = Truncate((dkim ?? SenderVerification.NotChecked).Domain, SenderVerification.DomainMax),
         };
         foreach (var a in message.Attachments)
         {
@@ -163,7 +184,73 @@ public sealed class Response
     }
 
     /// <summary>Gives the response a fresh tracking number (a collision with a stored one is retried with another).</summary>
-    public void AssignTrackingNumber() => TrackingNumber = Model.TrackingNumber.New(ReceivedAt.InUtc().Year).Value;
+    public void AssignTrackingNumber()
+    {
+        TrackingNumber = Model.TrackingNumber.New(ReceivedAt.InUtc().Year).Value;
+        WritePublishedRecord();
+    }
+
+    /// <summary>Sets the response's place in its consultation's log (the intake does, under the log's lock).</summary>
+    public void EnterLog(long index)
+    {
+        if (!Published || PublishedSha256 is null)
+        {
+            throw new InvalidOperationException("only a published response enters the log");
+        }
+
+        LogIndex = index;
+    }
+
+    /// <summary>
+    /// The secretariat assigns an e-mail kept as unassigned to its consultation. Its receipt time is
+    /// kept: received before the deadline of a consultation still open, it is published (and enters
+    /// the log); received after the deadline it is kept as late. Received in time for a consultation
+    /// that closed since, it cannot be assigned: the closed log is final.
+    /// </summary>
+    public void AssignTo(Guid consultationId, ResponseWindow window)
+    {
+        if (ConsultationId is not null)
+        {
+            throw DomainException.FailedPrecondition($"response {Id} is already assigned to consultation {ConsultationId}");
+        }
+
+        if (Channel == ResponseChannel.Web)
+        {
+            throw DomainException.FailedPrecondition("a web response always names its consultation");
+        }
+
+        var late = ReceivedAt >= window.ClosesAt;
+        if (!late && window.State != ConsultationState.Open)
+        {
+            throw DomainException.FailedPrecondition(
+                $"the consultation is {window.State.Name()}: its log was fixed at the close, so an e-mail received before its deadline can no longer be assigned to it");
+        }
+
+        ConsultationId = consultationId;
+        Late = late;
+        Published = !late;
+        WritePublishedRecord();
+    }
+
+    /// <summary>A published response stored before published records existed gets its record (once, when it enters the log).</summary>
+    public void WriteMissingPublishedRecord()
+    {
+        if (Published && PublishedRecord is null)
+        {
+            WritePublishedRecord();
+        }
+    }
+
+    private void WritePublishedRecord()
+    {
+        if (ConsultationId is null)
+        {
+            return; // unassigned: written when the secretariat assigns it
+        }
+
+        PublishedRecord = Model.PublishedRecord.Of(this);
+        PublishedSha256 = ResponseHashes.Sha256Hex(PublishedRecord);
+    }
 
     /// <summary>
     /// An e-mail that arrived when its consultation no longer took responses in: it is kept, marked

@@ -73,25 +73,25 @@ public class ConsultationTests
     public void Closing_at_the_deadline_fixes_the_count_and_the_digest_of_the_published_responses()
     {
         var consultation = Given.Open();
-        string[] hashes = [new string('b', 64), new string('a', 64)];
+        var root = Wsis.Contracts.Verification.MerkleLog.Root([Wsis.Contracts.Verification.MerkleLog.LeafHash(new byte[32]), Wsis.Contracts.Verification.MerkleLog.LeafHash(new byte[32])]);
 
-        consultation.Close(hashes, Given.Deadline);
+        consultation.Close(2, root, Given.Deadline);
 
         Assert.Equal(ConsultationState.Closed, consultation.State);
         Assert.Equal(Given.Deadline, consultation.ClosedAt);
         Assert.Equal(2, consultation.PublishedResponseCount);
-        Assert.Equal(ResponseHashes.SetDigest(hashes), consultation.ResponsesDigest);
+        Assert.Equal(Convert.ToHexStringLower(root), consultation.ResponsesDigest);
     }
 
     [Fact]
     public void A_consultation_does_not_close_before_its_deadline_and_closes_only_once()
     {
         var consultation = Given.Open();
-        var early = Given.Refused(DomainErrorKind.FailedPrecondition, () => consultation.Close([], Given.Deadline - Duration.FromTicks(1)));
+        var early = Given.Refused(DomainErrorKind.FailedPrecondition, () => consultation.Close(0, Wsis.Contracts.Verification.MerkleLog.EmptyRoot(), Given.Deadline - Duration.FromTicks(1)));
         Assert.Contains("OPEN until its deadline, the end of 28 February 2027, Geneva time (2027-03-01T00:00:00+01:00)", early.Message);
 
-        consultation.Close([], Given.Deadline);
-        var again = Given.Refused(DomainErrorKind.FailedPrecondition, () => consultation.Close([], Given.Deadline));
+        consultation.Close(0, Wsis.Contracts.Verification.MerkleLog.EmptyRoot(), Given.Deadline);
+        var again = Given.Refused(DomainErrorKind.FailedPrecondition, () => consultation.Close(0, Wsis.Contracts.Verification.MerkleLog.EmptyRoot(), Given.Deadline));
         Assert.StartsWith("the consultation is CLOSED", again.Message);
     }
 
@@ -143,7 +143,7 @@ public class ConsultationTests
         {
             Assert.Throws<DomainException>(() => consultation.RecordExamination(meeting, Given.Deadline)).Message,
             Assert.Throws<DomainException>(() => consultation.PublishResults("again", Given.Deadline)).Message,
-            Assert.Throws<DomainException>(() => consultation.Close([], Given.Deadline)).Message,
+            Assert.Throws<DomainException>(() => consultation.Close(0, Wsis.Contracts.Verification.MerkleLog.EmptyRoot(), Given.Deadline)).Message,
         };
 
         Assert.All(messages, m => Assert.Contains("RESULTS_PUBLISHED", m));

@@ -25,11 +25,11 @@ internal static class Given
         Consultation.Open(meeting ?? Meeting(), "International Internet connectivity", "Public policy considerations.",
             ["What are the barriers?"], "K7M2Q9", by ?? MemberState(), January10);
 
-    /// <summary>A consultation closed at its deadline with these responses' hashes.</summary>
+    /// <summary>A consultation closed at its deadline with these responses' published hashes in its log.</summary>
     public static Consultation Closed(params string[] sha256s)
     {
         var consultation = Open();
-        consultation.Close(sha256s, Deadline);
+        consultation.Close(sha256s.Length, Wsis.Contracts.Verification.MerkleLog.Root([.. sha256s.Select(h => Wsis.Contracts.Verification.MerkleLog.LeafHash(Convert.FromHexString(h)))]), Deadline);
         return consultation;
     }
 

@@ -15,5 +15,6 @@ public class ProtoNamesTests
         Assert.All(Enum.GetValues<ConsultationState>(), s => Assert.Equal(ProtoName("ConsultationState", (int)s), s.Name()));
         Assert.All(Enum.GetValues<ResponseChannel>(), c => Assert.Equal(ProtoName("Channel", (int)c), c.Name()));
         Assert.All(Enum.GetValues<RespondentCategory>(), c => Assert.Equal(ProtoName("RespondentCategory", (int)c), c.Name()));
+        Assert.All(Enum.GetValues<DkimResult>(), r => Assert.Equal(ProtoName("DkimResult", (int)r), r.Name()));
     }
 }

@@ -47,6 +47,9 @@ public sealed class ConsultationsHost : IAsyncDisposable
     private const string Audience = "wsis-tests";
     private static readonly byte[] Secret = RandomNumberGenerator.GetBytes(32);
 
+    /// <summary>The log's signing key of every host the tests start (the service refuses to start outside Development without one).</summary>
+    public static readonly string LogKeyPem = ECDsa.Create(ECCurve.NamedCurves.nistP256).ExportPkcs8PrivateKeyPem();
+
     private readonly WebApplication _app;
     private readonly GrpcChannel _channel;
 
@@ -89,6 +92,7 @@ public sealed class ConsultationsHost : IAsyncDisposable
             ["Auth:Audience"] = Audience,
             ["Auth:SigningKeys:0"] = Convert.ToBase64String(Secret),
             ["Consultations:Closing:PollSeconds"] = "3600",
+            ["Consultations:Log:SigningKey"] = LogKeyPem,
         };
         foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
         {

@@ -299,8 +299,8 @@ public class ConsultationsServiceTests(ITestOutputHelper output)
         Assert.Equal(ConsultationState.Closed, closed.State);
         Assert.Equal(5, closed.PublishedResponseCount);
         var list = await host.Anonymous.ListResponsesAsync(new ListResponsesRequest { ConsultationId = consultation.Id });
-        // Anyone can check completeness: the digest over the listed hashes, in the listed order.
-        Assert.Equal(ResponseHashes.SetDigest(list.Responses.Select(r => r.Sha256)), closed.ResponsesDigest);
+        // Anyone can check completeness: the log's root over the listed published hashes, in leaf order.
+        Assert.Equal(LogRecipe.Digest(list.Responses), closed.ResponsesDigest);
 
         var results = await host.Anonymous.GetConsultationResultsAsync(new GetConsultationResultsRequest { ConsultationId = consultation.Id });
         Assert.Equal(5, results.Total);
@@ -386,7 +386,7 @@ public class ConsultationsServiceTests(ITestOutputHelper output)
         var listed = await host.Anonymous.ListResponsesAsync(new ListResponsesRequest { ConsultationId = consultation.Id, PageSize = 500 });
         Assert.Equal(receipts.Select(r => r.ResponseId).Order(), listed.Responses.Select(r => r.Id).Order());
         Assert.Equal(receipts.Count, closed.PublishedResponseCount);
-        Assert.Equal(ResponseHashes.SetDigest(listed.Responses.Select(r => r.Sha256)), closed.ResponsesDigest);
+        Assert.Equal(LogRecipe.Digest(listed.Responses), closed.ResponsesDigest);
         Assert.All(receipts, r => Assert.True(r.ReceivedAt.ToDateTimeOffset() < Deadline));
         output.WriteLine($"{receipts.Count} racing submissions accepted, all in the digest; {refused} refused");
     }

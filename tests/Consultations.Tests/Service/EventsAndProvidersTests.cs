@@ -36,7 +36,7 @@ public class EventsAndProvidersTests
         Assert.Contains("CIVIL_SOCIETY", events[1].Payload);
         Assert.DoesNotContain("amina@example.sn", string.Concat(events.Select(e => e.Payload)));
         Assert.DoesNotContain("Amina", string.Concat(events.Select(e => e.Payload)));
-        Assert.Contains(ResponseHashes.SetDigest([receipt.Sha256]), events[2].Payload);
+        Assert.Contains(Convert.ToHexStringLower(Wsis.Contracts.Verification.MerkleLog.LeafHash(Convert.FromHexString(receipt.PublishedSha256))), events[2].Payload);
     }
 
     [Fact]
@@ -58,7 +58,7 @@ public class EventsAndProvidersTests
         var listed = await host.Anonymous.ListResponsesAsync(new ListResponsesRequest { ConsultationId = consultation.Id });
         Assert.Equal(21, closed.PublishedResponseCount);
         Assert.Equal(receipts.Select(r => r.ResponseId).Append(mail.Receipt.ResponseId).Order(), listed.Responses.Select(r => r.Id).Order());
-        Assert.Equal(ResponseHashes.SetDigest(listed.Responses.Select(r => r.Sha256)), closed.ResponsesDigest);
+        Assert.Equal(LogRecipe.Digest(listed.Responses), closed.ResponsesDigest);
         Assert.Equal(raw, (await host.Secretariat.GetResponseAsync(new GetResponseRequest { Id = mail.Receipt.ResponseId })).RawMessage.ToByteArray());
     }
 }

@@ -8,10 +8,13 @@ Input: a JSON file
     "leaves": ["<hex published hash>", ...],          # the log's leaves in order (optional)
     "checkpoints": [{"text": "...", "signature": "<base64 r||s>"}, ...],
     "inclusion": [{"published_sha256": "<hex>", "index": i, "size": n, "path": ["<base64>", ...]}, ...],
-    "consistency": [{"old_size": m, "new_size": n, "proof": ["<base64>", ...]}, ...]
+    "consistency": [{"old_size": m, "new_size": n, "proof": ["<base64>", ...]}, ...],
+    "records": [{"content_b64": "<base64 of a downloaded published record>", "published_sha256": "<hex>"}, ...]
   }
 Every inclusion and consistency proof is checked against the signed checkpoint of its size; the
-root of the leaves, when given, against the checkpoint of their count. Prints one line per check
+root of the leaves, when given, against the checkpoint of their count; each record's SHA-256
+against its published hash, and its bytes against the canonical form (RFC 8785: sorted members, no
+whitespace, minimal escapes; what json.dumps with sort_keys writes for these records). Prints one line per check
 ("OK ..." or "FAIL ...") and exits 1 if any failed.
 """
 import base64
@@ -146,6 +149,17 @@ def main(path):
         m, n = c["old_size"], c["new_size"]
         ok = m in roots and n in roots and verify_consistency(m, n, [base64.b64decode(p) for p in c["proof"]], roots[m], roots[n])
         report(ok, f"consistency {m} -> {n}")
+
+    for r in data.get("records", []):
+        content = base64.b64decode(r["content_b64"])
+        report(hashlib.sha256(content).hexdigest() == r["published_sha256"].lower(), f"record hash {r['published_sha256'][:16]}")
+        try:
+            parsed = json.loads(content.decode("utf-8"))
+            canonical = json.dumps(parsed, ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode("utf-8")
+            report(parsed.get("format") == "wsis-published-response/1" and canonical == content,
+                   f"record {parsed.get('response_id', '?')} is canonical wsis-published-response/1")
+        except (UnicodeDecodeError, ValueError):
+            report(False, "record is not UTF-8 JSON")
 
     return 1 if failures else 0
 

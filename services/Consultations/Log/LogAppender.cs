@@ -1,0 +1,159 @@
+using Google.Protobuf;
+using Microsoft.EntityFrameworkCore;
+using Platform.Data;
+using NodaTime;
+using Wsis.Consultations.Data;
+using Wsis.Consultations.Grpc;
+using Wsis.Consultations.Model;
+using Wsis.Contracts.Verification;
+using V1 = Wsis.Consultations.V1;
+
+namespace Wsis.Consultations.Log;
+
+/// <summary>
+/// Enters published responses in their consultations' logs inside the transaction that stores
+/// them: per consultation it locks the log's head row (<c>FOR UPDATE</c> on PostgreSQL; SQLite has
+/// one writer at a time), gives the responses the next leaf indexes in the order given, writes the
+/// new complete subtrees, moves the head and signs one checkpoint for the new size. Each response
+/// gets its inclusion proof against that checkpoint, for its receipt.
+/// </summary>
+/// <remarks>
+/// The head is locked last, after the idempotency look-up and the consultation's share lock, so it
+/// is held only for the inserts and the commit; consultations are locked in id order, so two
+/// batches writing to the same consultations cannot deadlock. The close locks the consultation row
+/// exclusively first, so it reads a head no intake transaction holds.
+/// </remarks>
+internal static class LogAppender
+{
+    /// <param name="commands">On PostgreSQL's bulk path: the writes are added here, to run with the batch's inserts; otherwise they go through the context.</param>
+    /// <param name="lockedHeads">Heads the caller already locked in this transaction (<see cref="LockConsultationAndHeadAsync"/>).</param>
+    public static async Task<Dictionary<Guid, V1.InclusionProof>> AppendAsync(
+        ConsultationsDbContext db, IReadOnlyList<Response> responses, LogSigningKey key, Instant now,
+        List<Npgsql.NpgsqlBatchCommand>? commands, CancellationToken cancellationToken,
+        IReadOnlyDictionary<Guid, (long Size, byte[] Frontier)>? lockedHeads = null)
+    {
+        var proofs = new Dictionary<Guid, V1.InclusionProof>();
+        foreach (var group in responses.GroupBy(r => r.ConsultationId!.Value).OrderBy(g => g.Key))
+        {
+            var consultationId = group.Key;
+            var (size, frontier, tracked) = lockedHeads is not null && lockedHeads.TryGetValue(consultationId, out var head)
+                ? (head.Size, head.Frontier, (LogHead?)null)
+                : await LockHeadAsync(db, consultationId, cancellationToken);
+            var leaves = group.ToList();
+            var appended = ConsultationLog.Append(size, ConsultationLog.FrontierNodes(size, frontier),
+                [.. leaves.Select(r => Convert.FromHexString(r.PublishedSha256!))]);
+            var checkpoint = LogCheckpoint.Sign(consultationId, appended.Size, appended.Root, now, key.Key, key.KeyId);
+            var nodes = appended.NewNodes.Select(n => new LogNode(consultationId, n.Level, n.Index, n.Hash)).ToList();
+            var newFrontier = appended.Frontier();
+
+            if (tracked is not null)
+            {
+                tracked.Advance(appended.Size, newFrontier);
+                db.LogNodes.AddRange(nodes);
+                db.LogCheckpoints.Add(checkpoint);
+            }
+            else if (commands is not null)
+            {
+                commands.Add(Platform.Data.PostgresBulkInsert.Command(db, nodes));
+                commands.Add(Platform.Data.PostgresBulkInsert.Command(db, [checkpoint]));
+                var move = new Npgsql.NpgsqlBatchCommand("""UPDATE "LogHeads" SET "Size" = $2, "Frontier" = $3 WHERE "ConsultationId" = $1""");
+                move.Parameters.Add(new Npgsql.NpgsqlParameter { Value = consultationId });
+                move.Parameters.Add(new Npgsql.NpgsqlParameter { Value = appended.Size });
+                move.Parameters.Add(new Npgsql.NpgsqlParameter { Value = newFrontier });
+                commands.Add(move);
+            }
+            else
+            {
+                db.LogNodes.AddRange(nodes);
+                db.LogCheckpoints.Add(checkpoint);
+                await db.LogHeads.Where(h => h.ConsultationId == consultationId)
+                    .ExecuteUpdateAsync(s => s.SetProperty(h => h.Size, appended.Size).SetProperty(h => h.Frontier, newFrontier), cancellationToken);
+            }
+
+            var signed = Mapping.ToMessage(checkpoint);
+            for (var i = 0; i < leaves.Count; i++)
+            {
+                var index = size + i;
+                leaves[i].EnterLog(index);
+                var proof = new V1.InclusionProof
+                {
+                    ConsultationId = consultationId.ToString(),
+                    ResponseId = leaves[i].Id.ToString(),
+                    PublishedSha256 = leaves[i].PublishedSha256,
+                    LeafIndex = index,
+                    TreeSize = appended.Size,
+                    Checkpoint = signed,
+                };
+                proof.Path.AddRange(MerkleLog.InclusionProof(appended.Nodes, index, appended.Size).Select(ByteString.CopyFrom));
+                proofs[leaves[i].Id] = proof;
+            }
+        }
+
+        return proofs;
+    }
+
+    /// <summary>
+    /// PostgreSQL's intake path: in one round trip, locks the consultation against the close
+    /// (<c>FOR SHARE</c>, as <see cref="Intake.ResponseIntake.LockOpenConsultationAsync"/>) and its
+    /// log head (<c>FOR UPDATE</c>). Callers lock consultations in id order. The window is null when
+    /// the consultation is not open; the head null when it does not exist yet (its first response).
+    /// </summary>
+    public static async Task<(ResponseWindow? Window, (long Size, byte[] Frontier)? Head)> LockConsultationAndHeadAsync(
+        ConsultationsDbContext db, Guid consultationId, CancellationToken cancellationToken)
+    {
+        var open = new Npgsql.NpgsqlBatchCommand("""SELECT "ClosesAt" FROM "Consultations" WHERE "Id" = $1 AND "Status" = $2 FOR SHARE""");
+        open.Parameters.Add(new Npgsql.NpgsqlParameter { Value = consultationId });
+        open.Parameters.Add(new Npgsql.NpgsqlParameter { Value = (int)ConsultationState.Open });
+        var head = new Npgsql.NpgsqlBatchCommand("""SELECT "Size", "Frontier" FROM "LogHeads" WHERE "ConsultationId" = $1 FOR UPDATE""");
+        head.Parameters.Add(new Npgsql.NpgsqlParameter { Value = consultationId });
+        await using var batch = db.Database.CreateNpgsqlBatch([open, head]);
+        await using var reader = await batch.ExecuteReaderAsync(cancellationToken);
+        ResponseWindow? window = await reader.ReadAsync(cancellationToken)
+            ? new ResponseWindow(ConsultationState.Open, Instant.FromUnixTimeTicks(reader.GetInt64(0)))
+            : null;
+        await reader.NextResultAsync(cancellationToken);
+        (long, byte[])? found = await reader.ReadAsync(cancellationToken) ? (reader.GetInt64(0), (byte[])reader.GetValue(1)) : null;
+        return (window, found);
+    }
+
+    /// <summary>Locks the consultation's log head for the rest of the transaction (creating it the first time); its size and frontier.</summary>
+    private static async Task<(long Size, byte[] Frontier, LogHead? Tracked)> LockHeadAsync(ConsultationsDbContext db, Guid consultationId, CancellationToken cancellationToken)
+    {
+        if (!db.Database.IsNpgsql())
+        {
+            // SQLite: the transaction already holds the database's write lock.
+            var head = await db.LogHeads.FirstOrDefaultAsync(h => h.ConsultationId == consultationId, cancellationToken);
+            if (head is null)
+            {
+                head = new LogHead(consultationId);
+                db.LogHeads.Add(head);
+            }
+
+            return (head.Size, head.Frontier, head);
+        }
+
+        for (var attempt = 0; ; attempt++)
+        {
+            await using (var select = db.Database.CreateNpgsqlCommand(
+                """SELECT "Size", "Frontier" FROM "LogHeads" WHERE "ConsultationId" = $1 FOR UPDATE"""))
+            {
+                select.Parameters.Add(new Npgsql.NpgsqlParameter { Value = consultationId });
+                await using var reader = await select.ExecuteReaderAsync(cancellationToken);
+                if (await reader.ReadAsync(cancellationToken))
+                {
+                    return (reader.GetInt64(0), (byte[])reader.GetValue(1), null);
+                }
+            }
+
+            if (attempt > 0)
+            {
+                throw new InvalidOperationException($"the log head of consultation {consultationId} could not be created");
+            }
+
+            // The consultation's first response: create its head (another transaction may at the same moment).
+            await db.Database.ExecuteSqlInterpolatedAsync(
+                $"""INSERT INTO "LogHeads" ("ConsultationId", "Size", "Frontier") VALUES ({consultationId}, {0L}, {Array.Empty<byte>()}) ON CONFLICT DO NOTHING""",
+                cancellationToken);
+        }
+    }
+}

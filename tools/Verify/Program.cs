@@ -1,0 +1,1 @@
+return await Wsis.Verify.VerifyCommand.RunAsync(args, Console.Out, Console.Error);
