@@ -44,6 +44,7 @@ public static class WebPages
         });
         app.MapRazorPages();
         app.MapDownloads();
+        app.MapAtomFeeds();
         app.MapGet("/language/{culture}", (string culture, string? returnUrl, HttpContext context) =>
         {
             if (Cultures.Contains(culture))

@@ -284,6 +284,17 @@ public static class PublicDataEndpoints
         });
         Unary(app, "consultations.v1.Consultations", "ListGroupMeetings", ListGroupMeetingsRequest.Parser,
             _ => new ListGroupMeetingsResponse { Meetings = { new GroupMeeting { Id = "gm-1", StartsOn = "2026-10-05", Venue = "Geneva" } } });
+        Unary(app, "reporting.v1.Stocktaking", "ListNationalReports", ListNationalReportsRequest.Parser, r => new ListNationalReportsResponse
+        {
+            Reports =
+            {
+                new NationalReport
+                {
+                    Id = "n-1", CountryCode = "KE", Year = 2026, Text = "Kenya connected 1,200 schools.", SubmittedAt = At(2026, 4, 1),
+                    Activities = { new Activity { Title = "Schools online", Description = "Fibre and solar power", ActionLineCodes = { "C2", "C4" } } },
+                },
+            },
+        });
         Unary(app, "reporting.v1.Stocktaking", "ListContributions", ListContributionsRequest.Parser, r => new ListContributionsResponse
         {
             Contributions = { new Contribution { Id = "k-1", TeamId = TeamC1.Id, ActionLineCode = "C1", Year = 2026, SubmittedAt = At(2026, 3, 1), Entries = { new InventoryEntry { Id = "e-9", Title = "Open data portal" } } } },

@@ -129,4 +129,14 @@ public sealed class PublicSitePagesTests(JsonGatewayFixture f) : IClassFixture<J
             Assert.Matches(new Regex($"<label for=\"{id}\">{label}</label>\\s*<input id=\"{id}\""), html);
         }
     }
+
+    [Fact]
+    public async Task National_reports_are_shown_as_written_with_their_activities()
+    {
+        var html = await PageAsync("/national-reports");
+
+        Assert.Contains("KE — 2026", html);
+        Assert.Contains("Kenya connected 1,200 schools.", html);
+        Assert.Contains("Schools online", html);
+    }
 }
