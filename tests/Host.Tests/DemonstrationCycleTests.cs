@@ -1,0 +1,63 @@
+using System.Net;
+using System.Text.RegularExpressions;
+using Wsis.Teams.V1;
+
+namespace Host.Tests;
+
+/// <summary>
+/// The embedded host's demonstration data as a first-time reader meets it on the public pages, with
+/// the real services behind the gateway: teams with designation histories, the coordinators'
+/// meeting's election and its tie, the inventory, a national report, a submitted report, consultations.
+/// </summary>
+public sealed class DemonstrationCycleTests
+{
+    [Fact]
+    public async Task A_first_run_shows_a_whole_cycle_on_the_public_pages()
+    {
+        await using var host = await EmbeddedHostProcess.StartAsync();
+        await host.WaitForDemoDataStepAsync();
+        Assert.Contains("Demonstration data created", host.Process.Output());
+        using var http = new HttpClient { BaseAddress = host.Web };
+        async Task<string> Page(string path)
+        {
+            using var response = await http.GetAsync(path);
+            var body = await response.Content.ReadAsStringAsync();
+            Assert.True(response.StatusCode == HttpStatusCode.OK, $"{path}: {(int)response.StatusCode} {body}");
+            return WebUtility.HtmlDecode(body);
+        }
+
+        // C1's coordinator is not one of its members: /teams names it all the same.
+        var teamsPage = await Page("/teams");
+        Assert.Contains(">United Nations Development Programme</a>", teamsPage);
+        var teams = (await new Wsis.Teams.V1.Teams.TeamsClient(host.Channel).ListTeamsAsync(new ListTeamsRequest())).Teams;
+        var c1 = teams.Single(t => t.ActionLineCode == "C1");
+        var c1Page = await Page("/teams/" + c1.Id);
+        Assert.Contains("Recommended by Second demonstration stakeholder meeting", c1Page);
+        Assert.Contains("Designated by First demonstration decision of the UN Secretary-General (C1)", c1Page);
+        Assert.Single(Regex.Matches(c1Page, "<td>In force</td>"));
+
+        var meetingsPage = await Page("/coordinators-meetings");
+        var meetingPath = Regex.Match(meetingsPage, "href=\"(/coordinators-meetings/[^\"]+)\"").Groups[1].Value;
+        var meetingPage = await Page(meetingPath);
+        Assert.Contains("<td>ITU</td><td>CHF 120,000.00</td>", meetingPage);
+        Assert.Contains("<td>UNESCO</td><td>CHF 80,000.00</td>", meetingPage);
+        Assert.Contains("Tie reported for Vice-Chair: United Nations Educational, Scientific and Cultural Organization, United Nations Development Programme.", meetingPage);
+        Assert.Matches("<dt>Chair</dt><dd><a href=\"/stakeholders/[^\"]+\">International Telecommunication Union</a></dd>", meetingPage);
+        Assert.Contains("url, country_codes", meetingPage);
+
+        Assert.Contains("4 entries", await Page("/inventory"));
+        Assert.Contains("Community networks in rural Kenya (demonstration)", await Page("/inventory?line=C2"));
+        Assert.Contains("Schools online", await Page("/national-reports"));
+
+        var reports = await Page("/reports");
+        var reportPath = Regex.Match(reports, "href=\"(/reports/[0-9a-f-]{36})\"").Groups[1].Value;
+        Assert.NotEmpty(reportPath);
+        Assert.Contains("Submitted", await Page(reportPath));
+        Assert.Contains("<entry>", await Page("/reports.atom"));
+
+        var consultations = await Page("/consultations");
+        Assert.Contains("Meaningful connectivity (demonstration)", consultations);
+        Assert.Contains("Cross-border data flows (demonstration)", consultations);
+        Assert.Matches("until the end of \\d{1,2} \\w+ \\d{4}, Geneva time \\(CES?T\\)", consultations);
+    }
+}
