@@ -42,7 +42,7 @@ public sealed class DemonstrationCycleTests
         Assert.Contains("<td>ITU</td><td>CHF 120,000.00</td>", meetingPage);
         Assert.Contains("<td>UNESCO</td><td>CHF 80,000.00</td>", meetingPage);
         Assert.Contains("Tie reported for Vice-Chair: United Nations Educational, Scientific and Cultural Organization, United Nations Development Programme.", meetingPage);
-        Assert.Matches("<dt>Chair</dt><dd><a href=\"/stakeholders/[^\"]+\">International Telecommunication Union</a></dd>", meetingPage);
+        Assert.Matches("<dt>Chair</dt><dd>\\s*<a href=\"/stakeholders/[^\"]+\">International Telecommunication Union</a>", meetingPage);
         Assert.Contains("url, country_codes", meetingPage);
 
         Assert.Contains("4 entries", await Page("/inventory"));
