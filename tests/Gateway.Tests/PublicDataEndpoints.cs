@@ -323,8 +323,10 @@ public static class PublicDataEndpoints
         {
             Report = new Report { Id = r.Id, Title = "WSIS implementation 2026", PeriodStart = "2026-01-01", PeriodEnd = "2026-12-31", State = ReportState.Submitted, ContentSha256 = new string('c', 64) },
             Format = r.Format,
-            MediaType = "text/html",
-            Content = "<html><body><h1>WSIS implementation 2026</h1><svg width=\"200\" height=\"100\" role=\"img\" aria-label=\"chart\"><rect width=\"120\" height=\"40\" fill=\"#00457c\"/></svg></body></html>",
+            MediaType = r.Format == ReportFormat.Markdown ? "text/markdown" : r.Format == ReportFormat.Json ? "application/json" : "text/html",
+            Content = r.Format == ReportFormat.Markdown ? "# WSIS implementation 2026\n\n| line | entries |\n|---|---|\n| C1 | 3 |\n"
+                : r.Format == ReportFormat.Json ? "{\"title\":\"WSIS implementation 2026\"}"
+                : "<html><body><h1>WSIS implementation 2026</h1><svg width=\"200\" height=\"100\" role=\"img\" aria-label=\"chart\"><rect width=\"120\" height=\"40\" fill=\"#00457c\"/></svg></body></html>",
         });
     }
 

@@ -31,6 +31,7 @@ public sealed class PublicSiteBrowserTests(BrowserFixture f) : IClassFixture<Bro
         {
             var response = await page.GotoAsync(path);
             Assert.True(response!.Ok, $"{path}: {response.Status}");
+            await f.ScreenshotAsync(page, language + (path == "/" ? "-home" : path.Replace('/', '-')));
             Assert.Equal(language, await page.Locator("html").GetAttributeAsync("lang"));
             // The report's own HTML sits in a sandboxed frame that runs no script, so axe cannot enter it
             // (it would wait for the frame forever): the page around it is checked.
@@ -52,7 +53,6 @@ public sealed class PublicSiteBrowserTests(BrowserFixture f) : IClassFixture<Bro
                 }
             }
         }
-        await f.ScreenshotAsync(page, "coordinators-meeting-" + language);
 
         Assert.True(problems.Count == 0, string.Join("\n", problems));
     }

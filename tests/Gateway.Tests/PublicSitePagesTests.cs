@@ -131,6 +131,24 @@ public sealed class PublicSitePagesTests(JsonGatewayFixture f) : IClassFixture<J
     }
 
     [Fact]
+    public async Task A_report_downloads_as_markdown_and_json_and_its_page_links_a_printable_view()
+    {
+        var html = await PageAsync("/reports/rep-1");
+        Assert.Contains("href=\"/reports/rep-1/content\"", html);
+        Assert.Contains("1 January 2026 – 31 December 2026", html);
+
+        using var markdown = await f.Http.GetAsync("/reports/rep-1/report.md");
+        Assert.Equal("text/markdown", markdown.Content.Headers.ContentType?.MediaType);
+        Assert.Equal("attachment", markdown.Content.Headers.ContentDisposition?.DispositionType);
+        Assert.StartsWith("# WSIS implementation 2026", await markdown.Content.ReadAsStringAsync());
+
+        using var json = await f.Http.GetAsync("/reports/rep-1/report.json");
+        Assert.Equal("application/json", json.Content.Headers.ContentType?.MediaType);
+        using var document = System.Text.Json.JsonDocument.Parse(await json.Content.ReadAsStringAsync());
+        Assert.Equal("WSIS implementation 2026", document.RootElement.GetProperty("title").GetString());
+    }
+
+    [Fact]
     public async Task National_reports_are_shown_as_written_with_their_activities()
     {
         var html = await PageAsync("/national-reports");
