@@ -67,6 +67,11 @@ public sealed class BrowserFixture : IAsyncLifetime
     }
 }
 
+/// <summary>Browser tests share the machine's few cores: one class at a time, so a page's load is never starved by another class's axe run.</summary>
+[CollectionDefinition("Browser", DisableParallelization = true)]
+public sealed class BrowserCollection;
+
+[Collection("Browser")]
 public sealed class BrowserTests(BrowserFixture f) : IClassFixture<BrowserFixture>
 {
     [Fact]

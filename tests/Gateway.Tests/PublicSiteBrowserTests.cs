@@ -9,6 +9,7 @@ namespace Gateway.Tests;
 /// (Deque.AxeCore.Playwright) for WCAG 2.1 A and AA, headings in order, the links between team,
 /// coordinator, coordinators' meeting and reports followed as a reader would, and a response submitted
 /// with the keyboard only.</summary>
+[Collection("Browser")]
 public sealed class PublicSiteBrowserTests(BrowserFixture f) : IClassFixture<BrowserFixture>
 {
     public static readonly string[] Pages =
