@@ -61,3 +61,51 @@ public sealed class DemonstrationCycleTests
         Assert.Matches("until the end of \\d{1,2} \\w+ \\d{4}, Geneva time \\(CES?T\\)", consultations);
     }
 }
+
+/// <summary>The same pages in Debian's chromium, in French (chosen by the browser's Accept-Language), each
+/// checked by axe-core for WCAG 2.1 A and AA, with the real services behind the gateway.</summary>
+public sealed class DemonstrationPagesInABrowserTests
+{
+    [Fact]
+    public async Task Every_page_of_the_demonstration_reads_in_french_with_no_wcag_violation()
+    {
+        const string chromium = "/usr/bin/chromium";
+        Assert.True(File.Exists(chromium), "chromium missing: run scripts/install-test-deps.sh");
+        await using var host = await EmbeddedHostProcess.StartAsync();
+        await host.WaitForDemoDataStepAsync();
+        using var playwright = await Microsoft.Playwright.Playwright.CreateAsync();
+        await using var browser = await playwright.Chromium.LaunchAsync(new() { ExecutablePath = chromium, Headless = true, Args = ["--no-sandbox"] });
+        var context = await browser.NewContextAsync(new() { BaseURL = host.Web.ToString(), Locale = "fr-FR", TimezoneId = "Asia/Tokyo" });
+        var page = await context.NewPageAsync();
+
+        var paths = new List<string> { "/", "/teams", "/action-lines", "/coordinators-meetings", "/inventory", "/national-reports", "/reports", "/consultations" };
+        // The pages reached from those lists, by their links as a reader would.
+        foreach (var (list, prefix) in new[] { ("/teams", "/teams/"), ("/coordinators-meetings", "/coordinators-meetings/"), ("/reports", "/reports/"), ("/consultations", "/consultations/") })
+        {
+            await page.GotoAsync(list);
+            var hrefs = await page.EvaluateAsync<string[]>($"() => [...document.querySelectorAll('main a[href^=\"{prefix}\"]')].map(a => a.getAttribute('href'))");
+            Assert.NotEmpty(hrefs);
+            paths.AddRange(hrefs.Distinct().Take(3));
+        }
+
+        var problems = new List<string>();
+        foreach (var path in paths.Distinct())
+        {
+            var response = await page.GotoAsync(path);
+            Assert.True(response!.Ok, $"{path}: {response.Status}");
+            Assert.Equal("fr", await page.Locator("html").GetAttributeAsync("lang"));
+            var result = await Deque.AxeCore.Playwright.PageExtensions.RunAxe(page, new Deque.AxeCore.Commons.AxeRunOptions
+            {
+                RunOnly = new Deque.AxeCore.Commons.RunOnlyOptions { Type = "tag", Values = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"] },
+                Iframes = false,
+            }).WaitAsync(TimeSpan.FromSeconds(60));
+            problems.AddRange(result.Violations.SelectMany(v => v.Nodes.Select(n => $"{path}: {v.Id} ({v.Help}) at {n.Html}")));
+        }
+
+        Assert.True(problems.Count == 0, string.Join("\n", problems));
+        await page.GotoAsync("/consultations");
+        Assert.Matches("jusqu’à la fin du .+ heure de Genève \\((HNEC|HAEC)\\)", await page.Locator(".deadline").First.InnerTextAsync());
+        await page.GotoAsync("/teams");
+        Assert.Equal("Équipes multipartites", await page.Locator("h1").InnerTextAsync());
+    }
+}
