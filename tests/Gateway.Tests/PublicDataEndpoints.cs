@@ -282,6 +282,21 @@ public static class PublicDataEndpoints
             }
             return results;
         });
+        Unary(app, "consultations.v1.Consultations", "SearchResponses", SearchResponsesRequest.Parser, r =>
+        {
+            if (r.Query.Trim('!', '?', ' ').Length == 0)
+            {
+                throw new Failure(3, "query: give at least one word (letters or digits) to search for");
+            }
+            // The service's own search is tested in Consultations.Tests; here it answers by the request's fields.
+            var found = new ListResponsesResponse();
+            if (r.Query == "connected" && (r.ConsultationId is "" or ConsultationId) && r.Category is RespondentCategory.Unspecified or RespondentCategory.CivilSociety)
+            {
+                found.Responses.Add(new Wsis.Consultations.V1.Response(Response) { Text = $"Found for '{r.Query}' in '{r.ConsultationId}', {r.Category}, '{r.CountryCode}', {r.Channel}." });
+                found.NextPageToken = r.PageToken.Length == 0 ? "p2" : "";
+            }
+            return found;
+        });
         Unary(app, "consultations.v1.Consultations", "ListGroupMeetings", ListGroupMeetingsRequest.Parser,
             _ => new ListGroupMeetingsResponse { Meetings = { new GroupMeeting { Id = "gm-1", StartsOn = "2026-10-05", Venue = "Geneva" } } });
         Unary(app, "reporting.v1.Stocktaking", "ListNationalReports", ListNationalReportsRequest.Parser, r => new ListNationalReportsResponse

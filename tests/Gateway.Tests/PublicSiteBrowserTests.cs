@@ -17,7 +17,7 @@ public sealed class PublicSiteBrowserTests(BrowserFixture f) : IClassFixture<Bro
         "/", "/consultations", "/consultations/c-1", "/consultations/c-1/respond", "/consultations/c-closed",
         "/consultations/c-closed/results", "/responses/r-1", "/teams", "/teams/t-c1", "/teams/t-c2", "/stakeholders/s-itu",
         "/action-lines", "/coordinators-meetings", "/coordinators-meetings/cm-1", "/inventory", "/national-reports",
-        "/reports", "/reports/rep-1",
+        "/reports", "/reports/rep-1", "/search?consultation=c-1&q=connected",
     ];
 
     [Theory]

@@ -149,6 +149,27 @@ public sealed class PublicSitePagesTests(JsonGatewayFixture f) : IClassFixture<J
     }
 
     [Fact]
+    public async Task Responses_are_searched_within_a_consultation_or_across_all_with_filters_a_page_at_a_time()
+    {
+        var consultation = await PageAsync("/consultations/c-1");
+        Assert.Contains("<form method=\"get\" action=\"/search\" role=\"search\"", consultation);
+        Assert.Contains("name=\"consultation\" value=\"c-1\"", consultation);
+
+        var within = await PageAsync("/search?consultation=c-1&q=connected&category=CivilSociety&country=sn&channel=Web");
+        Assert.Contains("Within <a href=\"/consultations/c-1\">Public policy on Internet connectivity</a>", within);
+        Assert.Contains("Found for 'connected' in 'c-1', CivilSociety, 'SN', Web.", within);
+        Assert.Contains("href=\"/search?consultation=c-1&q=connected&category=CivilSociety&country=sn&channel=Web&from=p2#found\"", within);
+
+        var across = await PageAsync("/search?q=connected");
+        Assert.Contains("Found for 'connected' in '', Unspecified, '', Unspecified.", across);
+        Assert.Contains("No published response contains all these words.", await PageAsync("/search?q=nothing"));
+
+        using var refused = await f.Http.GetAsync("/search?q=%21%3F");
+        Assert.Equal(HttpStatusCode.BadRequest, refused.StatusCode);
+        Assert.Contains("give at least one word", WebUtility.HtmlDecode(await refused.Content.ReadAsStringAsync()));
+    }
+
+    [Fact]
     public async Task National_reports_are_shown_as_written_with_their_activities()
     {
         var html = await PageAsync("/national-reports");
