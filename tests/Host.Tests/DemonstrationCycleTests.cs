@@ -55,6 +55,13 @@ public sealed class DemonstrationCycleTests
         Assert.Contains("Submitted", await Page(reportPath));
         Assert.Contains("<entry>", await Page("/reports.atom"));
 
+        // Full-text search (SQLite FTS5 in the embedded mode) over the published responses.
+        var found = await Page("/search?q=spectrum+licences");
+        Assert.Contains("Licence-exempt spectrum and small-operator licences lowered costs in rural areas.", found);
+        Assert.DoesNotContain("Open interconnection", found);
+        Assert.Contains("Open interconnection at local exchange points", await Page("/search?q=exchange&country=BR&category=AcademicAndTechnical"));
+        Assert.Contains("No published response contains all these words.", await Page("/search?q=exchange&country=KE"));
+
         var consultations = await Page("/consultations");
         Assert.Contains("Meaningful connectivity (demonstration)", consultations);
         Assert.Contains("Cross-border data flows (demonstration)", consultations);
