@@ -4,6 +4,7 @@
 #  - python3-grpcio, python3-protobuf: a real gRPC peer (Python grpcio) for interop tests
 #  - python3-cryptography: the independent (Python) verifier of consultation logs
 #  - python3-h2: a raw HTTP/2 client for the gateway's hostile-client probes
+#  - python3-feedparser: an independent parser of the gateway's Atom feeds
 #  - nodejs/npm packages under tests/Interop/node: a real gRPC peer (@grpc/grpc-js)
 #  - nghttp2-client (h2load): benchmarks
 #  - chromium: browser tests of the gateway's web pages
@@ -21,6 +22,7 @@ need=()
 /usr/bin/python3 -c 'import grpc, google.protobuf' >/dev/null 2>&1 || need+=(python3-grpcio python3-protobuf)
 /usr/bin/python3 -c 'import cryptography' >/dev/null 2>&1 || need+=(python3-cryptography)
 /usr/bin/python3 -c 'import h2, hpack' >/dev/null 2>&1 || need+=(python3-h2)
+/usr/bin/python3 -c 'import feedparser' >/dev/null 2>&1 || need+=(python3-feedparser)
 command -v h2load >/dev/null 2>&1 || need+=(nghttp2-client)
 [ -x /usr/bin/chromium ] || need+=(chromium)
 command -v docker-compose >/dev/null 2>&1 || need+=(docker-compose)

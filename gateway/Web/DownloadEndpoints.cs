@@ -41,7 +41,20 @@ public static class DownloadEndpoints
             context.Response.Headers.XContentTypeOptions = "nosniff";
             return Results.Content(rendered.Content, "text/html; charset=utf-8");
         });
+        // The report as Markdown and as JSON, to download (the service renders both; the gateway passes them on).
+        app.MapGet("/reports/{id}/report.md", (string id, HttpContext context, Reports.ReportsClient reports) =>
+            ReportDownloadAsync(id, ReportFormat.Markdown, "text/markdown; charset=utf-8", "md", context, reports));
+        app.MapGet("/reports/{id}/report.json", (string id, HttpContext context, Reports.ReportsClient reports) =>
+            ReportDownloadAsync(id, ReportFormat.Json, "application/json; charset=utf-8", "json", context, reports));
         return app;
+    }
+
+    private static async Task<IResult> ReportDownloadAsync(string id, ReportFormat format, string mediaType, string extension, HttpContext context, Reports.ReportsClient reports)
+    {
+        var rendered = await reports.GetReportAsync(new GetReportRequest { Id = id, Format = format }, cancellationToken: context.RequestAborted);
+        context.Response.Headers.XContentTypeOptions = "nosniff";
+        var name = $"wsis-report-{SafeFileName(rendered.Report.PeriodStart, "start")}-{SafeFileName(rendered.Report.PeriodEnd, "end")}.{extension}";
+        return Results.File(Encoding.UTF8.GetBytes(rendered.Content), mediaType, name);
     }
 
     /// <summary>

@@ -24,6 +24,8 @@ public static class ServiceClients
     {
         services.AddHttpContextAccessor();
         Add<Wsis.Teams.V1.Teams.TeamsClient>(services, Wsis.Teams.V1.Teams.Descriptor);
+        Add<Wsis.Teams.V1.Stakeholders.StakeholdersClient>(services, Wsis.Teams.V1.Stakeholders.Descriptor);
+        Add<Wsis.Teams.V1.CoordinatorsMeetings.CoordinatorsMeetingsClient>(services, Wsis.Teams.V1.CoordinatorsMeetings.Descriptor);
         Add<Wsis.Consultations.V1.Consultations.ConsultationsClient>(services, Wsis.Consultations.V1.Consultations.Descriptor);
         Add<Wsis.Reporting.V1.Stocktaking.StocktakingClient>(services, Wsis.Reporting.V1.Stocktaking.Descriptor);
         Add<Wsis.Reporting.V1.Reports.ReportsClient>(services, Wsis.Reporting.V1.Reports.Descriptor);

@@ -17,6 +17,7 @@ public static class WebPages
         // from another entry assembly, where Razor Pages would find no pages by default.
         services.AddRazorPages().AddApplicationPart(typeof(WebPages).Assembly);
         services.AddServiceClients();
+        services.AddScoped<StakeholderNames>();
         services.Configure<RequestLocalizationOptions>(o =>
         {
             var cultures = Cultures.Select(c => new CultureInfo(c)).ToList();
@@ -43,6 +44,7 @@ public static class WebPages
         });
         app.MapRazorPages();
         app.MapDownloads();
+        app.MapAtomFeeds();
         app.MapGet("/language/{culture}", (string culture, string? returnUrl, HttpContext context) =>
         {
             if (Cultures.Contains(culture))

@@ -50,6 +50,7 @@ public sealed class WhoMayCallTests
         ["consultations.v1.Consultations/SubmitResponse"] = Anyone,
         ["consultations.v1.Consultations/IngestEmail"] = Policies.Secretariat,
         ["consultations.v1.Consultations/ListResponses"] = Anyone,
+        ["consultations.v1.Consultations/SearchResponses"] = Anyone,
         ["consultations.v1.Consultations/GetResponse"] = Anyone,
         ["consultations.v1.Consultations/GetAttachment"] = Anyone,
         ["consultations.v1.Consultations/ListUnassignedResponses"] = Policies.Secretariat,

@@ -212,7 +212,10 @@ public sealed class GrpcTestBackend : IAsyncDisposable
                 context.Response.Headers[GrpcWire.MessageHeader] = GrpcWire.EncodeMessage("team 'missing' not found");
                 return;
             }
-            var team = new Wsis.Teams.V1.Team { Id = request.Id, ActionLineCode = "C1", ActionLineTitle = "The role of public governance authorities" };
+            // The public pages' teams in full; any other id a bare team named after it.
+            var team = request.Id == PublicDataEndpoints.TeamC1.Id ? PublicDataEndpoints.TeamC1
+                : request.Id == PublicDataEndpoints.TeamC2.Id ? PublicDataEndpoints.TeamC2
+                : new Wsis.Teams.V1.Team { Id = request.Id, ActionLineCode = "C1", ActionLineTitle = "The role of public governance authorities" };
             await context.Response.Body.WriteAsync(GrpcWire.Frame(Google.Protobuf.MessageExtensions.ToByteArray(team)));
             Ok(context);
         });

@@ -37,8 +37,9 @@ public static class PublicDataEndpoints
         PublishedResponseCount = 1,
         Deadline = new ResponseDeadline
         {
-            Instant = Timestamp.FromDateTimeOffset(new DateTimeOffset(2027, 2, 28, 22, 59, 59, TimeSpan.Zero)),
-            GenevaTime = "2027-02-28T23:59:59+01:00",
+            // As the service gives it: the first late instant, midnight starting 1 March in Geneva.
+            Instant = Timestamp.FromDateTimeOffset(new DateTimeOffset(2027, 2, 28, 23, 0, 0, TimeSpan.Zero)),
+            GenevaTime = "2027-03-01T00:00:00+01:00",
             TimeZone = "Europe/Zurich",
         },
     };
@@ -57,14 +58,105 @@ public static class PublicDataEndpoints
         Attachments = { new AttachmentInfo { Index = 0, FileName = "../evil.html", MediaType = "text/html", Size = AttachmentBytes.Length, Sha256 = new string('b', 64) } },
     };
 
+    private static Timestamp At(int y, int m, int d) => Timestamp.FromDateTimeOffset(new DateTimeOffset(y, m, d, 9, 0, 0, TimeSpan.Zero));
+
+    public static readonly Dictionary<string, Stakeholder> Stakeholders = new()
+    {
+        ["s-itu"] = new Stakeholder { Id = "s-itu", Name = "ITU", Category = Wsis.Teams.V1.StakeholderCategory.IntergovernmentalOrganization, CountryCode = "CH" },
+        ["s-2"] = new Stakeholder { Id = "s-2", Name = "UNESCO", Category = Wsis.Teams.V1.StakeholderCategory.IntergovernmentalOrganization, CountryCode = "FR" },
+        ["s-undp"] = new Stakeholder { Id = "s-undp", Name = "United Nations Development Programme", Category = Wsis.Teams.V1.StakeholderCategory.IntergovernmentalOrganization, CountryCode = "US" },
+    };
+
+    /// <summary>C1: ITU designated (after UNESCO, whose designation ended), a member; two versions of modalities; a meeting.</summary>
+    public static readonly Team TeamC1 = new()
+    {
+        Id = "t-c1", ActionLineCode = "C1", ActionLineTitle = "The role of public governance authorities",
+        CoordinatorStakeholderId = "s-itu", DesignationState = DesignationState.Designated,
+        Members = { new TeamMember { StakeholderId = "s-itu", StakeholderName = "ITU" }, new TeamMember { StakeholderId = "s-2", StakeholderName = "UNESCO" } },
+        DesignationHistory =
+        {
+            new CoordinatorStep { StakeholderId = "s-2", State = DesignationState.Nominated, RecordedAt = At(2025, 1, 5) },
+            new CoordinatorStep { StakeholderId = "s-2", State = DesignationState.Recommended, Reference = "Stakeholder meeting of 20 January 2025", RecordedAt = At(2025, 1, 20) },
+            new CoordinatorStep { StakeholderId = "s-2", State = DesignationState.Designated, Reference = "UNSG decision 2025/07", RecordedAt = At(2025, 2, 1) },
+            new CoordinatorStep { StakeholderId = "s-itu", State = DesignationState.Nominated, RecordedAt = At(2026, 1, 5) },
+            new CoordinatorStep { StakeholderId = "s-itu", State = DesignationState.Recommended, Reference = "Stakeholder meeting of 18 January 2026", RecordedAt = At(2026, 1, 18) },
+            new CoordinatorStep { StakeholderId = "s-itu", State = DesignationState.Designated, Reference = "UNSG decision 2026/03", RecordedAt = At(2026, 2, 1) },
+        },
+        Designations =
+        {
+            new CoordinatorDesignationRecord { StakeholderId = "s-2", DecisionReference = "UNSG decision 2025/07", DesignatedAt = At(2025, 2, 1), EndedAt = At(2026, 2, 1) },
+            new CoordinatorDesignationRecord { StakeholderId = "s-itu", DecisionReference = "UNSG decision 2026/03", DesignatedAt = At(2026, 2, 1) },
+        },
+        Modalities = new CoordinationModalities { Version = 2, Text = "Meets twice a year, online and in Geneva.", SetAt = At(2026, 6, 1) },
+        Meetings = { new TeamMeeting { Id = "m-1", TeamId = "t-c1", Title = "C1 annual meeting", VenueOrLink = "Geneva", Agenda = "1. Modalities", StartsAt = Timestamp.FromDateTimeOffset(new DateTimeOffset(2027, 5, 4, 8, 0, 0, TimeSpan.Zero)) } },
+    };
+
+    /// <summary>C2: coordinated by UNDP, which is not a member of the team (the case of a raw id on /teams).</summary>
+    public static readonly Team TeamC2 = new()
+    {
+        Id = "t-c2", ActionLineCode = "C2", ActionLineTitle = "Information and communication infrastructure",
+        CoordinatorStakeholderId = "s-undp", DesignationState = DesignationState.Designated,
+        Members = { new TeamMember { StakeholderId = "s-2", StakeholderName = "UNESCO" } },
+        Designations = { new CoordinatorDesignationRecord { StakeholderId = "s-undp", DecisionReference = "UNSG decision 2026/04", DesignatedAt = At(2026, 2, 2) } },
+    };
+
+    public static readonly CoordinatorsMeeting CoordinatorsMeeting = new()
+    {
+        Id = "cm-1", Venue = "Geneva, ITU headquarters", StartsAt = At(2026, 5, 10), ViceChairSeats = 2,
+        Funding =
+        {
+            new FundingLine { Funder = Funder.Itu, Amount = new Money { CurrencyCode = "CHF", AmountMinor = 12_000_000 } },
+            new FundingLine { Funder = Funder.Unesco, Amount = new Money { CurrencyCode = "CHF", AmountMinor = 8_000_000 } },
+        },
+        Nominations =
+        {
+            new OfficerNomination { Office = Office.Chair, StakeholderId = "s-itu" },
+            new OfficerNomination { Office = Office.ViceChair, StakeholderId = "s-2" },
+            new OfficerNomination { Office = Office.ViceChair, StakeholderId = "s-undp" },
+        },
+        ElectionState = ElectionState.ElectionClosed,
+        ChairStakeholderId = "s-itu",
+        Results =
+        {
+            new OfficeResult { Office = Office.Chair, BallotsCast = 2, ElectedStakeholderIds = { "s-itu" }, Tallies = { new CandidateTally { StakeholderId = "s-itu", Votes = 2 } } },
+            new OfficeResult
+            {
+                Office = Office.ViceChair, BallotsCast = 2, Tie = true, TiedStakeholderIds = { "s-2", "s-undp" },
+                Tallies = { new CandidateTally { StakeholderId = "s-2", Votes = 1 }, new CandidateTally { StakeholderId = "s-undp", Votes = 1 } },
+            },
+        },
+        ImplementationFramework = "Each team reports once a year against the Plan of Action.",
+        StocktakingProcedures = { new StocktakingProcedures { Year = 2026, ContributionDeadline = At(2026, 9, 30), RequiredFields = { "url", "country_codes" } } },
+    };
+
+    /// <summary>A consultation whose results were examined and published.</summary>
+    public static readonly Consultation ClosedConsultation = new()
+    {
+        Id = "c-closed",
+        Title = "Cross-border data flows",
+        IssueText = "What public policies for cross-border data flows?",
+        State = ConsultationState.ResultsPublished,
+        PublishedResponseCount = 3,
+        ResponsesDigest = new string('d', 64),
+        ExaminedAtMeetingId = "gm-1",
+        ResultsSummary = "The group noted broad support for interoperable frameworks.",
+        Deadline = new ResponseDeadline
+        {
+            Instant = Timestamp.FromDateTimeOffset(new DateTimeOffset(2026, 9, 4, 22, 0, 0, TimeSpan.Zero)),
+            GenevaTime = "2026-09-05T00:00:00+02:00",
+            TimeZone = "Europe/Zurich",
+        },
+    };
+
     public static void Map(WebApplication app)
     {
         Unary(app, "consultations.v1.Consultations", "ListConsultations", ListConsultationsRequest.Parser,
-            _ => new ListConsultationsResponse { Consultations = { Consultation } });
+            _ => new ListConsultationsResponse { Consultations = { Consultation, ClosedConsultation } });
         Unary(app, "consultations.v1.Consultations", "GetConsultation", GetConsultationRequest.Parser,
             r => r.Id == ConsultationId ? Consultation
                 : r.Id == PagedConsultationId ? new Consultation(Consultation) { Id = PagedConsultationId, PublishedResponseCount = PagedCount }
                 : r.Id == BrokenConsultationId ? new Consultation(Consultation) { Id = BrokenConsultationId, PublishedResponseCount = 4 }
+                : r.Id == ClosedConsultation.Id ? ClosedConsultation
                 : r.Id == GatedConsultationId ? new Consultation(Consultation) { Id = GatedConsultationId, PublishedResponseCount = 2 }
                 : throw new Failure(5, $"consultation '{r.Id}' not found"));
         Unary(app, "consultations.v1.Consultations", "ListResponses", ListResponsesRequest.Parser,
@@ -89,6 +181,9 @@ public static class PublicDataEndpoints
                         });
                     }
                     list.NextPageToken = offset + size < PagedCount ? (offset + size).ToString(System.Globalization.CultureInfo.InvariantCulture) : "";
+                }
+                else if (r.ConsultationId == ClosedConsultation.Id)
+                {
                 }
                 else if (r.ConsultationId == BrokenConsultationId)
                 {
@@ -121,21 +216,103 @@ public static class PublicDataEndpoints
             r => r.Id == ResponseId ? Response : throw new Failure(5, $"response '{r.Id}' not found"));
         Unary(app, "consultations.v1.Consultations", "GetAttachment", GetAttachmentRequest.Parser,
             _ => new Attachment { Info = Response.Attachments[0], Content = ByteString.CopyFrom(AttachmentBytes) });
-        Unary(app, "teams.v1.Teams", "ListTeams", ListTeamsRequest.Parser, _ => new ListTeamsResponse
+        Unary(app, "teams.v1.Teams", "ListTeams", ListTeamsRequest.Parser, r =>
         {
-            Teams =
+            // Two teams, one per page when asked for one.
+            var all = new[] { TeamC1, TeamC2 };
+            var offset = r.PageToken.Length == 0 ? 0 : int.Parse(r.PageToken, System.Globalization.CultureInfo.InvariantCulture);
+            var size = r.PageSize is > 0 and < 2 ? r.PageSize : 2;
+            var page = new ListTeamsResponse { NextPageToken = offset + size < all.Length ? (offset + size).ToString(System.Globalization.CultureInfo.InvariantCulture) : "" };
+            page.Teams.AddRange(all.Skip(offset).Take(size));
+            return page;
+        });
+        // GetTeam: GrpcTestBackend's own route serves TeamC1 and TeamC2.
+        Unary(app, "teams.v1.Teams", "ListTeamMeetings", ListTeamMeetingsRequest.Parser, _ => new ListTeamMeetingsResponse { Meetings = { TeamC1.Meetings } });
+        Unary(app, "teams.v1.Teams", "ListActionLines", ListActionLinesRequest.Parser, _ =>
+        {
+            var lines = new ListActionLinesResponse();
+            for (var i = 1; i <= 11; i++)
             {
-                new Team
+                lines.ActionLines.Add(new ActionLine { Code = $"C{i}", Title = i == 1 ? TeamC1.ActionLineTitle : i == 2 ? TeamC2.ActionLineTitle : $"Action line {i}" });
+            }
+            foreach (var sub in new[] { "E-GOVERNMENT", "E-BUSINESS", "E-LEARNING", "E-HEALTH", "E-EMPLOYMENT", "E-ENVIRONMENT", "E-AGRICULTURE", "E-SCIENCE" })
+            {
+                lines.ActionLines.Add(new ActionLine { Code = "C7." + sub, Title = sub.ToLowerInvariant(), ParentCode = "C7" });
+            }
+            return lines;
+        });
+        Unary(app, "teams.v1.Teams", "ListCoordinationModalities", ListCoordinationModalitiesRequest.Parser, r => new ListCoordinationModalitiesResponse
+        {
+            Versions =
+            {
+                new CoordinationModalities { Version = 1, Text = "Meets once a year.", SetAt = At(2026, 2, 1) },
+                new CoordinationModalities { Version = 2, Text = "Meets twice a year, online and in Geneva.", SetAt = At(2026, 6, 1) },
+            },
+        });
+        Unary(app, "teams.v1.Stakeholders", "GetStakeholder", GetStakeholderRequest.Parser, r => Stakeholders.TryGetValue(r.Id, out var s)
+            ? s : throw new Failure(5, $"stakeholder '{r.Id}' not found"));
+        Unary(app, "teams.v1.CoordinatorsMeetings", "ListCoordinatorsMeetings", ListCoordinatorsMeetingsRequest.Parser,
+            _ => new ListCoordinatorsMeetingsResponse { Meetings = { CoordinatorsMeeting } });
+        Unary(app, "teams.v1.CoordinatorsMeetings", "GetCoordinatorsMeeting", GetCoordinatorsMeetingRequest.Parser,
+            r => r.Id == CoordinatorsMeeting.Id ? CoordinatorsMeeting : throw new Failure(5, $"coordinators' meeting '{r.Id}' not found"));
+        Unary(app, "consultations.v1.Consultations", "GetConsultationResults", GetConsultationResultsRequest.Parser, r =>
+        {
+            if (r.ConsultationId != ClosedConsultation.Id)
+            {
+                throw new Failure(5, $"consultation '{r.ConsultationId}' not found");
+            }
+            var results = new ConsultationResults
+            {
+                Consultation = ClosedConsultation,
+                Total = 3,
+                LateCount = 1,
+                ByCategory = { new CountBy { Key = "CIVIL_SOCIETY", Count = 2 }, new CountBy { Key = "GOVERNMENT", Count = 1 } },
+                ByCountry = { new CountBy { Key = "KE", Count = 2 }, new CountBy { Key = "FR", Count = 1 } },
+                ByChannel = { new CountBy { Key = "WEB", Count = 2 }, new CountBy { Key = "MAILING_LIST", Count = 1 } },
+            };
+            if (r.PageToken.Length == 0)
+            {
+                results.SimilarityGroups.Add(new SimilarityGroup { Id = "g-1", Size = 2, Identical = true, ResponseIds = { "x-1", "x-2" } });
+                results.Responses.Add(new Wsis.Consultations.V1.Response { Id = "x-1", TrackingNumber = "CWG-2026-0001", Channel = Channel.Web, Respondent = new Respondent { Name = "Amina", Category = RespondentCategory.CivilSociety, CountryCode = "KE" }, Published = true });
+                results.NextPageToken = "1";
+            }
+            else
+            {
+                results.Responses.Add(new Wsis.Consultations.V1.Response { Id = "x-3", TrackingNumber = "CWG-2026-0003", Channel = Channel.MailingList, Respondent = new Respondent { Name = "Ministry", Category = RespondentCategory.Government, CountryCode = "FR" }, Published = true });
+            }
+            return results;
+        });
+        Unary(app, "consultations.v1.Consultations", "SearchResponses", SearchResponsesRequest.Parser, r =>
+        {
+            if (r.Query.Trim('!', '?', ' ').Length == 0)
+            {
+                throw new Failure(3, "query: give at least one word (letters or digits) to search for");
+            }
+            // The service's own search is tested in Consultations.Tests; here it answers by the request's fields.
+            var found = new ListResponsesResponse();
+            if (r.Query == "connected" && (r.ConsultationId is "" or ConsultationId) && r.Category is RespondentCategory.Unspecified or RespondentCategory.CivilSociety)
+            {
+                found.Responses.Add(new Wsis.Consultations.V1.Response(Response) { Text = $"Found for '{r.Query}' in '{r.ConsultationId}', {r.Category}, '{r.CountryCode}', {r.Channel}." });
+                found.NextPageToken = r.PageToken.Length == 0 ? "p2" : "";
+            }
+            return found;
+        });
+        Unary(app, "consultations.v1.Consultations", "ListGroupMeetings", ListGroupMeetingsRequest.Parser,
+            _ => new ListGroupMeetingsResponse { Meetings = { new GroupMeeting { Id = "gm-1", StartsOn = "2026-10-05", Venue = "Geneva" } } });
+        Unary(app, "reporting.v1.Stocktaking", "ListNationalReports", ListNationalReportsRequest.Parser, r => new ListNationalReportsResponse
+        {
+            Reports =
+            {
+                new NationalReport
                 {
-                    Id = "t-c1", ActionLineCode = "C1", ActionLineTitle = "The role of public governance authorities",
-                    CoordinatorStakeholderId = "s-itu", DesignationState = DesignationState.Designated,
-                    Members = { new TeamMember { StakeholderId = "s-itu", StakeholderName = "ITU" }, new TeamMember { StakeholderId = "s-2", StakeholderName = "UNESCO" } },
+                    Id = "n-1", CountryCode = "KE", Year = 2026, Text = "Kenya connected 1,200 schools.", SubmittedAt = At(2026, 4, 1),
+                    Activities = { new Activity { Title = "Schools online", Description = "Fibre and solar power", ActionLineCodes = { "C2", "C4" } } },
                 },
             },
         });
-        Unary(app, "teams.v1.Teams", "ListTeamMeetings", ListTeamMeetingsRequest.Parser, _ => new ListTeamMeetingsResponse
+        Unary(app, "reporting.v1.Stocktaking", "ListContributions", ListContributionsRequest.Parser, r => new ListContributionsResponse
         {
-            Meetings = { new TeamMeeting { Id = "m-1", TeamId = "t-c1", Title = "C1 annual meeting", VenueOrLink = "Geneva", StartsAt = Timestamp.FromDateTimeOffset(new DateTimeOffset(2027, 5, 4, 8, 0, 0, TimeSpan.Zero)) } },
+            Contributions = { new Contribution { Id = "k-1", TeamId = TeamC1.Id, ActionLineCode = "C1", Year = 2026, SubmittedAt = At(2026, 3, 1), Entries = { new InventoryEntry { Id = "e-9", Title = "Open data portal" } } } },
         });
         Unary(app, "reporting.v1.Stocktaking", "ListInventory", ListInventoryRequest.Parser, r =>
         {
@@ -161,8 +338,10 @@ public static class PublicDataEndpoints
         {
             Report = new Report { Id = r.Id, Title = "WSIS implementation 2026", PeriodStart = "2026-01-01", PeriodEnd = "2026-12-31", State = ReportState.Submitted, ContentSha256 = new string('c', 64) },
             Format = r.Format,
-            MediaType = "text/html",
-            Content = "<html><body><h1>WSIS implementation 2026</h1><svg width=\"200\" height=\"100\" role=\"img\" aria-label=\"chart\"><rect width=\"120\" height=\"40\" fill=\"#00457c\"/></svg></body></html>",
+            MediaType = r.Format == ReportFormat.Markdown ? "text/markdown" : r.Format == ReportFormat.Json ? "application/json" : "text/html",
+            Content = r.Format == ReportFormat.Markdown ? "# WSIS implementation 2026\n\n| line | entries |\n|---|---|\n| C1 | 3 |\n"
+                : r.Format == ReportFormat.Json ? "{\"title\":\"WSIS implementation 2026\"}"
+                : "<html><body><h1>WSIS implementation 2026</h1><svg width=\"200\" height=\"100\" role=\"img\" aria-label=\"chart\"><rect width=\"120\" height=\"40\" fill=\"#00457c\"/></svg></body></html>",
         });
     }
 
@@ -187,6 +366,13 @@ public static class PublicDataEndpoints
             {
                 context.Response.Headers[GrpcWire.StatusHeader] = f.Status.ToString(System.Globalization.CultureInfo.InvariantCulture);
                 context.Response.Headers[GrpcWire.MessageHeader] = GrpcWire.EncodeMessage(f.Message);
+                return;
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                // A mistake in the test data shows as INTERNAL with its message, not a bare HTTP 500.
+                context.Response.Headers[GrpcWire.StatusHeader] = "13";
+                context.Response.Headers[GrpcWire.MessageHeader] = GrpcWire.EncodeMessage($"{method}: {e.GetType().Name}: {e.Message}");
                 return;
             }
             await context.Response.Body.WriteAsync(GrpcWire.Frame(answer.ToByteArray()));

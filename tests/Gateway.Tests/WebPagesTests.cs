@@ -10,13 +10,15 @@ namespace Gateway.Tests;
 public sealed class WebPagesTests(JsonGatewayFixture f) : IClassFixture<JsonGatewayFixture>
 {
     [Fact]
-    public async Task Consultations_list_shows_state_and_the_deadline_in_geneva_time()
+    public async Task Consultations_list_shows_state_and_the_deadline_as_the_last_day_in_geneva_time()
     {
         var html = WebUtility.HtmlDecode(await f.Http.GetStringAsync("/consultations"));
 
         Assert.Contains("Public policy on Internet connectivity", html);
-        Assert.Contains("28 February 2027 23:59 (UTC+01:00)", html);
-        Assert.Contains("datetime=\"2027-02-28T22:59:59Z\"", html);
+        // The service's exclusive end (midnight starting 1 March) reads as the last day responses are accepted.
+        Assert.Contains("until the end of 28 February 2027, Geneva time (CET)", html);
+        Assert.DoesNotContain("1 March 2027", html);
+        Assert.Contains("datetime=\"2027-02-28T23:00:00Z\"", html);
         Assert.Contains(">Open<", html);
     }
 
@@ -27,7 +29,7 @@ public sealed class WebPagesTests(JsonGatewayFixture f) : IClassFixture<JsonGate
 
         Assert.Contains("<html lang=\"fr\">", html);
         Assert.Contains("Consultations publiques", html);
-        Assert.Contains("28 février 2027 23:59", html);
+        Assert.Contains("jusqu’à la fin du 28 février 2027, heure de Genève (HNEC)", html);
         Assert.Contains(">Ouverte<", html);
     }
 
@@ -170,7 +172,7 @@ public sealed class WebPagesTests(JsonGatewayFixture f) : IClassFixture<JsonGate
 
         Assert.Contains("C1 — The role of public governance authorities", teams);
         Assert.Contains("C1 annual meeting", teams);
-        Assert.Contains("<dd>ITU</dd>", teams);
+        Assert.Contains("<a href=\"/stakeholders/s-itu\">ITU</a>", teams);
         Assert.Contains("Rural broadband", inventory);
         Assert.DoesNotContain("e-Health records", inventory);
         Assert.Contains("WSIS implementation 2026", reports);

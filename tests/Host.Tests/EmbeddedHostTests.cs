@@ -36,21 +36,24 @@ public sealed class EmbeddedHostTests(ITestOutputHelper output)
             var health = await new Health.HealthClient(host.Channel).CheckAsync(new HealthCheckRequest());
             Assert.Equal(HealthCheckResponse.Types.ServingStatus.Serving, health.Status);
 
-            // Teams: the demonstration team with its designated coordinator, modalities and meeting.
+            // Teams: the demonstration teams; C2 with its designated coordinator, modalities and meeting.
             var teams = new Wsis.Teams.V1.Teams.TeamsClient(host.Channel);
             Assert.Contains((await teams.ListActionLinesAsync(new ListActionLinesRequest())).ActionLines, l => l.Code == "C7");
-            var team = Assert.Single((await teams.ListTeamsAsync(new ListTeamsRequest())).Teams);
+            var allTeams = (await teams.ListTeamsAsync(new ListTeamsRequest())).Teams;
+            Assert.Equal(["C1", "C2", "C3"], allTeams.Select(t => t.ActionLineCode).Order());
+            var team = allTeams.Single(t => t.ActionLineCode == "C2");
             teamId = team.Id;
-            Assert.Equal("C2", team.ActionLineCode);
             Assert.NotEmpty(team.CoordinatorStakeholderId);
             var coordinator = await new Stakeholders.StakeholdersClient(host.Channel)
                 .GetStakeholderAsync(new GetStakeholderRequest { Id = team.CoordinatorStakeholderId });
             Assert.Equal("International Telecommunication Union", coordinator.Name);
             Assert.Single(team.Meetings);
 
-            // Consultations: one open consultation with the responses exactly as submitted.
+            // Consultations: the open consultation with the responses exactly as submitted (and one closing soon).
             var consultations = new Wsis.Consultations.V1.Consultations.ConsultationsClient(host.Channel);
-            var consultation = Assert.Single((await consultations.ListConsultationsAsync(new ListConsultationsRequest())).Consultations);
+            var all = (await consultations.ListConsultationsAsync(new ListConsultationsRequest())).Consultations;
+            Assert.Equal(2, all.Count);
+            var consultation = all.Single(c => c.Title == "Meaningful connectivity (demonstration)");
             Assert.Equal(ConsultationState.Open, consultation.State);
             var responses = (await consultations.ListResponsesAsync(new ListResponsesRequest { ConsultationId = consultation.Id })).Responses;
             Assert.Equal(2, responses.Count);
@@ -120,8 +123,9 @@ public sealed class EmbeddedHostTests(ITestOutputHelper output)
         {
             await again.WaitForDemoDataStepAsync();
             Assert.Contains("Demonstration data not created", again.Process.Output());
-            var team = Assert.Single((await new Wsis.Teams.V1.Teams.TeamsClient(again.Channel).ListTeamsAsync(new ListTeamsRequest())).Teams);
-            Assert.Equal(teamId, team.Id);
+            var teamsAgain = (await new Wsis.Teams.V1.Teams.TeamsClient(again.Channel).ListTeamsAsync(new ListTeamsRequest())).Teams;
+            Assert.Equal(3, teamsAgain.Count);
+            Assert.Contains(teamsAgain, t => t.Id == teamId);
             var stakeholder = await new Stakeholders.StakeholdersClient(again.Channel).RegisterStakeholderAsync(new RegisterStakeholderRequest
             {
                 Name = "Second test organisation",

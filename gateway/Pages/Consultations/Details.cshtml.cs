@@ -18,6 +18,8 @@ public sealed class DetailsModel(Wsis.Consultations.V1.Consultations.Consultatio
 
     public string NextPage { get; private set; } = "";
 
+    public PageLinks Pages { get; private set; } = new(null, null, "");
+
     public async Task OnGetAsync(string id, string? from)
     {
         Consultation = await consultations.GetConsultationAsync(new GetConsultationRequest { Id = id }, cancellationToken: HttpContext.RequestAborted);
@@ -26,5 +28,6 @@ public sealed class DetailsModel(Wsis.Consultations.V1.Consultations.Consultatio
             cancellationToken: HttpContext.RequestAborted);
         Responses = list.Responses.Where(r => r.Published).ToList();
         NextPage = list.NextPageToken;
+        Pages = PageLinks.For(Request, ThisPage, NextPage, "Pages of responses", "#responses");
     }
 }

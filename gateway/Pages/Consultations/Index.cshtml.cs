@@ -6,10 +6,17 @@ namespace Wsis.Gateway.Pages.Consultations;
 
 public sealed class IndexModel(Wsis.Consultations.V1.Consultations.ConsultationsClient consultations) : PageModel
 {
+    public const int PageSize = 25;
+
     public IReadOnlyList<Consultation> Consultations { get; private set; } = [];
 
-    public async Task OnGetAsync() =>
-        Consultations = await Paging.AllAsync(
-            token => consultations.ListConsultationsAsync(new ListConsultationsRequest { PageSize = 100, PageToken = token }, cancellationToken: HttpContext.RequestAborted).ResponseAsync,
-            r => (r.Consultations, r.NextPageToken));
+    public PageLinks Pages { get; private set; } = new(null, null, "");
+
+    public async Task OnGetAsync(string? from)
+    {
+        var page = await consultations.ListConsultationsAsync(new ListConsultationsRequest { PageSize = PageSize, PageToken = from ?? "" },
+            cancellationToken: HttpContext.RequestAborted);
+        Consultations = page.Consultations;
+        Pages = PageLinks.For(Request, from ?? "", page.NextPageToken, "Pages of consultations");
+    }
 }

@@ -16,7 +16,11 @@ public sealed class IndexModel(Stocktaking.StocktakingClient stocktaking) : Page
 
     public int Total { get; private set; }
 
-    public async Task OnGetAsync()
+    public const int PageSize = 50;
+
+    public PageLinks Pages { get; private set; } = new(null, null, "");
+
+    public async Task OnGetAsync(string? from)
     {
         var response = await stocktaking.ListInventoryAsync(new ListInventoryRequest
         {
@@ -24,8 +28,10 @@ public sealed class IndexModel(Stocktaking.StocktakingClient stocktaking) : Page
             Year = Year,
             ActionLineCode = (Line ?? "").ToUpperInvariant(),
             CountryCode = (Country ?? "").ToUpperInvariant(),
-            PageSize = 200,
+            PageSize = PageSize,
+            PageToken = from ?? "",
         }, cancellationToken: HttpContext.RequestAborted);
+        Pages = PageLinks.For(Request, from ?? "", response.NextPageToken, "Pages of entries");
         Entries = response.Entries;
         Total = response.TotalCount > 0 ? response.TotalCount : response.Entries.Count;
     }

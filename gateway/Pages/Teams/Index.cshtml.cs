@@ -4,26 +4,26 @@ using Wsis.Teams.V1;
 
 namespace Wsis.Gateway.Pages.Teams;
 
-public sealed class IndexModel(Wsis.Teams.V1.Teams.TeamsClient teams) : PageModel
+public sealed class IndexModel(Wsis.Teams.V1.Teams.TeamsClient teams, StakeholderNames names) : PageModel
 {
+    public const int PageSize = 20;
+
     public IReadOnlyList<Team> Teams { get; private set; } = [];
 
-    public Dictionary<string, List<TeamMeeting>> Meetings { get; } = [];
+    public StakeholderNames Names => names;
 
-    public string NameOf(Team team, string stakeholderId) =>
-        team.Members.FirstOrDefault(m => m.StakeholderId == stakeholderId)?.StakeholderName ?? stakeholderId;
+    public PageLinks Pages { get; private set; } = new(null, null, "");
 
-    public async Task OnGetAsync()
+    public async Task OnGetAsync(string? from)
     {
-        Teams = await Paging.AllAsync(
-            token => teams.ListTeamsAsync(new ListTeamsRequest { PageSize = 100, PageToken = token }, cancellationToken: HttpContext.RequestAborted).ResponseAsync,
-            r => (r.Teams, r.NextPageToken));
+        var page = await teams.ListTeamsAsync(new ListTeamsRequest { PageSize = PageSize, PageToken = from ?? "" }, cancellationToken: HttpContext.RequestAborted);
+        Teams = page.Teams;
         foreach (var team in Teams)
         {
-            Meetings[team.Id] = await Paging.AllAsync(
-                token => teams.ListTeamMeetingsAsync(new ListTeamMeetingsRequest { TeamId = team.Id, PageSize = 100, PageToken = token },
-                    cancellationToken: HttpContext.RequestAborted).ResponseAsync,
-                r => (r.Meetings, r.NextPageToken), maxPages: 5);
+            names.Remember(team.Members);
         }
+        // A coordinator need not be a member: its name comes from the register.
+        await names.LoadAsync(Teams.Select(t => t.CoordinatorStakeholderId));
+        Pages = PageLinks.For(Request, from ?? "", page.NextPageToken, "Pages of teams");
     }
 }

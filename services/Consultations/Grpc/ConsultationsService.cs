@@ -137,6 +137,41 @@ public sealed partial class ConsultationsService(
         return await ListAsync(query, request.PageSize, request.PageToken, caller, context.CancellationToken);
     }
 
+    [AllowAnonymous]
+    public override async Task<V1.ListResponsesResponse> SearchResponses(V1.SearchResponsesRequest request, ServerCallContext context)
+    {
+        var text = Input.Required(request.Query, "query", ResponseSearch.QueryMax);
+        if (ResponseSearch.Words(text).Count == 0)
+        {
+            throw DomainException.InvalidArgument("query: give at least one word (letters or digits) to search for");
+        }
+
+        // Published responses only, whoever asks: the search is the public's.
+        var query = ResponseSearch.Matching(db, text).AsNoTracking().Where(r => r.Published);
+        if (!string.IsNullOrEmpty(request.ConsultationId))
+        {
+            var consultationId = Input.Id(request.ConsultationId, "consultation_id");
+            query = query.Where(r => r.ConsultationId == consultationId);
+        }
+        if (request.Category != V1.RespondentCategory.Unspecified)
+        {
+            var category = (RespondentCategory)request.Category;
+            query = query.Where(r => r.RespondentCategory == category);
+        }
+        if (!string.IsNullOrEmpty(request.CountryCode))
+        {
+            var country = request.CountryCode.ToUpperInvariant();
+            query = query.Where(r => r.RespondentCountryCode == country);
+        }
+        if (request.Channel != V1.Channel.Unspecified)
+        {
+            var channel = (ResponseChannel)request.Channel;
+            query = query.Where(r => r.Channel == channel);
+        }
+
+        return await ListAsync(query, request.PageSize, request.PageToken, Caller.Anonymous, context.CancellationToken);
+    }
+
     [Authorize(Policy = Policies.Secretariat)]
     public override Task<V1.ListResponsesResponse> ListUnassignedResponses(V1.ListUnassignedResponsesRequest request, ServerCallContext context) =>
         ListAsync(db.Responses.AsNoTracking().Where(r => r.ConsultationId == null), request.PageSize, request.PageToken, context.GetCaller(), context.CancellationToken);
