@@ -13,19 +13,21 @@ public sealed class SqliteReportingDbContext(DbContextOptions<SqliteReportingDbC
 /// <summary>The Reporting database on PostgreSQL (the cluster mode); its migrations are in Data/Migrations/Postgres.</summary>
 public sealed class PostgresReportingDbContext(DbContextOptions<PostgresReportingDbContext> options) : ReportingDbContext(options);
 
-/// <summary>For <c>dotnet ef … --context SqliteReportingDbContext</c>: builds the context without running the service.</summary>
+/// <summary>For <c>dotnet ef … --context SqliteReportingDbContext</c>: builds the context without running the service
+/// (on the connection string given after <c>--</c>, else <c>data/reporting.db</c>).</summary>
 internal sealed class SqliteReportingDbContextFactory : IDesignTimeDbContextFactory<SqliteReportingDbContext>
 {
     public SqliteReportingDbContext CreateDbContext(string[] args) =>
-        new(new DbContextOptionsBuilder<SqliteReportingDbContext>().UseSqlite("Data Source=data/reporting.db").Options);
+        new(new DbContextOptionsBuilder<SqliteReportingDbContext>().UseSqlite(args.FirstOrDefault() ?? "Data Source=data/reporting.db").Options);
 }
 
 /// <summary>
-/// For <c>dotnet ef … --context PostgresReportingDbContext</c>. Adding a migration never connects; for
-/// <c>dotnet ef database update</c> pass <c>--connection</c>.
+/// For <c>dotnet ef … --context PostgresReportingDbContext</c>. Adding a migration never connects; the
+/// commands that do (<c>migrations remove</c>, <c>database update</c>) take the connection string
+/// after <c>--</c> (<c>dotnet ef … -- "Host=…;Database=…"</c>).
 /// </summary>
 internal sealed class PostgresReportingDbContextFactory : IDesignTimeDbContextFactory<PostgresReportingDbContext>
 {
     public PostgresReportingDbContext CreateDbContext(string[] args) =>
-        new(new DbContextOptionsBuilder<PostgresReportingDbContext>().UseNpgsql("Host=localhost;Database=reporting").Options);
+        new(new DbContextOptionsBuilder<PostgresReportingDbContext>().UseNpgsql(args.FirstOrDefault() ?? "Host=localhost;Database=reporting").Options);
 }

@@ -36,6 +36,17 @@ public sealed class MigrationTests
     }
 
     [Fact]
+    public void Every_migration_comes_after_the_baseline_on_both_providers()
+    {
+        // Ids sort by their timestamp: one generated before the baseline's (2026-12-08) would run
+        // before the tables it changes exist (services/Teams/README.md, Migrations).
+        using var sqlite = new SqliteTeamsDbContext(new DbContextOptionsBuilder<SqliteTeamsDbContext>().UseSqlite("Data Source=:memory:").Options);
+        using var postgres = new PostgresTeamsDbContext(new DbContextOptionsBuilder<PostgresTeamsDbContext>().UseNpgsql("Host=localhost;Database=unused").Options);
+        Assert.Equal("20261208000000_OutboxTraceContext", sqlite.Database.GetMigrations().First());
+        Assert.Equal("20261208000000_OutboxTraceContext", postgres.Database.GetMigrations().First());
+    }
+
+    [Fact]
     public async Task A_SQLite_database_made_by_the_hand_written_migrations_keeps_every_row_and_gets_a_new_database_s_schema()
     {
         var old = SqliteFile();
