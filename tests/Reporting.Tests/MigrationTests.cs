@@ -2,6 +2,8 @@ using System.Data.Common;
 using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Diagnostics;
+using Microsoft.EntityFrameworkCore.Infrastructure;
+using Microsoft.EntityFrameworkCore.Migrations;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
@@ -38,24 +40,29 @@ public sealed class MigrationTests
     }
 
     [Fact]
-    public void Every_migration_comes_after_the_baseline_on_both_providers()
+    public void The_generated_migrations_keep_the_hand_written_ids_and_every_later_one_sorts_after_them()
     {
-        // Ids sort by their timestamp: one generated before the baseline's (2026-12-08) would run
-        // before the tables it changes exist (services/Reporting/README.md, Migrations).
+        // A database the hand-written migrations made lists these ids. Ids sort by their timestamp:
+        // one generated before 2026-12-08 would sort among them (services/Reporting/README.md, Migrations).
         using var sqlite = new SqliteReportingDbContext(new DbContextOptionsBuilder<SqliteReportingDbContext>().UseSqlite("Data Source=:memory:").Options);
         using var postgres = new PostgresReportingDbContext(new DbContextOptionsBuilder<PostgresReportingDbContext>().UseNpgsql("Host=localhost;Database=unused").Options);
-        Assert.Equal("20261208000000_OutboxTraceContext", sqlite.Database.GetMigrations().First());
-        Assert.Equal("20261208000000_OutboxTraceContext", postgres.Database.GetMigrations().First());
+        Assert.Equal(HandWrittenIds, sqlite.Database.GetMigrations().Take(3));
+        Assert.Equal(HandWrittenIds, postgres.Database.GetMigrations().Take(3));
     }
 
-    [Fact]
-    public async Task A_SQLite_database_made_by_the_hand_written_migrations_keeps_every_row_and_gets_a_new_database_s_schema()
+    private static readonly string[] HandWrittenIds = ["20261122100000_Initial", "20261122170000_IdempotencyKeyIndex", "20261208000000_OutboxTraceContext"];
+
+    [Theory]
+    [InlineData("20261122100000_Initial")]
+    [InlineData("20261122170000_IdempotencyKeyIndex")]
+    [InlineData("20261208000000_OutboxTraceContext")]
+    public async Task A_SQLite_database_made_by_the_hand_written_migrations_keeps_every_row_and_gets_a_new_database_s_schema(string lastHandWritten)
     {
         var old = SqliteFile();
         var fresh = SqliteFile();
         try
         {
-            await UpgradeKeepsEverything(DatabaseProvider.Sqlite, old, fresh, c => new SqliteConnection(c));
+            await UpgradeKeepsEverything(DatabaseProvider.Sqlite, lastHandWritten, old, fresh, c => new SqliteConnection(c));
         }
         finally
         {
@@ -64,28 +71,33 @@ public sealed class MigrationTests
         }
     }
 
-    [Fact]
-    public async Task A_PostgreSQL_database_made_by_the_hand_written_migrations_keeps_every_row_and_gets_a_new_database_s_schema()
+    [Theory]
+    [InlineData("20261122100000_Initial")]
+    [InlineData("20261122170000_IdempotencyKeyIndex")]
+    [InlineData("20261208000000_OutboxTraceContext")]
+    public async Task A_PostgreSQL_database_made_by_the_hand_written_migrations_keeps_every_row_and_gets_a_new_database_s_schema(string lastHandWritten)
     {
         var cluster = await SharedPostgres.GetAsync();
-        await UpgradeKeepsEverything(DatabaseProvider.Postgres, await cluster.CreateDatabaseAsync(), await cluster.CreateDatabaseAsync(), c => new NpgsqlConnection(c));
+        await UpgradeKeepsEverything(DatabaseProvider.Postgres, lastHandWritten, await cluster.CreateDatabaseAsync(), await cluster.CreateDatabaseAsync(), c => new NpgsqlConnection(c));
     }
 
-    private static async Task UpgradeKeepsEverything(DatabaseProvider provider, string oldDatabase, string freshDatabase, Func<string, DbConnection> connect)
+    private static async Task UpgradeKeepsEverything(DatabaseProvider provider, string lastHandWritten, string oldDatabase, string freshDatabase, Func<string, DbConnection> connect)
     {
-        // A database as the previous release left it: the hand-written migrations, then data in every table.
+        // A database as a previous release left it: the hand-written migrations up to one of them, then data in every table.
         var handWritten = new DbContextOptionsBuilder<HandWrittenReportingDbContext>();
         _ = provider == DatabaseProvider.Postgres ? handWritten.UseNpgsql(oldDatabase) : handWritten.UseSqlite(oldDatabase);
         handWritten.ConfigureWarnings(w => w.Ignore(RelationalEventId.PendingModelChangesWarning));
         await using (var db = new HandWrittenReportingDbContext(handWritten.Options))
         {
-            await db.Database.MigrateAsync();
+            await db.GetService<IMigrator>().MigrateAsync(lastHandWritten);
             await FillEveryTable(db);
         }
 
         IReadOnlyList<string> rowsBefore;
+        IReadOnlyDictionary<string, IReadOnlyList<string>> columnsBefore;
         await using (var connection = connect(oldDatabase))
         {
+            columnsBefore = await DatabaseContents.ColumnsAsync(connection);
             var empty = (await DatabaseContents.RowCountsAsync(connection)).Where(t => t.Value == 0 && t.Key != "__EFMigrationsLock").Select(t => t.Key);
             Assert.Empty(empty);
             rowsBefore = await DatabaseContents.RowsAsync(connection);
@@ -98,21 +110,33 @@ public sealed class MigrationTests
             await using (var scope = host.Services.CreateAsyncScope())
             {
                 var db = scope.ServiceProvider.GetRequiredService<ReportingDbContext>();
-                if (database == oldDatabase) Assert.Empty(await db.Database.GetPendingMigrationsAsync());
+                if (database == oldDatabase)
+                {
+                    Assert.Equal(db.Database.GetMigrations().SkipWhile(id => id != lastHandWritten).Skip(1), await db.Database.GetPendingMigrationsAsync());
+                }
             }
 
             await host.StartAsync();
+            await using (var scope = host.Services.CreateAsyncScope())
+            {
+                var db = scope.ServiceProvider.GetRequiredService<ReportingDbContext>();
+                Assert.Equal(db.Database.GetMigrations(), await db.Database.GetAppliedMigrationsAsync());
+            }
+
             await host.StopAsync();
         }
 
         await using var upgraded = connect(oldDatabase);
         await using var created = connect(freshDatabase);
-        Assert.Equal(rowsBefore, await DatabaseContents.RowsAsync(upgraded));
+        // Every row as it was (the migration history aside: it gained the migrations just applied).
+        Assert.Equal(rowsBefore.Where(NotHistory), (await DatabaseContents.RowsAsync(upgraded, columnsBefore)).Where(NotHistory));
         var newSchema = await DatabaseContents.SchemaAsync(created);
         var upgradedSchema = await DatabaseContents.SchemaAsync(upgraded);
         Assert.True(newSchema.SequenceEqual(upgradedSchema),
             $"only in a new database:\n{string.Join('\n', newSchema.Except(upgradedSchema))}\nonly in the upgraded one:\n{string.Join('\n', upgradedSchema.Except(newSchema))}");
     }
+
+    private static bool NotHistory(string row) => !row.StartsWith("__EFMigrationsHistory:", StringComparison.Ordinal);
 
     private static IHost ServiceDatabaseHost(DatabaseProvider provider, string connectionString)
     {
@@ -149,13 +173,18 @@ public sealed class MigrationTests
             Key = "request-1", Operation = "reporting.v1.Stocktaking/SubmitContribution", CallerSubject = "coord-1",
             ResponseType = "reporting.v1.Contribution", ResponseBytes = [1, 2, 3], CreatedAt = compiledAt.ToDateTimeOffset(),
         });
-        var sent = db.AddIntegrationEvent(new { ReportId = report.ReportId }, report.ReportId.ToString());
-        sent.SentAt = compiledAt.ToDateTimeUtc();
-        sent.TraceParent = "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01";
-        db.AddIntegrationEvent(new { ReportId = Guid.NewGuid() }, "other");
         db.Add(new InboxMessage { MessageId = Guid.NewGuid(), Consumer = "reporting", ReceivedAt = compiledAt.ToDateTimeUtc() });
         await db.SaveChangesAsync();
+        await AddOutboxRows(db);
     }
+
+    // In SQL, not through the model: before 20261208000000_OutboxTraceContext the outbox has no
+    // trace-context columns, which the model maps.
+    private static Task AddOutboxRows(DbContext db) => db.Database.ExecuteSqlRawAsync("""
+        INSERT INTO "OutboxMessages" ("MessageId", "MessageType", "Payload", "AggregateKey", "CreatedAt", "SentAt", "Attempts")
+        VALUES ('0199a1b2-0000-7000-8000-000000000001', 'Contracts.Events.TeamCreated', '[1]', 'aggregate-1', '2026-11-22 09:00:00', '2026-11-22 09:00:01', 1),
+               ('0199a1b2-0000-7000-8000-000000000002', 'Contracts.Events.TeamCreated', '[2]', 'aggregate-2', '2026-11-22 09:00:00', NULL, 0)
+        """);
 
     private static string SqliteFile() =>
         $"Data Source={Path.Combine(Path.GetTempPath(), $"reporting-migration-{Guid.NewGuid():N}.db")};Pooling=False";

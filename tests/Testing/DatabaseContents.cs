@@ -24,19 +24,39 @@ public static partial class DatabaseContents
         return [.. lines.Order(StringComparer.Ordinal)];
     }
 
-    /// <summary>Every row of every table (EF Core's migration lock excepted), one line each, sorted.</summary>
-    public static async Task<IReadOnlyList<string>> RowsAsync(DbConnection connection)
+    /// <summary>
+    /// Every row of every table (EF Core's migration lock excepted), one line each, sorted; with
+    /// <paramref name="columns"/>, only those tables and columns (what an older schema had).
+    /// </summary>
+    public static async Task<IReadOnlyList<string>> RowsAsync(DbConnection connection, IReadOnlyDictionary<string, IReadOnlyList<string>>? columns = null)
     {
         await OpenAsync(connection);
+        columns ??= await ColumnsAsync(connection);
         var lines = new List<string>();
-        foreach (var table in await TablesAsync(connection))
+        foreach (var (table, names) in columns)
         {
             if (table == "__EFMigrationsLock") continue;
-            var rows = await QueryAsync(connection, $"SELECT * FROM {Quote(table)}");
-            lines.AddRange(rows.Select(row => $"{table}: {string.Join(" | ", row)}"));
+            var rows = await QueryAsync(connection, $"SELECT {string.Join(", ", names.Select(Quote))} FROM {Quote(table)}");
+            lines.AddRange(rows.Select(row => $"{table}: {string.Join(" | ", row.Select((value, i) => $"{names[i]}={value}"))}"));
         }
 
         return [.. lines.Order(StringComparer.Ordinal)];
+    }
+
+    /// <summary>The column names of every table.</summary>
+    public static async Task<IReadOnlyDictionary<string, IReadOnlyList<string>>> ColumnsAsync(DbConnection connection)
+    {
+        await OpenAsync(connection);
+        var columns = new SortedDictionary<string, IReadOnlyList<string>>(StringComparer.Ordinal);
+        foreach (var table in await TablesAsync(connection))
+        {
+            var names = await QueryAsync(connection, IsSqlite(connection)
+                ? $"SELECT name FROM pragma_table_info('{table}')"
+                : $"SELECT column_name FROM information_schema.columns WHERE table_schema = 'public' AND table_name = '{table}'");
+            columns[table] = [.. names.Select(n => n[0]).Order(StringComparer.Ordinal)];
+        }
+
+        return columns;
     }
 
     /// <summary>The number of rows of each table, for a test to check that it filled every table it compares.</summary>

@@ -12,8 +12,8 @@ using Wsis.Reporting.Data;
 namespace Wsis.Reporting.Data.Migrations.Postgres
 {
     [DbContext(typeof(PostgresReportingDbContext))]
-    [Migration("20261208000000_OutboxTraceContext")]
-    partial class Baseline
+    [Migration("20261122170000_IdempotencyKeyIndex")]
+    partial class IdempotencyKeyIndex
     {
         /// <inheritdoc />
         protected override void BuildTargetModel(ModelBuilder modelBuilder)
@@ -113,12 +113,6 @@ namespace Wsis.Reporting.Data.Migrations.Postgres
 
                     b.Property<DateTime?>("SentAt")
                         .HasColumnType("timestamp with time zone");
-
-                    b.Property<string>("TraceParent")
-                        .HasColumnType("text");
-
-                    b.Property<string>("TraceState")
-                        .HasColumnType("text");
 
                     b.HasKey("Sequence");
 

@@ -11,8 +11,8 @@ using Wsis.Teams.Data;
 namespace Wsis.Teams.Data.Migrations.Sqlite
 {
     [DbContext(typeof(SqliteTeamsDbContext))]
-    [Migration("20261208000000_OutboxTraceContext")]
-    partial class Baseline
+    [Migration("20261122100000_Initial")]
+    partial class Initial
     {
         /// <inheritdoc />
         protected override void BuildTargetModel(ModelBuilder modelBuilder)
@@ -47,9 +47,6 @@ namespace Wsis.Teams.Data.Migrations.Sqlite
                         .HasColumnType("TEXT");
 
                     b.HasKey("CallerSubject", "Operation", "Key");
-
-                    b.HasIndex("Key")
-                        .HasDatabaseName("IX_IdempotencyRecords_Key");
 
                     b.ToTable("IdempotencyRecords", (string)null);
                 });
@@ -105,12 +102,6 @@ namespace Wsis.Teams.Data.Migrations.Sqlite
                         .HasColumnType("TEXT");
 
                     b.Property<DateTime?>("SentAt")
-                        .HasColumnType("TEXT");
-
-                    b.Property<string>("TraceParent")
-                        .HasColumnType("TEXT");
-
-                    b.Property<string>("TraceState")
                         .HasColumnType("TEXT");
 
                     b.HasKey("Sequence");

@@ -12,8 +12,8 @@ using Wsis.Teams.Data;
 namespace Wsis.Teams.Data.Migrations.Postgres
 {
     [DbContext(typeof(PostgresTeamsDbContext))]
-    [Migration("20261208000000_OutboxTraceContext")]
-    partial class Baseline
+    [Migration("20261122100000_Initial")]
+    partial class Initial
     {
         /// <inheritdoc />
         protected override void BuildTargetModel(ModelBuilder modelBuilder)
@@ -52,9 +52,6 @@ namespace Wsis.Teams.Data.Migrations.Postgres
                         .HasColumnType("character varying(200)");
 
                     b.HasKey("CallerSubject", "Operation", "Key");
-
-                    b.HasIndex("Key")
-                        .HasDatabaseName("IX_IdempotencyRecords_Key");
 
                     b.ToTable("IdempotencyRecords", (string)null);
                 });
@@ -113,12 +110,6 @@ namespace Wsis.Teams.Data.Migrations.Postgres
 
                     b.Property<DateTime?>("SentAt")
                         .HasColumnType("timestamp with time zone");
-
-                    b.Property<string>("TraceParent")
-                        .HasColumnType("text");
-
-                    b.Property<string>("TraceState")
-                        .HasColumnType("text");
 
                     b.HasKey("Sequence");
 

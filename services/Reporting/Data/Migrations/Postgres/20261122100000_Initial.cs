@@ -7,10 +7,10 @@ using Npgsql.EntityFrameworkCore.PostgreSQL.Metadata;
 namespace Wsis.Reporting.Data.Migrations.Postgres
 {
     /// <summary>
-    /// The whole schema and its seed data, generated. Its id is that of the last hand-written
-    /// migration, so a database they made finds nothing pending and a new one gets everything.
+    /// Generated, with the ids of the hand-written migrations they replace (this one and the next
+    /// two), so a database those made finds only what it lacks pending, and a new one gets everything.
     /// </summary>
-    public partial class Baseline : Migration
+    public partial class Initial : Migration
     {
         /// <inheritdoc />
         protected override void Up(MigrationBuilder migrationBuilder)
@@ -145,9 +145,7 @@ namespace Wsis.Reporting.Data.Migrations.Postgres
                     SentAt = table.Column<DateTime>(type: "timestamp with time zone", nullable: true),
                     Attempts = table.Column<int>(type: "integer", nullable: false),
                     NextAttemptAt = table.Column<DateTime>(type: "timestamp with time zone", nullable: true),
-                    LastError = table.Column<string>(type: "text", nullable: true),
-                    TraceParent = table.Column<string>(type: "text", nullable: true),
-                    TraceState = table.Column<string>(type: "text", nullable: true)
+                    LastError = table.Column<string>(type: "text", nullable: true)
                 },
                 constraints: table =>
                 {
@@ -266,11 +264,6 @@ namespace Wsis.Reporting.Data.Migrations.Postgres
                 name: "IX_Contributions_Year_TeamId",
                 table: "Contributions",
                 columns: new[] { "Year", "TeamId" });
-
-            migrationBuilder.CreateIndex(
-                name: "IX_IdempotencyRecords_Key",
-                table: "IdempotencyRecords",
-                column: "Key");
 
             migrationBuilder.CreateIndex(
                 name: "IX_InboxMessages_ReceivedAt",

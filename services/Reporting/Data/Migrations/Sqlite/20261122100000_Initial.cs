@@ -6,10 +6,10 @@ using Microsoft.EntityFrameworkCore.Migrations;
 namespace Wsis.Reporting.Data.Migrations.Sqlite
 {
     /// <summary>
-    /// The whole schema and its seed data, generated. Its id is that of the last hand-written
-    /// migration, so a database they made finds nothing pending and a new one gets everything.
+    /// Generated, with the ids of the hand-written migrations they replace (this one and the next
+    /// two), so a database those made finds only what it lacks pending, and a new one gets everything.
     /// </summary>
-    public partial class Baseline : Migration
+    public partial class Initial : Migration
     {
         /// <inheritdoc />
         protected override void Up(MigrationBuilder migrationBuilder)
@@ -144,9 +144,7 @@ namespace Wsis.Reporting.Data.Migrations.Sqlite
                     SentAt = table.Column<DateTime>(type: "TEXT", nullable: true),
                     Attempts = table.Column<int>(type: "INTEGER", nullable: false),
                     NextAttemptAt = table.Column<DateTime>(type: "TEXT", nullable: true),
-                    LastError = table.Column<string>(type: "TEXT", nullable: true),
-                    TraceParent = table.Column<string>(type: "TEXT", nullable: true),
-                    TraceState = table.Column<string>(type: "TEXT", nullable: true)
+                    LastError = table.Column<string>(type: "TEXT", nullable: true)
                 },
                 constraints: table =>
                 {
@@ -265,11 +263,6 @@ namespace Wsis.Reporting.Data.Migrations.Sqlite
                 name: "IX_Contributions_Year_TeamId",
                 table: "Contributions",
                 columns: new[] { "Year", "TeamId" });
-
-            migrationBuilder.CreateIndex(
-                name: "IX_IdempotencyRecords_Key",
-                table: "IdempotencyRecords",
-                column: "Key");
 
             migrationBuilder.CreateIndex(
                 name: "IX_InboxMessages_ReceivedAt",
