@@ -23,7 +23,7 @@ public static class ReportingModule
     {
         builder.AddServiceDefaults();
         builder.AddBearerAuthentication();
-        builder.AddServiceDatabase<ReportingDbContext>(DatabaseName);   // migrations at start
+        builder.AddServiceDatabase<ReportingDbContext, SqliteReportingDbContext, PostgresReportingDbContext>(DatabaseName);   // migrations at start
         builder.AddIdempotencyRetention<ReportingDbContext>();
         // Teams' and Consultations' events feed the read models through the inbox; Reporting's own
         // events leave through the outbox of ReportingDbContext. RabbitMQ with ConnectionStrings:RabbitMq, in-memory otherwise.

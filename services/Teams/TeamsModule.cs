@@ -22,7 +22,7 @@ public static class TeamsModule
     {
         builder.AddServiceDefaults();
         builder.AddBearerAuthentication();
-        builder.AddServiceDatabase<TeamsDbContext>(DatabaseName);
+        builder.AddServiceDatabase<TeamsDbContext, SqliteTeamsDbContext, PostgresTeamsDbContext>(DatabaseName);
         builder.AddIdempotencyRetention<TeamsDbContext>();
         // Outbox dispatcher and the bus: RabbitMQ with ConnectionStrings:RabbitMq, in-memory otherwise.
         builder.AddMessaging<TeamsDbContext>();

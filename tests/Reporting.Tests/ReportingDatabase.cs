@@ -1,5 +1,4 @@
 using Microsoft.EntityFrameworkCore;
-using Microsoft.EntityFrameworkCore.Diagnostics;
 using Testing;
 using Wsis.Reporting.Data;
 
@@ -38,14 +37,9 @@ public sealed class ReportingDatabase : IAsyncDisposable
         return database;
     }
 
-    public ReportingDbContext Open()
-    {
-        var options = new DbContextOptionsBuilder<ReportingDbContext>();
-        if (Provider == "Postgres") options.UseNpgsql(ConnectionString);
-        else options.UseSqlite(ConnectionString);
-        options.ConfigureWarnings(w => w.Ignore(RelationalEventId.PendingModelChangesWarning));
-        return new ReportingDbContext(options.Options);
-    }
+    public ReportingDbContext Open() => Provider == "Postgres"
+        ? new PostgresReportingDbContext(new DbContextOptionsBuilder<PostgresReportingDbContext>().UseNpgsql(ConnectionString).Options)
+        : new SqliteReportingDbContext(new DbContextOptionsBuilder<SqliteReportingDbContext>().UseSqlite(ConnectionString).Options);
 
     public ValueTask DisposeAsync()
     {

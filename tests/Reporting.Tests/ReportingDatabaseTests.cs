@@ -113,7 +113,7 @@ public class ReportingDatabaseTests
         await Assert.ThrowsAsync<DbUpdateException>(() => db.SaveChangesAsync());
     }
 
-    private static Task<bool> Apply(ReadModelProjection p, object fact) => fact switch
+    internal static Task<bool> Apply(ReadModelProjection p, object fact) => fact switch
     {
         StakeholderRegistration x => p.ApplyAsync(x, default),
         TeamCreation x => p.ApplyAsync(x, default),

@@ -11,9 +11,12 @@ namespace Wsis.Reporting.Data;
 /// <summary>
 /// Reporting's own database: the read models built from Teams' and Consultations' events, the
 /// contributions and their inventory entries, national reports and reports. Mapped without
-/// provider-specific types so the same migrations run on SQLite and PostgreSQL.
+/// provider-specific types, so one model serves SQLite and PostgreSQL; each provider has its own
+/// subclass (<see cref="SqliteReportingDbContext"/>, <see cref="PostgresReportingDbContext"/>) that
+/// owns that provider's generated migrations and model snapshot (Data/Migrations/Sqlite,
+/// Data/Migrations/Postgres). The service asks for this type.
 /// </summary>
-public sealed class ReportingDbContext(DbContextOptions<ReportingDbContext> options) : DbContext(options)
+public abstract class ReportingDbContext(DbContextOptions options) : DbContext(options)
 {
     public DbSet<StakeholderRecord> Stakeholders => Set<StakeholderRecord>();
     public DbSet<TeamCoordination> TeamCoordinations => Set<TeamCoordination>();
@@ -47,8 +50,10 @@ public sealed class ReportingDbContext(DbContextOptions<ReportingDbContext> opti
         // Read-model rows carry a version, a concurrency token: two deliveries about the same row
         // handled at once cannot both save on a stale copy (the loser retries on the fresh row,
         // so last-writer-wins by occurrence holds under concurrency too).
+        // The column's default of 0 is the first migration's (rows had no version before); the
+        // service always writes the version itself, so it is not a value the database generates.
         foreach (var row in new[] { typeof(StakeholderRecord), typeof(TeamCoordination), typeof(CoordinatorsMeetingRecord), typeof(StocktakingProcedure), typeof(ConsultationRecord) })
-            b.Entity(row).Property<int>(RowVersion).IsConcurrencyToken();
+            b.Entity(row).Property<int>(RowVersion).IsConcurrencyToken().HasDefaultValue(0).ValueGeneratedNever();
 
         b.Entity<StakeholderRecord>(e =>
         {

@@ -9,10 +9,12 @@ using Wsis.Teams.Model;
 namespace Wsis.Teams.Data;
 
 /// <summary>
-/// The Teams service's own database. The mapping names no column types, so the same model and the
-/// hand-written migrations run on SQLite and PostgreSQL (and SQL Server once its provider restores).
+/// The Teams service's own database. The mapping names no column types, so one model serves SQLite
+/// and PostgreSQL; each provider has its own subclass (<see cref="SqliteTeamsDbContext"/>,
+/// <see cref="PostgresTeamsDbContext"/>) that owns that provider's generated migrations and model
+/// snapshot (Data/Migrations/Sqlite, Data/Migrations/Postgres). The service asks for this type.
 /// </summary>
-public sealed class TeamsDbContext(DbContextOptions<TeamsDbContext> options) : DbContext(options)
+public abstract class TeamsDbContext(DbContextOptions options) : DbContext(options)
 {
     /// <summary>Optimistic concurrency token on each aggregate root: bumped on every change to the aggregate.</summary>
     public const string Revision = "Revision";

@@ -1,6 +1,5 @@
 using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
-using Microsoft.EntityFrameworkCore.Diagnostics;
 using NodaTime;
 using Wsis.Teams.Data;
 using Wsis.Teams.Model;
@@ -8,7 +7,7 @@ using Wsis.Teams.Tests.Model;
 
 namespace Wsis.Teams.Tests.Data;
 
-/// <summary>The hand-written migrations and the mapping, on the embedded mode's database.</summary>
+/// <summary>The generated SQLite migrations and the mapping, on the embedded mode's database.</summary>
 public sealed class SqliteStorageTests : IDisposable
 {
     private readonly SqliteConnection _connection = new("Data Source=:memory:");
@@ -22,9 +21,8 @@ public sealed class SqliteStorageTests : IDisposable
 
     public void Dispose() => _connection.Dispose();
 
-    private TeamsDbContext NewContext() => new(new DbContextOptionsBuilder<TeamsDbContext>()
+    private SqliteTeamsDbContext NewContext() => new(new DbContextOptionsBuilder<SqliteTeamsDbContext>()
         .UseSqlite(_connection)
-        .ConfigureWarnings(w => w.Ignore(RelationalEventId.PendingModelChangesWarning))
         .Options);
 
     [Fact]

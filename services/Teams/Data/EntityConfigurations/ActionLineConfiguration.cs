@@ -4,7 +4,7 @@ using Wsis.Teams.Model;
 
 namespace Wsis.Teams.Data.EntityConfigurations;
 
-/// <summary>The catalogue of action lines, seeded by the first migration from <see cref="ActionLine.Catalogue"/>.</summary>
+/// <summary>The catalogue of action lines, seeded from <see cref="ActionLine.Catalogue"/> (a change to it is a new migration).</summary>
 internal sealed class ActionLineConfiguration : IEntityTypeConfiguration<ActionLine>
 {
     public void Configure(EntityTypeBuilder<ActionLine> e)
@@ -16,5 +16,6 @@ internal sealed class ActionLineConfiguration : IEntityTypeConfiguration<ActionL
         e.Property(l => l.ParentCode).HasMaxLength(32);
         e.Property(l => l.Order).HasColumnName("SortOrder");
         e.Ignore(l => l.HasTeam);
+        e.HasData(ActionLine.Catalogue.Select(l => new { l.Code, l.Title, l.ParentCode, l.Order }));
     }
 }

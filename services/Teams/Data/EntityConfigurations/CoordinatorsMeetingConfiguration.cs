@@ -24,13 +24,13 @@ internal sealed class CoordinatorsMeetingConfiguration : IEntityTypeConfiguratio
         CommaSeparated.Ids(e.Property<List<Guid>>("_chairTieIds").HasColumnName("ChairTieIds"));
         CommaSeparated.Ids(e.Property<List<Guid>>("_viceChairTieIds").HasColumnName("ViceChairTieIds"));
 
-        e.HasMany(m => m.Funding).WithOne().HasForeignKey("MeetingId").OnDelete(DeleteBehavior.Cascade);
+        e.HasMany(m => m.Funding).WithOne().HasForeignKey("MeetingId").IsRequired().OnDelete(DeleteBehavior.Cascade);
         e.Navigation(m => m.Funding).UsePropertyAccessMode(PropertyAccessMode.Field);
-        e.HasMany(m => m.Nominations).WithOne().HasForeignKey("MeetingId").OnDelete(DeleteBehavior.Cascade);
+        e.HasMany(m => m.Nominations).WithOne().HasForeignKey("MeetingId").IsRequired().OnDelete(DeleteBehavior.Cascade);
         e.Navigation(m => m.Nominations).UsePropertyAccessMode(PropertyAccessMode.Field);
-        e.HasMany(m => m.Ballots).WithOne().HasForeignKey("MeetingId").OnDelete(DeleteBehavior.Cascade);
+        e.HasMany(m => m.Ballots).WithOne().HasForeignKey("MeetingId").IsRequired().OnDelete(DeleteBehavior.Cascade);
         e.Navigation(m => m.Ballots).UsePropertyAccessMode(PropertyAccessMode.Field);
-        e.HasMany(m => m.StocktakingProcedures).WithOne().HasForeignKey("MeetingId").OnDelete(DeleteBehavior.Cascade);
+        e.HasMany(m => m.StocktakingProcedures).WithOne().HasForeignKey("MeetingId").IsRequired().OnDelete(DeleteBehavior.Cascade);
         e.Navigation(m => m.StocktakingProcedures).UsePropertyAccessMode(PropertyAccessMode.Field);
     }
 }

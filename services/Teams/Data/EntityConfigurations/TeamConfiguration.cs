@@ -21,11 +21,11 @@ internal sealed class TeamConfiguration : IEntityTypeConfiguration<Team>
         e.Ignore(t => t.CurrentModalities);
         e.Ignore(t => t.DesignationState);
 
-        e.HasMany(t => t.Memberships).WithOne().HasForeignKey("TeamId").OnDelete(DeleteBehavior.Cascade);
+        e.HasMany(t => t.Memberships).WithOne().HasForeignKey("TeamId").IsRequired().OnDelete(DeleteBehavior.Cascade);
         e.Navigation(t => t.Memberships).UsePropertyAccessMode(PropertyAccessMode.Field);
-        e.HasMany(t => t.Designations).WithOne().HasForeignKey("TeamId").OnDelete(DeleteBehavior.Cascade);
+        e.HasMany(t => t.Designations).WithOne().HasForeignKey("TeamId").IsRequired().OnDelete(DeleteBehavior.Cascade);
         e.Navigation(t => t.Designations).UsePropertyAccessMode(PropertyAccessMode.Field);
-        e.HasMany(t => t.Modalities).WithOne().HasForeignKey("TeamId").OnDelete(DeleteBehavior.Cascade);
+        e.HasMany(t => t.Modalities).WithOne().HasForeignKey("TeamId").IsRequired().OnDelete(DeleteBehavior.Cascade);
         e.Navigation(t => t.Modalities).UsePropertyAccessMode(PropertyAccessMode.Field);
     }
 }

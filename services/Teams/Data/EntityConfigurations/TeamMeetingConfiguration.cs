@@ -16,7 +16,7 @@ internal sealed class TeamMeetingConfiguration : IEntityTypeConfiguration<TeamMe
         e.Property(m => m.ScheduledBy).HasMaxLength(200);
         e.HasIndex(m => m.TeamId);
         e.HasOne<Team>().WithMany().HasForeignKey(m => m.TeamId).OnDelete(DeleteBehavior.Cascade);
-        e.HasMany(m => m.Registrations).WithOne().HasForeignKey("MeetingId").OnDelete(DeleteBehavior.Cascade);
+        e.HasMany(m => m.Registrations).WithOne().HasForeignKey("MeetingId").IsRequired().OnDelete(DeleteBehavior.Cascade);
         e.Navigation(m => m.Registrations).UsePropertyAccessMode(PropertyAccessMode.Field);
     }
 }

@@ -4,16 +4,16 @@ using Platform.Data;
 using Platform.Messaging;
 using Wsis.Teams.Model;
 
-namespace Wsis.Teams.Data.Migrations;
+namespace Wsis.Teams.Tests.Data.HandWrittenMigrations;
 
 /// <summary>
 /// The register's tables. Written by hand (dotnet-ef cannot be restored here) and provider-neutral:
 /// no column types are named, each provider maps the CLR types itself. The action lines are seeded
 /// from <see cref="ActionLine.Catalogue"/>.
 /// </summary>
-[DbContext(typeof(TeamsDbContext))]
+[DbContext(typeof(HandWrittenTeamsDbContext))]
 [Migration("20261122100000_Initial")]
-public sealed class Initial : Migration
+internal sealed class Initial : Migration
 {
     protected override void Up(MigrationBuilder b)
     {

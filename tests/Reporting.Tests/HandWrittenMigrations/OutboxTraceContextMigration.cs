@@ -2,12 +2,12 @@ using Microsoft.EntityFrameworkCore.Infrastructure;
 using Microsoft.EntityFrameworkCore.Migrations;
 using Platform.Messaging;
 
-namespace Wsis.Reporting.Data;
+namespace Wsis.Reporting.Tests.HandWrittenMigrations;
 
 /// <summary>The outbox keeps the trace context an event was raised in, so its publish continues that trace (Platform.Messaging).</summary>
-[DbContext(typeof(ReportingDbContext))]
+[DbContext(typeof(HandWrittenReportingDbContext))]
 [Migration("20261208000000_OutboxTraceContext")]
-public sealed class OutboxTraceContextMigration : Migration
+internal sealed class OutboxTraceContextMigration : Migration
 {
     protected override void Up(MigrationBuilder migrationBuilder) => migrationBuilder.AddOutboxTraceContext();
 

@@ -2,16 +2,17 @@ using Microsoft.EntityFrameworkCore.Infrastructure;
 using Microsoft.EntityFrameworkCore.Migrations;
 using Platform.Data;
 using Platform.Messaging;
+using Wsis.Reporting.Data;
 
-namespace Wsis.Reporting.Data;
+namespace Wsis.Reporting.Tests.HandWrittenMigrations;
 
 /// <summary>
 /// The first schema of Reporting, written by hand (dotnet-ef cannot be restored here) and
 /// provider-neutral: no column types, so SQLite and PostgreSQL each pick theirs for the CLR type.
 /// </summary>
-[DbContext(typeof(ReportingDbContext))]
+[DbContext(typeof(HandWrittenReportingDbContext))]
 [Migration("20261122100000_Initial")]
-public sealed class InitialMigration : Migration
+internal sealed class InitialMigration : Migration
 {
     private const int Id = ReportingDbContext.IdLength;
     private const int Code = ReportingDbContext.CodeLength;
