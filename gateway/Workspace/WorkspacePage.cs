@@ -46,6 +46,19 @@ public abstract class WorkspacePage : PageModel
 
     public static string NewRequestId() => Guid.NewGuid().ToString("N");
 
+    /// <summary>The service's message about <paramref name="property"/>, to show inside the field's label
+    /// (so it is read with the field), or nothing.</summary>
+    public Microsoft.AspNetCore.Html.IHtmlContent FieldError(string property) =>
+        ModelState.TryGetValue(property, out var entry) && entry.Errors.FirstOrDefault() is { } error
+            ? new Microsoft.AspNetCore.Html.HtmlContentBuilder()
+                .AppendHtml("<span class=\"field-error\" data-testid=\"error-").Append(property).AppendHtml("\">")
+                .Append(error.ErrorMessage).AppendHtml("</span>")
+            : Microsoft.AspNetCore.Html.HtmlString.Empty;
+
+    /// <summary>Splits a text area or a comma-separated field into its non-empty trimmed lines or items.</summary>
+    public static IEnumerable<string> Items(string? text, params char[] separators) =>
+        (text ?? "").Split(separators.Length == 0 ? ['\n'] : separators, StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+
     /// <summary>
     /// Makes a service call for the form: done → back to the workspace with <paramref name="done"/>; a
     /// refusal (INVALID_ARGUMENT, FAILED_PRECONDITION, PERMISSION_DENIED…) → the form again with the
