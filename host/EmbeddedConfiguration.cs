@@ -15,8 +15,6 @@ public static class EmbeddedConfiguration
     public const string DemoDataKey = "Host:DemoData";
     public const string SigningKeyFileName = "host-signing-key";
 
-    /// <summary>The tokens' issuer when the development identity provider is off (it issues as its own URL).</summary>
-    public const string DefaultIssuer = "wsis-local";
 
     /// <summary>The clusters the gateway's pages call the services through (<c>teams</c>, <c>consultations</c>, <c>reporting</c>).</summary>
     public static IReadOnlyList<string> ServiceClusters { get; } = ["teams", "consultations", "reporting"];
@@ -43,10 +41,6 @@ public static class EmbeddedConfiguration
         {
             // People sign in at the gateway through the development provider of this process.
             DevelopmentIdentity.DevelopmentIdentityProvider.AddDefaults(configuration, defaults, DataFolder());
-        }
-        else
-        {
-            defaults["Auth:Issuer"] = DefaultIssuer;
         }
 
         // No proxy routes: the services' gRPC methods and their JSON routes are mapped in this process

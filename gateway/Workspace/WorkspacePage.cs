@@ -66,7 +66,16 @@ public abstract class WorkspacePage : PageModel
     /// property), or above the form; UNAUTHENTICATED (the session's token expired or was refused) → the
     /// form is kept and the person signs in again, then finds it filled in.
     /// </summary>
-    protected async Task<IActionResult> SubmitAsync(Func<CancellationToken, Task> call, string done, params (string Field, string Property)[] fields)
+    protected Task<IActionResult> SubmitAsync(Func<CancellationToken, Task> call, string done, params (string Field, string Property)[] fields) =>
+        SubmitAsync(async cancel =>
+        {
+            await call(cancel);
+            TempData[WorkspaceMessages.Done] = done;
+            return RedirectToPage("/Workspace/Index");
+        }, fields);
+
+    /// <summary>As <see cref="SubmitAsync(Func{CancellationToken, Task}, string, ValueTuple{string, string}[])"/>, where the call says where to go next.</summary>
+    protected async Task<IActionResult> SubmitAsync(Func<CancellationToken, Task<IActionResult>> call, params (string Field, string Property)[] fields)
     {
         if (!ModelState.IsValid)
         {
@@ -75,7 +84,7 @@ public abstract class WorkspacePage : PageModel
 
         try
         {
-            await call(HttpContext.RequestAborted);
+            return await call(HttpContext.RequestAborted);
         }
         catch (RpcException e) when (e.StatusCode == Grpc.Core.StatusCode.Unauthenticated)
         {
@@ -92,9 +101,6 @@ public abstract class WorkspacePage : PageModel
             Response.StatusCode = Proxy.GatewayAnswers.HttpStatusFor(e.StatusCode);
             return Page();
         }
-
-        TempData[WorkspaceMessages.Done] = done;
-        return RedirectToPage("/Workspace/Index");
     }
 
     /// <summary>The message beside the first field it starts with (services say "title is required",

@@ -55,14 +55,16 @@ public static class DevelopmentIdentityProvider
     }
 
     /// <summary>
-    /// The settings the provider implies, as defaults below the user's own configuration: the token
-    /// issuer (this host's web address), its public key among <c>Auth:SigningKeys</c>, and the gateway's
+    /// The settings the provider implies, as defaults below the user's own configuration: its issuer
+    /// (this host's web address) among <c>Auth:AdditionalIssuers</c>, its public key among <c>Auth:SigningKeys</c>, and the gateway's
     /// sign-in pointed at it with a client secret made for this run.
     /// </summary>
     public static void AddDefaults(IConfiguration configuration, IDictionary<string, string?> defaults, string dataFolder)
     {
         var issuer = Issuer(configuration).ToString();
-        defaults["Auth:Issuer"] = issuer;
+        // Its tokens' `iss` is its URL (OpenID Connect wants it so); development tokens keep Auth:Issuer,
+        // so they stay valid when the host moves to another port.
+        defaults[$"Auth:AdditionalIssuers:{SigningKeyName}"] = issuer;
         if (configuration["Auth:SigningKeys"] is { Length: > 0 } single && !configuration.GetSection("Auth:SigningKeys").GetChildren().Any())
         {
             // One key given as a plain value: keep it beside the provider's (a list masks a plain value).
