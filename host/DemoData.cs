@@ -162,6 +162,55 @@ public sealed partial class DemoData(
             RequestId = RequestPrefix + "team-meeting",
         }, coordinator, cancellationToken: cancel);
 
+        // A second team, coordinated by the institute, and the meeting of coordinators that elected the
+        // institute chair (the development identity provider's "chair" acts for it).
+        var access = await teams.CreateTeamAsync(new CreateTeamRequest { ActionLineCode = "C3", RequestId = RequestPrefix + "team-c3" },
+            secretariat, cancellationToken: cancel);
+        await teams.JoinTeamAsync(new JoinTeamRequest { TeamId = access.Id, StakeholderId = institute.Id, RequestId = RequestPrefix + "join-c3-" + institute.Id },
+            secretariat, cancellationToken: cancel);
+        await teams.NominateCoordinatorAsync(new NominateCoordinatorRequest { TeamId = access.Id, StakeholderId = institute.Id, RequestId = RequestPrefix + "nominate-c3" },
+            secretariat, cancellationToken: cancel);
+        await teams.RecordCoordinatorRecommendationAsync(new RecordCoordinatorRecommendationRequest
+        {
+            TeamId = access.Id,
+            StakeholderId = institute.Id,
+            MeetingReference = "Demonstration stakeholder meeting convened by the ITU Secretary-General",
+            RequestId = RequestPrefix + "recommend-c3",
+        }, secretariat, cancellationToken: cancel);
+        await teams.RecordCoordinatorDesignationAsync(new RecordCoordinatorDesignationRequest
+        {
+            TeamId = access.Id,
+            StakeholderId = institute.Id,
+            DecisionReference = "Demonstration designation by the UN Secretary-General",
+            RequestId = RequestPrefix + "designate-c3",
+        }, secretariat, cancellationToken: cancel);
+        var coordinatorsMeetings = new CoordinatorsMeetings.CoordinatorsMeetingsClient(channel);
+        var coordinatorsMeeting = await coordinatorsMeetings.ConveneCoordinatorsMeetingAsync(new ConveneCoordinatorsMeetingRequest
+        {
+            StartsAt = Timestamp.FromDateTimeOffset(new DateTimeOffset(now.UtcDateTime.Date.AddDays(60).AddHours(9), TimeSpan.Zero)),
+            Venue = "Geneva, meeting of coordinators (demonstration)",
+            ViceChairSeats = 1,
+            Funding =
+            {
+                new FundingLine { Funder = Funder.Itu, Amount = new Money { CurrencyCode = "CHF", AmountMinor = 2_000_000 } },
+                new FundingLine { Funder = Funder.Unesco, Amount = new Money { CurrencyCode = "CHF", AmountMinor = 2_000_000 } },
+            },
+            RequestId = RequestPrefix + "coordinators-meeting",
+        }, secretariat, cancellationToken: cancel);
+        await coordinatorsMeetings.NominateOfficerAsync(new NominateOfficerRequest
+            { MeetingId = coordinatorsMeeting.Id, Office = Office.Chair, StakeholderId = institute.Id, RequestId = RequestPrefix + "nominate-chair" },
+            secretariat, cancellationToken: cancel);
+        var instituteCoordinator = Bearer(issuer.Mint(new DevelopmentTokenRequest(
+            "host-demo-chair", "Demonstration chair", [Role.Coordinator], Org: institute.Id)));
+        foreach (var (voter, name) in new[] { (coordinator, "itu"), (instituteCoordinator, "institute") })
+        {
+            await coordinatorsMeetings.CastVoteAsync(new CastVoteRequest
+                { MeetingId = coordinatorsMeeting.Id, Office = Office.Chair, CandidateIds = { institute.Id }, RequestId = RequestPrefix + "vote-" + name },
+                voter, cancellationToken: cancel);
+        }
+
+        await coordinatorsMeetings.CloseElectionAsync(new CloseElectionRequest { MeetingId = coordinatorsMeeting.Id }, secretariat, cancellationToken: cancel);
+
         // The group meeting four months ahead keeps the consultation open for about three months.
         var groupMeeting = await consultations.ScheduleGroupMeetingAsync(new ScheduleGroupMeetingRequest
         {
@@ -201,7 +250,7 @@ public sealed partial class DemoData(
 
     private static Metadata Bearer(string token) => new() { { "authorization", "Bearer " + token } };
 
-    [LoggerMessage(EventId = 1, Level = LogLevel.Information, Message = "Demonstration data created (a C2 team with a designated coordinator, an open consultation with responses)")]
+    [LoggerMessage(EventId = 1, Level = LogLevel.Information, Message = "Demonstration data created (C2 and C3 teams with designated coordinators, a meeting of coordinators with an elected chair, an open consultation with responses)")]
     private static partial void LogSeeded(ILogger logger);
 
     [LoggerMessage(EventId = 2, Level = LogLevel.Information, Message = "Demonstration data not created: the databases already hold teams or consultations")]

@@ -39,7 +39,7 @@ public sealed class EmbeddedHostTests(ITestOutputHelper output)
             // Teams: the demonstration team with its designated coordinator, modalities and meeting.
             var teams = new Wsis.Teams.V1.Teams.TeamsClient(host.Channel);
             Assert.Contains((await teams.ListActionLinesAsync(new ListActionLinesRequest())).ActionLines, l => l.Code == "C7");
-            var team = Assert.Single((await teams.ListTeamsAsync(new ListTeamsRequest())).Teams);
+            var team = Assert.Single((await teams.ListTeamsAsync(new ListTeamsRequest())).Teams, t => t.ActionLineCode == "C2");
             teamId = team.Id;
             Assert.Equal("C2", team.ActionLineCode);
             Assert.NotEmpty(team.CoordinatorStakeholderId);
@@ -120,7 +120,7 @@ public sealed class EmbeddedHostTests(ITestOutputHelper output)
         {
             await again.WaitForDemoDataStepAsync();
             Assert.Contains("Demonstration data not created", again.Process.Output());
-            var team = Assert.Single((await new Wsis.Teams.V1.Teams.TeamsClient(again.Channel).ListTeamsAsync(new ListTeamsRequest())).Teams);
+            var team = Assert.Single((await new Wsis.Teams.V1.Teams.TeamsClient(again.Channel).ListTeamsAsync(new ListTeamsRequest())).Teams, t => t.ActionLineCode == "C2");
             Assert.Equal(teamId, team.Id);
             var stakeholder = await new Stakeholders.StakeholdersClient(again.Channel).RegisterStakeholderAsync(new RegisterStakeholderRequest
             {
