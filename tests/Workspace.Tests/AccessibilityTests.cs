@@ -10,9 +10,9 @@ namespace Workspace.Tests;
 public sealed class AccessibilityTests(WorkspaceHost host) : IClassFixture<WorkspaceHost>
 {
     [Theory]
-    [InlineData("Ana Secretariat", new[] { "/workspace", "/workspace/consultations/open", "/workspace/stakeholders/register", "/workspace/teams/{team}/join", "/workspace/teams/{team}/coordinator" })]
-    [InlineData("Bruno Focal Point (Switzerland)", new[] { "/workspace", "/workspace/consultations/open" })]
-    [InlineData("Chen Coordinator (ITU)", new[] { "/workspace", "/workspace/teams/{team}/contribution", "/workspace/teams/{team}/join" })]
+    [InlineData("Ana Secretariat", new[] { "/workspace", "/workspace/consultations/open", "/workspace/stakeholders/register", "/workspace/teams/{team}/join", "/workspace/teams/{team}/coordinator", "/workspace/group-meetings/schedule", "/workspace/coordinators-meetings/convene", "/workspace/reports/compile" })]
+    [InlineData("Bruno Focal Point (Switzerland)", new[] { "/workspace", "/workspace/consultations/open", "/workspace/national-report" })]
+    [InlineData("Chen Coordinator (ITU)", new[] { "/workspace", "/workspace/teams/{team}/contribution", "/workspace/teams/{team}/join", "/workspace/reports/compile" })]
     [InlineData("Eli Stakeholder (Community Networks Alliance)", new[] { "/workspace", "/workspace/teams/{team}/join", "/workspace/stakeholders/register" })]
     public async Task Workspace_pages_have_no_WCAG_2_1_A_or_AA_violations(string person, string[] paths)
     {

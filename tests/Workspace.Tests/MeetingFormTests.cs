@@ -1,0 +1,36 @@
+using Microsoft.Playwright;
+using Wsis.Consultations.V1;
+using Wsis.Teams.V1;
+
+namespace Workspace.Tests;
+
+/// <summary>The secretariat's meetings through the workspace: a meeting of CWG-Internet, then the
+/// meeting of coordinators with its ITU and UNESCO funding.</summary>
+public sealed class MeetingFormTests(WorkspaceHost host) : IClassFixture<WorkspaceHost>
+{
+    [Fact]
+    public async Task The_secretariat_schedules_a_group_meeting_and_convenes_the_coordinators()
+    {
+        var page = await host.NewPageAsync();
+        await WorkspaceHost.SignInAsync(page, "Ana Secretariat");
+        await page.GetByRole(AriaRole.Link, new() { Name = "Schedule a meeting of CWG-Internet" }).ClickAsync();
+        var venue = "Geneva room " + Guid.NewGuid().ToString("N")[..4];
+        await page.GetByLabel("First day").FillAsync("2027-09-15");
+        await page.GetByLabel("Venue").FillAsync(venue);
+        await page.GetByRole(AriaRole.Button, new() { Name = "Schedule" }).ClickAsync();
+        await page.WaitForURLAsync(url => new Uri(url).AbsolutePath == "/workspace");
+        Assert.Contains((await new Wsis.Consultations.V1.Consultations.ConsultationsClient(host.Channel).ListGroupMeetingsAsync(new ListGroupMeetingsRequest { PageSize = 100 })).Meetings,
+            m => m.Venue == venue && m.StartsOn == "2027-09-15");
+
+        await page.GetByRole(AriaRole.Link, new() { Name = "Convene the meeting of coordinators" }).ClickAsync();
+        await page.GetByLabel("Venue").FillAsync("Paris, " + venue);
+        await page.GetByLabel("ITU funding").FillAsync("15000");
+        await page.GetByLabel("UNESCO funding").FillAsync("12500.50");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Convene" }).ClickAsync();
+        await page.WaitForURLAsync(url => new Uri(url).AbsolutePath == "/workspace");
+        var convened = (await new CoordinatorsMeetings.CoordinatorsMeetingsClient(host.Channel).ListCoordinatorsMeetingsAsync(new ListCoordinatorsMeetingsRequest { PageSize = 50 }))
+            .Meetings.Single(m => m.Venue == "Paris, " + venue);
+        Assert.Equal(1_250_050, convened.Funding.Single(f => f.Funder == Funder.Unesco).Amount.AmountMinor);
+        Assert.Equal(2, convened.ViceChairSeats);
+    }
+}
