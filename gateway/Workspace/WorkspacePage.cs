@@ -77,9 +77,12 @@ public abstract class WorkspacePage : PageModel
     /// <summary>As <see cref="SubmitAsync(Func{CancellationToken, Task}, string, ValueTuple{string, string}[])"/>, where the call says where to go next.</summary>
     protected async Task<IActionResult> SubmitAsync(Func<CancellationToken, Task<IActionResult>> call, params (string Field, string Property)[] fields)
     {
-        if (!ModelState.IsValid)
+        // The service is the one that validates: MVC's own checks (a non-nullable property not posted is
+        // "required" to it) would stand in front of the service's reasons, so only the posted values stay.
+        foreach (var entry in ModelState.Values)
         {
-            return Page();
+            entry.Errors.Clear();
+            entry.ValidationState = Microsoft.AspNetCore.Mvc.ModelBinding.ModelValidationState.Valid;
         }
 
         try

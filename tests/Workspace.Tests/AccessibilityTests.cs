@@ -7,7 +7,8 @@ namespace Workspace.Tests;
 
 /// <summary>axe-core (Deque.AxeCore.Playwright) finds no WCAG 2.1 A or AA violation on the workspace
 /// pages each role sees, nor on the development provider's login page.</summary>
-public sealed class AccessibilityTests(WorkspaceHost host) : IClassFixture<WorkspaceHost>
+[Collection(WorkspaceCollection.Name)]
+public sealed class AccessibilityTests(WorkspaceHost host)
 {
     [Theory]
     [InlineData("Ana Secretariat", new[] { "/workspace", "/workspace/consultations/open", "/workspace/stakeholders/register", "/workspace/teams/{team}/join", "/workspace/teams/{team}/coordinator", "/workspace/group-meetings/schedule", "/workspace/coordinators-meetings/convene", "/workspace/reports/compile" })]

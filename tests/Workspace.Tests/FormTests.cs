@@ -10,7 +10,8 @@ namespace Workspace.Tests;
 
 /// <summary>The workspace's forms in a real browser, signed in through the development identity
 /// provider, calling the real services with the person's own access token.</summary>
-public sealed class FormTests(WorkspaceHost host) : IClassFixture<WorkspaceHost>
+[Collection(WorkspaceCollection.Name)]
+public sealed class FormTests(WorkspaceHost host)
 {
     private const string Bruno = "Bruno Focal Point (Switzerland)";
     private const string Chen = "Chen Coordinator (ITU)";

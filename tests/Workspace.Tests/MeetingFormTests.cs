@@ -6,7 +6,8 @@ namespace Workspace.Tests;
 
 /// <summary>The secretariat's meetings through the workspace: a meeting of CWG-Internet, then the
 /// meeting of coordinators with its ITU and UNESCO funding.</summary>
-public sealed class MeetingFormTests(WorkspaceHost host) : IClassFixture<WorkspaceHost>
+[Collection(WorkspaceCollection.Name)]
+public sealed class MeetingFormTests(WorkspaceHost host)
 {
     [Fact]
     public async Task The_secretariat_schedules_a_group_meeting_and_convenes_the_coordinators()
@@ -32,5 +33,22 @@ public sealed class MeetingFormTests(WorkspaceHost host) : IClassFixture<Workspa
             .Meetings.Single(m => m.Venue == "Paris, " + venue);
         Assert.Equal(1_250_050, convened.Funding.Single(f => f.Funder == Funder.Unesco).Amount.AmountMinor);
         Assert.Equal(2, convened.ViceChairSeats);
+
+        // The election: the secretariat nominates, the coordinator votes, the secretariat closes.
+        await page.GetByRole(AriaRole.Link, new() { Name = "Paris, " + venue }).ClickAsync();
+        await page.Locator("#StakeholderId").SelectOptionAsync(new SelectOptionValue { Label = "International Telecommunication Union" });
+        await page.GetByRole(AriaRole.Button, new() { Name = "Nominate" }).ClickAsync();
+        await page.WaitForURLAsync(url => new Uri(url).AbsolutePath == "/workspace");
+        var coordinator = await host.NewPageAsync();
+        await WorkspaceHost.SignInAsync(coordinator, "Chen Coordinator (ITU)");
+        await coordinator.GotoAsync($"/workspace/elections/{convened.Id}/vote");
+        await coordinator.GetByLabel("International Telecommunication Union").CheckAsync();
+        await coordinator.GetByRole(AriaRole.Button, new() { Name = "Cast the ballot" }).ClickAsync();
+        await coordinator.WaitForURLAsync(url => new Uri(url).AbsolutePath == "/workspace");
+        await page.GotoAsync($"/workspace/coordinators-meetings/{convened.Id}");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Close the election" }).ClickAsync();
+        await page.WaitForURLAsync(url => new Uri(url).AbsolutePath == "/workspace");
+        await page.GotoAsync($"/workspace/coordinators-meetings/{convened.Id}");
+        Assert.Equal("International Telecommunication Union", await page.GetByTestId("chair").InnerTextAsync());
     }
 }

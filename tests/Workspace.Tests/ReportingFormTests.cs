@@ -10,7 +10,8 @@ namespace Workspace.Tests;
 
 /// <summary>Reporting through the workspace: a Member State's national report, and a report compiled by
 /// the elected chair, seen before it is submitted, then its transmission recorded by the secretariat.</summary>
-public sealed class ReportingFormTests(WorkspaceHost host) : IClassFixture<WorkspaceHost>
+[Collection(WorkspaceCollection.Name)]
+public sealed class ReportingFormTests(WorkspaceHost host)
 {
     [Fact]
     public async Task A_Member_State_files_its_national_report()

@@ -4,7 +4,8 @@ namespace Workspace.Tests;
 
 /// <summary>Signing in at the gateway through the development identity provider (the full code flow
 /// with PKCE, in a real browser), the workspace each role sees, and signing out.</summary>
-public sealed class SignInTests(WorkspaceHost host) : IClassFixture<WorkspaceHost>
+[Collection(WorkspaceCollection.Name)]
+public sealed class SignInTests(WorkspaceHost host)
 {
     [Theory]
     [InlineData("Ana Secretariat", "secretariat", "Unassigned e-mails")]

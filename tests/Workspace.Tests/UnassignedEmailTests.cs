@@ -9,7 +9,8 @@ namespace Workspace.Tests;
 
 /// <summary>An e-mail the Consultations service could not tie to a consultation waits in the
 /// secretariat's workspace; nobody else sees that list.</summary>
-public sealed class UnassignedEmailTests(WorkspaceHost host) : IClassFixture<WorkspaceHost>
+[Collection(WorkspaceCollection.Name)]
+public sealed class UnassignedEmailTests(WorkspaceHost host)
 {
     [Fact]
     public async Task An_e_mail_to_an_unknown_address_is_listed_for_the_secretariat_only()

@@ -114,3 +114,11 @@ public sealed class WorkspaceHost : IAsyncLifetime
         }
     }
 }
+
+/// <summary>One embedded host and one browser for every workspace test: on two cores, a host per class
+/// would start six processes at once; the tests take turns and each creates what it needs.</summary>
+[CollectionDefinition(Name)]
+public sealed class WorkspaceCollection : ICollectionFixture<WorkspaceHost>
+{
+    public const string Name = "workspace";
+}
