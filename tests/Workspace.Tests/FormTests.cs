@@ -41,6 +41,24 @@ public sealed class FormTests(WorkspaceHost host)
     }
 
     [Fact]
+    public async Task The_services_reason_is_shown_beside_the_field_it_names_and_the_form_keeps_what_was_typed()
+    {
+        var page = await host.NewPageAsync();
+        await WorkspaceHost.SignInAsync(page, Bruno, "/workspace/consultations/open");
+        await page.Locator("#MeetingId").SelectOptionAsync(new SelectOptionValue { Index = 1 });
+        // Blank for the service, though the browser's own check lets spaces through.
+        await page.GetByLabel("Title").FillAsync("   ");
+        await page.GetByLabel("The issue").FillAsync("Kept when the form comes back.");
+        var response = await page.RunAndWaitForResponseAsync(
+            () => page.GetByRole(AriaRole.Button, new() { Name = "Open the consultation" }).ClickAsync(),
+            r => r.Request.Method == "POST");
+        Assert.Equal(400, response.Status);
+        Assert.Equal("title is required", await page.GetByTestId("error-Title").InnerTextAsync());
+        Assert.Equal("Kept when the form comes back.", await page.GetByLabel("The issue").InputValueAsync());
+        await host.ScreenshotAsync(page, "reason-beside-the-field");
+    }
+
+    [Fact]
     public async Task A_form_posted_after_the_session_ended_is_found_again_after_signing_in_and_sent()
     {
         var page = await host.NewPageAsync();
