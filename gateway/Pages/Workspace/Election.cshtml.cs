@@ -14,6 +14,10 @@ public sealed class ElectionModel(CoordinatorsMeetings.CoordinatorsMeetingsClien
     [BindProperty] public Office Office { get; set; } = Office.Chair;
     [BindProperty] public string StakeholderId { get; set; } = "";
 
+    [BindProperty] public int Year { get; set; } = DateTime.UtcNow.Year;
+    [BindProperty] public DateTime ContributionDeadline { get; set; } = DateTime.UtcNow.Date.AddMonths(2);
+    [BindProperty] public string? RequiredFields { get; set; } = "country_codes";
+
     public CoordinatorsMeeting Meeting { get; private set; } = new();
     public IReadOnlyList<Stakeholder> Registered { get; private set; } = [];
     public IReadOnlyList<string> Coordinators { get; private set; } = [];
@@ -42,6 +46,23 @@ public sealed class ElectionModel(CoordinatorsMeetings.CoordinatorsMeetingsClien
 
         var id = MeetingId;
         return await SubmitAsync(async c => await meetings.CloseElectionAsync(new CloseElectionRequest { MeetingId = id }, cancellationToken: c), "Election closed");
+    }
+
+    /// <summary>SetStocktakingProcedures: the year's contribution deadline and required entry fields, against
+    /// which Reporting checks the teams' contributions.</summary>
+    public async Task<IActionResult> OnPostProceduresAsync(CancellationToken cancel)
+    {
+        await LoadAsync(cancel);
+        var request = new SetStocktakingProceduresRequest
+        {
+            MeetingId = MeetingId,
+            Year = Year,
+            ContributionDeadline = Google.Protobuf.WellKnownTypes.Timestamp.FromDateTime(DateTime.SpecifyKind(ContributionDeadline, DateTimeKind.Utc)),
+        };
+        request.RequiredFields.AddRange(Items(RequiredFields, ',', ' '));
+        return await SubmitAsync(async c => await meetings.SetStocktakingProceduresAsync(request, cancellationToken: c),
+            $"Stocktaking procedures for {Year} set",
+            ("year", nameof(Year)), ("contribution_deadline", nameof(ContributionDeadline)), ("required_fields", nameof(RequiredFields)));
     }
 
     private async Task LoadAsync(CancellationToken cancel)
