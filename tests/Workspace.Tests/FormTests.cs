@@ -30,7 +30,19 @@ public sealed class FormTests(WorkspaceHost host)
         await page.GetByLabel("The issue").FillAsync("How should cross-border data flows be governed?");
         await page.GetByLabel("Questions (one per line)").FillAsync("What works?\nWhat does not?");
         await page.GetByRole(AriaRole.Button, new() { Name = "Open the consultation" }).DblClickAsync();
-        await page.WaitForURLAsync(url => new Uri(url).AbsolutePath == "/workspace");
+        // The second post aborts the first one's navigation in the browser: wait for where it settles.
+        for (var attempt = 0; attempt < 30 && new Uri(page.Url).AbsolutePath != "/workspace"; attempt++)
+        {
+            try
+            {
+                await page.WaitForURLAsync(url => new Uri(url).AbsolutePath == "/workspace", new() { Timeout = 2000 });
+            }
+            catch (PlaywrightException)
+            {
+            }
+        }
+
+        await page.WaitForLoadStateAsync();
         Assert.Contains(title, await page.GetByTestId("done").InnerTextAsync());
 
         var opened = (await Consultations().ListConsultationsAsync(new ListConsultationsRequest { PageSize = 200 })).Consultations
