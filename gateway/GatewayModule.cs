@@ -2,6 +2,7 @@ using Platform.ServiceDefaults;
 using Wsis.Gateway.Api;
 using Wsis.Gateway.Edge;
 using Wsis.Gateway.Proxy;
+using Wsis.Gateway.SignIn;
 using Wsis.Gateway.Web;
 
 namespace Wsis.Gateway;
@@ -31,6 +32,7 @@ public static class GatewayModule
         builder.Services.AddRouteHealth(builder.Configuration);
         builder.Services.AddSingleton(sp => ApiDocument.Generate(sp.GetRequiredService<IWebHostEnvironment>()));
         builder.Services.AddWebPages();
+        builder.Services.AddSignIn(builder.Configuration);   // people: OpenID Connect, a cookie session (SignIn/)
         return builder;
     }
 
@@ -55,6 +57,7 @@ public static class GatewayModule
         app.MapServiceDefaults();                // /healthz, /readyz, grpc.health.v1, reflection
         ApiDocument.MapApiReference(app);        // /openapi/v1.json, /api-reference
         app.MapWebPages();
+        app.MapSignIn();
         return app;
     }
 }

@@ -15,6 +15,7 @@ public static class EmbeddedConfiguration
     public const string DemoDataKey = "Host:DemoData";
     public const string SigningKeyFileName = "host-signing-key";
 
+
     /// <summary>The clusters the gateway's pages call the services through (<c>teams</c>, <c>consultations</c>, <c>reporting</c>).</summary>
     public static IReadOnlyList<string> ServiceClusters { get; } = ["teams", "consultations", "reporting"];
 
@@ -39,6 +40,11 @@ public static class EmbeddedConfiguration
         // The consultation logs' checkpoint key: generated once and kept under ./data (Consultations' LogSigningKey)
         // unless the operator configures Consultations:Log:SigningKey.
         defaults["Consultations:Log:GenerateKey"] = "true";
+        if (DevelopmentIdentity.DevelopmentIdentityProvider.IsEnabled(configuration, builder.Environment))
+        {
+            // People sign in at the gateway through the development provider of this process.
+            DevelopmentIdentity.DevelopmentIdentityProvider.AddDefaults(configuration, defaults, DataFolder());
+        }
 
         // No proxy routes: the services' gRPC methods and their JSON routes are mapped in this process
         // and answer directly. The pages' clients still go through clusters, here this process itself.

@@ -2,6 +2,7 @@ using Platform.ServiceDefaults;
 using Wsis.Consultations;
 using Wsis.Gateway;
 using Wsis.Host;
+using Wsis.Host.DevelopmentIdentity;
 using Wsis.Reporting;
 using Wsis.Teams;
 
@@ -19,6 +20,12 @@ builder.AddTeams();
 builder.AddConsultations();
 builder.AddReporting();
 builder.AddEmbeddedMailDoor();
+var developmentIdentity = DevelopmentIdentityProvider.IsEnabled(builder.Configuration, builder.Environment);
+if (developmentIdentity)
+{
+    builder.AddDevelopmentIdentityProvider();
+}
+
 builder.Services.AddSingleton<DemoData>();
 builder.Services.AddHostedService(sp => sp.GetRequiredService<DemoData>());
 builder.Services.AddHostedService<StartupBanner>();
@@ -28,5 +35,10 @@ app.MapGateway();
 app.MapTeams();
 app.MapConsultations();
 app.MapReporting();
+if (developmentIdentity)
+{
+    app.MapDevelopmentIdentityProvider();
+}
+
 app.MapServiceDefaults();
 await app.RunAsync();

@@ -34,10 +34,16 @@ public sealed class StartupBanner(
                 development tokens are off: run with ASPNETCORE_ENVIRONMENT=Development (what `dotnet run` sets)
                   and Auth:DevelopmentTokens=true, or configure Auth:SigningKeys and mint tokens elsewhere
               """;
+        var signIn = DevelopmentIdentity.DevelopmentIdentityProvider.IsEnabled(configuration, environment)
+            ? $"{web}/workspace   (development identity provider: pick a person, no password)"
+            : configuration["Gateway:SignIn:Authority"] is { Length: > 0 } authority
+                ? $"{web}/workspace   (identity provider {authority})"
+                : "not configured (Gateway:SignIn:Authority)";
         return $$"""
 
             WSIS teams and CWG-Internet consultations: embedded host ({{environment.EnvironmentName}})
               web pages     {{web}}/
+              sign in       {{signIn}}
               JSON API      {{web}}/v1/...   (e.g. {{web}}/v1/consultations)
               API reference {{web}}/api-reference   (OpenAPI: {{web}}/openapi/v1.json)
               gRPC (h2c)    {{grpc}}   (teams.v1, consultations.v1, reporting.v1, grpc.health.v1)

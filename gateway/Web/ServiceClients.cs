@@ -1,4 +1,5 @@
 using Grpc.Core;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Grpc.Net.Client.Configuration;
 using Wsis.Gateway.Proxy;
 using Yarp.ReverseProxy;
@@ -23,6 +24,7 @@ public static class ServiceClients
     public static IServiceCollection AddServiceClients(this IServiceCollection services)
     {
         services.AddHttpContextAccessor();
+        services.TryAddTransient<SignIn.SessionAccessToken>();
         Add<Wsis.Teams.V1.Teams.TeamsClient>(services, Wsis.Teams.V1.Teams.Descriptor);
         Add<Wsis.Teams.V1.Stakeholders.StakeholdersClient>(services, Wsis.Teams.V1.Stakeholders.Descriptor);
         Add<Wsis.Teams.V1.CoordinatorsMeetings.CoordinatorsMeetingsClient>(services, Wsis.Teams.V1.CoordinatorsMeetings.Descriptor);
@@ -53,6 +55,8 @@ public static class ServiceClients
                 Properties = { ["__GrpcLoadBalancingDisabled"] = true },
             })
             .AddHttpMessageHandler(sp => ActivatorUtilities.CreateInstance<ClusterDestinations>(sp, cluster))
+            // The signed-in person's access token, when there is one (SignIn/).
+            .AddHttpMessageHandler<SignIn.SessionAccessToken>()
             // Connections are to fixed destinations: no reason to replace the handler (and its connections) every two minutes.
             .SetHandlerLifetime(Timeout.InfiniteTimeSpan);
     }

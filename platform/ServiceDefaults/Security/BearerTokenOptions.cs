@@ -10,6 +10,10 @@ public sealed class BearerTokenOptions
     /// <summary>The only accepted <c>iss</c> (<c>Auth:Issuer</c>).</summary>
     public string Issuer { get; set; } = "";
 
+    /// <summary>Other accepted <c>iss</c> values (<c>Auth:AdditionalIssuers</c>, a list): e.g. the embedded
+    /// host's development identity provider, whose issuer is its URL, beside the issuer of development tokens.</summary>
+    public IReadOnlyList<string> AdditionalIssuers { get; set; } = [];
+
     /// <summary>The only accepted <c>aud</c> (<c>Auth:Audience</c>).</summary>
     public string Audience { get; set; } = "";
 
@@ -25,6 +29,8 @@ public sealed class BearerTokenOptions
         var section = configuration.GetSection("Auth");
         Issuer = Required(section, "Issuer");
         Audience = Required(section, "Audience");
+        AdditionalIssuers = section.GetSection("AdditionalIssuers").GetChildren()
+            .Select(c => c.Value?.Trim()).OfType<string>().Where(v => v.Length > 0).ToList();
 
         var keys = section.GetSection("SigningKeys");
         var entries = keys.GetChildren().Select(c => c.Value).ToList();
@@ -64,6 +70,7 @@ public sealed class BearerTokenOptions
         return new TokenValidationParameters
         {
             ValidIssuer = Issuer,
+            ValidIssuers = AdditionalIssuers.Count == 0 ? null : AdditionalIssuers,
             ValidAudience = Audience,
             ValidateIssuer = true,
             ValidateAudience = true,

@@ -43,7 +43,9 @@ public sealed class RuleRefusals : IAuthorizationMiddlewareResultHandler
         }
 
         await _default.HandleAsync(next, context, policy, authorizeResult);
-        if (!context.Response.HasStarted)
+        // A scheme whose challenge sends the person to sign in (the gateway's cookie session) answered
+        // with a redirect: that is the answer, not a problem body.
+        if (!context.Response.HasStarted && context.Response.StatusCode is not (>= 300 and < 400))
         {
             await Platform.ServiceDefaults.GrpcStatusProblem.Result(
                 context.Response.StatusCode is >= 400 ? context.Response.StatusCode : code == StatusCode.Unauthenticated ? 401 : 403, code, message)
