@@ -44,11 +44,22 @@ public sealed class OtlpExportTests
         using var http = new HttpClient();
         Assert.Equal("pong", await http.GetStringAsync(app.Urls.First() + "/ping"));
         // What the exporters would send on their own schedule (5 s for spans, 60 s for metrics), now.
-        Assert.True(app.Services.GetRequiredService<TracerProvider>().ForceFlush(10_000));
+        // The request's server span ends just after the client has its answer: flush until it is there.
+        var deadline = DateTime.UtcNow.AddSeconds(20);
+        bool PingTraced() => collector.Received("/v1/traces").Any(body => body.Contains("wsis-otlp-probe", StringComparison.Ordinal) && body.Contains("GET /ping", StringComparison.Ordinal));
+        while (true)
+        {
+            Assert.True(app.Services.GetRequiredService<TracerProvider>().ForceFlush(10_000));
+            if (PingTraced() || DateTime.UtcNow > deadline)
+            {
+                break;
+            }
+
+            await Task.Delay(200);
+        }
         Assert.True(app.Services.GetRequiredService<MeterProvider>().ForceFlush(10_000));
 
-        var traces = collector.Received("/v1/traces");
-        Assert.Contains(traces, body => body.Contains("wsis-otlp-probe", StringComparison.Ordinal) && body.Contains("GET /ping", StringComparison.Ordinal));
+        Assert.True(PingTraced(), "no trace of GET /ping reached the collector");
         var metrics = collector.Received("/v1/metrics");
         Assert.Contains(metrics, body => body.Contains("wsis-otlp-probe", StringComparison.Ordinal) && body.Contains("http.server.request.duration", StringComparison.Ordinal));
         // Probes every few seconds would bury the traces worth reading: not traced.
