@@ -1,3 +1,4 @@
+using Platform.ServiceDefaults;
 using System.Security.Cryptography;
 using Microsoft.Extensions.Configuration.Memory;
 
@@ -103,31 +104,6 @@ public static class EmbeddedConfiguration
     /// Reads the install's HS256 signing key, creating it on first start (32 random bytes, readable by
     /// the owner only), so development tokens survive restarts and no secret ships in configuration.
     /// </summary>
-    public static string InstallSigningKey(string dataFolder)
-    {
-        Directory.CreateDirectory(dataFolder);
-        var path = Path.Combine(dataFolder, SigningKeyFileName);
-        if (File.Exists(path))
-        {
-            var existing = File.ReadAllText(path).Trim();
-            if (existing.Length > 0)
-            {
-                return existing;
-            }
-        }
-
-        var key = Convert.ToBase64String(RandomNumberGenerator.GetBytes(32));
-        var options = new FileStreamOptions { Mode = FileMode.Create, Access = FileAccess.Write };
-        if (!OperatingSystem.IsWindows())
-        {
-            options.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
-        }
-
-        using (var writer = new StreamWriter(path, System.Text.Encoding.ASCII, options))
-        {
-            writer.Write(key);
-        }
-
-        return key;
-    }
+    public static string InstallSigningKey(string dataFolder) =>
+        OwnerOnlyFile.ReadOrCreate(Path.Combine(dataFolder, SigningKeyFileName), () => Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)));
 }

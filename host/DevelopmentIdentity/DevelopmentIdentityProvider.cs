@@ -1,3 +1,4 @@
+using Platform.ServiceDefaults;
 using System.Security.Claims;
 using System.Security.Cryptography;
 using Microsoft.AspNetCore;
@@ -209,33 +210,12 @@ public static class DevelopmentIdentityProvider
     /// <summary>The provider's RSA key (PKCS#8 PEM under ./data, owner-only), created on first use.</summary>
     public static RSA SigningKey(string dataFolder)
     {
-        Directory.CreateDirectory(dataFolder);
-        var path = Path.Combine(dataFolder, SigningKeyFileName);
         var rsa = RSA.Create();
-        if (File.Exists(path))
+        rsa.ImportFromPem(OwnerOnlyFile.ReadOrCreate(Path.Combine(dataFolder, SigningKeyFileName), () =>
         {
-            rsa.ImportFromPem(File.ReadAllText(path));
-            return rsa;
-        }
-
-        rsa.KeySize = 2048;
-        var options = new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write };
-        if (!OperatingSystem.IsWindows())
-        {
-            options.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
-        }
-
-        try
-        {
-            using var writer = new StreamWriter(path, System.Text.Encoding.ASCII, options);
-            writer.Write(rsa.ExportPkcs8PrivateKeyPem());
-        }
-        catch (IOException) when (File.Exists(path))
-        {
-            // Another start wrote it first: use that one.
-            rsa.ImportFromPem(File.ReadAllText(path));
-        }
-
+            using var created = RSA.Create(2048);
+            return created.ExportPkcs8PrivateKeyPem();
+        }));
         return rsa;
     }
 }

@@ -96,12 +96,9 @@ public sealed class RememberingTokenHandler : JsonWebTokenHandler
             && a.ConfigurationManager is null && b.ConfigurationManager is null
             && Same(a.ValidIssuers, b.ValidIssuers, StringComparer.Ordinal) && Same(a.ValidAudiences, b.ValidAudiences, StringComparer.Ordinal)
             && Same(a.ValidAlgorithms, b.ValidAlgorithms, StringComparer.Ordinal)
-            && Same(a.IssuerSigningKeys, b.IssuerSigningKeys, ReferenceEqualityComparer.Instance));
+            && Same<object>(a.IssuerSigningKeys, b.IssuerSigningKeys, ReferenceEqualityComparer.Instance));
 
     private static bool Same<T>(IEnumerable<T>? a, IEnumerable<T>? b, IEqualityComparer<T> comparer) =>
-        ReferenceEquals(a, b) || (a is not null && b is not null && a.SequenceEqual(b, comparer));
-
-    private static bool Same(IEnumerable<SecurityKey>? a, IEnumerable<SecurityKey>? b, IEqualityComparer<object?> comparer) =>
         ReferenceEquals(a, b) || (a is not null && b is not null && a.SequenceEqual(b, comparer));
 
     /// <summary>A validated token and the instants (clock skew included) between which it may be used without validating it again.</summary>

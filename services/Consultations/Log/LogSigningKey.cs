@@ -1,4 +1,5 @@
 using System.Security.Cryptography;
+using Platform.ServiceDefaults;
 using Wsis.Contracts.Verification;
 
 namespace Wsis.Consultations.Log;
@@ -55,20 +56,11 @@ public sealed class LogSigningKey : IDisposable
         }
 
         var path = Path.Combine(dataFolder, KeyFile);
-        if (File.Exists(path))
+        return FromPem(OwnerOnlyFile.ReadOrCreate(path, () =>
         {
-            return FromPem(File.ReadAllText(path), path);
-        }
-
-        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
-        var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
-        File.WriteAllText(path, key.ExportPkcs8PrivateKeyPem());
-        if (!OperatingSystem.IsWindows())
-        {
-            File.SetUnixFileMode(path, UnixFileMode.UserRead | UnixFileMode.UserWrite);
-        }
-
-        return new LogSigningKey(key);
+            using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
+            return key.ExportPkcs8PrivateKeyPem();
+        }), path);
     }
 
     private static LogSigningKey FromPem(string pem, string source)
