@@ -312,15 +312,13 @@ public static class PublicDataEndpoints
         });
         Unary(app, "reporting.v1.Stocktaking", "ListContributions", ListContributionsRequest.Parser, r => new ListContributionsResponse
         {
-            Contributions = { new Contribution { Id = "k-1", TeamId = TeamC1.Id, ActionLineCode = "C1", Year = 2026, SubmittedAt = At(2026, 3, 1), Entries = { new InventoryEntry { Id = "e-9", Title = "Open data portal" } } } },
+            Contributions = { new Contribution { Id = "k-1", TeamId = TeamC1.Id, ActionLineCode = "C1", Year = 2026, SubmittedAt = At(2026, 3, 1), Entries = { InventoryEntries[2] } } },
         });
+        Unary(app, "reporting.v1.Stocktaking", "GetInventoryEntry", GetInventoryEntryRequest.Parser, r =>
+            InventoryEntries.FirstOrDefault(e => e.Id == r.Id) ?? throw new Failure(5, $"inventory entry {r.Id} does not exist"));
         Unary(app, "reporting.v1.Stocktaking", "ListInventory", ListInventoryRequest.Parser, r =>
         {
-            var entries = new[]
-            {
-                new InventoryEntry { Id = "e-1", Title = "Rural broadband", Description = "Fibre to villages", ActionLineCodes = { "C2" }, CountryCodes = { "KE" }, Year = 2026, Status = EntryStatus.Ongoing, Url = "https://example.org/rural" },
-                new InventoryEntry { Id = "e-2", Title = "e-Health records", Description = "Clinics online", ActionLineCodes = { "C7" }, CountryCodes = { "FR" }, Year = 2026, Status = EntryStatus.Completed, Url = "javascript:alert(1)" },
-            };
+            var entries = InventoryEntries.Take(2);
             var hits = entries.Where(e => r.Text.Length == 0 || e.Title.Contains(r.Text, StringComparison.OrdinalIgnoreCase)).ToList();
             var found = new ListInventoryResponse { TotalCount = hits.Count };
             found.Entries.AddRange(hits);
@@ -349,6 +347,14 @@ public static class PublicDataEndpoints
     {
         public int Status { get; } = status;
     }
+
+    /// <summary>The inventory: two entries listed by ListInventory, and the contribution k-1's entry of team C1.</summary>
+    public static readonly InventoryEntry[] InventoryEntries =
+    [
+        new() { Id = "e-1", Title = "Rural broadband", Description = "Fibre to villages", ActionLineCodes = { "C2" }, CountryCodes = { "KE" }, Year = 2026, Status = EntryStatus.Ongoing, Url = "https://example.org/rural", TeamId = TeamC2.Id, ContributionId = "k-2", StakeholderId = "s-undp" },
+        new() { Id = "e-2", Title = "e-Health records", Description = "Clinics online", ActionLineCodes = { "C7" }, CountryCodes = { "FR" }, Year = 2026, Status = EntryStatus.Completed, Url = "javascript:alert(1)" },
+        new() { Id = "e-9", Title = "Open data portal", Description = "Budgets and procurement in open formats", ActionLineCodes = { "C1", "C7.E-GOVERNMENT" }, CountryCodes = { "KE", "UG" }, Year = 2026, Status = EntryStatus.Completed, Url = "https://example.org/open-data", TeamId = TeamC1.Id, ContributionId = "k-1", StakeholderId = "s-itu" },
+    ];
 
     private static void Unary<TRequest>(WebApplication app, string service, string method, MessageParser<TRequest> parser, Func<TRequest, IMessage> handler)
         where TRequest : IMessage<TRequest>
