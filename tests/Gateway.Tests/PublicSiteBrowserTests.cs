@@ -112,7 +112,8 @@ public sealed class PublicSiteBrowserTests(BrowserFixture f) : IClassFixture<Bro
         await page.WaitForURLAsync("**/teams/t-c2#contributions");
 
         // A team's contributions list their entries, each linked to its page; in French too.
-        await page.GotoAsync("/teams/t-c1?culture=fr");
+        page = await f.NewPageAsync("fr-FR");
+        await page.GotoAsync("/teams/t-c1");
         await page.GetByRole(AriaRole.Link, new() { Name = "Open data portal" }).ClickAsync();
         await page.WaitForURLAsync("**/inventory/e-9");
         Assert.Equal("fr", await page.Locator("html").GetAttributeAsync("lang"));

@@ -28,7 +28,7 @@ public sealed class DetailsModel(Stocktaking.StocktakingClient stocktaking, Wsis
             {
                 Team = await teams.GetTeamAsync(new GetTeamRequest { Id = Entry.TeamId }, cancellationToken: aborted);
             }
-            catch (RpcException e) when (e.StatusCode is StatusCode.NotFound or StatusCode.InvalidArgument or StatusCode.Unavailable or StatusCode.Unimplemented)
+            catch (RpcException e) when (e.StatusCode is Grpc.Core.StatusCode.NotFound or Grpc.Core.StatusCode.InvalidArgument or Grpc.Core.StatusCode.Unavailable or Grpc.Core.StatusCode.Unimplemented)
             {
                 // The entry's page does not depend on Teams: the team shows by its id.
                 Team = null;
