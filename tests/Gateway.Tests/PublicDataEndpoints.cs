@@ -33,6 +33,7 @@ public static class PublicDataEndpoints
         IssueText = "How should developing countries be connected?",
         Questions = { "What are the barriers?", "Which policies help?" },
         State = ConsultationState.Open,
+        OpenedAt = At(2026, 8, 1),
         EmailAddress = "cwg-c1@example.org",
         PublishedResponseCount = 1,
         Deadline = new ResponseDeadline
@@ -136,6 +137,9 @@ public static class PublicDataEndpoints
         Title = "Cross-border data flows",
         IssueText = "What public policies for cross-border data flows?",
         State = ConsultationState.ResultsPublished,
+        // Closed after the open one opened: the newer news of the two (the feed's first entry).
+        OpenedAt = At(2026, 6, 1),
+        ClosedAt = At(2026, 9, 5),
         PublishedResponseCount = 3,
         ResponsesDigest = new string('d', 64),
         ExaminedAtMeetingId = "gm-1",
@@ -171,13 +175,16 @@ public static class PublicDataEndpoints
                 {
                     var offset = r.PageToken.Length == 0 ? 0 : int.Parse(r.PageToken, System.Globalization.CultureInfo.InvariantCulture);
                     var size = Math.Min(2, r.PageSize);
-                    for (var i = offset; i < Math.Min(PagedCount, offset + size); i++)
+                    for (var n = offset; n < Math.Min(PagedCount, offset + size); n++)
                     {
+                        // Receipt order, or newest first (the feed): p-149 was received last, a second after p-148.
+                        var i = r.NewestFirst ? PagedCount - 1 - n : n;
                         list.Responses.Add(new Wsis.Consultations.V1.Response
                         {
                             Id = $"p-{i}", ConsultationId = PagedConsultationId, TrackingNumber = $"CWG-2027-{i + 1:D4}", Channel = Channel.Web,
                             Text = $"Paged response {i}.", Published = true, Sha256 = new string('c', 64),
-                            ReceivedAt = Response.ReceivedAt, Respondent = new Respondent { Name = $"Respondent {i}", Category = RespondentCategory.Individual },
+                            ReceivedAt = r.NewestFirst ? Timestamp.FromDateTimeOffset(Response.ReceivedAt.ToDateTimeOffset().AddSeconds(i)) : Response.ReceivedAt,
+                            Respondent = new Respondent { Name = $"Respondent {i}", Category = RespondentCategory.Individual },
                         });
                     }
                     list.NextPageToken = offset + size < PagedCount ? (offset + size).ToString(System.Globalization.CultureInfo.InvariantCulture) : "";
@@ -328,6 +335,8 @@ public static class PublicDataEndpoints
         {
             Reports =
             {
+                // Compiled later, submitted earlier: the feed orders by submission (or transmission), newest first.
+                new Report { Id = "rep-0", Title = "WSIS implementation 2025", PeriodStart = "2025-01-01", PeriodEnd = "2025-12-31", State = ReportState.Submitted, SubmittedAt = Timestamp.FromDateTimeOffset(new DateTimeOffset(2026, 1, 20, 0, 0, 0, TimeSpan.Zero)) },
                 new Report { Id = "rep-1", Title = "WSIS implementation 2026", PeriodStart = "2026-01-01", PeriodEnd = "2026-12-31", State = ReportState.Submitted, SubmittedAt = Timestamp.FromDateTimeOffset(new DateTimeOffset(2027, 1, 15, 0, 0, 0, TimeSpan.Zero)) },
                 new Report { Id = "rep-draft", Title = "Draft not public", State = ReportState.Draft },
             },
