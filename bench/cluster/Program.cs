@@ -359,6 +359,8 @@ var sideBySide = new (string What, string Small, string Large)[]
     ("consultation page (first 100)", $"{web}/consultations/{Uri.EscapeDataString(small.Id)}", page),
     ("search, a word in every response (first 25)", SearchUrl(small.Id, "connectivity"), SearchUrl(consultation.Id, "connectivity")),
     ("search, one response's reference", SearchUrl(small.Id, "small-7"), SearchUrl(consultation.Id, "warm-0-7")),
+    ("results: counts, similar texts, first 100 (JSON API GetConsultationResults)",
+        $"{web}/v1/consultations/{Uri.EscapeDataString(small.Id)}/results?pageSize=100", $"{web}/v1/consultations/{Uri.EscapeDataString(consultation.Id)}/results?pageSize=100"),
 };
 var scaleRows = new List<string[]>();
 var halfRead = TimeSpan.FromSeconds(Math.Max(1, o.ReadSeconds / 2.0));
