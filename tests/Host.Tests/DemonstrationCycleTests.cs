@@ -53,7 +53,7 @@ public sealed class DemonstrationCycleTests
         Assert.NotEmpty(entryPath);
         var entryPage = await Page(entryPath);
         Assert.Contains("<h1>Community networks in rural Kenya (demonstration)</h1>", entryPage);
-        Assert.Matches("<a href=\"/teams/[^\"]+#contributions\">Contribution of team C2 — [^<]+ to the \d{4} stocktaking</a>", entryPage);
+        Assert.Matches("<a href=\"/teams/[^\"]+#contributions\">Contribution of team C2 — [^<]+ to the \\d{4} stocktaking</a>", entryPage);
         Assert.Contains("Schools online", await Page("/national-reports"));
 
         var reports = await Page("/reports");
