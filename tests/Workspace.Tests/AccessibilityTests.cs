@@ -33,7 +33,7 @@ public sealed class AccessibilityTests(WorkspaceHost host)
         }
     }
 
-    public static async Task AssertNoViolationsAsync(IPage page, string where)
+    internal static async Task AssertNoViolationsAsync(IPage page, string where)
     {
         var results = await page.RunAxe(new AxeRunOptions
         {
