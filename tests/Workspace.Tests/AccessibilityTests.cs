@@ -11,7 +11,7 @@ namespace Workspace.Tests;
 public sealed class AccessibilityTests(WorkspaceHost host)
 {
     [Theory]
-    [InlineData("Ana Secretariat", new[] { "/workspace", "/workspace/consultations/open", "/workspace/stakeholders/register", "/workspace/teams/{team}/join", "/workspace/teams/{team}/leave", "/workspace/teams/{team}/coordinator", "/workspace/group-meetings/schedule", "/workspace/coordinators-meetings/convene", "/workspace/coordinators-meetings/{meeting}", "/workspace/reports/compile" })]
+    [InlineData("Ana Secretariat", new[] { "/workspace", "/workspace/consultations/open", "/workspace/stakeholders/register", "/workspace/teams/{team}/join", "/workspace/teams/{team}/leave", "/workspace/teams/create", "/workspace/teams/{team}/coordinator", "/workspace/group-meetings/schedule", "/workspace/coordinators-meetings/convene", "/workspace/coordinators-meetings/{meeting}", "/workspace/reports/compile" })]
     [InlineData("Bruno Focal Point (Switzerland)", new[] { "/workspace", "/workspace/consultations/open", "/workspace/national-report" })]
     [InlineData("Chen Coordinator (ITU)", new[] { "/workspace", "/workspace/teams/{team}/contribution", "/workspace/teams/{team}/join", "/workspace/coordinators-meetings/{meeting}" })]
     [InlineData("Dana Chair (UNESCO)", new[] { "/workspace", "/workspace/coordinators-meetings/{meeting}", "/workspace/reports/compile" })]
