@@ -18,7 +18,7 @@ namespace Wsis.Host;
 /// stocktaking procedures, two teams' contributions and a national report; a report compiled and
 /// submitted by the chair; an open
 /// consultation, and one that closes at the end of the next day and is then examined with its results
-/// published — created by calling the services' own gRPC methods as their users would, so every rule,
+/// published; an e-mail that names no consultation, for the secretariat to assign — created by calling the services' own gRPC methods as their users would, so every rule,
 /// event and projection runs as in real use. <c>--no-demo-data</c> or <c>Host:DemoData=false</c> skips it.
 /// </summary>
 public sealed partial class DemoData(
@@ -385,6 +385,19 @@ public sealed partial class DemoData(
             EnvelopeRecipient = closing.EmailAddress,
             RequestId = RequestPrefix + "response-closing-email",
         }, secretariat, cancellationToken: cancel);
+
+        // An e-mail whose address and subject name no consultation: kept, unassigned, in the secretariat's
+        // workspace until someone assigns it (to the open consultation, which it answers).
+        var unassigned = "From: Rural Libraries Network <libraries-demo@example.org>\r\nTo: cwg-internet-demo@example.org\r\nSubject: Our views on meaningful connectivity\r\n"
+            + "Message-ID: <host-demo-unassigned-email@example.org>\r\nDate: " + now.ToString("r", System.Globalization.CultureInfo.InvariantCulture)
+            + "\r\nContent-Type: text/plain; charset=utf-8\r\n\r\nPublic libraries are where many people first go online: count them among the places of meaningful connectivity.\r\n";
+        await consultations.IngestEmailAsync(new IngestEmailRequest
+        {
+            RawMessage = Google.Protobuf.ByteString.CopyFromUtf8(unassigned),
+            Channel = Channel.Email,
+            EnvelopeRecipient = "cwg-internet-demo@example.org",
+            RequestId = RequestPrefix + "unassigned-email",
+        }, secretariat, cancellationToken: cancel);
     }
 
     /// <summary>A report compiled by the chair from this year's contributions, national reports and
@@ -474,7 +487,7 @@ public sealed partial class DemoData(
     [LoggerMessage(EventId = 5, Level = LogLevel.Information, Message = "Demonstration cycle finished: the closed consultation was examined and its results published")]
     private static partial void LogCycleFinished(ILogger logger);
 
-    [LoggerMessage(EventId = 1, Level = LogLevel.Information, Message = "Demonstration data created (teams C1, C2, C3 with designation histories, a coordinators' meeting electing UNESCO chair with a tie for vice-chair, procedures, contributions, a national report, a submitted report, an open consultation and one closing soon)")]
+    [LoggerMessage(EventId = 1, Level = LogLevel.Information, Message = "Demonstration data created (teams C1, C2, C3 with designation histories, a coordinators' meeting electing UNESCO chair with a tie for vice-chair, procedures, contributions, a national report, a submitted report, an open consultation, one closing soon and an unassigned e-mail)")]
     private static partial void LogSeeded(ILogger logger);
 
     [LoggerMessage(EventId = 2, Level = LogLevel.Information, Message = "Demonstration data not created: the databases already hold teams or consultations")]

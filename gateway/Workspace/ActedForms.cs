@@ -42,11 +42,9 @@ public sealed class ActedForms(IDistributedCache cache)
         finally
         {
             gate.Release();
-            // The outcome is in the cache now; a later post takes a new gate and finds it there.
-            if (gate.CurrentCount == 1 && gates.TryRemove(new KeyValuePair<string, SemaphoreSlim>(key, gate)))
-            {
-                gate.Dispose();
-            }
+            // The outcome is in the cache now: a later post takes a new gate and finds it there. A post
+            // already waiting on this gate still gets it (it is not disposed, only forgotten).
+            gates.TryRemove(new KeyValuePair<string, SemaphoreSlim>(key, gate));
         }
     }
 

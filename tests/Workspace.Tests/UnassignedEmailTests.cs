@@ -34,6 +34,8 @@ public sealed class UnassignedEmailTests(WorkspaceHost host)
 
         var page = await host.NewPageAsync();
         await WorkspaceHost.SignInAsync(page, "Ana Secretariat");
+        // The demonstration data's own e-mail that named no consultation waits there too.
+        Assert.Contains("Our views on meaningful connectivity", await page.GetByTestId("unassigned").InnerTextAsync());
         var listed = page.GetByTestId("unassigned").Locator("li", new() { HasText = subject });
         var line = await listed.InnerTextAsync();
         Assert.Contains("Ana Respondent <ana@example.org>", line);
