@@ -166,8 +166,8 @@ async Task<double> IntakeAsync(string connectionString, bool logOn)
 
 async Task ProofsAsync(string connectionString)
 {
-    var options = new DbContextOptionsBuilder<ConsultationsDbContext>().UseNpgsql(connectionString).Options;
-    await using (var migrating = new ConsultationsDbContext(options))
+    var options = new DbContextOptionsBuilder<PostgresConsultationsDbContext>().UseNpgsql(connectionString).Options;
+    await using (var migrating = new PostgresConsultationsDbContext(options))
     {
         await migrating.Database.MigrateAsync();
     }
@@ -182,7 +182,7 @@ async Task ProofsAsync(string connectionString)
         var count = (int)Math.Min(Batch, leafCount - size);
         var hashes = Enumerable.Range(0, count).Select(i => SHA256.HashData(BitConverter.GetBytes(size + i))).ToList();
         var appended = ConsultationLog.Append(size, ConsultationLog.FrontierNodes(size, frontier), hashes);
-        await using var db = new ConsultationsDbContext(options);
+        await using var db = new PostgresConsultationsDbContext(options);
         await db.Database.OpenConnectionAsync();
         await using var transaction = await db.Database.BeginTransactionAsync();
         var nodes = appended.NewNodes.Select(n => new LogNode(consultationId, n.Level, n.Index, n.Hash)).ToList();
@@ -197,7 +197,7 @@ async Task ProofsAsync(string connectionString)
     }
 
     build.Stop();
-    await using var reader = new ConsultationsDbContext(options);
+    await using var reader = new PostgresConsultationsDbContext(options);
     var root = await LogProofs.ComputeAsync(reader, consultationId, nodes => MerkleLog.Root(nodes, size), CancellationToken.None);
     Console.WriteLine();
     report.Note($"log of {size:N0} leaves built in PostgreSQL in {build.Elapsed.TotalSeconds:F0} s ({size / build.Elapsed.TotalSeconds:F0} leaves/s, batches of {Batch:N0})");
