@@ -23,6 +23,9 @@ public sealed class ConsultationsDbContext(DbContextOptions<ConsultationsDbConte
     public DbSet<LogNode> LogNodes => Set<LogNode>();
     public DbSet<LogCheckpoint> LogCheckpoints => Set<LogCheckpoint>();
 
+    /// <summary>Who did what to each consultation, and when (<see cref="Platform.Data.HistoryRecords"/>); responses are not in it.</summary>
+    public DbSet<HistoryEntry> History => Set<HistoryEntry>();
+
     // Instants are stored as Unix ticks (100 ns) in a 64-bit integer: exact, ordered and
     // comparable on every provider (SQLite cannot compare DateTimeOffset values in SQL).
     internal static readonly ValueConverter<Instant, long> InstantTicks =
@@ -47,6 +50,7 @@ public sealed class ConsultationsDbContext(DbContextOptions<ConsultationsDbConte
     {
         modelBuilder.ApplyConfigurationsFromAssembly(typeof(ConsultationsDbContext).Assembly);
         modelBuilder.AddIdempotencyRecords();
+        modelBuilder.AddHistory();
         modelBuilder.AddMessaging();
     }
 
