@@ -18,7 +18,7 @@ internal static class Mapping
             Detail = e.Detail,
             ActorSubject = e.ActorSubject,
             ActorName = e.ActorName,
-            At = Timestamp.FromDateTimeOffset(e.At),
+            At = Google.Protobuf.WellKnownTypes.Timestamp.FromDateTimeOffset(e.At),
         }));
         return response;
     }
