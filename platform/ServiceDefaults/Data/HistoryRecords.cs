@@ -1,7 +1,5 @@
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Diagnostics;
-using Microsoft.EntityFrameworkCore.Migrations;
-using Npgsql.EntityFrameworkCore.PostgreSQL.Metadata;
 using Platform.Domain;
 
 namespace Platform.Data;
@@ -35,32 +33,6 @@ public static class HistoryRecords
             e.HasIndex(h => new { h.SubjectKind, h.SubjectId, h.Sequence });
         });
         return modelBuilder;
-    }
-
-    /// <summary>
-    /// Creates <see cref="TableName"/> in a hand-written migration (a service whose migrations are
-    /// generated gets it from <c>dotnet ef migrations add</c>). Provider-neutral: the identity
-    /// annotations of both providers are given; each provider reads its own.
-    /// </summary>
-    public static void CreateHistoryTable(this MigrationBuilder migrationBuilder)
-    {
-        migrationBuilder.CreateTable(
-            name: TableName,
-            columns: table => new
-            {
-                Sequence = table.Column<long>(nullable: false)
-                    .Annotation("Sqlite:Autoincrement", true)
-                    .Annotation("Npgsql:ValueGenerationStrategy", NpgsqlValueGenerationStrategy.IdentityByDefaultColumn),
-                SubjectKind = table.Column<string>(maxLength: HistoryEntry.KindMax, nullable: false),
-                SubjectId = table.Column<Guid>(nullable: false),
-                Action = table.Column<string>(maxLength: HistoryEntry.ActionMax, nullable: false),
-                Detail = table.Column<string>(maxLength: HistoryEntry.DetailMax, nullable: false),
-                ActorSubject = table.Column<string>(maxLength: HistoryEntry.ActorMax, nullable: false),
-                ActorName = table.Column<string>(maxLength: HistoryEntry.ActorMax, nullable: false),
-                At = table.Column<DateTimeOffset>(nullable: false),
-            },
-            constraints: table => table.PrimaryKey($"PK_{TableName}", x => x.Sequence));
-        migrationBuilder.CreateIndex($"IX_{TableName}_SubjectKind_SubjectId_Sequence", TableName, ["SubjectKind", "SubjectId", "Sequence"]);
     }
 
     /// <summary>
