@@ -36,11 +36,14 @@ public sealed class HistoryTests(WorkspaceHost host)
         await secretariat.GetByRole(AriaRole.Button, new() { Name = "Record" }).ClickAsync();
         await secretariat.WaitForURLAsync(url => new Uri(url).AbsolutePath == "/workspace");
 
-        // From the workspace's list of histories, and from the team's public page.
-        Assert.Equal(1, await secretariat.GetByTestId("histories").GetByRole(AriaRole.Link, new() { Name = "C7.E-SCIENCE E-science" }).CountAsync());
+        // From the workspace's page of histories, and from the team's public page.
+        await secretariat.GetByRole(AriaRole.Link, new() { Name = "Histories of teams, meetings of coordinators, consultations and reports" }).ClickAsync();
+        await secretariat.WaitForURLAsync(url => new Uri(url).AbsolutePath == "/workspace/histories");
+        Assert.Equal(HistoryHrefOf(team.Id), await secretariat.GetByTestId("histories").GetByRole(AriaRole.Link, new() { Name = "C7.E-SCIENCE E-science" }).GetAttributeAsync("href"));
+        await AssertNoViolationsAsync(secretariat, "the page of histories");
         await secretariat.GotoAsync($"/teams/{team.Id}");
         await secretariat.GetByTestId("history-link").ClickAsync();
-        await secretariat.WaitForURLAsync(url => new Uri(url).AbsolutePath == $"/workspace/teams/{team.Id}/history");
+        await secretariat.WaitForURLAsync(url => new Uri(url).AbsolutePath == HistoryHrefOf(team.Id));
 
         var rows = secretariat.GetByTestId("history").Locator("tbody tr");
         Assert.Equal(["TeamCreated", "StakeholderJoined", "CoordinatorNominated"],
@@ -71,6 +74,8 @@ public sealed class HistoryTests(WorkspaceHost host)
         Assert.Equal(0, await stakeholder.GetByTestId("history").CountAsync());
         await AssertNoViolationsAsync(stakeholder, "the refused history");
     }
+
+    private static string HistoryHrefOf(string teamId) => $"/workspace/teams/{teamId}/history";
 
     private static async Task AssertNoViolationsAsync(IPage page, string where)
     {

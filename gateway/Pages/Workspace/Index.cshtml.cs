@@ -16,18 +16,13 @@ namespace Wsis.Gateway.Pages.Workspace;
 public sealed class IndexModel(
     TeamsClient teams,
     Wsis.Teams.V1.CoordinatorsMeetings.CoordinatorsMeetingsClient meetings,
-    ConsultationsClient consultations,
-    Wsis.Reporting.V1.Reports.ReportsClient reports) : WorkspacePage
+    ConsultationsClient consultations) : WorkspacePage
 {
     public string? Done { get; private set; }
     public IReadOnlyList<Team> Teams { get; private set; } = [];
     public IReadOnlyList<Consultation> Consultations { get; private set; } = [];
     public IReadOnlyList<Response> Unassigned { get; private set; } = [];
     public IReadOnlyList<CoordinatorsMeeting> OpenElections { get; private set; } = [];
-
-    /// <summary>For the secretariat's links to each history: every coordinators' meeting and every report (drafts too).</summary>
-    public IReadOnlyList<CoordinatorsMeeting> CoordinatorsMeetings { get; private set; } = [];
-    public IReadOnlyList<Wsis.Reporting.V1.Report> Reports { get; private set; } = [];
 
     public IEnumerable<Consultation> ToExamine => Consultations.Where(c => c.State == ConsultationState.Closed);
     public IEnumerable<Consultation> Open => Consultations.Where(c => c.State == ConsultationState.Open);
@@ -48,13 +43,8 @@ public sealed class IndexModel(
 
         if (Person.HasRole(Role.Coordinator) || Person.IsSecretariat)
         {
-            CoordinatorsMeetings = (await meetings.ListCoordinatorsMeetingsAsync(new ListCoordinatorsMeetingsRequest { PageSize = 50 }, cancellationToken: cancel)).Meetings;
-            OpenElections = CoordinatorsMeetings.Where(m => m.ElectionState == ElectionState.ElectionOpen).ToList();
-        }
-
-        if (Person.IsSecretariat)
-        {
-            Reports = (await reports.ListReportsAsync(new Wsis.Reporting.V1.ListReportsRequest { PageSize = 50 }, cancellationToken: cancel)).Reports;
+            OpenElections = (await meetings.ListCoordinatorsMeetingsAsync(new ListCoordinatorsMeetingsRequest { PageSize = 50 }, cancellationToken: cancel))
+                .Meetings.Where(m => m.ElectionState == ElectionState.ElectionOpen).ToList();
         }
     }
 
