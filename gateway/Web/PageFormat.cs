@@ -15,6 +15,33 @@ public static class PageFormat
             : iso;
     }
 
+    /// <summary>Geneva's time zone (CET/CEST); UTC where the system has no time zone data.</summary>
+    private static readonly TimeZoneInfo Geneva = FindGeneva();
+
+    /// <summary>An instant in Geneva time, to the second, in the reader's language, with its offset: "7 December 2026 23:41:05 (UTC+01:00)".</summary>
+    public static string GenevaTime(Timestamp? at)
+    {
+        if (at is null)
+        {
+            return "";
+        }
+
+        var t = TimeZoneInfo.ConvertTime(at.ToDateTimeOffset(), Geneva);
+        return t.ToString("d MMMM yyyy HH:mm:ss", CultureInfo.CurrentCulture) + " (UTC" + t.ToString("zzz", CultureInfo.InvariantCulture) + ")";
+    }
+
+    private static TimeZoneInfo FindGeneva()
+    {
+        try
+        {
+            return TimeZoneInfo.FindSystemTimeZoneById("Europe/Zurich");
+        }
+        catch (Exception e) when (e is TimeZoneNotFoundException or InvalidTimeZoneException)
+        {
+            return TimeZoneInfo.Utc;
+        }
+    }
+
     /// <summary>
     /// A response deadline as a person reads it: "until the end of 7 March 2027, Geneva time (CET)".
     /// The service gives the exclusive end (the first late instant, midnight starting 8 March), which

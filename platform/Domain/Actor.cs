@@ -11,13 +11,15 @@ namespace Platform.Domain;
 /// <param name="Subject">The token's <c>sub</c>; empty for an anonymous caller.</param>
 /// <param name="Organisation">The stakeholder the caller acts for (<c>org</c>), as the token gives it.</param>
 /// <param name="Country">The Member State a <c>member-state</c> token speaks for (<c>country</c>), as the token gives it.</param>
-public sealed record Actor(string Subject, IReadOnlySet<string> Roles, string? Organisation = null, string? Country = null)
+/// <param name="Name">The token's display <c>name</c>, for the histories the secretariat reads; no rule depends on it.</param>
+public sealed record Actor(string Subject, IReadOnlySet<string> Roles, string? Organisation = null, string? Country = null, string? Name = null)
 {
     /// <summary>A caller without a token: no roles, no organisation; it reads what is public.</summary>
     public static Actor Anonymous { get; } = Create("", []);
 
-    public static Actor Create(string subject, IEnumerable<string> roles, string? organisation = null, string? country = null) =>
-        new(subject, new HashSet<string>(roles, StringComparer.Ordinal), string.IsNullOrEmpty(organisation) ? null : organisation, string.IsNullOrEmpty(country) ? null : country);
+    public static Actor Create(string subject, IEnumerable<string> roles, string? organisation = null, string? country = null, string? name = null) =>
+        new(subject, new HashSet<string>(roles, StringComparer.Ordinal), string.IsNullOrEmpty(organisation) ? null : organisation, string.IsNullOrEmpty(country) ? null : country,
+            string.IsNullOrWhiteSpace(name) ? null : name);
 
     public static Actor Create(string subject, IEnumerable<string> roles, Guid organisation) =>
         Create(subject, roles, organisation.ToString());

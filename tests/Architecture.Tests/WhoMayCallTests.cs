@@ -34,6 +34,8 @@ public sealed class WhoMayCallTests
         ["teams.v1.Teams/ScheduleTeamMeeting"] = Policies.CoordinatorOrSecretariat,
         ["teams.v1.Teams/RegisterForTeamMeeting"] = Policies.StakeholderOrSecretariat,
         ["teams.v1.Teams/ListTeamMeetings"] = Anyone,
+        // The histories (issue 28): the secretariat reads who did what, when.
+        ["teams.v1.Teams/ListTeamHistory"] = Policies.Secretariat,
         ["teams.v1.CoordinatorsMeetings/ConveneCoordinatorsMeeting"] = Policies.Secretariat,
         ["teams.v1.CoordinatorsMeetings/NominateOfficer"] = Policies.CoordinatorOrSecretariat,
         ["teams.v1.CoordinatorsMeetings/CastVote"] = Policies.Coordinator,
@@ -42,6 +44,7 @@ public sealed class WhoMayCallTests
         ["teams.v1.CoordinatorsMeetings/SetStocktakingProcedures"] = Policies.CoordinatorOrSecretariat,
         ["teams.v1.CoordinatorsMeetings/GetCoordinatorsMeeting"] = Anyone,
         ["teams.v1.CoordinatorsMeetings/ListCoordinatorsMeetings"] = Anyone,
+        ["teams.v1.CoordinatorsMeetings/ListCoordinatorsMeetingHistory"] = Policies.Secretariat,
         ["consultations.v1.Consultations/ScheduleGroupMeeting"] = Policies.Secretariat,
         ["consultations.v1.Consultations/ListGroupMeetings"] = Anyone,
         ["consultations.v1.Consultations/OpenConsultation"] = Policies.MemberStateOrSecretariat,
@@ -57,6 +60,7 @@ public sealed class WhoMayCallTests
         ["consultations.v1.Consultations/GetConsultationResults"] = Anyone,
         ["consultations.v1.Consultations/RecordExamination"] = Policies.Secretariat,
         ["consultations.v1.Consultations/PublishResults"] = Policies.Secretariat,
+        ["consultations.v1.Consultations/ListConsultationHistory"] = Policies.Secretariat,
         // API.md: published records and the signed log with its proofs are public; the proto
         // comments state who assigns unassigned e-mail (the secretariat, as it ingests it).
         ["consultations.v1.Consultations/AssignResponse"] = Policies.Secretariat,
@@ -76,6 +80,7 @@ public sealed class WhoMayCallTests
         ["reporting.v1.Reports/RecordTransmissionToGeneralAssembly"] = Policies.Secretariat,
         ["reporting.v1.Reports/GetReport"] = Anyone,
         ["reporting.v1.Reports/ListReports"] = Anyone,
+        ["reporting.v1.Reports/ListReportHistory"] = Policies.Secretariat,
     };
 
     public static TheoryData<string> Services => new(Implementations().Select(i => i.Descriptor.FullName));

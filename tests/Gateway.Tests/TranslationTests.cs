@@ -27,6 +27,27 @@ public sealed class TranslationTests
         Assert.True(missing.Count == 0, "no French for:\n" + string.Join("\n", missing));
     }
 
+    [Fact]
+    public void Every_action_the_services_record_in_a_history_has_a_label_in_english_and_french()
+    {
+        var root = RepositoryRoot();
+        var french = XDocument.Load(Path.Combine(root, "gateway", "Resources", "SharedResource.fr.resx")).Root!
+            .Elements("data").Select(d => (string)d.Attribute("name")!).ToHashSet(StringComparer.Ordinal);
+        // The models name each action where they record it: Record("…", RecordProcedures("…", HistoryEntry.Of(kind, id, "…".
+        var recorded = Directory.EnumerateFiles(Path.Combine(root, "services"), "*.cs", SearchOption.AllDirectories)
+            .Where(f => f.Contains($"{Path.DirectorySeparatorChar}Model{Path.DirectorySeparatorChar}", StringComparison.Ordinal))
+            .SelectMany(f => Regex.Matches(File.ReadAllText(f), "\\b(?:Record|RecordProcedures)\\(\"([A-Za-z]+)\"|HistoryEntry\\.Of\\([^,]+,[^,]+, \"([A-Za-z]+)\""))
+            .Select(m => m.Groups[1].Success ? m.Groups[1].Value : m.Groups[2].Value)
+            .ToHashSet(StringComparer.Ordinal);
+        Assert.Contains("CoordinatorNominated", recorded);
+        Assert.Contains("EmailAssigned", recorded);
+        var labels = Wsis.Gateway.Pages.Workspace.HistoryModel.Labels;
+        var unlabelled = recorded.Where(a => !labels.ContainsKey(a)).ToList();
+        Assert.True(unlabelled.Count == 0, "no label for: " + string.Join(", ", unlabelled));
+        var untranslated = labels.Values.Where(l => !french.Contains(l)).ToList();
+        Assert.True(untranslated.Count == 0, "no French for: " + string.Join(", ", untranslated));
+    }
+
     internal static string RepositoryRoot()
     {
         var dir = new DirectoryInfo(AppContext.BaseDirectory);

@@ -67,8 +67,8 @@ public sealed class ReportingHost : IAsyncDisposable
     public ReportingDbContext OpenDatabase() => app.Services.CreateScope().ServiceProvider.GetRequiredService<ReportingDbContext>();
 
     /// <summary>Call options with a bearer token for the given roles and claims.</summary>
-    public global::Grpc.Core.CallOptions As(string sub, string[] roles, string? country = null, string? org = null) =>
-        new(new global::Grpc.Core.Metadata { { "authorization", "Bearer " + tokens.Mint(new DevelopmentTokenRequest(sub, sub, roles, country, org)) } });
+    public global::Grpc.Core.CallOptions As(string sub, string[] roles, string? country = null, string? org = null, string? name = null) =>
+        new(new global::Grpc.Core.Metadata { { "authorization", "Bearer " + tokens.Mint(new DevelopmentTokenRequest(sub, name ?? sub, roles, country, org)) } });
 
     public async ValueTask DisposeAsync()
     {

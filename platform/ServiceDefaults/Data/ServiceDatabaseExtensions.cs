@@ -86,6 +86,7 @@ public static partial class ServiceDatabaseExtensions
             }
 
             migrationsWarnings(options);
+            options.AddInterceptors(HistoryCollector.Instance);
             options.ConfigureWarnings(w => w
                 // A failed statement, query or SaveChanges is not always an error: a key conflict that the
                 // caller resolves (a duplicate message, a batch written again one by one) and the

@@ -25,6 +25,9 @@ public abstract class ConsultationsDbContext(DbContextOptions options) : DbConte
     public DbSet<LogNode> LogNodes => Set<LogNode>();
     public DbSet<LogCheckpoint> LogCheckpoints => Set<LogCheckpoint>();
 
+    /// <summary>Who did what to each consultation, and when (<see cref="Platform.Data.HistoryRecords"/>); responses are not in it.</summary>
+    public DbSet<HistoryEntry> History => Set<HistoryEntry>();
+
     // Instants are stored as Unix ticks (100 ns) in a 64-bit integer: exact, ordered and
     // comparable on every provider (SQLite cannot compare DateTimeOffset values in SQL).
     internal static readonly ValueConverter<Instant, long> InstantTicks =
@@ -49,6 +52,7 @@ public abstract class ConsultationsDbContext(DbContextOptions options) : DbConte
     {
         modelBuilder.ApplyConfigurationsFromAssembly(typeof(ConsultationsDbContext).Assembly);
         modelBuilder.AddIdempotencyRecords();
+        modelBuilder.AddHistory();
         modelBuilder.AddMessaging();
     }
 

@@ -223,7 +223,7 @@ public sealed partial class ConsultationsService(
 
     [Authorize(Policy = Policies.Secretariat)]
     public override Task<V1.IngestEmailResponse> AssignResponse(V1.AssignResponseRequest request, ServerCallContext context) =>
-        intake.AssignAsync(request, context.CancellationToken);
+        intake.AssignAsync(request, Mapping.ActorOf(context.GetCaller()), context.CancellationToken);
 
     [AllowAnonymous]
     public override async Task<V1.PublishedRecord> GetPublishedRecord(V1.GetPublishedRecordRequest request, ServerCallContext context)
@@ -414,7 +414,7 @@ public sealed partial class ConsultationsService(
         // Right after the deadline the closing service may not have run yet.
         await closing.CloseIfDueAsync(id, context.CancellationToken);
         var consultation = await LoadConsultationAsync(id, context.CancellationToken);
-        consultation.RecordExamination(meeting, Now);
+        consultation.RecordExamination(meeting, Mapping.ActorOf(context.GetCaller()), Now);
         await db.SaveChangesAsync(context.CancellationToken);
         return Present(consultation, consultation.PublishedResponseCount);
     }
@@ -423,10 +423,24 @@ public sealed partial class ConsultationsService(
     public override async Task<V1.Consultation> PublishResults(V1.PublishResultsRequest request, ServerCallContext context)
     {
         var consultation = await LoadConsultationAsync(Input.Id(request.ConsultationId, "consultation_id"), context.CancellationToken);
-        consultation.PublishResults(request.Summary, Now);
+        consultation.PublishResults(request.Summary, Mapping.ActorOf(context.GetCaller()), Now);
         IntegrationEventOutbox.Add(db, ConsultationEvents.ResultsPublished(consultation), consultation.Id.ToString());
         await db.SaveChangesAsync(context.CancellationToken);
         return Present(consultation, consultation.PublishedResponseCount);
+    }
+
+    [Authorize(Policy = Policies.Secretariat)]
+    public override async Task<V1.ListHistoryResponse> ListConsultationHistory(V1.ListConsultationHistoryRequest request, ServerCallContext context)
+    {
+        var page = Paging.Read(request.PageSize, request.PageToken);
+        var id = Input.Id(request.ConsultationId, "consultation_id");
+        if (!await db.Consultations.AnyAsync(c => c.Id == id, context.CancellationToken))
+        {
+            throw DomainException.NotFound($"no consultation {id}");
+        }
+
+        var (entries, next) = await db.ReadHistoryAsync(HistorySubject.Consultation, id, page, context.CancellationToken);
+        return Mapping.ToMessage(entries, next);
     }
 
     private async Task<V1.ListResponsesResponse> ListAsync(IQueryable<Response> query, int pageSize, string pageToken, Caller caller, CancellationToken cancellationToken,

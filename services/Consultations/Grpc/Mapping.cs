@@ -9,7 +9,21 @@ namespace Wsis.Consultations.Grpc;
 /// <summary>Between the model and consultations.v1 messages; values are the same numbers on both sides.</summary>
 internal static class Mapping
 {
-    public static Actor ActorOf(Caller caller) => Actor.Create(caller.Subject ?? "", caller.Roles, caller.Org, caller.Country);
+    public static V1.ListHistoryResponse ToMessage(IReadOnlyList<HistoryEntry> entries, string nextPageToken)
+    {
+        var response = new V1.ListHistoryResponse { NextPageToken = nextPageToken };
+        response.Entries.AddRange(entries.Select(e => new V1.HistoryEntry
+        {
+            Action = e.Action,
+            Detail = e.Detail,
+            ActorSubject = e.ActorSubject,
+            ActorName = e.ActorName,
+            At = Google.Protobuf.WellKnownTypes.Timestamp.FromDateTimeOffset(e.At),
+        }));
+        return response;
+    }
+
+    public static Actor ActorOf(Caller caller) => Actor.Create(caller.Subject ?? "", caller.Roles, caller.Org, caller.Country, caller.Name);
 
     public static V1.GroupMeeting ToMessage(GroupMeeting m) =>
         new() { Id = m.Id.ToString(), StartsOn = LocalDatePattern.Iso.Format(m.StartsOn), Venue = m.Venue };

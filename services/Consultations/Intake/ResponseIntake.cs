@@ -135,7 +135,7 @@ public sealed partial class ResponseIntake(
     /// in one transaction that holds the consultation against the close, the response gets its
     /// consultation and, when published, its published record, its leaf in the log and its event.
     /// </summary>
-    public async Task<V1.IngestEmailResponse> AssignAsync(V1.AssignResponseRequest request, CancellationToken cancellationToken)
+    public async Task<V1.IngestEmailResponse> AssignAsync(V1.AssignResponseRequest request, Actor actor, CancellationToken cancellationToken)
     {
         var responseId = Input.Id(request.ResponseId, "response_id");
         var consultationId = Input.Id(request.ConsultationId, "consultation_id");
@@ -148,6 +148,7 @@ public sealed partial class ResponseIntake(
         var response = await db.Responses.AsNoTracking().Include(r => r.Attachments).FirstOrDefaultAsync(r => r.Id == responseId, cancellationToken)
             ?? throw DomainException.NotFound($"response_id: no response {responseId}");
         response.AssignTo(consultationId, window);
+        db.History.Add(Consultation.ResponseAssigned(consultationId, response, actor, Now));
 
         var receipt = Mapping.Receipt(response);
         if (response.Published)

@@ -26,13 +26,18 @@ public enum ConsultationState
 /// and the group examines them at the meeting; the results are made known. Its states run
 /// OPEN → CLOSED → EXAMINED → RESULTS_PUBLISHED.
 /// </summary>
-public sealed class Consultation
+public sealed class Consultation : IRecordsHistory
 {
     public const int TitleMax = 300;
     public const int IssueTextMax = 100_000;
     public const int QuestionsMax = 50;
     public const int QuestionMax = 5000;
     public const int SummaryMax = 100_000;
+
+    /// <summary>Who closes a consultation in its history: nobody asks, the deadline passes.</summary>
+    public static readonly Actor Deadline = Actor.Create("deadline", [], name: "the response deadline");
+
+    private readonly NewHistory _newHistory = new();
 
     private Consultation()
     {
@@ -123,6 +128,10 @@ public sealed class Consultation
         }
 
         consultation.ClosesAt = deadline.ClosesAt;
+        consultation.Record("ConsultationOpened",
+            (actor.IsSecretariat ? "opened by the secretariat" : $"opened by Member State {memberState!.Value}")
+            + $" for the group meeting of {LocalDatePattern.Iso.Format(meeting.StartsOn)} ({meeting.Id}); responses until the {ResponseDeadline.DescribeClosing(consultation.ClosesAt)}",
+            actor, now);
         return consultation;
     }
 
@@ -147,10 +156,11 @@ public sealed class Consultation
         ClosedAt = now;
         PublishedResponseCount = checked((int)logSize);
         ResponsesDigest = Convert.ToHexStringLower(logRoot);
+        Record("ConsultationClosed", $"closed at the deadline with {PublishedResponseCount} published responses; digest {ResponsesDigest}", Deadline, now);
     }
 
     /// <summary>The group examined the responses at its meeting (Council Resolution 1344: "at its next meeting").</summary>
-    public void RecordExamination(GroupMeeting meeting, Instant now)
+    public void RecordExamination(GroupMeeting meeting, Actor actor, Instant now)
     {
         switch (State)
         {
@@ -165,10 +175,11 @@ public sealed class Consultation
         State = ConsultationState.Examined;
         ExaminedAtMeetingId = meeting.Id;
         ExaminedAt = now;
+        Record("ExaminationRecorded", $"examined at the group meeting of {LocalDatePattern.Iso.Format(meeting.StartsOn)} ({meeting.Id})", actor, now);
     }
 
     /// <summary>The results made known to ITU members, international organisations and stakeholders.</summary>
-    public void PublishResults(string? summary, Instant now)
+    public void PublishResults(string? summary, Actor actor, Instant now)
     {
         var text = Input.Required(summary, "summary", SummaryMax);
         switch (State)
@@ -183,7 +194,23 @@ public sealed class Consultation
         State = ConsultationState.ResultsPublished;
         ResultsSummary = text;
         ResultsPublishedAt = now;
+        Record("ResultsPublished", $"results published ({text.Length} characters of summary)", actor, now);
     }
+
+    public IReadOnlyList<HistoryEntry> TakeNewHistory() => _newHistory.Take();
+
+    /// <summary>
+    /// An unassigned e-mail was assigned to this consultation by the secretariat. The response stays
+    /// the published record; the history says only which one, and whether it was late.
+    /// </summary>
+    public static HistoryEntry ResponseAssigned(Guid consultationId, Response response, Actor actor, Instant now) =>
+        HistoryEntry.Of(HistorySubject.Consultation, consultationId, "EmailAssigned",
+            $"e-mail response {response.Id} (tracking number {response.TrackingNumber}, received {InstantPattern.General.Format(response.ReceivedAt)}) assigned"
+            + (response.Late ? "; received after the deadline, kept as late and not published" : "; published"),
+            actor, now.ToDateTimeOffset());
+
+    private void Record(string action, string detail, Actor actor, Instant now) =>
+        _newHistory.Record(HistoryEntry.Of(HistorySubject.Consultation, Id, action, detail, actor, now.ToDateTimeOffset()));
 
     private static List<string> Checked(IReadOnlyList<string> questions)
     {

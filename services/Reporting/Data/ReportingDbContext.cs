@@ -45,6 +45,7 @@ public abstract class ReportingDbContext(DbContextOptions options) : DbContext(o
     protected override void OnModelCreating(ModelBuilder b)
     {
         b.AddIdempotencyRecords();
+        b.AddHistory();
         b.AddMessaging();
 
         // Read-model rows carry a version, a concurrency token: two deliveries about the same row

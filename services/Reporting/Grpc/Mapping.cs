@@ -10,7 +10,21 @@ internal static class Mapping
 {
     /// <summary>The token's caller as the model's actor; anonymous when there is no (valid) token.</summary>
     public static Actor ActorOf(Caller caller) =>
-        caller.IsAuthenticated ? Actor.Create(caller.Subject!, caller.Roles, caller.Org, caller.Country) : Actor.Anonymous;
+        caller.IsAuthenticated ? Actor.Create(caller.Subject!, caller.Roles, caller.Org, caller.Country, caller.Name) : Actor.Anonymous;
+
+    public static V1.ListHistoryResponse ToMessage(IReadOnlyList<HistoryEntry> entries, string nextPageToken)
+    {
+        var response = new V1.ListHistoryResponse { NextPageToken = nextPageToken };
+        response.Entries.AddRange(entries.Select(e => new V1.HistoryEntry
+        {
+            Action = e.Action,
+            Detail = e.Detail,
+            ActorSubject = e.ActorSubject,
+            ActorName = e.ActorName,
+            At = Timestamp.FromDateTimeOffset(e.At),
+        }));
+        return response;
+    }
 
     public static Instant Now(TimeProvider time) => Instant.FromDateTimeOffset(time.GetUtcNow());
 

@@ -98,6 +98,19 @@ public sealed partial class ReportsService(ReportingDbContext db, TimeProvider t
         };
     }
 
+    [Authorize(Policy = Policies.Secretariat)]
+    public override async Task<V1.ListHistoryResponse> ListReportHistory(V1.ListReportHistoryRequest request, ServerCallContext context)
+    {
+        var ct = context.CancellationToken;
+        var page = Paging.Read(request.PageSize, request.PageToken);
+        if (!Guid.TryParse(request.ReportId, out var reportId))
+            throw DomainException.InvalidArgument($"report_id '{FieldText(request.ReportId)}' is not a report id (a UUID)");
+        if (!await db.Reports.AnyAsync(r => r.ReportId == reportId, ct))
+            throw DomainException.NotFound($"report {reportId} does not exist");
+        var (entries, next) = await db.ReadHistoryAsync(HistorySubject.Report, reportId, page, ct);
+        return Mapping.ToMessage(entries, next);
+    }
+
     /// <summary>What a report draws on: the contributions up to its last year (year over year looks back), the national reports and consultations of its period.</summary>
     private async Task<ReportSources> SourcesAsync(ReportPeriod period, CancellationToken ct)
     {

@@ -13,9 +13,11 @@ public enum ReportState
 /// vice-chair submits it, which freezes it: its canonical content is hashed and never changes
 /// again. The secretariat then records its transmission to the General Assembly.
 /// </summary>
-public sealed class Report
+public sealed class Report : IRecordsHistory
 {
     public const int MaxReferenceLength = 200;
+
+    private readonly NewHistory _newHistory = new();
 
     private Report() { CompiledBy = Title = Content = ""; }
 
@@ -46,19 +48,23 @@ public sealed class Report
     public static Compiler CompilerFor(Actor actor, OfficerRegister officers)
     {
         officers.RequireOfficerOrSecretariat(actor, "compile a report");
-        return new Compiler(actor.Subject);
+        return new Compiler(actor);
     }
 
     /// <summary>Who compiles (see <see cref="CompilerFor"/>), and how.</summary>
     public sealed class Compiler
     {
-        private readonly string _subject;
+        private readonly Actor _actor;
 
-        internal Compiler(string subject) => _subject = subject;
+        internal Compiler(Actor actor) => _actor = actor;
 
         /// <summary>A draft built from the stocktaking, the national reports and the consultations of the period.</summary>
-        public Report Compile(ReportPeriod period, ReportSources sources, Instant now, Guid? id = null) =>
-            Draft(id ?? Guid.CreateVersion7(now.ToDateTimeOffset()), ReportCompiler.Compile(sources, period, now), _subject);
+        public Report Compile(ReportPeriod period, ReportSources sources, Instant now, Guid? id = null)
+        {
+            var report = Draft(id ?? Guid.CreateVersion7(now.ToDateTimeOffset()), ReportCompiler.Compile(sources, period, now), _actor.Subject);
+            report.Record("ReportCompiled", $"draft \"{report.Title}\" compiled for {report.Period.FirstDay} to {report.Period.LastDay}", _actor, now);
+            return report;
+        }
     }
 
     /// <summary>A draft of a compiled document (the compiler's rule is <see cref="CompilerFor"/>).</summary>
@@ -96,6 +102,7 @@ public sealed class Report
         SubmittedAt = now;
         SubmittedBy = actor.CoordinatorOrganisation;
         State = ReportState.Submitted;
+        Record("ReportSubmitted", $"submitted to the UN Secretary-General by stakeholder {SubmittedBy}; content frozen under SHA-256 {ContentHash}", actor, now);
     }
 
     /// <summary>
@@ -125,7 +132,13 @@ public sealed class Report
         TransmissionReference = trimmed;
         TransmittedAt = now;
         State = ReportState.TransmittedToGeneralAssembly;
+        Record("ReportTransmitted", $"transmission to the General Assembly recorded under {trimmed}", actor, now);
     }
+
+    public IReadOnlyList<HistoryEntry> TakeNewHistory() => _newHistory.Take();
+
+    private void Record(string action, string detail, Actor actor, Instant now) =>
+        _newHistory.Record(HistoryEntry.Of(HistorySubject.Report, ReportId, action, detail, actor, now.ToDateTimeOffset()));
 
     /// <summary>Submitted reports are public; a draft is read only by those who compile reports.</summary>
     public void RequireReadableBy(Actor actor, OfficerRegister officers)

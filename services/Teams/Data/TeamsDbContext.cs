@@ -57,6 +57,7 @@ public abstract class TeamsDbContext(DbContextOptions options) : DbContext(optio
         model.ApplyConfiguration(new BallotConfiguration());
         model.ApplyConfiguration(new StocktakingProceduresConfiguration());
         model.AddIdempotencyRecords();
+        model.AddHistory();
         model.AddMessaging();
     }
 }

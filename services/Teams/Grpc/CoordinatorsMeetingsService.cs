@@ -112,6 +112,17 @@ public sealed class CoordinatorsMeetingsService(TeamsDbContext db, TimeProvider 
         return Mapping.ToMessage(meeting);
     }
 
+    [Authorize(Policy = Policies.Secretariat)]
+    public override async Task<V1.ListHistoryResponse> ListCoordinatorsMeetingHistory(V1.ListCoordinatorsMeetingHistoryRequest request, ServerCallContext context)
+    {
+        var page = Paging.Read(request.PageSize, request.PageToken);
+        var meetingId = Text.Id(request.MeetingId, "meeting_id");
+        if (!await db.CoordinatorsMeetings.AnyAsync(m => m.Id == meetingId, context.CancellationToken))
+            throw DomainException.NotFound($"coordinators' meeting {meetingId} not found");
+        var (entries, next) = await db.ReadHistoryAsync(HistorySubject.CoordinatorsMeeting, meetingId, page, context.CancellationToken);
+        return Mapping.ToMessage(entries, next);
+    }
+
     [AllowAnonymous]
     public override async Task<V1.CoordinatorsMeeting> GetCoordinatorsMeeting(V1.GetCoordinatorsMeetingRequest request, ServerCallContext context) =>
         Mapping.ToMessage(await LoadMeeting(request.Id, "id", context.CancellationToken, tracked: false));

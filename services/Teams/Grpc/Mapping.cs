@@ -12,8 +12,22 @@ internal static class Mapping
     /// <summary>The token's caller as the model sees it; an anonymous caller has no subject and no roles.</summary>
     public static Actor Actor(Caller caller) =>
         caller.IsAuthenticated
-            ? Platform.Domain.Actor.Create(caller.Subject!, caller.Roles, caller.Org, caller.Country)
+            ? Platform.Domain.Actor.Create(caller.Subject!, caller.Roles, caller.Org, caller.Country, caller.Name)
             : Platform.Domain.Actor.Anonymous;
+
+    public static V1.ListHistoryResponse ToMessage(IReadOnlyList<HistoryEntry> entries, string nextPageToken)
+    {
+        var response = new V1.ListHistoryResponse { NextPageToken = nextPageToken };
+        response.Entries.AddRange(entries.Select(e => new V1.HistoryEntry
+        {
+            Action = e.Action,
+            Detail = e.Detail,
+            ActorSubject = e.ActorSubject,
+            ActorName = e.ActorName,
+            At = Timestamp.FromDateTimeOffset(e.At),
+        }));
+        return response;
+    }
 
     public static Timestamp Ts(Instant at) => Timestamp.FromDateTimeOffset(at.ToDateTimeOffset());
 

@@ -228,6 +228,17 @@ public sealed class TeamsService(TeamsDbContext db, TimeProvider time) : V1.Team
         return response;
     }
 
+    [Authorize(Policy = Policies.Secretariat)]
+    public override async Task<V1.ListHistoryResponse> ListTeamHistory(V1.ListTeamHistoryRequest request, ServerCallContext context)
+    {
+        var page = Paging.Read(request.PageSize, request.PageToken);
+        var teamId = Text.Id(request.TeamId, "team_id");
+        if (!await db.Teams.AnyAsync(t => t.Id == teamId, context.CancellationToken))
+            throw DomainException.NotFound($"team {teamId} not found");
+        var (entries, next) = await db.ReadHistoryAsync(HistorySubject.Team, teamId, page, context.CancellationToken);
+        return Mapping.ToMessage(entries, next);
+    }
+
     private IQueryable<Team> TeamsWithHistory() =>
         db.Teams.Include(t => t.Memberships).Include(t => t.Designations).Include(t => t.Modalities).AsSplitQuery();
 

@@ -30,11 +30,12 @@ public sealed record Electorate(IReadOnlyDictionary<Guid, Guid> CoordinatorByTea
 /// The meeting of coordinators of multi-stakeholder teams: funded by ITU and UNESCO, it elects a
 /// Chair and Vice-Chairs, and sets the implementation framework and the stocktaking procedures.
 /// </summary>
-public sealed class CoordinatorsMeeting
+public sealed class CoordinatorsMeeting : IRecordsHistory
 {
     public const int MaxViceChairSeats = 10;
     public const int DefaultViceChairSeats = 2;
 
+    private readonly NewHistory _newHistory = new();
     private readonly List<FundingLine> _funding = [];
     private readonly List<OfficerNomination> _nominations = [];
     private readonly List<Ballot> _ballots = [];
@@ -107,6 +108,10 @@ public sealed class CoordinatorsMeeting
         };
         foreach (var (funder, amount) in funding)
             meeting._funding.Add(new FundingLine(Guid.CreateVersion7(now.ToDateTimeOffset()), funder, amount.AmountMinor, amount.Currency));
+        meeting.Record("CoordinatorsMeetingConvened",
+            $"convened for {InstantPattern.General.Format(starts)} at {place}, {viceChairSeats} vice-chair seats, funded by "
+            + string.Join(" and ", funding.Select(f => $"{Name(f.Funder)} ({f.Amount.AmountMinor} {f.Amount.Currency} in minor units)")),
+            actor, now);
         return meeting;
     }
 
@@ -123,6 +128,7 @@ public sealed class CoordinatorsMeeting
             throw DomainException.AlreadyExists($"stakeholder {candidateId} is already nominated for {Name(office)}");
         var nomination = new OfficerNomination(Guid.CreateVersion7(now.ToDateTimeOffset()), office, candidateId, now, actor.Subject);
         _nominations.Add(nomination);
+        Record("OfficerNominated", $"stakeholder {candidateId} nominated for {Name(office)}", actor, now);
         return nomination;
     }
 
@@ -173,6 +179,8 @@ public sealed class CoordinatorsMeeting
         }
         var ballot = new Ballot(Guid.CreateVersion7(now.ToDateTimeOffset()), office, teamId, coordinator, [.. candidateIds], now, actor.Subject);
         _ballots.Add(ballot);
+        // Who voted for whom stays out of the history: tallies are shown once the election is closed.
+        Record("VoteCast", $"team {teamId} cast its {Name(office)} ballot", actor, now);
         return ballot;
     }
 
@@ -226,6 +234,11 @@ public sealed class CoordinatorsMeeting
         _viceChairTieIds = viceTie;
         ElectionClosedAt = now;
         ElectionClosedBy = actor.Subject;
+        Record("ElectionClosed",
+            (chair is { } c ? $"chair: stakeholder {c}" : $"chair not elected (tie between {string.Join(", ", chairTie)})")
+            + (elected.Count == 0 ? "; no vice-chair elected" : $"; vice-chairs: {string.Join(", ", elected.Select(v => $"stakeholder {v}"))}")
+            + (viceTie.Count == 0 ? "" : $"; tie for the last vice-chair seats between {string.Join(", ", viceTie)}"),
+            actor, now);
     }
 
     public bool IsChair(Guid stakeholderId) => ChairId == stakeholderId;
@@ -238,6 +251,7 @@ public sealed class CoordinatorsMeeting
         ImplementationFrameworkVersion++;
         ImplementationFrameworkSetAt = now;
         ImplementationFrameworkSetBy = actor.Subject;
+        Record("ImplementationFrameworkSet", $"implementation framework version {ImplementationFrameworkVersion} set", actor, now);
     }
 
     /// <summary>Sets (or replaces) the procedures of the global stocktaking for one year.</summary>
@@ -255,12 +269,22 @@ public sealed class CoordinatorsMeeting
         if (existing is not null)
         {
             existing.Replace(deadline, fields, now, actor.Subject);
+            RecordProcedures("StocktakingProceduresReplaced", year, deadline, fields, actor, now);
             return existing;
         }
         var procedures = new StocktakingProcedures(Guid.CreateVersion7(now.ToDateTimeOffset()), year, deadline, fields, now, actor.Subject);
         _stocktakingProcedures.Add(procedures);
+        RecordProcedures("StocktakingProceduresSet", year, deadline, fields, actor, now);
         return procedures;
     }
+
+    public IReadOnlyList<HistoryEntry> TakeNewHistory() => _newHistory.Take();
+
+    private void Record(string action, string detail, Actor actor, Instant now) =>
+        _newHistory.Record(HistoryEntry.Of(HistorySubject.CoordinatorsMeeting, Id, action, detail, actor, now.ToDateTimeOffset()));
+
+    private void RecordProcedures(string action, int year, Instant deadline, IEnumerable<string> fields, Actor actor, Instant now) =>
+        Record(action, $"stocktaking procedures for {year}: contributions due {InstantPattern.General.Format(deadline)}, required fields {string.Join(", ", fields)}", actor, now);
 
     public static string Name(Office office) => office switch { Office.Chair => "CHAIR", Office.ViceChair => "VICE_CHAIR", _ => office.ToString() };
     public static string Name(Funder funder) => funder switch { Funder.Itu => "ITU", Funder.Unesco => "UNESCO", _ => funder.ToString() };

@@ -6,8 +6,9 @@ namespace Wsis.Teams.Model;
 /// The multi-stakeholder team of one action line: open to every stakeholder, coordinated by at
 /// most one designated entity at a time, with its own coordination modalities.
 /// </summary>
-public sealed class Team
+public sealed class Team : IRecordsHistory
 {
+    private readonly NewHistory _newHistory = new();
     private readonly List<TeamMembership> _memberships = [];
     private readonly List<CoordinatorDesignation> _designations = [];
     private readonly List<CoordinationModalities> _modalities = [];
@@ -50,7 +51,9 @@ public sealed class Team
         Require.Secretariat(actor, "create a team");
         if (!line.HasTeam)
             throw DomainException.InvalidArgument($"action_line_code '{line.Code}' is divided into sub-lines and has no team of its own");
-        return new Team { Id = Guid.CreateVersion7(now.ToDateTimeOffset()), ActionLineCode = line.Code, CreatedAt = now, CreatedBy = actor.Subject };
+        var team = new Team { Id = Guid.CreateVersion7(now.ToDateTimeOffset()), ActionLineCode = line.Code, CreatedAt = now, CreatedBy = actor.Subject };
+        team.Record("TeamCreated", $"team of action line {line.Code} created", actor, now);
+        return team;
     }
 
     /// <summary>
@@ -67,6 +70,7 @@ public sealed class Team
             throw DomainException.AlreadyExists($"stakeholder {stakeholder.Id} is already a member of team {ActionLineCode}");
         var membership = new TeamMembership(Guid.CreateVersion7(now.ToDateTimeOffset()), stakeholder.Id, now, actor.Subject);
         _memberships.Add(membership);
+        Record("StakeholderJoined", $"{stakeholder.Name} ({stakeholder.Id}) joined the team", actor, now);
         return membership;
     }
 
@@ -76,6 +80,7 @@ public sealed class Team
         var membership = _memberships.SingleOrDefault(m => m.IsActive && m.StakeholderId == stakeholderId)
             ?? throw DomainException.FailedPrecondition($"stakeholder {stakeholderId} is not a member of team {ActionLineCode}");
         membership.End(now, actor.Subject);
+        Record("StakeholderLeft", $"stakeholder {stakeholderId} left the team", actor, now);
         return membership;
     }
 
@@ -87,6 +92,7 @@ public sealed class Team
             throw DomainException.AlreadyExists($"stakeholder {nominee.Id} is already nominated as coordinator of team {ActionLineCode}");
         var designation = new CoordinatorDesignation(Guid.CreateVersion7(now.ToDateTimeOffset()), nominee.Id, now, actor.Subject);
         _designations.Add(designation);
+        Record("CoordinatorNominated", $"{nominee.Name} ({nominee.Id}) nominated as coordinator", actor, now);
         return designation;
     }
 
@@ -105,6 +111,7 @@ public sealed class Team
         if (designation.Stage == DesignationStage.Recommended)
             throw DomainException.AlreadyExists($"the recommendation of stakeholder {stakeholderId} for team {ActionLineCode} is already recorded");
         designation.Recommend(reference, now, actor.Subject);
+        Record("CoordinatorRecommended", $"recommendation of stakeholder {stakeholderId} recorded (stakeholder meeting: {reference})", actor, now);
         return designation;
     }
 
@@ -133,6 +140,9 @@ public sealed class Team
         var previous = DesignatedCoordinator;
         previous?.End(utc, designation.Id);
         designation.Designate(reference, utc, actor.Subject);
+        Record("CoordinatorDesignated",
+            $"stakeholder {stakeholderId} designated as coordinator (decision: {reference})" + (previous is null ? "" : $"; the designation of stakeholder {previous.StakeholderId} ended"),
+            actor, now);
         return (designation, previous);
     }
 
@@ -143,6 +153,7 @@ public sealed class Team
         var version = _modalities.Count == 0 ? 1 : _modalities.Max(m => m.Version) + 1;
         var modalities = new CoordinationModalities(Guid.CreateVersion7(now.ToDateTimeOffset()), version, body, now, actor.Subject);
         _modalities.Add(modalities);
+        Record("CoordinationModalitiesSet", $"coordination modalities version {version} set", actor, now);
         return modalities;
     }
 
@@ -152,7 +163,12 @@ public sealed class Team
         return TeamMeeting.Schedule(Id, title, startsAt, endsAt, venueOrLink, agenda, actor, now);
     }
 
+    public IReadOnlyList<HistoryEntry> TakeNewHistory() => _newHistory.Take();
+
     public bool IsMember(Guid stakeholderId) => _memberships.Any(m => m.IsActive && m.StakeholderId == stakeholderId);
+
+    private void Record(string action, string detail, Actor actor, Instant now) =>
+        _newHistory.Record(HistoryEntry.Of(HistorySubject.Team, Id, action, detail, actor, now.ToDateTimeOffset()));
 
     private CoordinatorDesignation? UnderWayFor(Guid stakeholderId) =>
         _designations.SingleOrDefault(d => d.IsUnderWay && d.StakeholderId == stakeholderId);

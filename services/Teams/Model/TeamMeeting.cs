@@ -3,9 +3,10 @@ using NodaTime.Text;
 
 namespace Wsis.Teams.Model;
 
-/// <summary>A meeting a team's coordinator organises; open to every stakeholder, not only members.</summary>
-public sealed class TeamMeeting
+/// <summary>A meeting a team's coordinator organises; open to every stakeholder, not only members. Its history is its team's.</summary>
+public sealed class TeamMeeting : IRecordsHistory
 {
+    private readonly NewHistory _newHistory = new();
     private readonly List<MeetingRegistration> _registrations = [];
 
     private TeamMeeting() { Title = VenueOrLink = ScheduledBy = ""; }
@@ -32,7 +33,7 @@ public sealed class TeamMeeting
             throw DomainException.InvalidArgument("starts_at must be in the future");
         if (ends <= starts)
             throw DomainException.InvalidArgument("ends_at must be after starts_at");
-        return new TeamMeeting
+        var meeting = new TeamMeeting
         {
             Id = Guid.CreateVersion7(now.ToDateTimeOffset()),
             TeamId = teamId,
@@ -44,6 +45,9 @@ public sealed class TeamMeeting
             ScheduledAt = now,
             ScheduledBy = actor.Subject,
         };
+        meeting.Record("TeamMeetingScheduled",
+            $"meeting \"{meeting.Title}\" ({meeting.Id}) scheduled from {InstantPattern.General.Format(starts)} to {InstantPattern.General.Format(ends)}", actor, now);
+        return meeting;
     }
 
     public MeetingRegistration Register(Stakeholder stakeholder, Actor actor, Instant now)
@@ -56,8 +60,14 @@ public sealed class TeamMeeting
             throw DomainException.AlreadyExists($"stakeholder {stakeholder.Id} is already registered for meeting {Id}");
         var registration = new MeetingRegistration(Guid.CreateVersion7(now.ToDateTimeOffset()), stakeholder.Id, now, actor.Subject);
         _registrations.Add(registration);
+        Record("TeamMeetingRegistration", $"{stakeholder.Name} ({stakeholder.Id}) registered for meeting \"{Title}\" ({Id})", actor, now);
         return registration;
     }
+
+    public IReadOnlyList<HistoryEntry> TakeNewHistory() => _newHistory.Take();
+
+    private void Record(string action, string detail, Actor actor, Instant now) =>
+        _newHistory.Record(HistoryEntry.Of(HistorySubject.Team, TeamId, action, detail, actor, now.ToDateTimeOffset()));
 }
 
 public sealed class MeetingRegistration

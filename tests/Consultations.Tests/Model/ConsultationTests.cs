@@ -100,16 +100,16 @@ public class ConsultationTests
     {
         var meeting = Given.Meeting();
         var open = Given.Open(meeting);
-        var error = Given.Refused(DomainErrorKind.FailedPrecondition, () => open.RecordExamination(meeting, Given.January10));
+        var error = Given.Refused(DomainErrorKind.FailedPrecondition, () => open.RecordExamination(meeting, Given.Secretariat, Given.January10));
         Assert.Equal(
             "the consultation is OPEN; only a CLOSED consultation can be examined (it closes by itself at its deadline, the end of 28 February 2027, Geneva time (2027-03-01T00:00:00+01:00))",
             error.Message);
 
         var closed = Given.Closed();
-        closed.RecordExamination(meeting, Given.Deadline + Duration.FromDays(31));
+        closed.RecordExamination(meeting, Given.Secretariat, Given.Deadline + Duration.FromDays(31));
         Assert.Equal(ConsultationState.Examined, closed.State);
         Assert.Equal(meeting.Id, closed.ExaminedAtMeetingId);
-        var twice = Given.Refused(DomainErrorKind.FailedPrecondition, () => closed.RecordExamination(meeting, Given.Deadline));
+        var twice = Given.Refused(DomainErrorKind.FailedPrecondition, () => closed.RecordExamination(meeting, Given.Secretariat, Given.Deadline));
         Assert.StartsWith("the consultation is EXAMINED", twice.Message);
     }
 
@@ -118,17 +118,17 @@ public class ConsultationTests
     {
         var meeting = Given.Meeting();
         var consultation = Given.Closed(new string('a', 64));
-        var tooEarly = Given.Refused(DomainErrorKind.FailedPrecondition, () => consultation.PublishResults("One response.", Given.Deadline));
+        var tooEarly = Given.Refused(DomainErrorKind.FailedPrecondition, () => consultation.PublishResults("One response.", Given.Secretariat, Given.Deadline));
         Assert.Equal("the consultation is CLOSED; results are published after the group's examination is recorded (RecordExamination makes it EXAMINED)", tooEarly.Message);
 
-        consultation.RecordExamination(meeting, Given.Deadline);
-        Assert.Equal("summary is required", Given.Refused(DomainErrorKind.InvalidArgument, () => consultation.PublishResults("", Given.Deadline)).Message);
-        consultation.PublishResults("One response.", Given.Deadline + Duration.FromDays(40));
+        consultation.RecordExamination(meeting, Given.Secretariat, Given.Deadline);
+        Assert.Equal("summary is required", Given.Refused(DomainErrorKind.InvalidArgument, () => consultation.PublishResults("", Given.Secretariat, Given.Deadline)).Message);
+        consultation.PublishResults("One response.", Given.Secretariat, Given.Deadline + Duration.FromDays(40));
 
         Assert.Equal(ConsultationState.ResultsPublished, consultation.State);
         Assert.Equal("One response.", consultation.ResultsSummary);
         Assert.Equal(1, consultation.PublishedResponseCount);
-        var again = Given.Refused(DomainErrorKind.FailedPrecondition, () => consultation.PublishResults("Another.", Given.Deadline));
+        var again = Given.Refused(DomainErrorKind.FailedPrecondition, () => consultation.PublishResults("Another.", Given.Secretariat, Given.Deadline));
         Assert.StartsWith("the consultation is RESULTS_PUBLISHED", again.Message);
     }
 
@@ -137,12 +137,12 @@ public class ConsultationTests
     {
         var meeting = Given.Meeting();
         var consultation = Given.Closed();
-        consultation.RecordExamination(meeting, Given.Deadline);
-        consultation.PublishResults("done", Given.Deadline);
+        consultation.RecordExamination(meeting, Given.Secretariat, Given.Deadline);
+        consultation.PublishResults("done", Given.Secretariat, Given.Deadline);
         var messages = new[]
         {
-            Assert.Throws<DomainException>(() => consultation.RecordExamination(meeting, Given.Deadline)).Message,
-            Assert.Throws<DomainException>(() => consultation.PublishResults("again", Given.Deadline)).Message,
+            Assert.Throws<DomainException>(() => consultation.RecordExamination(meeting, Given.Secretariat, Given.Deadline)).Message,
+            Assert.Throws<DomainException>(() => consultation.PublishResults("again", Given.Secretariat, Given.Deadline)).Message,
             Assert.Throws<DomainException>(() => consultation.Close(0, Wsis.Contracts.Verification.MerkleLog.EmptyRoot(), Given.Deadline)).Message,
         };
 

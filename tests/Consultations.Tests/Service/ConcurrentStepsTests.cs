@@ -1,6 +1,7 @@
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using NodaTime;
+using Platform.Domain;
 using Wsis.Consultations.Data;
 using Xunit;
 
@@ -24,8 +25,8 @@ public class ConcurrentStepsTests
         var id = Guid.Parse(opened.Id);
         var copies = await Task.WhenAll(dbs.Select(db => db.Consultations.SingleAsync(c => c.Id == id)));
         var now = Instant.FromDateTimeOffset(ConsultationsServiceTests.Deadline.AddDays(40));
-        copies[0].PublishResults("First summary.", now);
-        copies[1].PublishResults("Second summary.", now);
+        copies[0].PublishResults("First summary.", Actor.Create("sec-1", [Role.Secretariat]), now);
+        copies[1].PublishResults("Second summary.", Actor.Create("sec-1", [Role.Secretariat]), now);
 
         await dbs[0].SaveChangesAsync();
         await Assert.ThrowsAsync<DbUpdateConcurrencyException>(() => dbs[1].SaveChangesAsync());

@@ -114,16 +114,16 @@ public sealed class ConsultationsHost : IAsyncDisposable
     }
 
     /// <summary>A client whose calls carry a bearer token with these claims.</summary>
-    public V1.Consultations.ConsultationsClient As(string subject, string role, string? country = null, string? org = null)
+    public V1.Consultations.ConsultationsClient As(string subject, string role, string? country = null, string? org = null, string? name = null)
     {
-        var token = Token(subject, role, country, org);
+        var token = Token(subject, role, country, org, name);
         return new V1.Consultations.ConsultationsClient(new BearerCallInvoker(_channel.CreateCallInvoker(), token));
     }
 
     /// <summary>A bearer token the service accepts (HS256, the configured issuer and audience).</summary>
-    public string Token(string subject, string role, string? country = null, string? org = null) =>
+    public string Token(string subject, string role, string? country = null, string? org = null, string? name = null) =>
         new DevelopmentTokenIssuer(Issuer, Audience, new SymmetricSecurityKey(Secret))
-            .Mint(new DevelopmentTokenRequest(subject, subject, [role], country, org), TimeSpan.FromHours(2));
+            .Mint(new DevelopmentTokenRequest(subject, name ?? subject, [role], country, org), TimeSpan.FromHours(2));
 
     public V1.Consultations.ConsultationsClient Secretariat => As("secretariat-1", Role.Secretariat);
 

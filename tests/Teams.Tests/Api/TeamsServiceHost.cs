@@ -72,6 +72,10 @@ public sealed class TeamsServiceHost : IAsyncDisposable
     public string Token(string subject, string role, Guid? org = null) =>
         _tokens.Mint(new DevelopmentTokenRequest(subject, subject, [role], null, org?.ToString()));
 
+    /// <summary>A token whose display name (<c>name</c>) differs from its subject, as a person's token has.</summary>
+    public Metadata Person(string subject, string name, string role, Guid? org = null) =>
+        Bearer(_tokens.Mint(new DevelopmentTokenRequest(subject, name, [role], null, org?.ToString())));
+
     public static Metadata Bearer(string token) => new() { { "authorization", "Bearer " + token } };
 
     public Metadata Secretariat => Bearer(Token("secretariat-officer", Role.Secretariat));
