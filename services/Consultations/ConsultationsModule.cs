@@ -39,6 +39,7 @@ public static class ConsultationsModule
         builder.Services.AddSingleton<DkimCheck>();
         builder.Services.AddSingleton<ConsultationDeadlines>();
         builder.Services.AddSingleton<LiveCounts>();
+        builder.Services.AddSingleton<Examination.ExaminationPackages>();
         builder.Services.AddSingleton<IntakeWriter>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<IntakeWriter>());
         builder.Services.AddScoped<ResponseIntake>();
