@@ -16,7 +16,7 @@ public sealed record AttachmentSummary(int Index, string FileName, string MediaT
 public sealed record SimilarityGroup(string Id, IReadOnlyList<Guid> ResponseIds, bool Identical);
 
 /// <summary>What the examination package needs of one published response.</summary>
-public sealed record ResponseFacts(Guid Id, string TrackingNumber, ResponseChannel Channel, RespondentCategory Category, string CountryCode, string Text);
+public sealed record ResponseFacts(Guid Id, string TrackingNumber, ResponseChannel Channel, StakeholderCategory Category, string CountryCode, string Text);
 
 /// <summary>
 /// The figures of the package the group examines (Council Resolution 1344): the published
