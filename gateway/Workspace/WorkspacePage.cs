@@ -74,6 +74,30 @@ public abstract class WorkspacePage : PageModel
             return RedirectToPage("/Workspace/Index");
         }, fields);
 
+    /// <summary>
+    /// As <see cref="SubmitAsync(Func{CancellationToken, Task}, string, ValueTuple{string, string}[])"/> for a
+    /// service method that takes no request_id: the gateway keeps the form's <see cref="RequestId"/>
+    /// (<see cref="ActedForms"/>), so a second post of the same rendering is answered as the first was, and
+    /// the call is made once.
+    /// </summary>
+    protected async Task<IActionResult> SubmitOnceAsync(Func<CancellationToken, Task> call, string done, params (string Field, string Property)[] fields)
+    {
+        IActionResult? result = null;
+        var key = $"{Person.Subject}:{Request.Path}{Request.QueryString}:{RequestId}";
+        var first = await HttpContext.RequestServices.GetRequiredService<ActedForms>().OnceAsync(key, async () =>
+        {
+            result = await SubmitAsync(call, done, fields);
+            return result is RedirectToPageResult ? done : null;
+        }, HttpContext.RequestAborted);
+        if (first is not null)
+        {
+            TempData[WorkspaceMessages.Done] = first;
+            return RedirectToPage("/Workspace/Index");
+        }
+
+        return result!;
+    }
+
     /// <summary>As <see cref="SubmitAsync(Func{CancellationToken, Task}, string, ValueTuple{string, string}[])"/>, where the call says where to go next.</summary>
     protected async Task<IActionResult> SubmitAsync(Func<CancellationToken, Task<IActionResult>> call, params (string Field, string Property)[] fields)
     {
@@ -102,6 +126,17 @@ public abstract class WorkspacePage : PageModel
         {
             ShowRefusal(e.Status.Detail, fields);
             Response.StatusCode = Proxy.GatewayAnswers.HttpStatusFor(e.StatusCode);
+            return Page();
+        }
+        catch (RpcException e) when (e.StatusCode is Grpc.Core.StatusCode.Unavailable or Grpc.Core.StatusCode.DeadlineExceeded)
+        {
+            // A service busy, restarting or waiting for something (an election's result): the form stays
+            // as filled in, to be sent again (its request_id makes a second send act once). Not the
+            // detail: a call that never reached the service describes the connection, not the form.
+            var t = HttpContext.RequestServices.GetRequiredService<Microsoft.Extensions.Localization.IStringLocalizer<SharedResource>>();
+            ModelState.AddModelError("", t["The service could not act on this just now. Your form is kept as you filled it in: send it again in a moment."]);
+            Response.StatusCode = StatusCodes.Status503ServiceUnavailable;
+            Response.Headers.RetryAfter = "5";
             return Page();
         }
     }
