@@ -1,5 +1,6 @@
 using System.Text.Json;
 using NodaTime.Extensions;
+using Platform.Domain;
 using Wsis.Reporting.Model;
 using Xunit;
 

@@ -2,6 +2,7 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using NodaTime;
 using Platform.Data;
+using Platform.Messaging;
 using Wsis.Consultations.Data;
 using Wsis.Consultations.Intake;
 using Wsis.Consultations.IntegrationEvents;
@@ -73,7 +74,7 @@ public sealed partial class ConsultationClosing(ConsultationsDbContext db, LogSi
                 .Select(r => r.RespondentCategory)
                 .ToListAsync(cancellationToken))
             .GroupBy(c => c.Name()).ToDictionary(g => g.Key, g => g.Count());
-        IntegrationEventOutbox.Add(db, ConsultationEvents.Closed(consultation, byCategory), id.ToString());
+        db.AddIntegrationEvent(ConsultationEvents.Closed(consultation, byCategory), ConsultationEvents.AggregateKey(id));
         await db.SaveChangesAsync(cancellationToken);
         await transaction.CommitAsync(cancellationToken);
         LogClosed(id, consultation.PublishedResponseCount);

@@ -6,6 +6,7 @@ using Microsoft.Extensions.Options;
 using NodaTime;
 using NodaTime.Text;
 using Platform.Data;
+using Platform.Messaging;
 using Platform.Security;
 using Wsis.Consultations.Closing;
 using Wsis.Consultations.Data;
@@ -80,7 +81,7 @@ public sealed partial class ConsultationsService(
             var meeting = await LoadMeetingAsync(meetingId, ct);
             var consultation = Consultation.Open(meeting, request.Title, request.IssueText, request.Questions, await FreeRoutingCodeAsync(ct), Mapping.ActorOf(caller), Now);
             db.Consultations.Add(consultation);
-            IntegrationEventOutbox.Add(db, ConsultationEvents.Opened(consultation, meeting), consultation.Id.ToString());
+            db.AddIntegrationEvent(ConsultationEvents.Opened(consultation, meeting), ConsultationEvents.AggregateKey(consultation.Id));
             LogOpened(consultation.Id, LocalDatePattern.Iso.Format(meeting.StartsOn));
             return Present(consultation, 0);
         }, context.CancellationToken);
@@ -161,7 +162,7 @@ public sealed partial class ConsultationsService(
         }
         if (request.Category != V1.RespondentCategory.Unspecified)
         {
-            var category = (RespondentCategory)request.Category;
+            var category = Mapping.Category(request.Category);
             query = query.Where(r => r.RespondentCategory == category);
         }
         if (!string.IsNullOrEmpty(request.CountryCode))
@@ -424,7 +425,7 @@ public sealed partial class ConsultationsService(
     {
         var consultation = await LoadConsultationAsync(Input.Id(request.ConsultationId, "consultation_id"), context.CancellationToken);
         consultation.PublishResults(request.Summary, Mapping.ActorOf(context.GetCaller()), Now);
-        IntegrationEventOutbox.Add(db, ConsultationEvents.ResultsPublished(consultation), consultation.Id.ToString());
+        db.AddIntegrationEvent(ConsultationEvents.ResultsPublished(consultation), ConsultationEvents.AggregateKey(consultation.Id));
         await db.SaveChangesAsync(context.CancellationToken);
         return Present(consultation, consultation.PublishedResponseCount);
     }

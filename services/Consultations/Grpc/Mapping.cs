@@ -6,7 +6,7 @@ using Wsis.Consultations.Model;
 
 namespace Wsis.Consultations.Grpc;
 
-/// <summary>Between the model and consultations.v1 messages; values are the same numbers on both sides.</summary>
+/// <summary>Between the model and consultations.v1 messages; values are the same numbers on both sides (the stakeholder category, a platform type, converted by name).</summary>
 internal static class Mapping
 {
     public static V1.ListHistoryResponse ToMessage(IReadOnlyList<HistoryEntry> entries, string nextPageToken)
@@ -24,6 +24,31 @@ internal static class Mapping
     }
 
     public static Actor ActorOf(Caller caller) => Actor.Create(caller.Subject ?? "", caller.Roles, caller.Org, caller.Country, caller.Name);
+
+    /// <summary>consultations.v1.RespondentCategory → the platform's category; a number the proto does not define is Unspecified.</summary>
+    public static StakeholderCategory Category(V1.RespondentCategory category) => category switch
+    {
+        V1.RespondentCategory.Government => StakeholderCategory.Government,
+        V1.RespondentCategory.PrivateSector => StakeholderCategory.PrivateSector,
+        V1.RespondentCategory.CivilSociety => StakeholderCategory.CivilSociety,
+        V1.RespondentCategory.IntergovernmentalOrganization => StakeholderCategory.IntergovernmentalOrganization,
+        V1.RespondentCategory.InternationalOrganization => StakeholderCategory.InternationalOrganization,
+        V1.RespondentCategory.AcademicAndTechnical => StakeholderCategory.AcademicAndTechnical,
+        V1.RespondentCategory.Individual => StakeholderCategory.Individual,
+        _ => StakeholderCategory.Unspecified,
+    };
+
+    public static V1.RespondentCategory ToMessage(StakeholderCategory category) => category switch
+    {
+        StakeholderCategory.Government => V1.RespondentCategory.Government,
+        StakeholderCategory.PrivateSector => V1.RespondentCategory.PrivateSector,
+        StakeholderCategory.CivilSociety => V1.RespondentCategory.CivilSociety,
+        StakeholderCategory.IntergovernmentalOrganization => V1.RespondentCategory.IntergovernmentalOrganization,
+        StakeholderCategory.InternationalOrganization => V1.RespondentCategory.InternationalOrganization,
+        StakeholderCategory.AcademicAndTechnical => V1.RespondentCategory.AcademicAndTechnical,
+        StakeholderCategory.Individual => V1.RespondentCategory.Individual,
+        _ => V1.RespondentCategory.Unspecified,
+    };
 
     public static V1.GroupMeeting ToMessage(GroupMeeting m) =>
         new() { Id = m.Id.ToString(), StartsOn = LocalDatePattern.Iso.Format(m.StartsOn), Venue = m.Venue };
@@ -81,7 +106,7 @@ internal static class Mapping
             {
                 Name = r.RespondentName,
                 Organisation = r.RespondentOrganisation,
-                Category = (V1.RespondentCategory)r.RespondentCategory,
+                Category = ToMessage(r.RespondentCategory),
                 CountryCode = r.RespondentCountryCode,
                 // Personal data: the secretariat only, never on public responses.
                 Email = caller.IsSecretariat ? r.RespondentEmail : "",

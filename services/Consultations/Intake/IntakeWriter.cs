@@ -242,12 +242,12 @@ public sealed partial class IntakeWriter : BackgroundService
                 var published = ConsultationEvents.Published(record);
                 if (rows is not null)
                 {
-                    rows.Add(record, IntegrationEventOutbox.ResponsePublishedRow(published, batch[i].RaisedIn), key is null ? null : IdempotencyStore.NewRecord(key, receipt, _time));
+                    rows.Add(record, OutboxRowInSubmittersTrace(published, batch[i].RaisedIn), key is null ? null : IdempotencyStore.NewRecord(key, receipt, _time));
                 }
                 else
                 {
                     db.Responses.Add(record);
-                    db.Set<Platform.Messaging.OutboxMessage>().Add(IntegrationEventOutbox.ResponsePublishedRow(published, batch[i].RaisedIn));
+                    db.Set<Platform.Messaging.OutboxMessage>().Add(OutboxRowInSubmittersTrace(published, batch[i].RaisedIn));
                     if (key is not null)
                     {
                         IdempotencyStore.Add(db, key, receipt, _time);
@@ -271,6 +271,15 @@ public sealed partial class IntakeWriter : BackgroundService
             batch[i].Done.TrySetResult(sameKeyAs[i] is { } twin ? outcomes[twin] : outcomes[i]);
         }
     }
+
+    /// <summary>
+    /// A response's ResponsePublished outbox row (unordered: no aggregate key, see <see cref="ConsultationEvents"/>),
+    /// built here rather than by <c>db.AddIntegrationEvent</c> for two reasons: the writer saves it for a
+    /// submitter whose call raised it in <paramref name="raisedIn"/>, so the row keeps that trace rather
+    /// than the writer loop's; and on PostgreSQL it goes to <see cref="NewRows"/>, not to the change tracker.
+    /// </summary>
+    private static Platform.Messaging.OutboxMessage OutboxRowInSubmittersTrace(Wsis.Contracts.Events.ResponsePublished published, System.Diagnostics.ActivityContext raisedIn) =>
+        Platform.Messaging.IntegrationEvents.OutboxMessageFor(published, aggregateKey: null, raisedIn);
 
     /// <summary>
     /// A batch refused by a constraint: through SaveChanges a <see cref="DbUpdateException"/>,

@@ -3,6 +3,7 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using NodaTime;
 using Platform.Data;
+using Platform.Messaging;
 using Wsis.Consultations.Closing;
 using Wsis.Consultations.Data;
 using Wsis.Consultations.Grpc;
@@ -49,7 +50,7 @@ public sealed partial class ResponseIntake(
     {
         var consultationId = Input.Id(request.ConsultationId, "consultation_id");
         var given = request.Respondent ?? throw DomainException.InvalidArgument("respondent is required");
-        var respondent = Respondent.Create(given.Name, given.Organisation, (RespondentCategory)given.Category, given.CountryCode, given.Email);
+        var respondent = Respondent.Create(given.Name, given.Organisation, Mapping.Category(given.Category), given.CountryCode, given.Email);
         var attachments = request.Attachments.Select(a => (a.FileName, a.MediaType, Content: a.Content.ToByteArray())).ToList();
         if (limits.Value.Check(request.Text, attachments.Select(a => (a.FileName, a.MediaType, (long)a.Content.Length)).ToList()) is { } violation)
         {
@@ -153,7 +154,7 @@ public sealed partial class ResponseIntake(
         var receipt = Mapping.Receipt(response);
         if (response.Published)
         {
-            IntegrationEventOutbox.AddResponsePublished(db, ConsultationEvents.Published(response));
+            db.AddIntegrationEvent(ConsultationEvents.Published(response), aggregateKey: null);   // unordered (ConsultationEvents)
             var proofs = await LogAppender.AppendAsync(db, [response], signingKey, Now, null, cancellationToken);
             receipt.Inclusion = proofs[response.Id];
         }
@@ -216,7 +217,7 @@ public sealed partial class ResponseIntake(
                     return null;
                 }
 
-                IntegrationEventOutbox.AddResponsePublished(db, ConsultationEvents.Published(response));
+                db.AddIntegrationEvent(ConsultationEvents.Published(response), aggregateKey: null);   // unordered (ConsultationEvents)
                 if (options.Value.Log.Enabled)
                 {
                     var proofs = await LogAppender.AppendAsync(db, [response], signingKey, Now, null, cancellationToken);

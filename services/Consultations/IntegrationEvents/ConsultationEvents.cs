@@ -5,9 +5,21 @@ using Wsis.Contracts.Events;
 
 namespace Wsis.Consultations.IntegrationEvents;
 
-/// <summary>The integration events this service raises (records in contracts/Events), built from the model; enum values by their proto names.</summary>
+/// <summary>
+/// The integration events this service raises (records in contracts/Events), built from the model;
+/// enum values by their proto names. They go to Platform.Messaging's transactional outbox
+/// (<c>db.AddIntegrationEvent</c>), saved by the same SaveChanges (and transaction) as the state change
+/// and published after commit. A consultation's own events (Opened, Closed, ResultsPublished) share
+/// an ordering key (<see cref="AggregateKey"/>), so subscribers see them in that order.
+/// ResponsePublished events carry no ordering key: they are published side by side (a deadline rush
+/// brings thousands a second), so a subscriber may see them in any order, also after the
+/// consultation's Closed; Closed's count and digest tell it when it has them all.
+/// </summary>
 internal static class ConsultationEvents
 {
+    /// <summary>The ordering key of a consultation's own events.</summary>
+    public static string AggregateKey(Guid consultationId) => "consultation:" + consultationId;
+
     public static ConsultationOpened Opened(Consultation c, GroupMeeting meeting) => new()
     {
         EventId = NewId(c.OpenedAt),

@@ -5,7 +5,7 @@ namespace Wsis.Consultations.Model;
 /// <summary>A stored response without its bytes, as lists and the results show it.</summary>
 public sealed record ResponseSummary(
     Guid Id, Guid? ConsultationId, string TrackingNumber, ResponseChannel Channel, Instant ReceivedAt, string Sha256,
-    string Text, string Subject, string RespondentName, string RespondentOrganisation, RespondentCategory RespondentCategory,
+    string Text, string Subject, string RespondentName, string RespondentOrganisation, StakeholderCategory RespondentCategory,
     string RespondentCountryCode, string RespondentEmail, bool Late, bool Published, IReadOnlyList<string> Problems,
     IReadOnlyList<AttachmentSummary> Attachments, string? PublishedSha256 = null, long? LogIndex = null, long ReceivedSize = 0, string EnvelopeRecipient = "",
     DkimResult DkimResult = DkimResult.NotChecked, string DkimDomain = "");
@@ -16,7 +16,7 @@ public sealed record AttachmentSummary(int Index, string FileName, string MediaT
 public sealed record SimilarityGroup(string Id, IReadOnlyList<Guid> ResponseIds, bool Identical);
 
 /// <summary>What the examination package needs of one published response.</summary>
-public sealed record ResponseFacts(Guid Id, string TrackingNumber, ResponseChannel Channel, RespondentCategory Category, string CountryCode, string Text);
+public sealed record ResponseFacts(Guid Id, string TrackingNumber, ResponseChannel Channel, StakeholderCategory Category, string CountryCode, string Text);
 
 /// <summary>
 /// The figures of the package the group examines (Council Resolution 1344): the published

@@ -24,15 +24,15 @@ public static class ProtoNames
         _ => "CHANNEL_UNSPECIFIED",
     };
 
-    public static string Name(this RespondentCategory category) => category switch
+    public static string Name(this StakeholderCategory category) => category switch
     {
-        RespondentCategory.Government => "GOVERNMENT",
-        RespondentCategory.PrivateSector => "PRIVATE_SECTOR",
-        RespondentCategory.CivilSociety => "CIVIL_SOCIETY",
-        RespondentCategory.IntergovernmentalOrganization => "INTERGOVERNMENTAL_ORGANIZATION",
-        RespondentCategory.InternationalOrganization => "INTERNATIONAL_ORGANIZATION",
-        RespondentCategory.AcademicAndTechnical => "ACADEMIC_AND_TECHNICAL",
-        RespondentCategory.Individual => "INDIVIDUAL",
+        StakeholderCategory.Government => "GOVERNMENT",
+        StakeholderCategory.PrivateSector => "PRIVATE_SECTOR",
+        StakeholderCategory.CivilSociety => "CIVIL_SOCIETY",
+        StakeholderCategory.IntergovernmentalOrganization => "INTERGOVERNMENTAL_ORGANIZATION",
+        StakeholderCategory.InternationalOrganization => "INTERNATIONAL_ORGANIZATION",
+        StakeholderCategory.AcademicAndTechnical => "ACADEMIC_AND_TECHNICAL",
+        StakeholderCategory.Individual => "INDIVIDUAL",
         _ => "RESPONDENT_CATEGORY_UNSPECIFIED",
     };
 

@@ -16,19 +16,6 @@ public enum ResponseChannel
     MailingList = 3,
 }
 
-/// <summary>The stakeholder categories a respondent chooses from (the values of consultations.v1.RespondentCategory).</summary>
-public enum RespondentCategory
-{
-    Unspecified = 0,
-    Government = 1,
-    PrivateSector = 2,
-    CivilSociety = 3,
-    IntergovernmentalOrganization = 4,
-    InternationalOrganization = 5,
-    AcademicAndTechnical = 6,
-    Individual = 7,
-}
-
 /// <summary>
 /// A response exactly as received (Council Resolution 1344: every response is published unedited).
 /// It is stored once and never changed or deleted; what the reader understood of an e-mail (sender,
@@ -77,7 +64,7 @@ public sealed class Response
 
     public string RespondentOrganisation { get; private set; }
 
-    public RespondentCategory RespondentCategory { get; private set; }
+    public StakeholderCategory RespondentCategory { get; private set; }
 
     public string RespondentCountryCode { get; private set; }
 
@@ -328,13 +315,13 @@ public sealed class ResponseAttachment
 }
 
 /// <summary>Who responds through the web form, as they describe themselves.</summary>
-public sealed record Respondent(string Name, string Organisation, RespondentCategory Category, string CountryCode, string Email)
+public sealed record Respondent(string Name, string Organisation, StakeholderCategory Category, string CountryCode, string Email)
 {
     public const int NameMax = 200;
     public const int OrganisationMax = 300;
     public const int EmailMax = 320;
 
-    public static Respondent Create(string? name, string? organisation, RespondentCategory category, string? countryCode, string? email)
+    public static Respondent Create(string? name, string? organisation, StakeholderCategory category, string? countryCode, string? email)
     {
         var trimmedName = Input.Required(name, "respondent.name", NameMax).Trim();
         var trimmedOrganisation = (organisation ?? "").Trim();
@@ -343,7 +330,7 @@ public sealed record Respondent(string Name, string Organisation, RespondentCate
             throw DomainException.InvalidArgument($"respondent.organisation is longer than {OrganisationMax} characters");
         }
 
-        if (category == RespondentCategory.Unspecified || !Enum.IsDefined(category))
+        if (!category.IsChosen())
         {
             throw DomainException.InvalidArgument(
                 "respondent.category is required: GOVERNMENT, PRIVATE_SECTOR, CIVIL_SOCIETY, INTERGOVERNMENTAL_ORGANIZATION, INTERNATIONAL_ORGANIZATION, ACADEMIC_AND_TECHNICAL or INDIVIDUAL");

@@ -31,20 +31,6 @@ public sealed record ConsultationClosing(Guid EventId, Instant OccurredAt, strin
 
 public sealed record ResultsPublication(Guid EventId, Instant OccurredAt, string ConsultationId, string? Summary);
 
-public enum StakeholderCategory
-{
-    Unspecified = 0,
-    Government = 1,
-    PrivateSector = 2,
-    CivilSociety = 3,
-    IntergovernmentalOrganization = 4,
-    InternationalOrganization = 5,
-    AcademicAndTechnical = 6,
-
-    /// <summary>A respondent answering for themselves (consultations only).</summary>
-    Individual = 7,
-}
-
 public enum ResponseChannel
 {
     Unspecified = 0,

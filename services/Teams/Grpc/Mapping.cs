@@ -49,14 +49,36 @@ internal static class Mapping
     {
         Id = s.Id.ToString(),
         Name = s.Name,
-        Category = (V1.StakeholderCategory)(int)s.Category,
+        Category = ToMessage(s.Category),
         CountryCode = s.CountryCode,
         // Personal data: only the secretariat and the stakeholder itself see it.
         ContactEmail = showContact ? s.ContactEmail : "",
         RegisteredAt = Ts(s.RegisteredAt),
     };
 
-    public static StakeholderCategory Category(V1.StakeholderCategory c) => (StakeholderCategory)(int)c;
+    /// <summary>teams.v1.StakeholderCategory → the platform's category; a number the proto does not define is Unspecified.</summary>
+    public static StakeholderCategory Category(V1.StakeholderCategory c) => c switch
+    {
+        V1.StakeholderCategory.Government => StakeholderCategory.Government,
+        V1.StakeholderCategory.PrivateSector => StakeholderCategory.PrivateSector,
+        V1.StakeholderCategory.CivilSociety => StakeholderCategory.CivilSociety,
+        V1.StakeholderCategory.IntergovernmentalOrganization => StakeholderCategory.IntergovernmentalOrganization,
+        V1.StakeholderCategory.InternationalOrganization => StakeholderCategory.InternationalOrganization,
+        V1.StakeholderCategory.AcademicAndTechnical => StakeholderCategory.AcademicAndTechnical,
+        _ => StakeholderCategory.Unspecified,
+    };
+
+    /// <summary>The platform's category → teams.v1.StakeholderCategory, which has no INDIVIDUAL: the register holds organisations only (<see cref="Stakeholder.Register"/>).</summary>
+    public static V1.StakeholderCategory ToMessage(StakeholderCategory c) => c switch
+    {
+        StakeholderCategory.Government => V1.StakeholderCategory.Government,
+        StakeholderCategory.PrivateSector => V1.StakeholderCategory.PrivateSector,
+        StakeholderCategory.CivilSociety => V1.StakeholderCategory.CivilSociety,
+        StakeholderCategory.IntergovernmentalOrganization => V1.StakeholderCategory.IntergovernmentalOrganization,
+        StakeholderCategory.InternationalOrganization => V1.StakeholderCategory.InternationalOrganization,
+        StakeholderCategory.AcademicAndTechnical => V1.StakeholderCategory.AcademicAndTechnical,
+        _ => V1.StakeholderCategory.Unspecified,
+    };
 
     public static V1.ActionLine ToMessage(ActionLine l) => new() { Code = l.Code, Title = l.Title, ParentCode = l.ParentCode ?? "" };
 

@@ -2,17 +2,6 @@ using NodaTime;
 
 namespace Wsis.Teams.Model;
 
-/// <summary>The stakeholder groups the WSIS texts name.</summary>
-public enum StakeholderCategory
-{
-    Government = 1,
-    PrivateSector = 2,
-    CivilSociety = 3,
-    IntergovernmentalOrganization = 4,
-    InternationalOrganization = 5,
-    AcademicAndTechnical = 6,
-}
-
 /// <summary>An organisation in the register; every team is open to it.</summary>
 public sealed class Stakeholder
 {
@@ -33,7 +22,7 @@ public sealed class Stakeholder
 
     public static Stakeholder Register(string? name, StakeholderCategory category, string? countryCode, string? contactEmail, Actor actor, Instant now)
     {
-        if (!Enum.IsDefined(category))
+        if (!category.IsOrganisation())
             throw DomainException.InvalidArgument("category is required (GOVERNMENT, PRIVATE_SECTOR, CIVIL_SOCIETY, INTERGOVERNMENTAL_ORGANIZATION, INTERNATIONAL_ORGANIZATION or ACADEMIC_AND_TECHNICAL)");
         return new Stakeholder
         {

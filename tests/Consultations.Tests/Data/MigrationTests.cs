@@ -1,13 +1,5 @@
 using System.Data.Common;
-using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
-using Microsoft.EntityFrameworkCore.Diagnostics;
-using Microsoft.EntityFrameworkCore.Infrastructure;
-using Microsoft.EntityFrameworkCore.Migrations;
-using Microsoft.Extensions.Configuration;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Hosting;
-using Npgsql;
 using Platform.Data;
 using Testing;
 using Wsis.Consultations.Data;
@@ -59,20 +51,8 @@ public sealed class MigrationTests
     [InlineData("20261208000000_OutboxTraceContext")]
     [InlineData("20261215000000_PublishedRecordsAndLog")]
     [InlineData("20261215010000_SenderVerification")]
-    public async Task A_SQLite_database_made_by_the_hand_written_migrations_keeps_every_row_and_gets_a_new_database_s_schema(string lastHandWritten)
-    {
-        var old = SqliteFile();
-        var fresh = SqliteFile();
-        try
-        {
-            await UpgradeKeepsEverything(DatabaseProvider.Sqlite, lastHandWritten, old, fresh, c => new SqliteConnection(c));
-        }
-        finally
-        {
-            File.Delete(new SqliteConnectionStringBuilder(old).DataSource);
-            File.Delete(new SqliteConnectionStringBuilder(fresh).DataSource);
-        }
-    }
+    public Task A_SQLite_database_made_by_the_hand_written_migrations_keeps_every_row_and_gets_a_new_database_s_schema(string lastHandWritten) =>
+        Upgrade(DatabaseProvider.Sqlite, lastHandWritten);
 
     [Theory]
     [InlineData("20261122100000_InitialCreate")]
@@ -82,81 +62,32 @@ public sealed class MigrationTests
     [InlineData("20261208000000_OutboxTraceContext")]
     [InlineData("20261215000000_PublishedRecordsAndLog")]
     [InlineData("20261215010000_SenderVerification")]
-    public async Task A_PostgreSQL_database_made_by_the_hand_written_migrations_keeps_every_row_and_gets_a_new_database_s_schema(string lastHandWritten)
+    public Task A_PostgreSQL_database_made_by_the_hand_written_migrations_keeps_every_row_and_gets_a_new_database_s_schema(string lastHandWritten) =>
+        Upgrade(DatabaseProvider.Postgres, lastHandWritten);
+
+    // The shared part (old database, upgrade at start, rows and schema compared): tests/Testing/MigrationUpgrade.cs.
+    private static Task Upgrade(DatabaseProvider provider, string lastHandWritten) =>
+        MigrationUpgrade.KeepsEveryRowAndGetsANewDatabasesSchemaAsync<ConsultationsDbContext, SqliteConsultationsDbContext, PostgresConsultationsDbContext, HandWrittenConsultationsDbContext>(
+            provider, ConsultationsModule.DatabaseName, lastHandWritten, options => new HandWrittenConsultationsDbContext(options),
+            db => FillEveryTable(db, Array.IndexOf(HandWrittenIds, lastHandWritten) + 1, provider), SearchFindsTheResponsesStoredBefore);
+
+    /// <summary>
+    /// The full-text search beside the model: SQLite's FTS5 table and its triggers (PostgreSQL's GIN
+    /// index is in the schema compared) index the responses stored before the upgrade.
+    /// </summary>
+    private static async Task SearchFindsTheResponsesStoredBefore(MigrationUpgrade.Databases databases)
     {
-        var cluster = await SharedPostgres.GetAsync();
-        await UpgradeKeepsEverything(DatabaseProvider.Postgres, lastHandWritten, await cluster.CreateDatabaseAsync(), await cluster.CreateDatabaseAsync(), c => new NpgsqlConnection(c));
-    }
-
-    private static async Task UpgradeKeepsEverything(DatabaseProvider provider, string lastHandWritten, string oldDatabase, string freshDatabase, Func<string, DbConnection> connect)
-    {
-        // A database as a previous release left it: the hand-written migrations up to one of them, then data in every table.
-        var handWritten = new DbContextOptionsBuilder<HandWrittenConsultationsDbContext>();
-        _ = provider == DatabaseProvider.Postgres ? handWritten.UseNpgsql(oldDatabase) : handWritten.UseSqlite(oldDatabase);
-        handWritten.ConfigureWarnings(w => w.Ignore(RelationalEventId.PendingModelChangesWarning));
-        await using (var db = new HandWrittenConsultationsDbContext(handWritten.Options))
+        if (databases.Provider == DatabaseProvider.Sqlite)
         {
-            await db.GetService<IMigrator>().MigrateAsync(lastHandWritten);
-            await FillEveryTable(db, Array.IndexOf(HandWrittenIds, lastHandWritten) + 1, provider);
-        }
-
-        IReadOnlyList<string> rowsBefore;
-        IReadOnlyDictionary<string, IReadOnlyList<string>> columnsBefore;
-        await using (var connection = connect(oldDatabase))
-        {
-            columnsBefore = await DatabaseContents.ColumnsAsync(connection);
-            var empty = (await DatabaseContents.RowCountsAsync(connection)).Where(t => t.Value == 0 && t.Key != "__EFMigrationsLock").Select(t => t.Key);
-            Assert.Empty(empty);
-            rowsBefore = await DatabaseContents.RowsAsync(connection);
-        }
-
-        // Today's service starts on it (and on a new database), migrating as it does at every start.
-        foreach (var database in new[] { oldDatabase, freshDatabase })
-        {
-            using var host = ServiceDatabaseHost(provider, database);
-            await using (var scope = host.Services.CreateAsyncScope())
-            {
-                var db = scope.ServiceProvider.GetRequiredService<ConsultationsDbContext>();
-                if (database == oldDatabase)
-                {
-                    Assert.Equal(db.Database.GetMigrations().SkipWhile(id => id != lastHandWritten).Skip(1), await db.Database.GetPendingMigrationsAsync());
-                }
-            }
-
-            await host.StartAsync();
-            await using (var scope = host.Services.CreateAsyncScope())
-            {
-                var db = scope.ServiceProvider.GetRequiredService<ConsultationsDbContext>();
-                Assert.Equal(db.Database.GetMigrations(), await db.Database.GetAppliedMigrationsAsync());
-            }
-
-            await host.StopAsync();
-        }
-
-        await using var upgraded = connect(oldDatabase);
-        await using var created = connect(freshDatabase);
-        // Every row as it was (the migration history aside: it gained the migrations just applied).
-        Assert.Equal(rowsBefore.Where(NotHistory), (await DatabaseContents.RowsAsync(upgraded, columnsBefore)).Where(NotHistory));
-        var newSchema = await DatabaseContents.SchemaAsync(created);
-        var upgradedSchema = await DatabaseContents.SchemaAsync(upgraded);
-        Assert.True(newSchema.SequenceEqual(upgradedSchema),
-            $"only in a new database:\n{string.Join('\n', newSchema.Except(upgradedSchema))}\nonly in the upgraded one:\n{string.Join('\n', upgradedSchema.Except(newSchema))}");
-
-        // The full-text search beside the model: SQLite's FTS5 table and its triggers (PostgreSQL's GIN
-        // index is in the schema compared above) index the responses stored before the upgrade.
-        if (provider == DatabaseProvider.Sqlite)
-        {
-            Assert.Equal(await TriggersAsync(created), await TriggersAsync(upgraded));
-            Assert.Equal(["TRIGGER Responses_Search_Delete", "TRIGGER Responses_Search_Insert"], (await TriggersAsync(upgraded)).Select(t => t[..t.IndexOf(':', StringComparison.Ordinal)]));
-            Assert.Equal("1", await ScalarAsync(upgraded, """SELECT COUNT(*) FROM "ResponsesSearch" WHERE "ResponsesSearch" MATCH 'broadband'"""));
+            Assert.Equal(await TriggersAsync(databases.Created), await TriggersAsync(databases.Upgraded));
+            Assert.Equal(["TRIGGER Responses_Search_Delete", "TRIGGER Responses_Search_Insert"], (await TriggersAsync(databases.Upgraded)).Select(t => t[..t.IndexOf(':', StringComparison.Ordinal)]));
+            Assert.Equal("1", await ScalarAsync(databases.Upgraded, """SELECT COUNT(*) FROM "ResponsesSearch" WHERE "ResponsesSearch" MATCH 'broadband'"""));
         }
         else
         {
-            Assert.Equal("1", await ScalarAsync(upgraded, """SELECT COUNT(*) FROM "Responses" WHERE to_tsvector('simple', "Text") @@ plainto_tsquery('simple', 'broadband')"""));
+            Assert.Equal("1", await ScalarAsync(databases.Upgraded, """SELECT COUNT(*) FROM "Responses" WHERE to_tsvector('simple', "Text") @@ plainto_tsquery('simple', 'broadband')"""));
         }
     }
-
-    private static bool NotHistory(string row) => !row.StartsWith("__EFMigrationsHistory:", StringComparison.Ordinal);
 
     private static async Task<List<string>> TriggersAsync(DbConnection connection)
     {
@@ -182,18 +113,6 @@ public sealed class MigrationTests
         await using var command = connection.CreateCommand();
         command.CommandText = sql;
         return Convert.ToString(await command.ExecuteScalarAsync(), System.Globalization.CultureInfo.InvariantCulture)!;
-    }
-
-    private static IHost ServiceDatabaseHost(DatabaseProvider provider, string connectionString)
-    {
-        var builder = Host.CreateApplicationBuilder();
-        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
-        {
-            ["Database:Provider"] = provider.ToString(),
-            [$"ConnectionStrings:{ConsultationsModule.DatabaseName}"] = connectionString,
-        });
-        builder.AddServiceDatabase<ConsultationsDbContext, SqliteConsultationsDbContext, PostgresConsultationsDbContext>(ConsultationsModule.DatabaseName);
-        return builder.Build();
     }
 
     /// <summary>
@@ -268,7 +187,4 @@ public sealed class MigrationTests
 
     private static PostgresConsultationsDbContext Postgres() =>
         new(new DbContextOptionsBuilder<PostgresConsultationsDbContext>().UseNpgsql("Host=localhost;Database=unused").Options);
-
-    private static string SqliteFile() =>
-        $"Data Source={Path.Combine(Path.GetTempPath(), $"consultations-migration-{Guid.NewGuid():N}.db")};Pooling=False";
 }

@@ -1,4 +1,5 @@
 using NodaTime;
+using Platform.Domain;
 using Wsis.Consultations.Model;
 using Xunit;
 
@@ -6,7 +7,7 @@ namespace Wsis.Consultations.Tests.Model;
 
 public class ExaminationPackageTests
 {
-    private static ResponseSummary Summary(string tracking, string text, RespondentCategory category, string country, ResponseChannel channel) =>
+    private static ResponseSummary Summary(string tracking, string text, StakeholderCategory category, string country, ResponseChannel channel) =>
         new(Guid.CreateVersion7(), Guid.Empty, tracking, channel, Given.January10, new string('0', 64), text, "", "n", "o", category, country, "", false, true, [], []);
 
     [Fact]
@@ -15,9 +16,9 @@ public class ExaminationPackageTests
         const string letter = "We ask the group to protect an open, interoperable and affordable Internet for everyone, everywhere.";
         var package = ExaminationPackage.Of(
         [
-            Summary("CWG-27-A", letter + " One.", RespondentCategory.CivilSociety, "SN", ResponseChannel.Web),
-            Summary("CWG-27-B", letter + " Two.", RespondentCategory.CivilSociety, "SN", ResponseChannel.MailingList),
-            Summary("CWG-27-C", "An independent answer about transit prices.", RespondentCategory.Government, "", ResponseChannel.Email),
+            Summary("CWG-27-A", letter + " One.", StakeholderCategory.CivilSociety, "SN", ResponseChannel.Web),
+            Summary("CWG-27-B", letter + " Two.", StakeholderCategory.CivilSociety, "SN", ResponseChannel.MailingList),
+            Summary("CWG-27-C", "An independent answer about transit prices.", StakeholderCategory.Government, "", ResponseChannel.Email),
         ]);
 
         Assert.Equal([("CIVIL_SOCIETY", 2), ("GOVERNMENT", 1)], package.ByCategory);
@@ -31,9 +32,9 @@ public class ExaminationPackageTests
         const string letter = "We ask the group to protect an open, interoperable and affordable Internet for everyone, everywhere, and to publish this.";
         var responses = new[]
         {
-            Summary("CWG-27-K", letter + " Signed, supporter 1.", RespondentCategory.CivilSociety, "SN", ResponseChannel.Web),
-            Summary("CWG-27-C", letter + " Signed, supporter 2.", RespondentCategory.CivilSociety, "SN", ResponseChannel.Web),
-            Summary("CWG-27-X", "An independent answer about exchange points and transit prices in West Africa.", RespondentCategory.Government, "GH", ResponseChannel.Web),
+            Summary("CWG-27-K", letter + " Signed, supporter 1.", StakeholderCategory.CivilSociety, "SN", ResponseChannel.Web),
+            Summary("CWG-27-C", letter + " Signed, supporter 2.", StakeholderCategory.CivilSociety, "SN", ResponseChannel.Web),
+            Summary("CWG-27-X", "An independent answer about exchange points and transit prices in West Africa.", StakeholderCategory.Government, "GH", ResponseChannel.Web),
         };
 
         var package = ExaminationPackage.Of(responses);

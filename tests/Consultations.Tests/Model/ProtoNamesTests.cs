@@ -1,3 +1,4 @@
+using Platform.Domain;
 using Wsis.Consultations.Model;
 using Xunit;
 
@@ -14,7 +15,7 @@ public class ProtoNamesTests
     {
         Assert.All(Enum.GetValues<ConsultationState>(), s => Assert.Equal(ProtoName("ConsultationState", (int)s), s.Name()));
         Assert.All(Enum.GetValues<ResponseChannel>(), c => Assert.Equal(ProtoName("Channel", (int)c), c.Name()));
-        Assert.All(Enum.GetValues<RespondentCategory>(), c => Assert.Equal(ProtoName("RespondentCategory", (int)c), c.Name()));
+        Assert.All(Enum.GetValues<StakeholderCategory>(), c => Assert.Equal(ProtoName("RespondentCategory", (int)c), c.Name()));
         Assert.All(Enum.GetValues<DkimResult>(), r => Assert.Equal(ProtoName("DkimResult", (int)r), r.Name()));
     }
 }

@@ -1,5 +1,6 @@
 using System.Text;
 using System.Text.Json;
+using Platform.Domain;
 using Wsis.Consultations.Model;
 using Wsis.Consultations.Model.Mail;
 using Xunit;
@@ -9,7 +10,7 @@ namespace Wsis.Consultations.Tests.Model;
 /// <summary>The published record: what the public downloads and the log's leaf is made of.</summary>
 public class PublishedRecordTests
 {
-    private static readonly Respondent Amina = Respondent.Create("Amina Diallo", "Réseau \"Sénégal\"", RespondentCategory.CivilSociety, "sn", "amina@example.sn");
+    private static readonly Respondent Amina = Respondent.Create("Amina Diallo", "Réseau \"Sénégal\"", StakeholderCategory.CivilSociety, "sn", "amina@example.sn");
 
     private static Response Web(string text)
     {

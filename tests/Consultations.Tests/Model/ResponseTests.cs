@@ -9,7 +9,7 @@ namespace Wsis.Consultations.Tests.Model;
 
 public class ResponseTests
 {
-    private static readonly Respondent Amina = Respondent.Create("Amina Diallo", "Réseau Sénégal", RespondentCategory.CivilSociety, "sn", "amina@example.sn");
+    private static readonly Respondent Amina = Respondent.Create("Amina Diallo", "Réseau Sénégal", StakeholderCategory.CivilSociety, "sn", "amina@example.sn");
 
     [Fact]
     public void A_web_response_keeps_the_bytes_received_with_their_hash_and_is_published_at_once()
@@ -22,7 +22,7 @@ public class ResponseTests
         Assert.Equal(7, response.Id.Version);
         Assert.Equal(received, response.Content);
         Assert.Equal(ResponseHashes.Sha256Hex(received), response.Sha256);
-        Assert.Equal(("Amina Diallo", "SN", RespondentCategory.CivilSociety), (response.RespondentName, response.RespondentCountryCode, response.RespondentCategory));
+        Assert.Equal(("Amina Diallo", "SN", StakeholderCategory.CivilSociety), (response.RespondentName, response.RespondentCountryCode, response.RespondentCategory));
         var attachment = Assert.Single(response.Attachments);
         Assert.Equal(("answer.pdf", "application/pdf", 4L, ResponseHashes.Sha256Hex(pdf)), (attachment.FileName, attachment.MediaType, attachment.Size, attachment.Sha256));
     }
@@ -31,16 +31,16 @@ public class ResponseTests
     public void A_respondent_names_a_category_an_assigned_country_code_or_none_and_an_address_and_errors_name_the_field()
     {
         Assert.Contains("respondent.category", Given.Refused(DomainErrorKind.InvalidArgument,
-            () => Respondent.Create("A", "", RespondentCategory.Unspecified, "", "")).Message);
+            () => Respondent.Create("A", "", StakeholderCategory.Unspecified, "", "")).Message);
         Assert.Contains("respondent.country_code", Given.Refused(DomainErrorKind.InvalidArgument,
-            () => Respondent.Create("A", "", RespondentCategory.Government, "CHE", "")).Message);
+            () => Respondent.Create("A", "", StakeholderCategory.Government, "CHE", "")).Message);
         Assert.Contains("respondent.country_code", Given.Refused(DomainErrorKind.InvalidArgument,
-            () => Respondent.Create("A", "", RespondentCategory.Government, "XX", "")).Message);
+            () => Respondent.Create("A", "", StakeholderCategory.Government, "XX", "")).Message);
         Assert.Equal("respondent.name is required", Given.Refused(DomainErrorKind.InvalidArgument,
-            () => Respondent.Create(" ", "", RespondentCategory.Government, "", "")).Message);
-        var email = Given.Refused(DomainErrorKind.InvalidArgument, () => Respondent.Create("A", "", RespondentCategory.Government, "", "not an address"));
+            () => Respondent.Create(" ", "", StakeholderCategory.Government, "", "")).Message);
+        var email = Given.Refused(DomainErrorKind.InvalidArgument, () => Respondent.Create("A", "", StakeholderCategory.Government, "", "not an address"));
         Assert.DoesNotContain("not an address", email.Message);
-        Assert.Equal("", Respondent.Create("A", "", RespondentCategory.Individual, " ", "").CountryCode);
+        Assert.Equal("", Respondent.Create("A", "", StakeholderCategory.Individual, " ", "").CountryCode);
     }
 
     [Fact]

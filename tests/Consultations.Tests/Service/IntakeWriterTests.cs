@@ -6,7 +6,7 @@ using Wsis.Consultations.Model;
 using Wsis.Consultations.V1;
 using Xunit;
 using Respondent = Wsis.Consultations.Model.Respondent;
-using RespondentCategory = Wsis.Consultations.Model.RespondentCategory;
+using StakeholderCategory = Platform.Domain.StakeholderCategory;
 using Response = Wsis.Consultations.Model.Response;
 
 namespace Wsis.Consultations.Tests.Service;
@@ -78,7 +78,7 @@ public class IntakeWriterTests
         var writer = host.Services.GetRequiredService<Wsis.Consultations.Intake.IntakeWriter>();
         Response Record(string text) => Response.Submitted(
             Guid.Parse(consultation.Id),
-            Respondent.Create("Ana", "Org", RespondentCategory.Government, "CH", "ana@example.org"),
+            Respondent.Create("Ana", "Org", StakeholderCategory.Government, "CH", "ana@example.org"),
             text, [], System.Text.Encoding.UTF8.GetBytes(text), NodaTime.Instant.FromDateTimeOffset(host.Clock.GetUtcNow()));
 
         // The second and third carry the same response id (the same response twice): the batch's

@@ -1,14 +1,5 @@
-using System.Data.Common;
-using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
-using Microsoft.EntityFrameworkCore.Diagnostics;
-using Microsoft.EntityFrameworkCore.Infrastructure;
-using Microsoft.EntityFrameworkCore.Migrations;
-using Microsoft.Extensions.Configuration;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Hosting;
 using NodaTime;
-using Npgsql;
 using Platform.Data;
 using Platform.Messaging;
 using Testing;
@@ -54,107 +45,35 @@ public sealed class MigrationTests
     [InlineData("20261122100000_Initial")]
     [InlineData("20261122170000_IdempotencyKeyIndex")]
     [InlineData("20261208000000_OutboxTraceContext")]
-    public async Task A_SQLite_database_made_by_the_hand_written_migrations_keeps_every_row_and_gets_a_new_database_s_schema(string lastHandWritten)
-    {
-        var old = SqliteFile();
-        var fresh = SqliteFile();
-        try
-        {
-            await UpgradeKeepsEverything(DatabaseProvider.Sqlite, lastHandWritten, old, fresh, c => new SqliteConnection(c));
-        }
-        finally
-        {
-            File.Delete(new SqliteConnectionStringBuilder(old).DataSource);
-            File.Delete(new SqliteConnectionStringBuilder(fresh).DataSource);
-        }
-    }
+    public Task A_SQLite_database_made_by_the_hand_written_migrations_keeps_every_row_and_gets_a_new_database_s_schema(string lastHandWritten) =>
+        Upgrade(DatabaseProvider.Sqlite, lastHandWritten);
 
     [Theory]
     [InlineData("20261122100000_Initial")]
     [InlineData("20261122170000_IdempotencyKeyIndex")]
     [InlineData("20261208000000_OutboxTraceContext")]
-    public async Task A_PostgreSQL_database_made_by_the_hand_written_migrations_keeps_every_row_and_gets_a_new_database_s_schema(string lastHandWritten)
+    public Task A_PostgreSQL_database_made_by_the_hand_written_migrations_keeps_every_row_and_gets_a_new_database_s_schema(string lastHandWritten) =>
+        Upgrade(DatabaseProvider.Postgres, lastHandWritten);
+
+    // The shared part (old database, upgrade at start, rows and schema compared): tests/Testing/MigrationUpgrade.cs.
+    private static Task Upgrade(DatabaseProvider provider, string lastHandWritten) =>
+        MigrationUpgrade.KeepsEveryRowAndGetsANewDatabasesSchemaAsync<TeamsDbContext, SqliteTeamsDbContext, PostgresTeamsDbContext, HandWrittenTeamsDbContext>(
+            provider, TeamsModule.DatabaseName, lastHandWritten, options => new HandWrittenTeamsDbContext(options), FillAsync, NewDatabaseHasTheSameCatalogue);
+
+    private static async Task FillAsync(TeamsDbContext db)
     {
-        var cluster = await SharedPostgres.GetAsync();
-        await UpgradeKeepsEverything(DatabaseProvider.Postgres, lastHandWritten, await cluster.CreateDatabaseAsync(), await cluster.CreateDatabaseAsync(), c => new NpgsqlConnection(c));
+        var (team, meeting) = FillEveryTable(db);
+        await db.SaveChangesAsync();
+        await AddOutboxRows(db);
+        Assert.Contains(team.Id, await db.Teams.Select(t => t.Id).ToListAsync());
+        Assert.Equal(meeting.Id, (await db.CoordinatorsMeetings.SingleAsync()).Id);
     }
 
-    private static async Task UpgradeKeepsEverything(DatabaseProvider provider, string lastHandWritten, string oldDatabase, string freshDatabase, Func<string, DbConnection> connect)
-    {
-        // A database as a previous release left it: the hand-written migrations up to one of them, then data in every table.
-        var handWritten = new DbContextOptionsBuilder<HandWrittenTeamsDbContext>();
-        _ = provider == DatabaseProvider.Postgres ? handWritten.UseNpgsql(oldDatabase) : handWritten.UseSqlite(oldDatabase);
-        handWritten.ConfigureWarnings(w => w.Ignore(RelationalEventId.PendingModelChangesWarning));
-        await using (var db = new HandWrittenTeamsDbContext(handWritten.Options))
-        {
-            await db.GetService<IMigrator>().MigrateAsync(lastHandWritten);
-            var (team, meeting) = FillEveryTable(db);
-            await db.SaveChangesAsync();
-            await AddOutboxRows(db);
-            Assert.Contains(team.Id, await db.Teams.Select(t => t.Id).ToListAsync());
-            Assert.Equal(meeting.Id, (await db.CoordinatorsMeetings.SingleAsync()).Id);
-        }
-
-        IReadOnlyList<string> rowsBefore;
-        IReadOnlyDictionary<string, IReadOnlyList<string>> columnsBefore;
-        await using (var connection = connect(oldDatabase))
-        {
-            columnsBefore = await DatabaseContents.ColumnsAsync(connection);
-            var empty = (await DatabaseContents.RowCountsAsync(connection)).Where(t => t.Value == 0 && t.Key != "__EFMigrationsLock").Select(t => t.Key);
-            Assert.Empty(empty);
-            rowsBefore = await DatabaseContents.RowsAsync(connection);
-        }
-
-        // Today's service starts on it (and on a new database), migrating as it does at every start.
-        foreach (var database in new[] { oldDatabase, freshDatabase })
-        {
-            using var host = ServiceDatabaseHost(provider, database);
-            await using (var scope = host.Services.CreateAsyncScope())
-            {
-                var db = scope.ServiceProvider.GetRequiredService<TeamsDbContext>();
-                if (database == oldDatabase)
-                {
-                    Assert.Equal(db.Database.GetMigrations().SkipWhile(id => id != lastHandWritten).Skip(1), await db.Database.GetPendingMigrationsAsync());
-                }
-            }
-
-            await host.StartAsync();
-            await using (var scope = host.Services.CreateAsyncScope())
-            {
-                var db = scope.ServiceProvider.GetRequiredService<TeamsDbContext>();
-                Assert.Equal(db.Database.GetMigrations(), await db.Database.GetAppliedMigrationsAsync());
-            }
-
-            await host.StopAsync();
-        }
-
-        await using var upgraded = connect(oldDatabase);
-        await using var created = connect(freshDatabase);
-        // Every row as it was (the migration history aside: it gained the migrations just applied).
-        Assert.Equal(rowsBefore.Where(NotHistory), (await DatabaseContents.RowsAsync(upgraded, columnsBefore)).Where(NotHistory));
-        var newSchema = await DatabaseContents.SchemaAsync(created);
-        var upgradedSchema = await DatabaseContents.SchemaAsync(upgraded);
-        Assert.True(newSchema.SequenceEqual(upgradedSchema),
-            $"only in a new database:\n{string.Join('\n', newSchema.Except(upgradedSchema))}\nonly in the upgraded one:\n{string.Join('\n', upgradedSchema.Except(newSchema))}");
-        // The seed data of a new database is the catalogue the hand-written migration inserted.
+    // The seed data of a new database is the catalogue the hand-written migration inserted.
+    private static async Task NewDatabaseHasTheSameCatalogue(MigrationUpgrade.Databases databases) =>
         Assert.Equal(
-            rowsBefore.Where(r => r.StartsWith("action_lines:", StringComparison.Ordinal)),
-            (await DatabaseContents.RowsAsync(created)).Where(r => r.StartsWith("action_lines:", StringComparison.Ordinal)));
-    }
-
-    private static bool NotHistory(string row) => !row.StartsWith("__EFMigrationsHistory:", StringComparison.Ordinal);
-
-    private static IHost ServiceDatabaseHost(DatabaseProvider provider, string connectionString)
-    {
-        var builder = Host.CreateApplicationBuilder();
-        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
-        {
-            ["Database:Provider"] = provider.ToString(),
-            [$"ConnectionStrings:{TeamsModule.DatabaseName}"] = connectionString,
-        });
-        builder.AddServiceDatabase<TeamsDbContext, SqliteTeamsDbContext, PostgresTeamsDbContext>(TeamsModule.DatabaseName);
-        return builder.Build();
-    }
+            databases.RowsBefore.Where(r => r.StartsWith("action_lines:", StringComparison.Ordinal)),
+            (await DatabaseContents.RowsAsync(databases.Created)).Where(r => r.StartsWith("action_lines:", StringComparison.Ordinal)));
 
     private static (Team Team, CoordinatorsMeeting Meeting) FillEveryTable(TeamsDbContext db)
     {
@@ -192,7 +111,4 @@ public sealed class MigrationTests
         VALUES ('0199a1b2-0000-7000-8000-000000000001', 'Contracts.Events.TeamCreated', '[1]', 'aggregate-1', '2026-11-22 09:00:00', '2026-11-22 09:00:01', 1),
                ('0199a1b2-0000-7000-8000-000000000002', 'Contracts.Events.TeamCreated', '[2]', 'aggregate-2', '2026-11-22 09:00:00', NULL, 0)
         """);
-
-    private static string SqliteFile() =>
-        $"Data Source={Path.Combine(Path.GetTempPath(), $"teams-migration-{Guid.NewGuid():N}.db")};Pooling=False";
 }

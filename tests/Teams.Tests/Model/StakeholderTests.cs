@@ -39,6 +39,14 @@ public class StakeholderTests
     }
 
     [Fact]
+    public void An_individual_is_not_an_organisation_the_register_holds()
+    {
+        // The platform's category has Individual for consultation respondents; teams.v1 has no such value.
+        var error = Given.Refused(DomainErrorKind.InvalidArgument, () => Stakeholder.Register("X", StakeholderCategory.Individual, "CH", "a@b.org", Anyone, Given.Now));
+        Assert.StartsWith("category is required", error.Message);
+    }
+
+    [Fact]
     public void Over_long_names_are_refused()
     {
         var error = Given.Refused(DomainErrorKind.InvalidArgument, () => Stakeholder.Register(new string('a', 301), StakeholderCategory.Government, "CH", "a@b.org", Anyone, Given.Now));
