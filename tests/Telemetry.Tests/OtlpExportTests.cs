@@ -86,7 +86,7 @@ public sealed class OtlpExportTests
         var registered = await new Stakeholders.StakeholdersClient(services.Channel).RegisterStakeholderAsync(new RegisterStakeholderRequest
         {
             Name = "Réseau Sénégal",
-            Category = StakeholderCategory.CivilSociety,
+            Category = Wsis.Teams.V1.StakeholderCategory.CivilSociety,
             CountryCode = "SN",
             ContactEmail = "contact@example.sn",
         }, services.As("org-1", Role.Stakeholder, org: "org-1"));

@@ -37,7 +37,7 @@ public sealed class TraceAcrossTheOutboxTests(ITestOutputHelper output)
         var registered = await client.RegisterStakeholderAsync(new RegisterStakeholderRequest
         {
             Name = "Réseau Sénégal",
-            Category = StakeholderCategory.CivilSociety,
+            Category = Wsis.Teams.V1.StakeholderCategory.CivilSociety,
             CountryCode = "SN",
             ContactEmail = "contact@example.sn",
         }, services.As("org-1", Role.Stakeholder, org: "org-1"));
