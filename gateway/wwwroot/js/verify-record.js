@@ -134,11 +134,11 @@
       fail("checkpoint", d.msgCheckpoint);
     }
     const time = new Date(lines[3]);
-    if (root.length !== 32 || isNaN(time) || Number(proof.treeSize) !== size) {
+    if (root.length !== 32 || isNaN(time) || Number(proof.treeSize ?? 0) !== size) {
       fail("checkpoint", d.msgCheckpoint);
     }
 
-    const leafIndex = Number(proof.leafIndex);
+    const leafIndex = Number(proof.leafIndex ?? 0);
     let path;
     try {
       path = (proof.path || []).map(fromBase64);
