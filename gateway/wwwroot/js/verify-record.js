@@ -2,7 +2,8 @@
 // (services/Consultations/README.md, "Published records and the log"):
 //  1. downloads the published record (the bytes the page offers) and compares its SHA-256 with the
 //     published hash shown on the page;
-//  2. downloads each attachment and compares its SHA-256 with the one the record lists;
+//  2. downloads each attachment and compares its SHA-256 with the one the record lists (when they
+//     come to at most data-attachment-limit bytes together);
 //  3. fetches the inclusion proof against the consultation's latest checkpoint (the final one once
 //     closed) and recomputes the log's root with RFC 9162 hashing: leaf SHA-256(0x00 ‖ hash),
 //     node SHA-256(0x01 ‖ left ‖ right);
@@ -108,7 +109,11 @@
       fail("record-format", d.msgRecordFormat);
     }
     const attachments = Array.isArray(listed.attachments) ? listed.attachments : [];
-    for (const a of attachments) {
+    // Attachments are downloaded only when that is cheap; larger ones are left to the reader,
+    // who compares them with the hashes in the table.
+    const attachmentBytes = attachments.reduce((n, a) => n + (Number(a.size) || 0), 0);
+    const checkAttachments = attachmentBytes <= Number(d.attachmentLimit);
+    for (const a of checkAttachments ? attachments : []) {
       const bytes = await (await download(`${d.attachments}/${a.index}`, "attachment", format(d.msgAttachment, a.file_name))).arrayBuffer();
       if (hex(await sha256(bytes)) !== String(a.sha256).toLowerCase()) {
         fail("attachment", format(d.msgAttachment, a.file_name));
@@ -179,7 +184,9 @@
     const when = time.toLocaleString(lang, { dateStyle: "long", timeStyle: "long", timeZone: "UTC" });
     let words = format(d.msgVerified, leafIndex + 1, leafIndex, size, when, keyId);
     if (attachments.length > 0) {
-      words += " " + format(d.msgAttachments, attachments.length);
+      words += " " + (checkAttachments
+        ? format(d.msgAttachments, attachments.length)
+        : format(d.msgAttachmentsSkipped, attachments.length, attachmentBytes));
     }
     show("verified", words);
   }
