@@ -60,6 +60,19 @@ public sealed class VerificationHostFixture : IAsyncLifetime
         return await context.NewPageAsync();
     }
 
+    /// <summary>Saved under artifacts/screenshots at the repository root, as the gateway's browser tests save theirs.</summary>
+    public Task ScreenshotAsync(IPage page, string name)
+    {
+        var dir = new DirectoryInfo(AppContext.BaseDirectory);
+        while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "Microservices.sln")))
+        {
+            dir = dir.Parent;
+        }
+        var folder = Path.Combine(dir?.FullName ?? AppContext.BaseDirectory, "artifacts", "screenshots");
+        Directory.CreateDirectory(folder);
+        return page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(folder, name + ".png"), FullPage = true });
+    }
+
     public async Task DisposeAsync()
     {
         await Browser.DisposeAsync();
@@ -98,6 +111,7 @@ public sealed class ResponseVerificationInTheBrowserTests(VerificationHostFixtur
         Assert.Contains($"Verified in your browser: this record is entry {leaf + 1} of the consultation's log (leaf index {leaf}), in the signed checkpoint of size ", text);
         Assert.Contains($"(key {f.Web.Inclusion.Checkpoint.KeyId})", text);
         Assert.Contains("Its 1 attachment(s) match the hashes the record lists.", text);
+        await f.ScreenshotAsync(page, "response-verified-in-the-browser");
         Assert.Equal("polite", await page.GetByTestId("verification").GetAttributeAsync("aria-live"));
 
         var axe = await page.RunAxe(new AxeRunOptions
@@ -118,6 +132,7 @@ public sealed class ResponseVerificationInTheBrowserTests(VerificationHostFixtur
         Assert.Equal("verified", outcome);
         Assert.StartsWith("Vérifié dans votre navigateur : cet enregistrement est l'entrée ", text);
         Assert.Contains("Aucune : le message ne porte pas de signature DKIM", await page.GetByTestId("dkim").InnerTextAsync());
+        await f.ScreenshotAsync(page, "response-e-mail-verified-fr");
         var axe = await page.RunAxe(new AxeRunOptions
         {
             RunOnly = new RunOnlyOptions { Type = "tag", Values = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"] },
@@ -143,6 +158,7 @@ public sealed class ResponseVerificationInTheBrowserTests(VerificationHostFixtur
         var (outcome, text) = await OutcomeAsync(page);
 
         Assert.Equal("hash", outcome);
+        await f.ScreenshotAsync(page, "response-verification-hash-failure");
         Assert.StartsWith("Verification failed at step 1: the downloaded record's SHA-256 is ", text);
         Assert.Contains($"not the published hash {f.Web.PublishedSha256} shown on this page.", text);
     }
