@@ -8,7 +8,7 @@
 # Environment (all optional):
 #   BENCH_QUICK=1        short runs for development (seconds per round, fewer events)
 #   BENCH_OUT=DIR        where the <name>.json files and logs go (default bench/out)
-#   BENCH_ONLY=a,b       run only these (grpc, gateway, messaging, intake-inprocess, cluster); the
+#   BENCH_ONLY=a,b       run only these (grpc, gateway, messaging, intake-inprocess, consultations-log, cluster); the
 #                        others keep their sections from bench/results.json, marked as from an earlier run
 #   BENCH_DURATION, BENCH_ROUNDS  h2load seconds per round and rounds (grpc, gateway)
 #   MESSAGING_EVENTS     events per path (messaging)
@@ -29,10 +29,12 @@ export PYTHONPATH="$root/bench/lib"
 if [ "$BENCH_QUICK" = 1 ]; then
   duration=${BENCH_DURATION:-3}; rounds=${BENCH_ROUNDS:-2}; warmup=20000; warmup_s=3
   events=${MESSAGING_EVENTS:-1000}; intake=(--seconds "${INTAKE_SECONDS:-5}" --clients "${INTAKE_CLIENTS:-32}" --burst "${INTAKE_BURST:-5000}")
+  log=(--seconds "${LOG_SECONDS:-5}" --rounds 2 --clients 64 --leaves "${LOG_LEAVES:-100000}" --samples 100)
   limit=${BENCH_TIMEOUT:-900}
 else
   duration=${BENCH_DURATION:-10}; rounds=${BENCH_ROUNDS:-3}; warmup=60000; warmup_s=10
   events=${MESSAGING_EVENTS:-3000}; intake=(--seconds "${INTAKE_SECONDS:-20}" --clients "${INTAKE_CLIENTS:-32}" --burst "${INTAKE_BURST:-75000}")
+  log=(--seconds "${LOG_SECONDS:-15}" --rounds 3 --clients 64 --leaves "${LOG_LEAVES:-1000000}" --samples 300)
   limit=${BENCH_TIMEOUT:-2400}
 fi
 started=$(python3 -c "import benchjson; print(benchjson.now())")
@@ -77,6 +79,7 @@ run_bench grpc "${h2env[@]}" bench/grpc/run.sh
 run_bench gateway "${h2env[@]}" bench/gateway/run.sh
 run_bench messaging dotnet bench/messaging/bin/Release/net10.0/Messaging.Bench.dll "$events" 8 --json "$BENCH_OUT/messaging.json"
 run_bench intake-inprocess dotnet bench/Consultations/bin/Release/net10.0/Consultations.Bench.dll "${intake[@]}" --json "$BENCH_OUT/intake-inprocess.json"
+run_bench consultations-log dotnet bench/ConsultationsLog/bin/Release/net10.0/ConsultationsLog.Bench.dll "${log[@]}" --json "$BENCH_OUT/consultations-log.json"
 if [ -f bench/cluster/run.sh ]; then
   run_bench cluster bash bench/cluster/run.sh
 fi

@@ -31,15 +31,20 @@ using Wsis.Contracts.Verification;
 // (appends from the head's frontier, complete subtrees stored once), then inclusion and
 // consistency proofs read from it as GetInclusionProof / GetConsistencyProof do: time per proof.
 // Usage: dotnet run -c Release --project bench/ConsultationsLog -- [--seconds 15] [--rounds 2]
-//        [--clients 32] [--writers 4] [--leaves 1000000] [--samples 300] [--postgres "Host=…"]
+//        [--clients 32] [--writers N] [--leaves 1000000] [--samples 300] [--postgres "Host=…"] [--json out.json]
+// --writers: Consultations:Intake:Writers for both modes; without it each mode runs with the
+// service's default (1 writer with the log on, 4 with it off), as deployed.
 var seconds = Option("--seconds", 15);
 var rounds = Option("--rounds", 2);
 var clients = Option("--clients", 32);
 var leafCount = Option("--leaves", 1_000_000);
 var samples = Option("--samples", 300);
-var writers = Option("--writers", 4);
+var writers = Option("--writers", 0);
 var postgres = args.SkipWhile(a => a != "--postgres").Skip(1).FirstOrDefault();
-Console.WriteLine($"machine: {Environment.ProcessorCount} cores, .NET {Environment.Version}; {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC");
+var jsonPath = args.SkipWhile(a => a != "--json").Skip(1).FirstOrDefault();
+var machine = $"{Environment.ProcessorCount} cores, .NET {Environment.Version}, load average {File.ReadAllText("/proc/loadavg").Trim()}";
+var report = new Wsis.Cluster.Bench.BenchReport("What the consultation log costs (intake with the log on and off; proofs in a large log)", machine);
+Console.WriteLine($"machine: {machine}; {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC");
 
 PostgresCluster? cluster = null;
 if (postgres is null)
@@ -65,17 +70,28 @@ for (var round = 0; round < rounds; round++)
 
 var on = rates[true].Average();
 var off = rates[false].Average();
-Console.WriteLine();
-Console.WriteLine($"| sustained intake, {clients} clients, {seconds} s × {rounds} rounds each | responses/s |");
-Console.WriteLine("| --- | --- |");
-Console.WriteLine($"| log off | {off:F0} ({string.Join(", ", rates[false].Select(r => r.ToString("F0", CultureInfo.InvariantCulture)))}) |");
-Console.WriteLine($"| log on | {on:F0} ({string.Join(", ", rates[true].Select(r => r.ToString("F0", CultureInfo.InvariantCulture)))}) |");
-Console.WriteLine($"| on / off | {on / off * 100:F1} % |");
+static string Rates(List<double> r) => string.Join(", ", r.Select(x => x.ToString("N0", CultureInfo.InvariantCulture)));
+var writersText = writers > 0 ? $"{writers} writer(s) each" : "the service's default writers (1 with the log on, 4 off)";
+report.Table($"Sustained intake, {clients} clients, {seconds} s × {rounds} rounds each, alternating, {writersText}",
+    ["mode", "responses/s (mean)", "rounds"],
+    [
+        ["log off", Wsis.Cluster.Bench.BenchReport.N(off), Rates(rates[false])],
+        ["log on", Wsis.Cluster.Bench.BenchReport.N(on), Rates(rates[true])],
+        ["on / off", Wsis.Cluster.Bench.BenchReport.N(on / off * 100, 1) + " %", ""],
+    ]);
+report.Metric("intake with the log on relative to off", on / off * 100, "%", "≥ 95 %", on / off >= 0.95);
+report.Metric("intake with the log on", on, "/s");
+report.Metric("intake with the log off", off, "/s");
 
 await ProofsAsync(await DatabaseAsync("log_million"));
 if (cluster is not null)
 {
     await cluster.DisposeAsync();
+}
+
+if (jsonPath is not null)
+{
+    report.Write(jsonPath);
 }
 
 return;
@@ -97,7 +113,7 @@ async Task<double> IntakeAsync(string connectionString, bool logOn)
         ["Auth:SigningKeys:0"] = Convert.ToBase64String(secret),
         ["Consultations:Log:SigningKey"] = logKey,
         ["Consultations:Log:Enabled"] = logOn ? "true" : "false",
-        ["Consultations:Intake:Writers"] = writers.ToString(CultureInfo.InvariantCulture),
+        ["Consultations:Intake:Writers"] = writers > 0 ? writers.ToString(CultureInfo.InvariantCulture) : null,
     });
     builder.AddServiceDefaults();
     builder.AddConsultations();
@@ -150,8 +166,8 @@ async Task<double> IntakeAsync(string connectionString, bool logOn)
 
 async Task ProofsAsync(string connectionString)
 {
-    var options = new DbContextOptionsBuilder<ConsultationsDbContext>().UseNpgsql(connectionString).Options;
-    await using (var migrating = new ConsultationsDbContext(options))
+    var options = new DbContextOptionsBuilder<PostgresConsultationsDbContext>().UseNpgsql(connectionString).Options;
+    await using (var migrating = new PostgresConsultationsDbContext(options))
     {
         await migrating.Database.MigrateAsync();
     }
@@ -166,7 +182,7 @@ async Task ProofsAsync(string connectionString)
         var count = (int)Math.Min(Batch, leafCount - size);
         var hashes = Enumerable.Range(0, count).Select(i => SHA256.HashData(BitConverter.GetBytes(size + i))).ToList();
         var appended = ConsultationLog.Append(size, ConsultationLog.FrontierNodes(size, frontier), hashes);
-        await using var db = new ConsultationsDbContext(options);
+        await using var db = new PostgresConsultationsDbContext(options);
         await db.Database.OpenConnectionAsync();
         await using var transaction = await db.Database.BeginTransactionAsync();
         var nodes = appended.NewNodes.Select(n => new LogNode(consultationId, n.Level, n.Index, n.Hash)).ToList();
@@ -181,10 +197,10 @@ async Task ProofsAsync(string connectionString)
     }
 
     build.Stop();
-    await using var reader = new ConsultationsDbContext(options);
+    await using var reader = new PostgresConsultationsDbContext(options);
     var root = await LogProofs.ComputeAsync(reader, consultationId, nodes => MerkleLog.Root(nodes, size), CancellationToken.None);
     Console.WriteLine();
-    Console.WriteLine($"log of {size:N0} leaves built in PostgreSQL in {build.Elapsed.TotalSeconds:F0} s ({size / build.Elapsed.TotalSeconds:F0} leaves/s, batches of {Batch:N0})");
+    report.Note($"log of {size:N0} leaves built in PostgreSQL in {build.Elapsed.TotalSeconds:F0} s ({size / build.Elapsed.TotalSeconds:F0} leaves/s, batches of {Batch:N0})");
 
     var random = new Random(26);
     var inclusion = new List<double>();
@@ -214,11 +230,19 @@ async Task ProofsAsync(string connectionString)
         return $"{sorted.Average():F2} ms mean, {sorted[sorted.Length / 2]:F2} p50, {sorted[Math.Min(sorted.Length - 1, (int)(sorted.Length * 0.99))]:F2} p99";
     }
 
-    Console.WriteLine($"| proof in a log of {size:N0} (read from stored subtrees, one query) | time |");
-    Console.WriteLine("| --- | --- |");
-    Console.WriteLine($"| inclusion ({inclusion.Count} random leaves) | {Stats(inclusion)} |");
-    Console.WriteLine($"| consistency with a random older size ({consistency.Count}) | {Stats(consistency)} |");
-    Console.WriteLine($"| proofs that failed to verify | {failures} |");
+    report.Table($"Proofs in a log of {size:N0} responses (read from stored subtrees, one query each)",
+        ["proof", "time"],
+        [
+            [$"inclusion ({inclusion.Count} random leaves)", Stats(inclusion)],
+            [$"consistency with a random older size ({consistency.Count})", Stats(consistency)],
+            ["proofs that failed to verify", failures.ToString(CultureInfo.InvariantCulture)],
+        ]);
+    report.Metric($"inclusion proof in a log of {size:N0}, mean", inclusion.Average(), "ms");
+    report.Metric($"consistency proof in a log of {size:N0}, mean", consistency.Average(), "ms");
+    if (failures > 0)
+    {
+        throw new InvalidOperationException($"{failures} proofs failed to verify");
+    }
 }
 
 int Option(string name, int fallback)

@@ -42,6 +42,18 @@ var meeting = await viaGateway.ScheduleGroupMeetingAsync(new ScheduleGroupMeetin
 }, secretariat);
 var consultation = await viaGateway.OpenConsultationAsync(new OpenConsultationRequest { MeetingId = meeting.Id, Title = "Cluster benchmark", IssueText = "Intake benchmark on the cluster" }, memberState);
 Console.WriteLine($"consultation {consultation.Id} opened through the gateway");
+const int SmallConsultationSize = 100;
+// A second consultation with 100 responses: its pages are read side by side with the large one's
+// (3.), so that a page's cost can be seen not to grow with the number of responses.
+var small = await viaGateway.OpenConsultationAsync(new OpenConsultationRequest { MeetingId = meeting.Id, Title = "Cluster benchmark, 100 responses", IssueText = "The same pages over 100 responses" }, memberState);
+var smallIntake = new Intake(small.Id, partner);
+for (var i = 0; i < SmallConsultationSize; i++)
+{
+    if (!await smallIntake.SubmitUntilAcceptedAsync(direct[i % direct.Length], new Submitted($"small-{i}", "small"), new Refusals(), TimeSpan.FromMinutes(2)))
+    {
+        throw new InvalidOperationException("a response to the small consultation was not accepted");
+    }
+}
 
 var intake = new Intake(consultation.Id, partner);
 var everything = new ConcurrentBag<Submitted>();
@@ -335,6 +347,45 @@ report.Metric("JSON page of 100 responses p99", reads[1].P99, "ms");
 report.Metric("bulk download reads", reads[2].PerSecond, "req/s");
 report.Metric("bulk download p99", reads[2].P99, "ms");
 report.Metric("page reads relative to JSON page reads", 100 * reads[0].PerSecond / reads[1].PerSecond, "%");
+
+// The same public reads over the large consultation and over the small one (100 responses), in
+// one run, alternating which goes first: the page and a search must not slow down as responses
+// accumulate (issue 27's target: the large one's p99 at most twice the small one's). "connectivity"
+// is in every response's text (a search matching them all, paged); a response's own reference
+// matches one.
+string SearchUrl(string id, string words) => $"{web}/search?consultation={Uri.EscapeDataString(id)}&q={Uri.EscapeDataString(words)}";
+var sideBySide = new (string What, string Small, string Large)[]
+{
+    ("consultation page (first 100)", $"{web}/consultations/{Uri.EscapeDataString(small.Id)}", page),
+    ("search, a word in every response (first 25)", SearchUrl(small.Id, "connectivity"), SearchUrl(consultation.Id, "connectivity")),
+    ("search, one response's reference", SearchUrl(small.Id, "small-7"), SearchUrl(consultation.Id, "warm-0-7")),
+    ("results: counts, similar texts, first 100 (JSON API GetConsultationResults)",
+        $"{web}/v1/consultations/{Uri.EscapeDataString(small.Id)}/results?pageSize=100", $"{web}/v1/consultations/{Uri.EscapeDataString(consultation.Id)}/results?pageSize=100"),
+};
+var scaleRows = new List<string[]>();
+var halfRead = TimeSpan.FromSeconds(Math.Max(1, o.ReadSeconds / 2.0));
+foreach (var (what, smallUrl, largeUrl) in sideBySide)
+{
+    // small, large, large, small: each gets one turn first and one second.
+    var smallRuns = new List<PageReads.Result>();
+    var largeRuns = new List<PageReads.Result>();
+    smallRuns.Add(await PageReads.RunAsync(what, o.ReadConcurrency, halfRead, h => h.GetAsync(smallUrl)));
+    largeRuns.Add(await PageReads.RunAsync(what, o.ReadConcurrency, halfRead, h => h.GetAsync(largeUrl)));
+    largeRuns.Add(await PageReads.RunAsync(what, o.ReadConcurrency, halfRead, h => h.GetAsync(largeUrl)));
+    smallRuns.Add(await PageReads.RunAsync(what, o.ReadConcurrency, halfRead, h => h.GetAsync(smallUrl)));
+    var (smallRate, largeRate) = (smallRuns.Average(r => r.PerSecond), largeRuns.Average(r => r.PerSecond));
+    var (smallP99, largeP99) = (smallRuns.Max(r => r.P99), largeRuns.Max(r => r.P99));
+    var failedReads = smallRuns.Concat(largeRuns).Sum(r => r.Failed);
+    if (failedReads > 0)
+    {
+        failures.Add($"{what}: {failedReads} failed reads");
+    }
+    scaleRows.Add([what, N(smallRate, 1), N(largeRate, 1), N(smallP99, 1) + " ms", N(largeP99, 1) + " ms", N(largeP99 / smallP99, 2) + "×", failedReads == 0 ? "none" : N(failedReads)]);
+    report.Metric($"{what}: p99 over {stored.Count:N0} responses relative to over {SmallConsultationSize}", largeP99 / smallP99, "×", "≤ 2", largeP99 <= 2 * smallP99);
+}
+report.Table($"The same reads over {SmallConsultationSize} and over {stored.Count:N0} responses ({o.ReadConcurrency} clients, 2 × {halfRead.TotalSeconds:0.#} s each, alternating; p99 the worse of the two turns)",
+    ["read", $"requests/s, {SmallConsultationSize}", $"requests/s, {stored.Count:N0}", $"p99, {SmallConsultationSize}", $"p99, {stored.Count:N0}", "p99 large / small", "failed"],
+    scaleRows);
 
 // ---- 4. memory and CPU per process ----
 double Cpu(IReadOnlyList<ClusterProcesses.Usage> before, IReadOnlyList<ClusterProcesses.Usage> after, string name) =>

@@ -20,11 +20,14 @@ public static class ConsultationsModule
     /// <summary>Largest gRPC message in or out: a response at the attachment limits, or a raw e-mail, plus room.</summary>
     private const int MaxMessageBytes = 64 * 1024 * 1024;
 
+    /// <summary>The connection-string name and database name of this service (<c>ConnectionStrings:Consultations</c>, <c>data/consultations.db</c>).</summary>
+    public const string DatabaseName = "Consultations";
+
     public static WebApplicationBuilder AddConsultations(this WebApplicationBuilder builder)
     {
         builder.AddServiceDefaults();
         builder.AddBearerAuthentication();
-        builder.AddServiceDatabase<ConsultationsDbContext>("Consultations");
+        builder.AddServiceDatabase<ConsultationsDbContext, SqliteConsultationsDbContext, PostgresConsultationsDbContext>(DatabaseName);   // migrations at start
         builder.AddIdempotencyRetention<ConsultationsDbContext>();
         builder.AddMessaging<ConsultationsDbContext>();
         builder.Services.Configure<ConsultationsOptions>(builder.Configuration.GetSection(ConsultationsOptions.Section));
@@ -36,6 +39,7 @@ public static class ConsultationsModule
         builder.Services.AddSingleton<DkimCheck>();
         builder.Services.AddSingleton<ConsultationDeadlines>();
         builder.Services.AddSingleton<LiveCounts>();
+        builder.Services.AddSingleton<Examination.ExaminationPackages>();
         // Before the intake writer and the server: responses stored with the log off enter it first.
         builder.Services.AddHostedService<LogBackfill>();
         builder.Services.AddSingleton<IntakeWriter>();

@@ -42,6 +42,19 @@ public sealed class ConsultationsOptions
     public LiveCountSettings LiveCount { get; set; } = new();
 
     /// <summary>
+    /// <c>Consultations:Results:MaxAgeSeconds</c> (default 60): an open consultation's examination
+    /// package (GetConsultationResults' counts and similar texts), once it has at least
+    /// <c>LiveCount:CacheFrom</c> responses, is reused by an instance for up to this long instead of
+    /// being computed again for each new response (see <see cref="Examination.ExaminationPackages"/>).
+    /// </summary>
+    public ResultsSettings Results { get; set; } = new();
+
+    public sealed class ResultsSettings
+    {
+        public int MaxAgeSeconds { get; set; } = 60;
+    }
+
+    /// <summary>
     /// <c>Consultations:Dkim:Enabled</c> (default true), <c>Consultations:Dkim:NameServers</c> (a list
     /// of "ip[:port]"; default: the system's resolvers) and <c>Consultations:Dkim:TimeoutMilliseconds</c>
     /// (default 3000): how e-mail responses' DKIM signatures are checked at receipt (<see cref="Intake.DkimCheck"/>).

@@ -10,10 +10,12 @@ using Wsis.Consultations.Model;
 namespace Wsis.Consultations.Data;
 
 /// <summary>
-/// The Consultations service's own database. The mapping names no column types, so the same model
-/// and the hand-written migrations run on SQLite and PostgreSQL.
+/// The Consultations service's own database. The mapping names no column types, so one model serves
+/// SQLite and PostgreSQL; each provider has its own subclass (<see cref="SqliteConsultationsDbContext"/>,
+/// <see cref="PostgresConsultationsDbContext"/>) that owns that provider's generated migrations and
+/// model snapshot (Data/Migrations/Sqlite, Data/Migrations/Postgres). The service asks for this type.
 /// </summary>
-public sealed class ConsultationsDbContext(DbContextOptions<ConsultationsDbContext> options) : DbContext(options)
+public abstract class ConsultationsDbContext(DbContextOptions options) : DbContext(options)
 {
     public DbSet<GroupMeeting> GroupMeetings => Set<GroupMeeting>();
     public DbSet<Consultation> Consultations => Set<Consultation>();

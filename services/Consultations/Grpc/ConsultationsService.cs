@@ -29,6 +29,7 @@ public sealed partial class ConsultationsService(
     ResponseIntake intake,
     ConsultationClosing closing,
     LiveCounts liveCounts,
+    Examination.ExaminationPackages packages,
     LogSigningKey signingKey,
     IOptions<ConsultationsOptions> options,
     TimeProvider time,
@@ -36,6 +37,11 @@ public sealed partial class ConsultationsService(
 {
     /// <summary>A page of responses stops early past this many bytes (a client accepts 4 MiB in one message by default).</summary>
     private const int PageBudget = 3 * 1024 * 1024;
+
+    /// <summary>GetConsultationResults lists similarity groups within this many bytes, each with at most <see cref="GroupMembersListed"/> members.</summary>
+    private const int GroupsBudget = 512 * 1024;
+
+    private const int GroupMembersListed = 1000;
 
     private Instant Now => Instant.FromDateTimeOffset(time.GetUtcNow());
 
@@ -359,14 +365,15 @@ public sealed partial class ConsultationsService(
         var id = Input.Id(request.ConsultationId, "consultation_id");
         var page = Paging.ReadOffset(request.PageSize, request.PageToken);
         var consultation = await LoadConsultationAsync(id, context.CancellationToken, tracked: false);
-        var published = await db.Responses.AsNoTracking().Where(r => r.ConsultationId == id && r.Published)
-            .InReceiptOrder().Summaries().ToListAsync(context.CancellationToken);
-        var package = ExaminationPackage.Of(published);
         var counts = await liveCounts.PublishedCountsAsync(db, [consultation], context.CancellationToken);
+        var publishedCount = counts.TryGetValue(id, out var live) ? live : consultation.PublishedResponseCount;
+        // Counts and similar texts over every response: computed once and kept (ExaminationPackages);
+        // the page of responses is read on its own.
+        var package = await packages.GetAsync(consultation, publishedCount, context.CancellationToken);
         var results = new V1.ConsultationResults
         {
             Consultation = Present(consultation, counts, await FinalCheckpointsAsync([consultation], context.CancellationToken)),
-            Total = published.Count,
+            Total = package.Total,
             LateCount = await db.Responses.CountAsync(r => r.ConsultationId == id && r.Late, context.CancellationToken),
         };
         results.ByCategory.AddRange(Mapping.Counts(package.ByCategory));
@@ -374,12 +381,28 @@ public sealed partial class ConsultationsService(
         results.ByChannel.AddRange(Mapping.Counts(package.ByChannel));
         if (page.Offset == 0)
         {
-            results.SimilarityGroups.AddRange(package.Groups.Select(Mapping.ToMessage)); // they list every member: once, on the first page
+            // On the first page, the largest groups first within GroupsBudget, each with its first
+            // GroupMembersListed members: a campaign of 100,000 letters would otherwise pass the 4 MiB
+            // a client accepts. Every response names its group on its page, so paging finds them all.
+            var bytes = 0;
+            foreach (var group in package.Groups)
+            {
+                var message = Mapping.ToMessage(group, GroupMembersListed);
+                bytes += message.CalculateSize();
+                if (results.SimilarityGroups.Count > 0 && bytes > GroupsBudget)
+                {
+                    break;
+                }
+
+                results.SimilarityGroups.Add(message);
+            }
         }
 
-        var taken = AddWithinBudget(results.Responses, published.Skip(page.Offset).Take(page.Size), caller, results.CalculateSize(),
+        var rows = await db.Responses.AsNoTracking().Where(r => r.ConsultationId == id && r.Published)
+            .InReceiptOrder().Skip(page.Offset).Take(page.Size + 1).Summaries().ToListAsync(context.CancellationToken);
+        var taken = AddWithinBudget(results.Responses, rows.Take(page.Size), caller, results.CalculateSize(),
             (summary, message) => message.SimilarityGroup = package.GroupOf(summary.Id));
-        results.NextPageToken = page.NextAt(taken, published.Count);
+        results.NextPageToken = page.NextAt(taken, more: taken < rows.Count);
         return results;
     }
 

@@ -113,10 +113,11 @@ internal static class Mapping
         RootHash = Google.Protobuf.ByteString.CopyFrom(c.Root),
     };
 
-    public static V1.SimilarityGroup ToMessage(SimilarityGroup g)
+    /// <summary>A group with its first <paramref name="listed"/> members (its size counts them all).</summary>
+    public static V1.SimilarityGroup ToMessage(SimilarityGroup g, int listed)
     {
         var message = new V1.SimilarityGroup { Id = g.Id, Size = g.ResponseIds.Count, Identical = g.Identical };
-        message.ResponseIds.AddRange(g.ResponseIds.Select(id => id.ToString()));
+        message.ResponseIds.AddRange(g.ResponseIds.Take(listed).Select(id => id.ToString()));
         return message;
     }
 

@@ -2,6 +2,7 @@ using System.Security.Cryptography;
 using System.Text;
 using Google.Protobuf;
 using Grpc.Core;
+using Microsoft.Extensions.DependencyInjection;
 using Wsis.Consultations.V1;
 using Xunit;
 using Xunit.Abstractions;
@@ -464,6 +465,89 @@ public class ConsultationsServiceTests(ITestOutputHelper output)
         Assert.Equal(ConsultationState.Closed, state.State);
         Assert.Equal(1, state.PublishedResponseCount);
         Assert.Equal(Deadline.AddDays(2), state.ClosedAt.ToDateTimeOffset());
+    }
+
+    [Fact]
+    public async Task A_closed_consultations_results_are_computed_once_however_many_read_them_at_once()
+    {
+        await using var host = await ConsultationsHost.StartAsync(January10);
+        var consultation = await OpenAsync(host);
+        const string letter = "We ask the group to protect an open, interoperable and affordable Internet for everyone, everywhere, and to publish this response.";
+        for (var i = 0; i < 6; i++)
+        {
+            host.Clock.Now = January10.AddMinutes(i);
+            await host.Anonymous.SubmitResponseAsync(Submission(consultation.Id, letter + $" Signed, supporter {i}."));
+        }
+
+        host.Clock.Now = Deadline.AddSeconds(1);
+        Assert.Equal(1, await host.CloseDueAsync());
+        var packages = host.Services.GetRequiredService<Wsis.Consultations.Examination.ExaminationPackages>();
+        var before = packages.Computations;
+
+        var read = await Task.WhenAll(Enumerable.Range(0, 12).Select(async _ =>
+            await host.Anonymous.GetConsultationResultsAsync(new GetConsultationResultsRequest { ConsultationId = consultation.Id, PageSize = 4 })));
+        var again = await host.Anonymous.GetConsultationResultsAsync(new GetConsultationResultsRequest { ConsultationId = consultation.Id, PageSize = 4, PageToken = read[0].NextPageToken });
+
+        Assert.Equal(1, packages.Computations - before);
+        Assert.All(read, r => Assert.Equal(6, r.Total));
+        Assert.All(read, r => Assert.Equal(6, Assert.Single(r.SimilarityGroups).Size));
+        Assert.All(read, r => Assert.Equal(read[0].Responses.Select(x => x.Id), r.Responses.Select(x => x.Id)));
+        Assert.Equal(2, again.Responses.Count);
+        Assert.Equal("", again.NextPageToken);
+        Assert.All(read[0].Responses.Concat(again.Responses), r => Assert.Equal(read[0].SimilarityGroups[0].Id, r.SimilarityGroup));
+    }
+
+    [Fact]
+    public async Task A_campaign_of_more_than_a_thousand_letters_lists_its_first_thousand_members_and_its_size()
+    {
+        await using var host = await ConsultationsHost.StartAsync(January10);
+        var consultation = await OpenAsync(host);
+        const string letter = "We ask the group to protect an open, interoperable and affordable Internet for everyone, everywhere, and to publish this response.";
+        await Parallel.ForEachAsync(Enumerable.Range(0, 1001), new ParallelOptions { MaxDegreeOfParallelism = 16 },
+            async (i, _) => await host.Anonymous.SubmitResponseAsync(Submission(consultation.Id, letter + $" Signed, supporter {i}.")));
+
+        var results = await host.Anonymous.GetConsultationResultsAsync(new GetConsultationResultsRequest { ConsultationId = consultation.Id, PageSize = 1000 });
+
+        var campaign = Assert.Single(results.SimilarityGroups);
+        Assert.Equal(1001, campaign.Size);
+        Assert.Equal(1000, campaign.ResponseIds.Count);
+        Assert.Equal(results.Responses.Select(r => r.Id), campaign.ResponseIds.Take(results.Responses.Count)); // in receipt order
+        Assert.NotEqual("", results.NextPageToken);
+    }
+
+    [Fact]
+    public async Task An_open_consultations_results_follow_each_response_while_small_and_are_reused_for_their_max_age_once_large()
+    {
+        await using var host = await ConsultationsHost.StartAsync(January10, settings: new Dictionary<string, string?>
+        {
+            ["Consultations:LiveCount:CacheFrom"] = "3",
+            ["Consultations:LiveCount:MaxAgeSeconds"] = "0",
+            ["Consultations:Results:MaxAgeSeconds"] = "60",
+        });
+        var consultation = await OpenAsync(host);
+        async Task<int> TotalAsync() => (await host.Anonymous.GetConsultationResultsAsync(new GetConsultationResultsRequest { ConsultationId = consultation.Id })).Total;
+        Task Submit(int n) => host.Anonymous.SubmitResponseAsync(Submission(consultation.Id, $"Response number {n} about transit prices.")).ResponseAsync;
+
+        await Submit(1);
+        Assert.Equal(1, await TotalAsync());
+        await Submit(2);
+        Assert.Equal(2, await TotalAsync());
+        await Submit(3);
+        Assert.Equal(3, await TotalAsync());
+
+        // From CacheFrom on, the package is reused for Results:MaxAgeSeconds, then brought up to date.
+        await Submit(4);
+        Assert.Equal(3, await TotalAsync());
+        host.Clock.Now += TimeSpan.FromSeconds(61);
+        var waited = System.Diagnostics.Stopwatch.StartNew();
+        var total = await TotalAsync(); // the previous package while the new one is computed
+        while (total != 4 && waited.Elapsed < TimeSpan.FromSeconds(10))
+        {
+            await Task.Delay(50);
+            total = await TotalAsync();
+        }
+
+        Assert.Equal(4, total);
     }
 
     [Fact]

@@ -1,16 +1,16 @@
 using Microsoft.EntityFrameworkCore.Infrastructure;
 using Microsoft.EntityFrameworkCore.Migrations;
 
-namespace Wsis.Consultations.Data.Migrations;
+namespace Wsis.Consultations.Tests.HandWrittenMigrations;
 
 /// <summary>
 /// Issue 26: each response's published record and published hash, its leaf index in its
 /// consultation's log, and the log's tables (head with its frontier, complete subtrees, signed
 /// checkpoints). Provider-neutral like the first schema: no column types.
 /// </summary>
-[DbContext(typeof(ConsultationsDbContext))]
+[DbContext(typeof(HandWrittenConsultationsDbContext))]
 [Migration("20261215000000_PublishedRecordsAndLog")]
-public sealed class PublishedRecordsAndLog : Migration
+internal sealed class PublishedRecordsAndLog : Migration
 {
     protected override void Up(MigrationBuilder migrationBuilder)
     {

@@ -1,17 +1,18 @@
 using Microsoft.EntityFrameworkCore.Infrastructure;
 using Microsoft.EntityFrameworkCore.Migrations;
 using Platform.Data;
+using Wsis.Consultations.Data;
 
-namespace Wsis.Consultations.Data.Migrations;
+namespace Wsis.Consultations.Tests.HandWrittenMigrations;
 
 /// <summary>
 /// The first schema, written by hand and provider-neutral: no column types, so SQLite and
 /// PostgreSQL each choose theirs for the CLR type (instants are 64-bit Unix ticks, dates ISO text,
 /// raw messages and attachments binary: BLOB / bytea).
 /// </summary>
-[DbContext(typeof(ConsultationsDbContext))]
+[DbContext(typeof(HandWrittenConsultationsDbContext))]
 [Migration("20261122100000_InitialCreate")]
-public sealed class InitialCreate : Migration
+internal sealed class InitialCreate : Migration
 {
     protected override void Up(MigrationBuilder migrationBuilder)
     {

@@ -2,12 +2,12 @@ using Microsoft.EntityFrameworkCore.Infrastructure;
 using Microsoft.EntityFrameworkCore.Migrations;
 using Wsis.Consultations.Model;
 
-namespace Wsis.Consultations.Data.Migrations;
+namespace Wsis.Consultations.Tests.HandWrittenMigrations;
 
 /// <summary>Issue 26: each e-mail response's DKIM outcome at receipt and the signing domain (0 / empty: not checked).</summary>
-[DbContext(typeof(ConsultationsDbContext))]
+[DbContext(typeof(HandWrittenConsultationsDbContext))]
 [Migration("20261215010000_SenderVerification")]
-public sealed class SenderVerificationColumns : Migration
+internal sealed class SenderVerificationColumns : Migration
 {
     protected override void Up(MigrationBuilder migrationBuilder)
     {

@@ -2,7 +2,7 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Infrastructure;
 using Microsoft.EntityFrameworkCore.Migrations;
 
-namespace Wsis.Consultations.Data.Migrations;
+namespace Wsis.Consultations.Tests.HandWrittenMigrations;
 
 /// <summary>
 /// Full-text search over responses' texts (<see cref="ResponseSearch"/>): on PostgreSQL a GIN index over
@@ -10,9 +10,9 @@ namespace Wsis.Consultations.Data.Migrations;
 /// filled by a trigger as responses are stored (responses are never edited) and rebuilt once here for
 /// the responses already stored. No model change: the search is SQL beside the model.
 /// </summary>
-[DbContext(typeof(ConsultationsDbContext))]
+[DbContext(typeof(HandWrittenConsultationsDbContext))]
 [Migration("20261207200000_ResponseSearch")]
-public sealed class ResponseSearchIndex : Migration
+internal sealed class ResponseSearchIndex : Migration
 {
     protected override void Up(MigrationBuilder migrationBuilder)
     {

@@ -2,12 +2,12 @@ using Microsoft.EntityFrameworkCore.Infrastructure;
 using Microsoft.EntityFrameworkCore.Migrations;
 using Platform.Messaging;
 
-namespace Wsis.Consultations.Data.Migrations;
+namespace Wsis.Consultations.Tests.HandWrittenMigrations;
 
 /// <summary>The outbox and inbox tables of Platform.Messaging (provider-neutral, as the platform writes them).</summary>
-[DbContext(typeof(ConsultationsDbContext))]
+[DbContext(typeof(HandWrittenConsultationsDbContext))]
 [Migration("20261122110000_Messaging")]
-public sealed class Messaging : Migration
+internal sealed class Messaging : Migration
 {
     protected override void Up(MigrationBuilder migrationBuilder) => migrationBuilder.CreateMessagingTables();
 
