@@ -42,12 +42,19 @@ internal sealed partial class LogBackfill(
     /// <summary>Enters every open consultation's unlogged published responses; returns how many.</summary>
     internal static async Task<int> EnterUnloggedAsync(ConsultationsDbContext db, LogSigningKey key, Instant now, ILogger logger, CancellationToken cancellationToken)
     {
-        var consultations = await db.Responses.AsNoTracking()
-            .Where(r => r.Published && r.LogIndex == null && r.ConsultationId != null)
-            .Select(r => r.ConsultationId!.Value).Distinct().ToListAsync(cancellationToken);
+        // Open consultations only, each looked up through the (ConsultationId, LogIndex) index: a start
+        // costs a query per open consultation, not a scan of every response ever received.
+        var openIds = await db.Consultations.AsNoTracking()
+            .Where(c => c.State == ConsultationState.Open)
+            .Select(c => c.Id).ToListAsync(cancellationToken);
         var entered = 0;
-        foreach (var id in consultations.Order())
+        foreach (var id in openIds.Order())
         {
+            if (!await db.Responses.AnyAsync(r => r.ConsultationId == id && r.LogIndex == null && r.Published, cancellationToken))
+            {
+                continue;
+            }
+
             db.ChangeTracker.Clear();
             await using var transaction = await db.Database.BeginAllOrNothingAsync(cancellationToken);
             var open = await db.Consultations
