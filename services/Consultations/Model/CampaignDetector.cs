@@ -90,9 +90,10 @@ public sealed class CampaignDetector(double threshold = 0.8, int shingleWords = 
 
             // 2. Near-identical: MinHash + LSH candidates, verified exactly. Within one band bucket
             //    each text is compared with the bucket's first text; union-find makes groups transitive.
+            var keys = BandKeys(shingles);
             for (var band = 0; band < Bands; band++)
             {
-                var key = BandKey(shingles, band);
+                var key = keys[band];
                 if (!_buckets[band].TryGetValue(key, out var leader))
                 {
                     _buckets[band][key] = index;
@@ -149,7 +150,8 @@ public sealed class CampaignDetector(double threshold = 0.8, int shingleWords = 
                 continue; // quoted reply text is not the respondent's own words
             }
 
-            var decomposed = line.Normalize(NormalizationForm.FormKD);
+            // ASCII has nothing to decompose (most responses): skip the Unicode normaliser.
+            var decomposed = System.Text.Ascii.IsValid(line) ? line : line.Normalize(NormalizationForm.FormKD);
             var pendingSpace = builder.Length > 0;
             foreach (var c in decomposed)
             {
@@ -179,7 +181,7 @@ public sealed class CampaignDetector(double threshold = 0.8, int shingleWords = 
         return builder.ToString();
     }
 
-    /// <summary>The text's distinct shingle hashes, sorted.</summary>
+    /// <summary>The text's distinct shingle hashes, sorted: each shingle's hash is built from its words' hashes, position by position.</summary>
     private ulong[] Shingles(string normalised)
     {
         var words = normalised.Split(' ');
@@ -188,10 +190,22 @@ public sealed class CampaignDetector(double threshold = 0.8, int shingleWords = 
             return [Hash(normalised)];
         }
 
+        var wordHashes = new ulong[words.Length];
+        for (var i = 0; i < words.Length; i++)
+        {
+            wordHashes[i] = Hash(words[i]);
+        }
+
         var set = new HashSet<ulong>();
         for (var i = 0; i + ShingleWords <= words.Length; i++)
         {
-            set.Add(Hash(string.Join(' ', words, i, ShingleWords)));
+            var h = 0x2545F4914F6CDD1DUL;
+            for (var w = 0; w < ShingleWords; w++)
+            {
+                h = Mix(h ^ wordHashes[i + w]);
+            }
+
+            set.Add(h);
         }
 
         var sorted = set.ToArray();
@@ -199,27 +213,45 @@ public sealed class CampaignDetector(double threshold = 0.8, int shingleWords = 
         return sorted;
     }
 
-    private static ulong BandKey(ulong[] shingles, int band)
+    /// <summary>
+    /// The band keys of a text's MinHash signature, in one pass over its shingles: row r's value is
+    /// the minimum over the shingles of <c>a_r · h + b_r</c> (odd multipliers; the shingle hashes are
+    /// already mixed), which costs a multiply-add instead of a full mix per shingle and row.
+    /// </summary>
+    private static ulong[] BandKeys(ulong[] shingles)
     {
-        var key = 1469598103934665603UL ^ (ulong)band;
-        for (var row = 0; row < Rows; row++)
+        Span<ulong> minima = stackalloc ulong[SignatureLength];
+        minima.Fill(ulong.MaxValue);
+        foreach (var shingle in shingles)
         {
-            var seed = (ulong)(band * Rows + row + 1) * 0x9E3779B97F4A7C15UL;
-            var min = ulong.MaxValue;
-            foreach (var shingle in shingles)
+            for (var r = 0; r < SignatureLength; r++)
             {
-                var h = Mix(shingle ^ seed);
-                if (h < min)
+                var v = shingle * Multipliers[r] + Offsets[r];
+                if (v < minima[r])
                 {
-                    min = h;
+                    minima[r] = v;
                 }
             }
-
-            key = Mix(key ^ min);
         }
 
-        return key;
+        var keys = new ulong[Bands];
+        for (var band = 0; band < Bands; band++)
+        {
+            var key = 1469598103934665603UL ^ (ulong)band;
+            for (var row = 0; row < Rows; row++)
+            {
+                key = Mix(key ^ minima[band * Rows + row]);
+            }
+
+            keys[band] = key;
+        }
+
+        return keys;
     }
+
+    private static readonly ulong[] Multipliers = [.. Enumerable.Range(1, SignatureLength).Select(i => Mix((ulong)i * 0x9E3779B97F4A7C15UL) | 1)];
+
+    private static readonly ulong[] Offsets = [.. Enumerable.Range(1, SignatureLength).Select(i => Mix((ulong)i ^ 0xD1B54A32D192ED03UL))];
 
     /// <summary>Jaccard similarity of two sorted sets.</summary>
     private static double Jaccard(ulong[] a, ulong[] b)
