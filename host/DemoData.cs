@@ -14,10 +14,11 @@ namespace Wsis.Host;
 /// <summary>
 /// On an empty database, a demonstration data set covering a whole cycle — teams with designation
 /// histories (one ended), modalities in two versions and a meeting; a coordinators' meeting funded by
-/// ITU and UNESCO whose election elects a chair and reports a tie; stocktaking procedures, two teams'
-/// contributions and a national report; a report compiled and submitted by the chair; an open
+/// ITU and UNESCO whose election elects UNESCO chair and reports a tie, with the framework its chair set;
+/// stocktaking procedures, two teams' contributions and a national report; a report compiled and
+/// submitted by the chair; an open
 /// consultation, and one that closes at the end of the next day and is then examined with its results
-/// published — created by calling the services' own gRPC methods as their users would, so every rule,
+/// published; an e-mail that names no consultation, for the secretariat to assign — created by calling the services' own gRPC methods as their users would, so every rule,
 /// event and projection runs as in real use. <c>--no-demo-data</c> or <c>Host:DemoData=false</c> skips it.
 /// </summary>
 public sealed partial class DemoData(
@@ -185,15 +186,16 @@ public sealed partial class DemoData(
         await SeedCoordinatorsMeetingAsync(channel, secretariat, (itu, coordinatorItu), (unesco, coordinatorUnesco), (undp, coordinatorUndp), now, cancel);
         await SeedStocktakingAsync(channel, (c2, coordinatorItu), (c3, coordinatorUnesco), now, cancel);
         await SeedConsultationsAsync(consultations, secretariat, now, cancel);
-        await SeedReportAsync(channel, coordinatorItu, now, cancel);
+        // UNESCO is the elected chair: the development provider's chair persona acts for it.
+        await SeedReportAsync(channel, coordinatorUnesco, now, cancel);
         return true;
     }
 
     /// <summary>
     /// The meeting of coordinators, funded by both secretariats, elects its officers: the three designated
-    /// coordinators vote; the chair is elected, the one vice-chair seat ends in a tie (one coordinator does
-    /// not vote for it), which the meeting reports rather than breaks. It sets the framework and this year's
-    /// stocktaking procedures.
+    /// coordinators vote; UNESCO is elected chair, the one vice-chair seat ends in a tie between ITU and UNDP
+    /// (one coordinator does not vote for it), which the meeting reports rather than breaks. The chair sets
+    /// the framework, the secretariat this year's stocktaking procedures.
     /// </summary>
     private async Task SeedCoordinatorsMeetingAsync(GrpcChannel channel, Metadata secretariat,
         (Stakeholder Org, Metadata Token) itu, (Stakeholder Org, Metadata Token) unesco, (Stakeholder Org, Metadata Token) undp, DateTimeOffset now, CancellationToken cancel)
@@ -212,7 +214,7 @@ public sealed partial class DemoData(
             RequestId = RequestPrefix + "coordinators-meeting",
         }, secretariat, cancellationToken: cancel);
 
-        foreach (var (office, candidate) in new[] { (Office.Chair, itu.Org), (Office.ViceChair, unesco.Org), (Office.ViceChair, undp.Org) })
+        foreach (var (office, candidate) in new[] { (Office.Chair, unesco.Org), (Office.ViceChair, itu.Org), (Office.ViceChair, undp.Org) })
         {
             await meetings.NominateOfficerAsync(new NominateOfficerRequest
             {
@@ -226,18 +228,18 @@ public sealed partial class DemoData(
                 MeetingId = meeting.Id, Office = office, CandidateIds = { candidate.Id }, RequestId = RequestPrefix + "vote-" + key + "-" + office,
             }, voter, cancellationToken: cancel);
 
-        await Vote(itu.Token, "itu", Office.Chair, itu.Org);
-        await Vote(unesco.Token, "unesco", Office.Chair, itu.Org);
-        await Vote(undp.Token, "undp", Office.Chair, itu.Org);
-        await Vote(itu.Token, "itu", Office.ViceChair, unesco.Org);
-        await Vote(unesco.Token, "unesco", Office.ViceChair, undp.Org);
+        await Vote(itu.Token, "itu", Office.Chair, unesco.Org);
+        await Vote(unesco.Token, "unesco", Office.Chair, unesco.Org);
+        await Vote(undp.Token, "undp", Office.Chair, unesco.Org);
+        await Vote(itu.Token, "itu", Office.ViceChair, undp.Org);
+        await Vote(unesco.Token, "unesco", Office.ViceChair, itu.Org);
         await meetings.CloseElectionAsync(new CloseElectionRequest { MeetingId = meeting.Id }, secretariat, cancellationToken: cancel);
 
         await meetings.SetImplementationFrameworkAsync(new SetImplementationFrameworkRequest
         {
             MeetingId = meeting.Id,
             Text = "Each team reports once a year on its action line; the stocktaking gathers the teams' contributions and the national reports; the Chair reports to the UN Secretary-General.",
-        }, secretariat, cancellationToken: cancel);
+        }, unesco.Token, cancellationToken: cancel);
         await meetings.SetStocktakingProceduresAsync(new SetStocktakingProceduresRequest
         {
             MeetingId = meeting.Id,
@@ -298,10 +300,13 @@ public sealed partial class DemoData(
     /// </summary>
     private async Task SeedConsultationsAsync(Wsis.Consultations.V1.Consultations.ConsultationsClient consultations, Metadata secretariat, DateTimeOffset now, CancellationToken cancel)
     {
+        // Days of the group's meetings are Geneva days (the service computes the deadline in Geneva time).
+        var genevaToday = DateOnly.FromDateTime(TimeZoneInfo.ConvertTime(now, Geneva).DateTime);
+
         // The group meeting four months ahead keeps the consultation open for about three months.
         var groupMeeting = await consultations.ScheduleGroupMeetingAsync(new ScheduleGroupMeetingRequest
         {
-            StartsOn = DateOnly.FromDateTime(now.UtcDateTime.AddMonths(4)).ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture),
+            StartsOn = genevaToday.AddMonths(4).ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture),
             Venue = "Geneva",
             RequestId = RequestPrefix + "group-meeting",
         }, secretariat, cancellationToken: cancel);
@@ -332,10 +337,11 @@ public sealed partial class DemoData(
             }, cancellationToken: cancel);
         }
 
-        // One month and a day ahead: the deadline is the end of (about) tomorrow in Geneva.
+        // One month and a day ahead: the deadline is the end of (about) tomorrow in Geneva, never a day
+        // already over there (a UTC day would be, in the hours after midnight in Geneva).
         var closingMeeting = await consultations.ScheduleGroupMeetingAsync(new ScheduleGroupMeetingRequest
         {
-            StartsOn = DateOnly.FromDateTime(now.UtcDateTime.AddMonths(1).AddDays(1)).ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture),
+            StartsOn = genevaToday.AddMonths(1).AddDays(1).ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture),
             Venue = "Geneva",
             RequestId = RequestPrefix + "group-meeting-closing",
         }, secretariat, cancellationToken: cancel);
@@ -379,6 +385,19 @@ public sealed partial class DemoData(
             EnvelopeRecipient = closing.EmailAddress,
             RequestId = RequestPrefix + "response-closing-email",
         }, secretariat, cancellationToken: cancel);
+
+        // An e-mail whose address and subject name no consultation: kept, unassigned, in the secretariat's
+        // workspace until someone assigns it (to the open consultation, which it answers).
+        var unassigned = "From: Rural Libraries Network <libraries-demo@example.org>\r\nTo: cwg-internet-demo@example.org\r\nSubject: Our views on meaningful connectivity\r\n"
+            + "Message-ID: <host-demo-unassigned-email@example.org>\r\nDate: " + now.ToString("r", System.Globalization.CultureInfo.InvariantCulture)
+            + "\r\nContent-Type: text/plain; charset=utf-8\r\n\r\nPublic libraries are where many people first go online: count them among the places of meaningful connectivity.\r\n";
+        await consultations.IngestEmailAsync(new IngestEmailRequest
+        {
+            RawMessage = Google.Protobuf.ByteString.CopyFromUtf8(unassigned),
+            Channel = Channel.Email,
+            EnvelopeRecipient = "cwg-internet-demo@example.org",
+            RequestId = RequestPrefix + "unassigned-email",
+        }, secretariat, cancellationToken: cancel);
     }
 
     /// <summary>A report compiled by the chair from this year's contributions, national reports and
@@ -397,6 +416,8 @@ public sealed partial class DemoData(
     }
 
     private const string ClosingTitle = "Cross-border data flows (demonstration)";
+
+    private static readonly TimeZoneInfo Geneva = TimeZoneInfo.FindSystemTimeZoneById("Europe/Zurich");
 
     /// <summary>
     /// Completes the demonstration cycle of the consultation that closes soon: waits for its deadline
@@ -466,7 +487,7 @@ public sealed partial class DemoData(
     [LoggerMessage(EventId = 5, Level = LogLevel.Information, Message = "Demonstration cycle finished: the closed consultation was examined and its results published")]
     private static partial void LogCycleFinished(ILogger logger);
 
-    [LoggerMessage(EventId = 1, Level = LogLevel.Information, Message = "Demonstration data created (teams C1, C2, C3 with designation histories, a coordinators' meeting with an election and a tie, procedures, contributions, a national report, a submitted report, an open consultation and one closing soon)")]
+    [LoggerMessage(EventId = 1, Level = LogLevel.Information, Message = "Demonstration data created (teams C1, C2, C3 with designation histories, a coordinators' meeting electing UNESCO chair with a tie for vice-chair, procedures, contributions, a national report, a submitted report, an open consultation, one closing soon and an unassigned e-mail)")]
     private static partial void LogSeeded(ILogger logger);
 
     [LoggerMessage(EventId = 2, Level = LogLevel.Information, Message = "Demonstration data not created: the databases already hold teams or consultations")]

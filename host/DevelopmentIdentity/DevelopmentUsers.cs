@@ -13,7 +13,7 @@ public sealed record DevelopmentUser(string Subject, string Name, string Role, s
 public static class DevelopmentUsers
 {
     public const string Itu = "International Telecommunication Union";
-    public const string Institute = "Open Standards Institute (demonstration)";
+    public const string Unesco = "United Nations Educational, Scientific and Cultural Organization";
     public const string Network = "Community Networks Alliance (demonstration)";
 
     public static IReadOnlyList<DevelopmentUser> All { get; } =
@@ -21,8 +21,11 @@ public static class DevelopmentUsers
         new("dev-secretariat", "Ana Secretariat", Role.Secretariat, Description: "ITU secretariat: opens consultations, records designations, examines results"),
         new("dev-member-state-ch", "Bruno Focal Point (Switzerland)", Role.MemberState, Country: "CH", Description: "Member State of CWG-Internet"),
         new("dev-member-state-ke", "Wanjiru Focal Point (Kenya)", Role.MemberState, Country: "KE", Description: "Member State of CWG-Internet"),
-        new("dev-coordinator", "Chen Coordinator (ITU)", Role.Coordinator, OrganisationName: Itu, Description: "designated coordinator of the C2 team"),
-        new("dev-chair", "Dana Chair (Open Standards Institute)", Role.Coordinator, OrganisationName: Institute, Description: "a coordinator organisation: votes in the coordinators' meeting once designated, compiles reports once elected"),
+        new("dev-coordinator", "Chen Coordinator (ITU)", Role.Coordinator, OrganisationName: Itu,
+            Description: "designated coordinator of the C2 team: modalities, team meetings, contributions, votes in the coordinators' meeting"),
+        // The demonstration data elects UNESCO chair of the coordinators' meeting (host/DemoData.cs).
+        new("dev-chair", "Dana Chair (UNESCO)", Role.Coordinator, OrganisationName: Unesco,
+            Description: "designated coordinator of the C3 team and elected chair of the coordinators' meeting: sets its framework and procedures, compiles and submits reports"),
         new("dev-stakeholder", "Eli Stakeholder (Community Networks Alliance)", Role.Stakeholder, OrganisationName: Network, Description: "a stakeholder organisation"),
     ];
 

@@ -140,8 +140,9 @@ public sealed class FormTests(WorkspaceHost host)
         var secretariat = await SecretariatAsync();
         var team = await Teams().CreateTeamAsync(new CreateTeamRequest { ActionLineCode = "C11", RequestId = "workspace-test-c11" }, secretariat);
         var meetings = new CoordinatorsMeetings.CoordinatorsMeetingsClient(host.Channel);
-        var itu = (await new Stakeholders.StakeholdersClient(host.Channel).ListStakeholdersAsync(new ListStakeholdersRequest { PageSize = 200 }))
-            .Stakeholders.First(s => s.Name == "International Telecommunication Union");
+        // UNESCO, the demonstration's chair: the newest meeting's officers are those in office for Reporting.
+        var unesco = (await new Stakeholders.StakeholdersClient(host.Channel).ListStakeholdersAsync(new ListStakeholdersRequest { PageSize = 200 }))
+            .Stakeholders.First(s => s.Name == MeetingFormTests.Unesco);
         var meeting = await meetings.ConveneCoordinatorsMeetingAsync(new ConveneCoordinatorsMeetingRequest
         {
             StartsAt = Timestamp.FromDateTime(DateTime.UtcNow.AddDays(60)),
@@ -154,7 +155,7 @@ public sealed class FormTests(WorkspaceHost host)
             },
             RequestId = "workspace-test-meeting",
         }, secretariat);
-        await meetings.NominateOfficerAsync(new NominateOfficerRequest { MeetingId = meeting.Id, Office = Office.Chair, StakeholderId = itu.Id, RequestId = "workspace-test-nominate-chair" }, secretariat);
+        await meetings.NominateOfficerAsync(new NominateOfficerRequest { MeetingId = meeting.Id, Office = Office.Chair, StakeholderId = unesco.Id, RequestId = "workspace-test-nominate-chair" }, secretariat);
 
         // The secretariat records a nomination through the form.
         var page = await host.NewPageAsync();
@@ -173,12 +174,12 @@ public sealed class FormTests(WorkspaceHost host)
         await coordinator.GetByRole(AriaRole.Button, new() { Name = "Cast the ballot" }).ClickAsync();
         Assert.Equal("candidate_ids is required", await coordinator.GetByTestId("error-CandidateIds").InnerTextAsync());
         await host.ScreenshotAsync(coordinator, "ballot-refused");
-        await coordinator.GetByLabel("International Telecommunication Union").CheckAsync();
+        await coordinator.GetByLabel(MeetingFormTests.Unesco).CheckAsync();
         await coordinator.GetByRole(AriaRole.Button, new() { Name = "Cast the ballot" }).ClickAsync();
         await coordinator.WaitForURLAsync(url => new Uri(url).AbsolutePath == "/workspace");
         Assert.Contains("Ballot cast", await coordinator.GetByTestId("done").InnerTextAsync());
         var results = await meetings.CloseElectionAsync(new CloseElectionRequest { MeetingId = meeting.Id }, secretariat);
-        Assert.Equal(itu.Id, results.ChairStakeholderId);
+        Assert.Equal(unesco.Id, results.ChairStakeholderId);
     }
 
     private static IFormData FormOf(IAPIRequestContext request, params (string Name, string Value)[] fields)

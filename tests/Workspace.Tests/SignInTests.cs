@@ -12,7 +12,7 @@ public sealed class SignInTests(WorkspaceHost host)
     [InlineData("Bruno Focal Point (Switzerland)", "member-state · CH", "Open consultations of CWG-Internet")]
     [InlineData("Wanjiru Focal Point (Kenya)", "member-state · KE", "Open consultations of CWG-Internet")]
     [InlineData("Chen Coordinator (ITU)", "coordinator", "Teams you coordinate")]
-    [InlineData("Dana Chair (Open Standards Institute)", "coordinator", "Elections you vote in")]
+    [InlineData("Dana Chair (UNESCO)", "coordinator", "Meetings you chair")]
     [InlineData("Eli Stakeholder (Community Networks Alliance)", "stakeholder", "Teams open to your organisation")]
     public async Task Each_role_signs_in_sees_what_it_can_do_and_signs_out(string person, string roles, string section)
     {

@@ -40,4 +40,20 @@ public sealed class TeamFormTests(WorkspaceHost host)
         var network = team.Members.Single(m => m.StakeholderName == "Community Networks Alliance (demonstration)").StakeholderId;
         Assert.Contains(network, team.Meetings.Single(m => m.Id == meeting.Id).RegisteredStakeholderIds);
     }
+
+    [Fact]
+    public async Task The_secretariat_creates_the_team_of_an_action_line_that_has_none()
+    {
+        var page = await host.NewPageAsync();
+        await WorkspaceHost.SignInAsync(page, "Ana Secretariat");
+        await page.GetByRole(AriaRole.Link, new() { Name = "Create a team" }).ClickAsync();
+        // C2 has its team (demonstration data): it is not offered again.
+        Assert.Equal(0, await page.Locator("#ActionLineCode option[value='C2']").CountAsync());
+        await page.Locator("#ActionLineCode").SelectOptionAsync("C5");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Create the team" }).ClickAsync();
+        await page.WaitForURLAsync(url => new Uri(url).AbsolutePath == "/workspace");
+        Assert.Contains("Team created: C5", await page.GetByTestId("done").InnerTextAsync());
+        Assert.Contains("C5", await page.GetByTestId("all-teams").InnerTextAsync());
+        Assert.Single((await new Wsis.Teams.V1.Teams.TeamsClient(host.Channel).ListTeamsAsync(new ListTeamsRequest { PageSize = 200 })).Teams, t => t.ActionLineCode == "C5");
+    }
 }

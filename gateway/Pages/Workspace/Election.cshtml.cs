@@ -6,7 +6,8 @@ using TeamsClient = Wsis.Teams.V1.Teams.TeamsClient;
 namespace Wsis.Gateway.Pages.Workspace;
 
 /// <summary>The election of the meeting of coordinators, for the secretariat: nominate officers (chair,
-/// vice-chairs) from among the designated coordinators, then close the election. Closing takes no
+/// vice-chairs) from among the designated coordinators, then close the election; for its elected chair
+/// and the secretariat: the implementation framework and the year's stocktaking procedures. Closing takes no
 /// request_id: a repeated click finds the election closed and says it is done.</summary>
 public sealed class ElectionModel(Wsis.Teams.V1.CoordinatorsMeetings.CoordinatorsMeetingsClient meetings, TeamsClient teams, Wsis.Teams.V1.Stakeholders.StakeholdersClient stakeholders) : WorkspacePage
 {
@@ -17,6 +18,12 @@ public sealed class ElectionModel(Wsis.Teams.V1.CoordinatorsMeetings.Coordinator
     [BindProperty] public int Year { get; set; } = DateTime.UtcNow.Year;
     [BindProperty] public DateTime ContributionDeadline { get; set; } = DateTime.UtcNow.Date.AddMonths(2);
     [BindProperty] public string? RequiredFields { get; set; } = "country_codes";
+    [BindProperty] public string? Framework { get; set; }
+
+    /// <summary>The meeting's elected chair (role coordinator, org = the chair) or the secretariat sets its
+    /// framework and procedures; anyone else finds no form (and the service refuses a post).</summary>
+    public bool MaySetFramework =>
+        Person.IsSecretariat || (Person.HasRole(Platform.Domain.Role.Coordinator) && Person.Org is { } org && Meeting.ChairStakeholderId == org);
 
     public CoordinatorsMeeting Meeting { get; private set; } = new();
     public IReadOnlyList<Stakeholder> Registered { get; private set; } = [];
@@ -24,7 +31,22 @@ public sealed class ElectionModel(Wsis.Teams.V1.CoordinatorsMeetings.Coordinator
 
     public string NameOf(string id) => Registered.FirstOrDefault(s => s.Id == id)?.Name ?? id;
 
-    public async Task OnGetAsync(CancellationToken cancel) => await LoadAsync(cancel);
+    public async Task OnGetAsync(CancellationToken cancel)
+    {
+        await LoadAsync(cancel);
+        Framework = Meeting.ImplementationFramework;
+    }
+
+    /// <summary>SetImplementationFramework: a new version of the meeting's general framework of
+    /// implementation. The method takes no request_id: the gateway keeps the form's (<see cref="ActedForms"/>).</summary>
+    public async Task<IActionResult> OnPostFrameworkAsync(CancellationToken cancel)
+    {
+        await LoadAsync(cancel);
+        var request = new SetImplementationFrameworkRequest { MeetingId = MeetingId, Text = Framework ?? "" };
+        return await SubmitOnceAsync(async c => await meetings.SetImplementationFrameworkAsync(request, cancellationToken: c),
+            $"Implementation framework set: {Meeting.Venue}",
+            ("text", nameof(Framework)));
+    }
 
     public async Task<IActionResult> OnPostNominateAsync(CancellationToken cancel)
     {

@@ -11,7 +11,8 @@ namespace Wsis.Gateway.Pages.Workspace;
 /// What the signed-in person can do now, by role, read from the services with the person's own token:
 /// consultations to examine and unassigned e-mails (secretariat), teams waiting for a coordinator
 /// (secretariat), consultations open for the group (Member States), the teams one coordinates, elections
-/// one votes in and contributions to submit (coordinators), teams to join (stakeholders).
+/// one votes in and contributions to submit (coordinators), the meetings one chairs and reports to compile
+/// (the chair and vice-chairs), teams to join or leave (stakeholders).
 /// </summary>
 public sealed class IndexModel(
     TeamsClient teams,
@@ -22,7 +23,22 @@ public sealed class IndexModel(
     public IReadOnlyList<Team> Teams { get; private set; } = [];
     public IReadOnlyList<Consultation> Consultations { get; private set; } = [];
     public IReadOnlyList<Response> Unassigned { get; private set; } = [];
-    public IReadOnlyList<CoordinatorsMeeting> OpenElections { get; private set; } = [];
+    public IReadOnlyList<CoordinatorsMeeting> Meetings { get; private set; } = [];
+
+    public IEnumerable<CoordinatorsMeeting> OpenElections => Meetings.Where(m => m.ElectionState == ElectionState.ElectionOpen);
+
+    /// <summary>The meetings whose elected chair is the person's organisation: it sets their framework and procedures.</summary>
+    public IEnumerable<CoordinatorsMeeting> Chaired =>
+        Person.HasRole(Role.Coordinator) && Person.Org is { } org ? Meetings.Where(m => m.ChairStakeholderId == org) : [];
+
+    /// <summary>
+    /// The person's organisation is the chair or a vice-chair in office, by Reporting's rule: the officers of
+    /// the latest meeting (by its start) that elected any. Only they (and the secretariat) compile and submit reports.
+    /// </summary>
+    public bool IsOfficerInOffice =>
+        Person.HasRole(Role.Coordinator) && Person.Org is { } org
+        && Meetings.Where(m => m.ChairStakeholderId.Length > 0 || m.ViceChairStakeholderIds.Count > 0).MaxBy(m => m.StartsAt?.ToDateTimeOffset()) is { } latest
+        && (latest.ChairStakeholderId == org || latest.ViceChairStakeholderIds.Contains(org));
 
     public IEnumerable<Consultation> ToExamine => Consultations.Where(c => c.State == ConsultationState.Closed);
     public IEnumerable<Consultation> Open => Consultations.Where(c => c.State == ConsultationState.Open);
@@ -43,8 +59,7 @@ public sealed class IndexModel(
 
         if (Person.HasRole(Role.Coordinator) || Person.IsSecretariat)
         {
-            OpenElections = (await meetings.ListCoordinatorsMeetingsAsync(new ListCoordinatorsMeetingsRequest { PageSize = 50 }, cancellationToken: cancel))
-                .Meetings.Where(m => m.ElectionState == ElectionState.ElectionOpen).ToList();
+            Meetings = (await meetings.ListCoordinatorsMeetingsAsync(new ListCoordinatorsMeetingsRequest { PageSize = 200 }, cancellationToken: cancel)).Meetings;
         }
     }
 
