@@ -128,6 +128,17 @@ public abstract class WorkspacePage : PageModel
             Response.StatusCode = Proxy.GatewayAnswers.HttpStatusFor(e.StatusCode);
             return Page();
         }
+        catch (RpcException e) when (e.StatusCode is Grpc.Core.StatusCode.Unavailable or Grpc.Core.StatusCode.DeadlineExceeded)
+        {
+            // A service busy, restarting or waiting for something (an election's result): the form stays
+            // as filled in, to be sent again (its request_id makes a second send act once). Not the
+            // detail: a call that never reached the service describes the connection, not the form.
+            var t = HttpContext.RequestServices.GetRequiredService<Microsoft.Extensions.Localization.IStringLocalizer<SharedResource>>();
+            ModelState.AddModelError("", t["The service could not act on this just now. Your form is kept as you filled it in: send it again in a moment."]);
+            Response.StatusCode = StatusCodes.Status503ServiceUnavailable;
+            Response.Headers.RetryAfter = "5";
+            return Page();
+        }
     }
 
     /// <summary>The message beside the first field it starts with (services say "title is required",
