@@ -51,6 +51,7 @@ public static class GatewayModule
             proxy.UseGrpcStreams();              // streaming calls may rest between messages
             proxy.UseProxyErrorAnswers();        // YARP's failures as gRPC statuses / problems
             proxy.UseSessionAffinity();
+            proxy.UseSafeRetries();              // GET/HEAD without a body: again on another destination if one was unreachable
             proxy.UseLoadBalancing();
             proxy.UsePassiveHealthChecks();
         });

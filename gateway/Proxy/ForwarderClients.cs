@@ -13,6 +13,10 @@ public sealed class ForwarderOptions
 
     /// <summary>An HTTP/2 ping after this much silence on a connection with calls in progress finds a destination that vanished without closing it.</summary>
     public TimeSpan KeepAlivePingDelay { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>How many times a GET or HEAD without a body is sent again, each time to another destination,
+    /// when the one it went to refused the connection or closed it before answering (<see cref="SafeRetries"/>); 0 for never.</summary>
+    public int SafeRetries { get; set; } = 2;
 }
 
 /// <summary>

@@ -13,8 +13,9 @@ namespace Wsis.Gateway.Web;
 /// responses of a consultation, submitted reports. Each entry's id is the absolute address of its
 /// page (stable, and a link at once); the pages name their feed with
 /// <c>&lt;link rel="alternate" type="application/atom+xml"&gt;</c>. Text is the content as written,
-/// escaped by the XML writer, never markup. A consultation's responses come in receipt order a page at
-/// a time, with RFC 5005 <c>next</c> links, so the feed never loads a whole consultation.
+/// escaped by the XML writer, never markup. Every feed lists its entries newest first. A consultation's
+/// responses come a page at a time, newest first, with RFC 5005 <c>next</c> links to older ones, so the
+/// feed never loads a whole consultation and a reader polling the first document sees what is new.
 /// </summary>
 public static class AtomFeeds
 {
@@ -32,11 +33,16 @@ public static class AtomFeeds
 
     private static async Task<IResult> ConsultationsAsync(HttpContext context, Wsis.Consultations.V1.Consultations.ConsultationsClient consultations, IStringLocalizer<SharedResource> t)
     {
-        var page = await consultations.ListConsultationsAsync(new ListConsultationsRequest { PageSize = PageSize }, cancellationToken: context.RequestAborted);
-        // Opening and closing are the news: the entry is updated when the consultation closes.
-        var items = page.Consultations
+        // The service lists consultations by closing date, not by news: all of them are read (a handful a
+        // year; at most 20 pages) and the newest PageSize kept.
+        var all = await Paging.AllAsync(
+            token => consultations.ListConsultationsAsync(new ListConsultationsRequest { PageSize = PageSize, PageToken = token }, cancellationToken: context.RequestAborted).ResponseAsync,
+            r => (r.Consultations, r.NextPageToken), maxPages: 20);
+        // Opening and closing are the news: the entry is updated when the consultation closes. Newest first.
+        var items = all
             .Select(c => (Consultation: c, Updated: c.ClosedAt ?? c.OpenedAt))
             .OrderByDescending(x => x.Updated?.ToDateTimeOffset() ?? DateTimeOffset.MinValue)
+            .Take(PageSize)
             .ToList();
         return Feed(context, t["Consultations of CWG-Internet"].Value, "/consultations", items.Select(x => x.Updated).FirstOrDefault(), null, writer =>
         {
@@ -54,7 +60,8 @@ public static class AtomFeeds
     private static async Task<IResult> ResponsesAsync(string id, string? from, HttpContext context, Wsis.Consultations.V1.Consultations.ConsultationsClient consultations, IStringLocalizer<SharedResource> t)
     {
         var consultation = await consultations.GetConsultationAsync(new GetConsultationRequest { Id = id }, cancellationToken: context.RequestAborted);
-        var page = await consultations.ListResponsesAsync(new ListResponsesRequest { ConsultationId = id, PageSize = PageSize, PageToken = from ?? "" },
+        // Newest first: the feed's first document carries the latest responses, `next` goes back in time.
+        var page = await consultations.ListResponsesAsync(new ListResponsesRequest { ConsultationId = id, PageSize = PageSize, PageToken = from ?? "", NewestFirst = true },
             cancellationToken: context.RequestAborted);
         var responses = page.Responses.Where(r => r.Published).ToList();
         var next = string.IsNullOrEmpty(page.NextPageToken) ? null : $"/consultations/{Uri.EscapeDataString(id)}/responses.atom?from={Uri.EscapeDataString(page.NextPageToken)}";

@@ -68,6 +68,7 @@ public sealed class WhoMayCallTests
         ["reporting.v1.Stocktaking/SubmitContribution"] = Policies.Coordinator,
         ["reporting.v1.Stocktaking/SubmitNationalReport"] = Policies.MemberState,
         ["reporting.v1.Stocktaking/ListInventory"] = Anyone,
+        ["reporting.v1.Stocktaking/GetInventoryEntry"] = Anyone,
         ["reporting.v1.Stocktaking/ListContributions"] = Anyone,
         ["reporting.v1.Stocktaking/ListNationalReports"] = Anyone,
         ["reporting.v1.Reports/CompileReport"] = Policies.CoordinatorOrSecretariat,

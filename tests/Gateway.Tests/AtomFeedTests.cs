@@ -96,6 +96,35 @@ public sealed class AtomFeedTests(JsonGatewayFixture f) : IClassFixture<JsonGate
         Assert.DoesNotContain("Draft not public", titles);
     }
 
+    [Theory]
+    [InlineData("/consultations.atom", "Cross-border data flows (Results published)")]
+    [InlineData("/consultations/" + PublicDataEndpoints.PagedConsultationId + "/responses.atom", "CWG-2027-0150 — Respondent 149")]
+    [InlineData("/reports.atom", "WSIS implementation 2026")]
+    public async Task Every_feed_lists_its_entries_newest_first(string path, string newest)
+    {
+        var (_, parsed) = await FeedAsync(path);
+        var entries = parsed.GetProperty("entries").EnumerateArray().ToList();
+        var updated = entries.Select(e => DateTimeOffset.Parse(e.GetProperty("updated").GetString()!, System.Globalization.CultureInfo.InvariantCulture)).ToList();
+
+        Assert.True(entries.Count >= 2, $"{path}: {entries.Count} entries");
+        Assert.Equal(newest, entries[0].GetProperty("title").GetString());
+        Assert.Equal(updated.OrderDescending(), updated);
+        Assert.Equal(updated[0], DateTimeOffset.Parse(parsed.GetProperty("updated").GetString()!, System.Globalization.CultureInfo.InvariantCulture));
+    }
+
+    [Fact]
+    public async Task The_responses_feed_goes_back_in_time_page_by_page()
+    {
+        var (_, first) = await FeedAsync($"/consultations/{PublicDataEndpoints.PagedConsultationId}/responses.atom");
+        var next = first.GetProperty("links").EnumerateArray().Single(l => l.GetProperty("rel").GetString() == "next").GetProperty("href").GetString()!;
+        var (_, second) = await FeedAsync(new Uri(next).PathAndQuery);
+
+        var firstIds = first.GetProperty("entries").EnumerateArray().Select(e => e.GetProperty("link").GetString()!.Split('/')[^1]).ToList();
+        var secondIds = second.GetProperty("entries").EnumerateArray().Select(e => e.GetProperty("link").GetString()!.Split('/')[^1]).ToList();
+        Assert.Equal(["p-149", "p-148"], firstIds);
+        Assert.Equal(["p-147", "p-146"], secondIds);
+    }
+
     [Fact]
     public async Task Pages_name_their_feed_for_browsers_and_readers()
     {

@@ -151,6 +151,97 @@ public sealed class ClusterBehaviourTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_burst_of_json_reads_right_after_an_instance_is_killed_is_answered_in_full_by_the_survivor()
+    {
+        var bs = await StartBackendsAsync("a", "b");
+        _gateway = await GatewayHost.StartAsync(GatewayHost.Settings("RoundRobin", bs.Select(b => (b.Name, b.Address))));
+        using var http = new HttpClient { BaseAddress = _gateway.WebAddress };
+        Assert.Equal(["a", "b"], (await Task.WhenAll(Enumerable.Range(0, 2).Select(_ => JsonBackendOf(http, "/v1/teams/t-0")))).Order());
+
+        await bs[0].StopAsync();
+        var burst = await Task.WhenAll(Enumerable.Range(1, 30).Select(async i =>
+        {
+            using var response = await http.GetAsync($"/v1/teams/t-{i}");
+            return (response.StatusCode, Body: await response.Content.ReadAsStringAsync());
+        }));
+
+        // Round robin sends every other read to the stopped instance until passive health takes it out:
+        // those failed before any answer and went again to the other instance.
+        Assert.All(burst, r => Assert.True(r.StatusCode == HttpStatusCode.OK, $"{r.StatusCode}: {r.Body}"));
+        Assert.All(burst, r => Assert.Equal("b", System.Text.Json.JsonDocument.Parse(r.Body).RootElement.GetProperty("backend").GetString()));
+        Assert.Equal(DestinationHealth.Unhealthy, Destination("teams", "a").Health.Passive);
+    }
+
+    [Fact]
+    public async Task A_json_read_sent_to_an_unreachable_instance_is_sent_again_to_another_even_without_passive_health()
+    {
+        // Three destinations, two of them never listening, no passive health: each read that goes to a
+        // dead one is sent again, to a destination not tried yet, until the live one answers.
+        var live = (await StartBackendsAsync("c"))[0];
+        _gateway = await GatewayHost.StartAsync(GatewayHost.Settings("RoundRobin", [("a", ClosedPort()), ("b", ClosedPort()), ("c", live.Address)], passive: false));
+        using var http = new HttpClient { BaseAddress = _gateway.WebAddress };
+
+        for (var i = 0; i < 9; i++)
+        {
+            Assert.Equal("c", await JsonBackendOf(http, $"/v1/teams/t-{i}"));
+        }
+        Assert.Equal(9, live.Requests.Count(r => r.StartsWith("GET /v1/teams/", StringComparison.Ordinal)));
+    }
+
+    [Fact]
+    public async Task A_json_post_to_an_unreachable_instance_is_not_sent_again_and_is_answered_unavailable()
+    {
+        var bs = await StartBackendsAsync("a", "b");
+        _gateway = await GatewayHost.StartAsync(GatewayHost.Settings("RoundRobin", bs.Select(b => (b.Name, b.Address)), passive: false));
+        using var http = new HttpClient { BaseAddress = _gateway.WebAddress };
+        await bs[0].StopAsync();
+
+        // Round robin without passive health: of two submissions one goes to the stopped instance.
+        var answers = new List<HttpResponseMessage>();
+        for (var i = 0; i < 2; i++)
+        {
+            answers.Add(await http.PostAsync($"/v1/consultations/c-{i}/responses",
+                new StringContent($$"""{"text":"t{{i}}"}""", System.Text.Encoding.UTF8, "application/json")));
+        }
+
+        var failed = Assert.Single(answers, a => a.StatusCode != HttpStatusCode.OK);
+        Assert.Equal(HttpStatusCode.BadGateway, failed.StatusCode);
+        using var problem = System.Text.Json.JsonDocument.Parse(await failed.Content.ReadAsStringAsync());
+        Assert.Equal(14, problem.RootElement.GetProperty("grpcStatus").GetInt32());
+        Assert.Contains("refused or did not accept the connection", problem.RootElement.GetProperty("detail").GetString());
+        // The survivor received the other submission once, and never the failed one.
+        Assert.Single(bs[1].Requests, r => r.StartsWith("POST /v1/consultations/", StringComparison.Ordinal));
+        answers.ForEach(a => a.Dispose());
+    }
+
+    [Fact]
+    public async Task A_grpc_call_to_an_unreachable_instance_is_not_sent_again_by_the_gateway()
+    {
+        var bs = await StartBackendsAsync("a", "b");
+        _gateway = await GatewayHost.StartAsync(GatewayHost.Settings("RoundRobin", bs.Select(b => (b.Name, b.Address)), passive: false));
+        using var client = new GrpcTestClient(_gateway.GrpcAddress);
+        await bs[0].StopAsync();
+
+        var statuses = new List<int?>();
+        for (var i = 0; i < 2; i++)
+        {
+            statuses.Add((await client.UnaryAsync("/test.v1.Echo/Unary", "x")).GrpcStatus);
+        }
+
+        // gRPC calls carry a body and may change state: UNAVAILABLE (with a retry hint) for the caller's own retry policy.
+        Assert.Equal([0, 14], statuses.Order());
+        Assert.Equal(1, bs[1].CallCount("Unary"));
+    }
+
+    private static async Task<string> JsonBackendOf(HttpClient http, string path)
+    {
+        using var response = await http.GetAsync(path);
+        var body = await response.Content.ReadAsStringAsync();
+        Assert.True(response.StatusCode == HttpStatusCode.OK, $"{path}: {response.StatusCode} {body}");
+        return System.Text.Json.JsonDocument.Parse(body).RootElement.GetProperty("backend").GetString()!;
+    }
+
+    [Fact]
     public async Task Active_health_checks_take_a_not_serving_destination_out_and_back()
     {
         var bs = await StartBackendsAsync("a", "b");
@@ -177,10 +268,12 @@ public sealed class ClusterBehaviourTests : IAsyncLifetime
         Assert.Equal(["a", "b"], seen.Order());
     }
 
-    private DestinationState Destination(string name) =>
-        _gateway!.Services.GetRequiredService<IProxyStateLookup>().TryGetCluster("echo", out var cluster)
+    private DestinationState Destination(string name) => Destination("echo", name);
+
+    private DestinationState Destination(string clusterId, string name) =>
+        _gateway!.Services.GetRequiredService<IProxyStateLookup>().TryGetCluster(clusterId, out var cluster)
             ? cluster.DestinationsState.AllDestinations.Single(d => d.DestinationId == name)
-            : throw new InvalidOperationException("no cluster echo");
+            : throw new InvalidOperationException("no cluster " + clusterId);
 
     private bool ActiveHealthy(string name) => Destination(name).Health.Active != DestinationHealth.Unhealthy;
 

@@ -57,6 +57,7 @@ public static class PublicDataEndpoints
         IssueText = "How should developing countries be connected?",
         Questions = { "What are the barriers?", "Which policies help?" },
         State = ConsultationState.Open,
+        OpenedAt = At(2026, 8, 1),
         EmailAddress = "cwg-c1@example.org",
         PublishedResponseCount = 1,
         Deadline = new ResponseDeadline
@@ -160,6 +161,9 @@ public static class PublicDataEndpoints
         Title = "Cross-border data flows",
         IssueText = "What public policies for cross-border data flows?",
         State = ConsultationState.ResultsPublished,
+        // Closed after the open one opened: the newer news of the two (the feed's first entry).
+        OpenedAt = At(2026, 6, 1),
+        ClosedAt = At(2026, 9, 5),
         PublishedResponseCount = 3,
         ResponsesDigest = new string('d', 64),
         ExaminedAtMeetingId = "gm-1",
@@ -203,13 +207,16 @@ public static class PublicDataEndpoints
                 {
                     var offset = r.PageToken.Length == 0 ? 0 : int.Parse(r.PageToken, System.Globalization.CultureInfo.InvariantCulture);
                     var size = Math.Min(2, r.PageSize);
-                    for (var i = offset; i < Math.Min(PagedCount, offset + size); i++)
+                    for (var n = offset; n < Math.Min(PagedCount, offset + size); n++)
                     {
+                        // Receipt order, or newest first (the feed): p-149 was received last, a second after p-148.
+                        var i = r.NewestFirst ? PagedCount - 1 - n : n;
                         list.Responses.Add(new Wsis.Consultations.V1.Response
                         {
                             Id = $"p-{i}", ConsultationId = PagedConsultationId, TrackingNumber = $"CWG-2027-{i + 1:D4}", Channel = Channel.Web,
                             Text = $"Paged response {i}.", Published = true, Sha256 = new string('c', 64),
-                            ReceivedAt = Response.ReceivedAt, Respondent = new Respondent { Name = $"Respondent {i}", Category = RespondentCategory.Individual },
+                            ReceivedAt = r.NewestFirst ? Timestamp.FromDateTimeOffset(Response.ReceivedAt.ToDateTimeOffset().AddSeconds(i)) : Response.ReceivedAt,
+                            Respondent = new Respondent { Name = $"Respondent {i}", Category = RespondentCategory.Individual },
                         });
                     }
                     list.NextPageToken = offset + size < PagedCount ? (offset + size).ToString(System.Globalization.CultureInfo.InvariantCulture) : "";
@@ -346,15 +353,13 @@ public static class PublicDataEndpoints
         });
         Unary(app, "reporting.v1.Stocktaking", "ListContributions", ListContributionsRequest.Parser, r => new ListContributionsResponse
         {
-            Contributions = { new Contribution { Id = "k-1", TeamId = TeamC1.Id, ActionLineCode = "C1", Year = 2026, SubmittedAt = At(2026, 3, 1), Entries = { new InventoryEntry { Id = "e-9", Title = "Open data portal" } } } },
+            Contributions = { new Contribution { Id = "k-1", TeamId = TeamC1.Id, ActionLineCode = "C1", Year = 2026, SubmittedAt = At(2026, 3, 1), Entries = { InventoryEntries[2] } } },
         });
+        Unary(app, "reporting.v1.Stocktaking", "GetInventoryEntry", GetInventoryEntryRequest.Parser, r =>
+            InventoryEntries.FirstOrDefault(e => e.Id == r.Id) ?? throw new Failure(5, $"inventory entry {r.Id} does not exist"));
         Unary(app, "reporting.v1.Stocktaking", "ListInventory", ListInventoryRequest.Parser, r =>
         {
-            var entries = new[]
-            {
-                new InventoryEntry { Id = "e-1", Title = "Rural broadband", Description = "Fibre to villages", ActionLineCodes = { "C2" }, CountryCodes = { "KE" }, Year = 2026, Status = EntryStatus.Ongoing, Url = "https://example.org/rural" },
-                new InventoryEntry { Id = "e-2", Title = "e-Health records", Description = "Clinics online", ActionLineCodes = { "C7" }, CountryCodes = { "FR" }, Year = 2026, Status = EntryStatus.Completed, Url = "javascript:alert(1)" },
-            };
+            var entries = InventoryEntries.Take(2);
             var hits = entries.Where(e => r.Text.Length == 0 || e.Title.Contains(r.Text, StringComparison.OrdinalIgnoreCase)).ToList();
             var found = new ListInventoryResponse { TotalCount = hits.Count };
             found.Entries.AddRange(hits);
@@ -364,6 +369,8 @@ public static class PublicDataEndpoints
         {
             Reports =
             {
+                // Compiled later, submitted earlier: the feed orders by submission (or transmission), newest first.
+                new Report { Id = "rep-0", Title = "WSIS implementation 2025", PeriodStart = "2025-01-01", PeriodEnd = "2025-12-31", State = ReportState.Submitted, SubmittedAt = Timestamp.FromDateTimeOffset(new DateTimeOffset(2026, 1, 20, 0, 0, 0, TimeSpan.Zero)) },
                 new Report { Id = "rep-1", Title = "WSIS implementation 2026", PeriodStart = "2026-01-01", PeriodEnd = "2026-12-31", State = ReportState.Submitted, SubmittedAt = Timestamp.FromDateTimeOffset(new DateTimeOffset(2027, 1, 15, 0, 0, 0, TimeSpan.Zero)) },
                 new Report { Id = "rep-draft", Title = "Draft not public", State = ReportState.Draft },
             },
@@ -383,6 +390,14 @@ public static class PublicDataEndpoints
     {
         public int Status { get; } = status;
     }
+
+    /// <summary>The inventory: two entries listed by ListInventory, and the contribution k-1's entry of team C1.</summary>
+    public static readonly InventoryEntry[] InventoryEntries =
+    [
+        new() { Id = "e-1", Title = "Rural broadband", Description = "Fibre to villages", ActionLineCodes = { "C2" }, CountryCodes = { "KE" }, Year = 2026, Status = EntryStatus.Ongoing, Url = "https://example.org/rural", TeamId = TeamC2.Id, ContributionId = "k-2", StakeholderId = "s-undp" },
+        new() { Id = "e-2", Title = "e-Health records", Description = "Clinics online", ActionLineCodes = { "C7" }, CountryCodes = { "FR" }, Year = 2026, Status = EntryStatus.Completed, Url = "javascript:alert(1)" },
+        new() { Id = "e-9", Title = "Open data portal", Description = "Budgets and procurement in open formats", ActionLineCodes = { "C1", "C7.E-GOVERNMENT" }, CountryCodes = { "KE", "UG" }, Year = 2026, Status = EntryStatus.Completed, Url = "https://example.org/open-data", TeamId = TeamC1.Id, ContributionId = "k-1", StakeholderId = "s-itu" },
+    ];
 
     private static void Unary<TRequest>(WebApplication app, string service, string method, MessageParser<TRequest> parser, Func<TRequest, IMessage> handler)
         where TRequest : IMessage<TRequest>

@@ -16,7 +16,7 @@ public sealed class PublicSiteBrowserTests(BrowserFixture f) : IClassFixture<Bro
     [
         "/", "/consultations", "/consultations/c-1", "/consultations/c-1/respond", "/consultations/c-closed",
         "/consultations/c-closed/results", "/responses/r-1", "/teams", "/teams/t-c1", "/teams/t-c2", "/stakeholders/s-itu",
-        "/action-lines", "/coordinators-meetings", "/coordinators-meetings/cm-1", "/inventory", "/national-reports",
+        "/action-lines", "/coordinators-meetings", "/coordinators-meetings/cm-1", "/inventory", "/inventory/e-1", "/inventory/e-9", "/national-reports",
         "/reports", "/reports/rep-1", "/search?consultation=c-1&q=connected",
     ];
 
@@ -82,6 +82,45 @@ public sealed class PublicSiteBrowserTests(BrowserFixture f) : IClassFixture<Bro
         await page.WaitForURLAsync("**/teams/t-c1");
         Assert.Contains("Designated by UNSG decision 2026/03", await page.Locator("main").InnerTextAsync());
         await f.ScreenshotAsync(page, "team");
+    }
+
+    [Fact]
+    public async Task A_reader_goes_from_the_inventory_to_an_entry_and_on_to_its_stakeholder_team_and_action_line()
+    {
+        var page = await f.NewPageAsync();
+        await page.GotoAsync("/inventory");
+        await page.GetByRole(AriaRole.Link, new() { Name = "Rural broadband" }).ClickAsync();
+        await page.WaitForURLAsync("**/inventory/e-1");
+        Assert.Equal("Rural broadband", await page.Locator("h1").InnerTextAsync());
+        var main = await page.Locator("main").InnerTextAsync();
+        Assert.Contains("Fibre to villages", main);
+        Assert.Contains("KE", main);
+        Assert.Contains("Ongoing", main);
+        Assert.Contains("2026", main);
+        Assert.Equal("https://example.org/rural", await page.GetByRole(AriaRole.Link, new() { Name = "https://example.org/rural" }).GetAttributeAsync("href"));
+        await f.ScreenshotAsync(page, "inventory-entry");
+
+        // The stakeholder by name, the action line to its row, the contribution to its team.
+        await page.GetByRole(AriaRole.Link, new() { Name = "United Nations Development Programme" }).ClickAsync();
+        await page.WaitForURLAsync("**/stakeholders/s-undp");
+        await page.GoBackAsync();
+        await page.GetByRole(AriaRole.Link, new() { Name = "C2", Exact = true }).ClickAsync();
+        await page.WaitForURLAsync("**/action-lines#line-C2");
+        Assert.Equal(1, await page.Locator("#line-C2").CountAsync());
+        await page.GoBackAsync();
+        await page.GetByRole(AriaRole.Link, new() { Name = "Contribution of team C2 — Information and communication infrastructure to the 2026 stocktaking" }).ClickAsync();
+        await page.WaitForURLAsync("**/teams/t-c2#contributions");
+
+        // A team's contributions list their entries, each linked to its page; in French too.
+        page = await f.NewPageAsync("fr-FR");
+        await page.GotoAsync("/teams/t-c1");
+        await page.GetByRole(AriaRole.Link, new() { Name = "Open data portal" }).ClickAsync();
+        await page.WaitForURLAsync("**/inventory/e-9");
+        Assert.Equal("fr", await page.Locator("html").GetAttributeAsync("lang"));
+        main = await page.Locator("main").InnerTextAsync();
+        Assert.Contains("Communiquée dans", main);
+        Assert.Contains("Contribution de l'équipe C1 — The role of public governance authorities au bilan 2026", main);
+        Assert.Contains("ITU", main);
     }
 
     [Fact]

@@ -180,6 +180,23 @@ public sealed class WebPagesTests(JsonGatewayFixture f) : IClassFixture<JsonGate
     }
 
     [Fact]
+    public async Task An_inventory_entry_has_its_own_page_linked_from_the_inventory_and_an_unknown_one_is_404_naming_it()
+    {
+        var inventory = await f.Http.GetStringAsync("/inventory");
+        using var entry = await f.Http.GetAsync("/inventory/e-2");
+        using var missing = await f.Http.GetAsync("/inventory/e-404");
+
+        Assert.Contains("<a href=\"/inventory/e-1\">Rural broadband</a>", inventory);
+        Assert.Equal(HttpStatusCode.OK, entry.StatusCode);
+        var html = await entry.Content.ReadAsStringAsync();
+        Assert.Contains("<h1>e-Health records</h1>", html);
+        // Its javascript: address is shown as text, never a link.
+        Assert.DoesNotContain("href=\"javascript:", html);
+        Assert.Equal(HttpStatusCode.NotFound, missing.StatusCode);
+        Assert.Contains("inventory entry e-404 does not exist", await missing.Content.ReadAsStringAsync());
+    }
+
+    [Fact]
     public async Task A_javascript_url_in_the_inventory_is_not_made_a_link()
     {
         var inventory = await f.Http.GetStringAsync("/inventory");

@@ -46,7 +46,14 @@ public sealed class DemonstrationCycleTests
         Assert.Contains("url, country_codes", meetingPage);
 
         Assert.Contains("4 entries", await Page("/inventory"));
-        Assert.Contains("Community networks in rural Kenya (demonstration)", await Page("/inventory?line=C2"));
+        var inventoryC2 = await Page("/inventory?line=C2");
+        Assert.Contains("Community networks in rural Kenya (demonstration)", inventoryC2);
+        // Each entry has its page (Reporting's GetInventoryEntry), which names the team's contribution it came from.
+        var entryPath = Regex.Match(inventoryC2, "href=\"(/inventory/[0-9a-f-]{36})\">Community networks in rural Kenya").Groups[1].Value;
+        Assert.NotEmpty(entryPath);
+        var entryPage = await Page(entryPath);
+        Assert.Contains("<h1>Community networks in rural Kenya (demonstration)</h1>", entryPage);
+        Assert.Matches("<a href=\"/teams/[^\"]+#contributions\">Contribution of team C2 — [^<]+ to the \\d{4} stocktaking</a>", entryPage);
         Assert.Contains("Schools online", await Page("/national-reports"));
 
         var reports = await Page("/reports");
@@ -87,7 +94,7 @@ public sealed class DemonstrationPagesInABrowserTests
 
         var paths = new List<string> { "/", "/teams", "/action-lines", "/coordinators-meetings", "/inventory", "/national-reports", "/reports", "/consultations" };
         // The pages reached from those lists, by their links as a reader would.
-        foreach (var (list, prefix) in new[] { ("/teams", "/teams/"), ("/coordinators-meetings", "/coordinators-meetings/"), ("/reports", "/reports/"), ("/consultations", "/consultations/") })
+        foreach (var (list, prefix) in new[] { ("/inventory", "/inventory/"), ("/teams", "/teams/"), ("/coordinators-meetings", "/coordinators-meetings/"), ("/reports", "/reports/"), ("/consultations", "/consultations/") })
         {
             await page.GotoAsync(list);
             var hrefs = await page.EvaluateAsync<string[]>($"() => [...document.querySelectorAll('main a[href^=\"{prefix}\"]')].map(a => a.getAttribute('href'))");

@@ -141,6 +141,40 @@ public class ReportingServiceTests(ReportingServiceFixture f) : IClassFixture<Re
     }
 
     [Fact]
+    public async Task One_inventory_entry_is_read_by_anyone_with_its_contribution_and_unknown_or_malformed_ids_are_named()
+    {
+        var contribution = await Stocktaking.SubmitContributionAsync(new V1.SubmitContributionRequest
+        {
+            TeamId = f.TeamOf["C8"], Year = ReportingServiceFixture.OpenYear, Entries = { Entry("Cultural heritage online") }, RequestId = "c8-" + Guid.NewGuid(),
+        }, Coordinator("C8"));
+        var listed = Assert.Single(contribution.Entries);
+
+        // Public: no token.
+        var entry = await Stocktaking.GetInventoryEntryAsync(new V1.GetInventoryEntryRequest { Id = listed.Id });
+        Assert.Equal(listed, entry);
+        Assert.Equal("Cultural heritage online", entry.Title);
+        Assert.Equal(["C2", "C7.E-LEARNING"], entry.ActionLineCodes);
+        Assert.Equal(["KE", "UG"], entry.CountryCodes);
+        Assert.Equal("org-partner", entry.StakeholderId);
+        Assert.Equal("https://example.org/community-networks", entry.Url);
+        Assert.Equal(V1.EntryStatus.Ongoing, entry.Status);
+        Assert.Equal(ReportingServiceFixture.OpenYear, entry.Year);
+        Assert.Equal(f.TeamOf["C8"], entry.TeamId);
+        Assert.Equal(contribution.Id, entry.ContributionId);
+
+        var unknown = Guid.NewGuid().ToString();
+        var missing = await Assert.ThrowsAsync<RpcException>(() => Stocktaking.GetInventoryEntryAsync(new V1.GetInventoryEntryRequest { Id = unknown }).ResponseAsync);
+        Assert.Equal(StatusCode.NotFound, missing.StatusCode);
+        Assert.Equal($"inventory entry {unknown} does not exist", missing.Status.Detail);
+        var bad = await Assert.ThrowsAsync<RpcException>(() => Stocktaking.GetInventoryEntryAsync(new V1.GetInventoryEntryRequest { Id = "e-1\r\n" }).ResponseAsync);
+        Assert.Equal(StatusCode.InvalidArgument, bad.StatusCode);
+        Assert.Equal("id 'e-1??' is not an inventory entry id (a UUID)", bad.Status.Detail);
+        var empty = await Assert.ThrowsAsync<RpcException>(() => Stocktaking.GetInventoryEntryAsync(new V1.GetInventoryEntryRequest()).ResponseAsync);
+        Assert.Equal(StatusCode.InvalidArgument, empty.StatusCode);
+        Assert.StartsWith("id is required", empty.Status.Detail);
+    }
+
+    [Fact]
     public async Task Contributions_are_refused_with_the_status_and_reason_the_rule_gives()
     {
         var year = ReportingServiceFixture.OpenYear;

@@ -24,26 +24,44 @@ internal static class ResponseReads
         query.OrderBy(r => r.ReceivedAt).ThenBy(r => r.TrackingNumber);
 
     /// <summary>
-    /// A page in receipt order and one more response (whether another page follows). A page
-    /// continues after the previous page's last response, so the thousandth page of a rush reads
-    /// what the first does; offset tokens issued before keep working.
+    /// A page in receipt order, or newest first (<paramref name="newestFirst"/>: the reverse order, as a
+    /// feed reads them), and one more response (whether another page follows). A page continues after
+    /// the previous page's last response, so the thousandth page of a rush reads what the first does;
+    /// offset tokens issued before keep working. A position token continues the order it was issued in.
     /// </summary>
-    public static async Task<List<ResponseSummary>> PageAsync(this IQueryable<Response> query, Paging page, CancellationToken cancellationToken)
+    public static async Task<List<ResponseSummary>> PageAsync(this IQueryable<Response> query, Paging page, bool newestFirst, CancellationToken cancellationToken)
     {
         if (page.After is not null)
         {
-            var (at, tracking) = Position(page.After);
-            query = query.Where(r => r.ReceivedAt >= at && (r.ReceivedAt > at || string.Compare(r.TrackingNumber, tracking) > 0));
+            var (at, tracking, descending) = Position(page.After);
+            if (descending != newestFirst)
+            {
+                throw DomainException.InvalidArgument(newestFirst
+                    ? "page_token continues the list in receipt order: send it without newest_first"
+                    : "page_token continues the list newest first: send it with newest_first");
+            }
+
+            query = newestFirst
+                ? query.Where(r => r.ReceivedAt <= at && (r.ReceivedAt < at || string.Compare(r.TrackingNumber, tracking) < 0))
+                : query.Where(r => r.ReceivedAt >= at && (r.ReceivedAt > at || string.Compare(r.TrackingNumber, tracking) > 0));
         }
 
-        return await query.InReceiptOrder().Skip(page.Offset).Take(page.Size + 1).Summaries().ToListAsync(cancellationToken);
+        var ordered = newestFirst ? query.OrderByDescending(r => r.ReceivedAt).ThenByDescending(r => r.TrackingNumber) : query.InReceiptOrder();
+        return await ordered.Skip(page.Offset).Take(page.Size + 1).Summaries().ToListAsync(cancellationToken);
     }
 
-    /// <summary>The page token of the page after <paramref name="last"/>.</summary>
-    public static string After(ResponseSummary last) =>
-        Paging.NextAfter(string.Create(CultureInfo.InvariantCulture, $"{last.ReceivedAt.ToUnixTimeTicks()}:{last.TrackingNumber}"));
+    /// <summary>The page token of the page after <paramref name="last"/> (newest first: the one before it in receipt order).</summary>
+    public static string After(ResponseSummary last, bool newestFirst = false) =>
+        Paging.NextAfter(string.Create(CultureInfo.InvariantCulture, $"{(newestFirst ? "d" : "")}{last.ReceivedAt.ToUnixTimeTicks()}:{last.TrackingNumber}"));
 
-    private static (Instant At, string Tracking) Position(string position)
+    private static (Instant At, string Tracking, bool Descending) Position(string position)
+    {
+        var descending = position.StartsWith('d');
+        var (at, tracking) = ReceiptPosition(descending ? position[1..] : position);
+        return (at, tracking, descending);
+    }
+
+    private static (Instant At, string Tracking) ReceiptPosition(string position)
     {
         var colon = position.IndexOf(':', StringComparison.Ordinal);
         if (colon > 0 && colon < position.Length - 1

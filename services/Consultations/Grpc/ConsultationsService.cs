@@ -140,7 +140,7 @@ public sealed partial class ConsultationsService(
         var query = db.Responses.AsNoTracking().Where(r => r.ConsultationId == consultationId);
         // Responses not published (late, or kept for the secretariat) are for the secretariat only.
         query = caller.IsSecretariat ? query : query.Where(r => r.Published);
-        return await ListAsync(query, request.PageSize, request.PageToken, caller, context.CancellationToken);
+        return await ListAsync(query, request.PageSize, request.PageToken, caller, context.CancellationToken, request.NewestFirst);
     }
 
     [AllowAnonymous]
@@ -429,15 +429,16 @@ public sealed partial class ConsultationsService(
         return Present(consultation, consultation.PublishedResponseCount);
     }
 
-    private async Task<V1.ListResponsesResponse> ListAsync(IQueryable<Response> query, int pageSize, string pageToken, Caller caller, CancellationToken cancellationToken)
+    private async Task<V1.ListResponsesResponse> ListAsync(IQueryable<Response> query, int pageSize, string pageToken, Caller caller, CancellationToken cancellationToken,
+        bool newestFirst = false)
     {
         var paging = Paging.Read(pageSize, pageToken);
-        var page = await query.PageAsync(paging, cancellationToken);
+        var page = await query.PageAsync(paging, newestFirst, cancellationToken);
         var response = new V1.ListResponsesResponse();
         var taken = AddWithinBudget(response.Responses, page.Take(paging.Size), caller, 0, (_, _) => { });
         if (page.Count > taken)
         {
-            response.NextPageToken = ResponseReads.After(page[taken - 1]);
+            response.NextPageToken = ResponseReads.After(page[taken - 1], newestFirst);
         }
 
         return response;

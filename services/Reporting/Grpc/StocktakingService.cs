@@ -76,6 +76,21 @@ public sealed partial class StocktakingService(ReportingDbContext db, TimeProvid
     }
 
     [AllowAnonymous]
+    public override async Task<V1.InventoryEntry> GetInventoryEntry(V1.GetInventoryEntryRequest request, ServerCallContext context)
+    {
+        if (string.IsNullOrWhiteSpace(request.Id)) throw DomainException.InvalidArgument("id is required: the inventory entry's id (a UUID)");
+        if (!Guid.TryParse(request.Id, out var id))
+            throw DomainException.InvalidArgument($"id '{FieldText(request.Id)}' is not an inventory entry id (a UUID)");
+        var entry = await db.InventoryEntries.AsNoTracking().SingleOrDefaultAsync(e => e.EntryId == id, context.CancellationToken)
+            ?? throw DomainException.NotFound($"inventory entry {id} does not exist");
+        return Mapping.ToMessage(entry);
+    }
+
+    /// <summary>What the caller sent, short and printable, to name it in an error.</summary>
+    private static string FieldText(string value) =>
+        new string(value.Take(64).Select(c => char.IsControl(c) ? '?' : c).ToArray()) + (value.Length > 64 ? "…" : "");
+
+    [AllowAnonymous]
     public override async Task<V1.ListContributionsResponse> ListContributions(V1.ListContributionsRequest request, ServerCallContext context)
     {
         var page = Paging.ReadOffset(request.PageSize, request.PageToken);

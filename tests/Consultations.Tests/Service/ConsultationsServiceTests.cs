@@ -441,6 +441,50 @@ public class ConsultationsServiceTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public async Task Pages_of_responses_newest_first_run_backwards_through_receipt_order_and_keep_to_their_order()
+    {
+        await using var host = await ConsultationsHost.StartAsync(January10);
+        var consultation = await OpenAsync(host);
+        var receipts = new List<Receipt>();
+        for (var i = 0; i < 7; i++)
+        {
+            host.Clock.Now = January10.AddMinutes(i / 3);
+            receipts.Add(await host.Anonymous.SubmitResponseAsync(Submission(consultation.Id, $"response {i}")));
+        }
+        var expected = receipts.OrderByDescending(r => r.ReceivedAt).ThenByDescending(r => r.TrackingNumber, StringComparer.Ordinal).Select(r => r.ResponseId).ToList();
+
+        var pages = new List<List<string>>();
+        var token = "";
+        string? firstToken = null;
+        do
+        {
+            var page = await host.Anonymous.ListResponsesAsync(new ListResponsesRequest { ConsultationId = consultation.Id, PageSize = 2, PageToken = token, NewestFirst = true });
+            pages.Add(page.Responses.Select(r => r.Id).ToList());
+            token = page.NextPageToken;
+            firstToken ??= token;
+            // A response arriving while someone pages back is on a new first page, never shifts the next ones.
+            if (pages.Count == 2)
+            {
+                host.Clock.Now = January10.AddMinutes(5);
+                await host.Anonymous.SubmitResponseAsync(Submission(consultation.Id, "late arrival"));
+            }
+        }
+        while (token != "" && pages.Count < 10);
+
+        Assert.Equal([2, 2, 2, 1], pages.Select(p => p.Count));
+        Assert.Equal(expected, pages.SelectMany(p => p));
+
+        // A token continues the order it was issued in; sent with the other order it is refused, naming why.
+        var other = await Fails(StatusCode.InvalidArgument, async () => await host.Anonymous.ListResponsesAsync(
+            new ListResponsesRequest { ConsultationId = consultation.Id, PageSize = 2, PageToken = firstToken }));
+        Assert.Equal("page_token continues the list newest first: send it with newest_first", other.Status.Detail);
+        var receiptToken = (await host.Anonymous.ListResponsesAsync(new ListResponsesRequest { ConsultationId = consultation.Id, PageSize = 2 })).NextPageToken;
+        var backwards = await Fails(StatusCode.InvalidArgument, async () => await host.Anonymous.ListResponsesAsync(
+            new ListResponsesRequest { ConsultationId = consultation.Id, PageSize = 2, PageToken = receiptToken, NewestFirst = true }));
+        Assert.Equal("page_token continues the list in receipt order: send it without newest_first", backwards.Status.Detail);
+    }
+
+    [Fact]
     public async Task A_consultation_that_fell_due_while_the_service_was_down_is_closed_at_start()
     {
         string connectionString;
