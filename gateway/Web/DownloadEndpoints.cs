@@ -30,6 +30,17 @@ public static class DownloadEndpoints
             return Results.File(attachment.Content.ToByteArray(), mediaType, SafeFileName(attachment.Info.FileName, $"attachment-{index}"));
         });
 
+        // The response's published record, the exact bytes its published hash (and its leaf in the
+        // consultation's log) is computed over: what the response page verifies in the browser.
+        app.MapGet("/responses/{id}/record.json", async (string id, HttpContext context, Wsis.Consultations.V1.Consultations.ConsultationsClient consultations) =>
+        {
+            var record = await consultations.GetPublishedRecordAsync(new GetPublishedRecordRequest { ResponseId = id },
+                cancellationToken: context.RequestAborted);
+            context.Response.Headers.XContentTypeOptions = "nosniff";
+            context.Response.Headers.ContentSecurityPolicy = "default-src 'none'; sandbox";
+            return Results.File(record.Content.ToByteArray(), "application/json", $"published-record-{SafeFileName(id, "response")}.json");
+        });
+
         app.MapGet("/consultations/{id}/responses.zip", (string id, HttpContext context, Wsis.Consultations.V1.Consultations.ConsultationsClient consultations) =>
             WriteResponsesZipAsync(id, context, consultations));
 

@@ -40,6 +40,8 @@ public static class ConsultationsModule
         builder.Services.AddSingleton<ConsultationDeadlines>();
         builder.Services.AddSingleton<LiveCounts>();
         builder.Services.AddSingleton<Examination.ExaminationPackages>();
+        // Before the intake writer and the server: responses stored with the log off enter it first.
+        builder.Services.AddHostedService<LogBackfill>();
         builder.Services.AddSingleton<IntakeWriter>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<IntakeWriter>());
         builder.Services.AddScoped<ResponseIntake>();

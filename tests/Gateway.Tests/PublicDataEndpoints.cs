@@ -26,6 +26,30 @@ public static class PublicDataEndpoints
     public const string HostileText = "<script>alert('x')</script> & <b>bold</b>";
     public static readonly byte[] AttachmentBytes = "<html><script>alert(1)</script></html>"u8.ToArray();
 
+    /// <summary>E-mail responses with each DKIM outcome the service records.</summary>
+    public static readonly IReadOnlyDictionary<string, Wsis.Consultations.V1.Response> EmailResponses = new[]
+    {
+        ("r-dkim-pass", DkimResult.DkimPass, "ministry.example"),
+        ("r-dkim-fail", DkimResult.DkimFail, "forged.example"),
+        ("r-dkim-none", DkimResult.DkimNone, ""),
+    }.ToDictionary(e => e.Item1, e => new Wsis.Consultations.V1.Response
+    {
+        Id = e.Item1,
+        ConsultationId = ConsultationId,
+        TrackingNumber = "CWG-2027-" + e.Item1,
+        Channel = Channel.Email,
+        ReceivedAt = Timestamp.FromDateTimeOffset(new DateTimeOffset(2027, 1, 11, 9, 30, 0, TimeSpan.Zero)),
+        Sha256 = new string('c', 64),
+        PublishedSha256 = new string('e', 64),
+        LeafIndex = 4,
+        Respondent = new Respondent { Name = "Grace Hopper", Category = RespondentCategory.Government },
+        Subject = "Our response",
+        Text = "Connectivity is a public good.",
+        Published = true,
+        DkimResult = e.Item2,
+        DkimDomain = e.Item3,
+    });
+
     public static readonly Consultation Consultation = new()
     {
         Id = ConsultationId,
@@ -144,6 +168,14 @@ public static class PublicDataEndpoints
         ResponsesDigest = new string('d', 64),
         ExaminedAtMeetingId = "gm-1",
         ResultsSummary = "The group noted broad support for interoperable frameworks.",
+        FinalCheckpoint = new SignedCheckpoint
+        {
+            Text = "wsis-consultations/c-closed\n3\n" + Convert.ToBase64String(Convert.FromHexString(new string('d', 64))) + "\n2026-09-04T22:00:00.123Z\n",
+            Signature = ByteString.CopyFrom(new byte[64]),
+            KeyId = "0123456789abcdef",
+            TreeSize = 3,
+            RootHash = ByteString.CopyFrom(Convert.FromHexString(new string('d', 64))),
+        },
         Deadline = new ResponseDeadline
         {
             Instant = Timestamp.FromDateTimeOffset(new DateTimeOffset(2026, 9, 4, 22, 0, 0, TimeSpan.Zero)),
@@ -220,7 +252,9 @@ public static class PublicDataEndpoints
                 return list;
             });
         Unary(app, "consultations.v1.Consultations", "GetResponse", GetResponseRequest.Parser,
-            r => r.Id == ResponseId ? Response : throw new Failure(5, $"response '{r.Id}' not found"));
+            r => r.Id == ResponseId ? Response
+                : EmailResponses.TryGetValue(r.Id, out var email) ? email
+                : throw new Failure(5, $"response '{r.Id}' not found"));
         Unary(app, "consultations.v1.Consultations", "GetAttachment", GetAttachmentRequest.Parser,
             _ => new Attachment { Info = Response.Attachments[0], Content = ByteString.CopyFrom(AttachmentBytes) });
         Unary(app, "teams.v1.Teams", "ListTeams", ListTeamsRequest.Parser, r =>

@@ -178,4 +178,54 @@ public sealed class PublicSitePagesTests(JsonGatewayFixture f) : IClassFixture<J
         Assert.Contains("Kenya connected 1,200 schools.", html);
         Assert.Contains("Schools online", html);
     }
+
+    [Fact]
+    public async Task A_closed_consultation_shows_its_final_checkpoint_count_results_summary_and_how_to_verify_in_english_and_french()
+    {
+        var html = await PageAsync("/consultations/c-closed");
+
+        Assert.Contains("Closed: the final record of the responses", html);
+        Assert.Matches(new Regex("data-testid=\"final-count\">3<"), html);
+        Assert.Matches(new Regex("data-testid=\"final-size\">3<"), html);
+        Assert.Contains($"data-testid=\"final-root\">{new string('d', 64)}<", html);
+        Assert.Contains("<time datetime=\"2026-09-04T22:00:00.123Z\" data-testid=\"final-time\">2026-09-04T22:00:00.123Z</time>", html);
+        Assert.Contains("data-testid=\"final-key\">0123456789abcdef<", html);
+        Assert.Contains("wsis-consultations/c-closed\n3\n", html);
+        Assert.Contains("The group noted broad support for interoperable frameworks.", html);
+        Assert.Contains("How to verify", html);
+        Assert.Contains("wsis-verify consultation c-closed", html);
+        Assert.Contains("tools/Verify", html);
+        Assert.Contains("href=\"/v1/consultations/c-closed/log/checkpoint\"", html);
+        Assert.Contains("href=\"/v1/log/public-key\"", html);
+
+        var french = await PageAsync("/consultations/c-closed?culture=fr");
+        Assert.Contains("Close : l'état final des réponses", french);
+        Assert.Contains("Point de contrôle final : taille du journal", french);
+        Assert.Contains("Comment vérifier", french);
+        Assert.Contains("Synthèse des résultats", french);
+
+        // An open consultation has no final record yet.
+        Assert.DoesNotContain("final-root", await PageAsync("/consultations/c-1"));
+    }
+
+    [Theory]
+    [InlineData("r-dkim-pass", "Passed: the domain ministry.example signed this message and the signature verified at receipt.", "Réussie : le domaine ministry.example a signé ce message")]
+    [InlineData("r-dkim-fail", "Failed: the message carries a DKIM signature that did not verify at receipt", "Échouée : le message porte une signature DKIM")]
+    [InlineData("r-dkim-none", "None: the message carries no DKIM signature", "Aucune : le message ne porte pas de signature DKIM")]
+    public async Task An_e_mail_response_shows_its_dkim_outcome_in_words_and_that_it_never_hides_a_response(string id, string english, string french)
+    {
+        var html = await PageAsync("/responses/" + id);
+        Assert.Contains("Sender verification (DKIM)", html);
+        Assert.Contains(english, html);
+        Assert.Contains("it is never a reason to hide or refuse a response", html);
+        Assert.Contains($"data-testid=\"published-sha256\">{new string('e', 64)}<", html);
+        Assert.Contains("href=\"/responses/" + id + "/record.json\"", html);
+
+        var fr = await PageAsync($"/responses/{id}?culture=fr");
+        Assert.Contains("Vérification de l'expéditeur (DKIM)", fr);
+        Assert.Contains(french, fr);
+
+        // A web response has no DKIM line.
+        Assert.DoesNotContain("Sender verification (DKIM)", await PageAsync("/responses/r-1"));
+    }
 }

@@ -100,38 +100,19 @@ public sealed partial class ConsultationClosing(ConsultationsDbContext db, LogSi
     }
 
     /// <summary>
-    /// Published responses stored before the log existed (schema of issue 26) get their published
-    /// record and enter the log, in receipt order, before the final checkpoint is taken.
+    /// Published responses not in the log yet (stored while <c>Consultations:Log:Enabled</c> was false,
+    /// or before the log existed) enter it, in receipt order, before the final checkpoint is taken.
     /// </summary>
     private async Task EnterUnloggedAsync(Guid id, Instant now, CancellationToken cancellationToken)
     {
-        var unlogged = await db.Responses.AsNoTracking().Include(r => r.Attachments)
-            .Where(r => r.ConsultationId == id && r.Published && r.LogIndex == null)
-            .InReceiptOrder().ToListAsync(cancellationToken);
-        if (unlogged.Count == 0)
+        var count = await LogAppender.EnterUnloggedAsync(db, id, signingKey, now, cancellationToken);
+        if (count > 0)
         {
-            return;
+            LogEnteredUnlogged(id, count);
         }
-
-        foreach (var response in unlogged)
-        {
-            response.WriteMissingPublishedRecord();
-        }
-
-        await LogAppender.AppendAsync(db, unlogged, signingKey, now, null, cancellationToken);
-        foreach (var response in unlogged)
-        {
-            await db.Responses.Where(r => r.Id == response.Id && r.LogIndex == null).ExecuteUpdateAsync(s => s
-                .SetProperty(r => r.PublishedRecord, response.PublishedRecord)
-                .SetProperty(r => r.PublishedSha256, response.PublishedSha256)
-                .SetProperty(r => r.LogIndex, response.LogIndex), cancellationToken);
-        }
-
-        await db.SaveChangesAsync(cancellationToken);
-        LogEnteredUnlogged(id, unlogged.Count);
     }
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Consultation {ConsultationId}: {Count} response(s) stored before the log existed entered it")]
+    [LoggerMessage(Level = LogLevel.Information, Message = "Consultation {ConsultationId}: {Count} published response(s) not in the log yet entered it at the close")]
     private partial void LogEnteredUnlogged(Guid consultationId, int count);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Consultation {ConsultationId} closed with {Count} published response(s)")]

@@ -93,6 +93,41 @@ internal static class LogAppender
     }
 
     /// <summary>
+    /// Enters the consultation's published responses that are not in its log (stored while
+    /// <c>Consultations:Log:Enabled</c> was false, or before the log existed) in receipt order, writing
+    /// the published record of those stored before records existed; returns how many. The caller holds
+    /// the consultation's row exclusively (the close, <see cref="LogBackfill"/>), so no intake
+    /// transaction appends meanwhile and the responses read are all there are.
+    /// </summary>
+    public static async Task<int> EnterUnloggedAsync(ConsultationsDbContext db, Guid consultationId, LogSigningKey key, Instant now, CancellationToken cancellationToken)
+    {
+        var unlogged = await db.Responses.AsNoTracking().Include(r => r.Attachments)
+            .Where(r => r.ConsultationId == consultationId && r.Published && r.LogIndex == null)
+            .InReceiptOrder().ToListAsync(cancellationToken);
+        if (unlogged.Count == 0)
+        {
+            return 0;
+        }
+
+        foreach (var response in unlogged)
+        {
+            response.WriteMissingPublishedRecord();
+        }
+
+        await AppendAsync(db, unlogged, key, now, null, cancellationToken);
+        foreach (var response in unlogged)
+        {
+            await db.Responses.Where(r => r.Id == response.Id && r.LogIndex == null).ExecuteUpdateAsync(s => s
+                .SetProperty(r => r.PublishedRecord, response.PublishedRecord)
+                .SetProperty(r => r.PublishedSha256, response.PublishedSha256)
+                .SetProperty(r => r.LogIndex, response.LogIndex), cancellationToken);
+        }
+
+        await db.SaveChangesAsync(cancellationToken);
+        return unlogged.Count;
+    }
+
+    /// <summary>
     /// PostgreSQL's intake path: in one round trip, locks the consultation against the close
     /// (<c>FOR SHARE</c>, as <see cref="Intake.ResponseIntake.LockOpenConsultationAsync"/>) and its
     /// log head (<c>FOR UPDATE</c>). Callers lock consultations in id order. The window is null when
