@@ -38,10 +38,13 @@ public class TrackingNumberAndHashTests
     }
 
     [Fact]
-    public void Tracking_numbers_do_not_repeat_in_a_large_sample()
+    public void Tracking_numbers_almost_never_repeat_in_a_large_sample()
     {
-        var numbers = Enumerable.Range(0, 100_000).Select(_ => TrackingNumber.New(2027).Value).ToHashSet();
-        Assert.Equal(100_000, numbers.Count);
+        // 40 random bits: among 100,000 numbers a repeat is expected with probability 0.45 % (the
+        // unique index and a new draw handle it at intake), three or more about once in 10^8 runs; a
+        // generator using only 20 of its bits would repeat about 4,800 times here, 30 bits about 5.
+        var numbers = Enumerable.Range(0, 100_000).Select(_ => TrackingNumber.New(2027).Value).ToList();
+        Assert.InRange(numbers.Count - numbers.Distinct().Count(), 0, 2);
     }
 
     [Fact]

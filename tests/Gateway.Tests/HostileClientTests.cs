@@ -64,8 +64,12 @@ public sealed class HostileClientTests(HostileClientFixture f, ITestOutputHelper
             Assert.True(result.GetProperty("seconds").GetDouble() < 5, result.ToString());
         });
 
+        // A malformed header never reaches the destination. A request whose trailers are malformed
+        // may: a streaming proxy forwards the request's headers before its trailers exist (sent in
+        // one packet, whether the gateway's server reads the trailers before the request starts is
+        // a race), but the trailers themselves are never relayed, so the destination stays healthy
+        // for everyone (below).
         Assert.DoesNotContain("bad-header", f.Backend.Probes);
-        Assert.DoesNotContain("bad-trailers", f.Backend.Probes);
         AssertServedAndHealthy(seen);
     }
 

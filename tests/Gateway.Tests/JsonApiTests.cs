@@ -44,7 +44,7 @@ public sealed class JsonApiTests(JsonGatewayFixture f) : IClassFixture<JsonGatew
     {
         var missing = Rules().Where(r => r.Rule is null || string.IsNullOrEmpty(Path(r.Rule).Path)).Select(r => r.Method.FullName).ToList();
         Assert.Empty(missing);
-        Assert.Equal(57, Rules().Count());
+        Assert.Equal(61, Rules().Count());
     }
 
     [Fact]
