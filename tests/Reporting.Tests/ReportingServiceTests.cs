@@ -25,6 +25,11 @@ public sealed class ReportingServiceFixture : IAsyncLifetime
 
     public ReportingHost Host { get; private set; } = null!;
     public RabbitMqNode Rabbit { get; private set; } = null!;
+
+    /// <summary>This fixture's own virtual host: every test class using the fixture gets its own host and
+    /// its own queues, so two instances never take each other's events (they did: the second class's
+    /// consumers emptied the first one's queues and its read model never reached its state).</summary>
+    public string VirtualHost { get; } = $"reporting-{Guid.NewGuid():N}";
     public Dictionary<string, string> TeamOf { get; } = [];
     public Dictionary<string, string> CoordinatorOf { get; } = [];
     public string Chair => CoordinatorOf["C1"];
@@ -35,7 +40,7 @@ public sealed class ReportingServiceFixture : IAsyncLifetime
     {
         var postgres = await SharedPostgres.GetAsync();
         Rabbit = await SharedRabbitMq.GetAsync();
-        Host = await ReportingHost.StartAsync(await postgres.CreateDatabaseAsync(), Rabbit.ConnectionString);
+        Host = await ReportingHost.StartAsync(await postgres.CreateDatabaseAsync(), await Rabbit.CreateVirtualHostAsync(VirtualHost));
 
         var t0 = DateTimeOffset.UtcNow.AddDays(-60);
         var events = new List<object>();
@@ -318,7 +323,7 @@ public class ReportingServiceTests(ReportingServiceFixture f) : IClassFixture<Re
         var nationalReports = new System.Collections.Concurrent.ConcurrentDictionary<string, NationalReportSubmitted>();
         var observer = Bus.Factory.CreateUsingRabbitMq(cfg =>
         {
-            cfg.Host(f.Rabbit.Host, (ushort)f.Rabbit.Port, "/", h => { h.Username(f.Rabbit.UserName); h.Password(f.Rabbit.Password); });
+            cfg.Host(f.Rabbit.Host, (ushort)f.Rabbit.Port, f.VirtualHost, h => { h.Username(f.Rabbit.UserName); h.Password(f.Rabbit.Password); });
             cfg.ReceiveEndpoint("reporting-tests-observer-" + Guid.NewGuid().ToString("N")[..8], e =>
             {
                 e.AutoDelete = true;
