@@ -40,7 +40,6 @@ public static partial class SignInModule
         services.Configure<SignInOptions>(configuration.GetSection(SignInOptions.Section));
         services.AddDistributedMemoryCache();
         services.TryAddSingleton<UnsentForms>();
-        services.TryAddSingleton<Workspace.ActedForms>();
         services.TryAddTransient<SessionAccessToken>();
 
         var authentication = services.AddAuthentication();

@@ -74,30 +74,6 @@ public abstract class WorkspacePage : PageModel
             return RedirectToPage("/Workspace/Index");
         }, fields);
 
-    /// <summary>
-    /// As <see cref="SubmitAsync(Func{CancellationToken, Task}, string, ValueTuple{string, string}[])"/> for a
-    /// service method that takes no request_id: the gateway keeps the form's <see cref="RequestId"/>
-    /// (<see cref="ActedForms"/>), so a second post of the same rendering is answered as the first was, and
-    /// the call is made once.
-    /// </summary>
-    protected async Task<IActionResult> SubmitOnceAsync(Func<CancellationToken, Task> call, string done, params (string Field, string Property)[] fields)
-    {
-        IActionResult? result = null;
-        var key = $"{Person.Subject}:{Request.Path}{Request.QueryString}:{RequestId}";
-        var first = await HttpContext.RequestServices.GetRequiredService<ActedForms>().OnceAsync(key, async () =>
-        {
-            result = await SubmitAsync(call, done, fields);
-            return result is RedirectToPageResult ? done : null;
-        }, HttpContext.RequestAborted);
-        if (first is not null)
-        {
-            TempData[WorkspaceMessages.Done] = first;
-            return RedirectToPage("/Workspace/Index");
-        }
-
-        return result!;
-    }
-
     /// <summary>As <see cref="SubmitAsync(Func{CancellationToken, Task}, string, ValueTuple{string, string}[])"/>, where the call says where to go next.</summary>
     protected async Task<IActionResult> SubmitAsync(Func<CancellationToken, Task<IActionResult>> call, params (string Field, string Property)[] fields)
     {

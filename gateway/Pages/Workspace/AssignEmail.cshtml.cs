@@ -6,8 +6,8 @@ using ConsultationsClient = Wsis.Consultations.V1.Consultations.ConsultationsCli
 namespace Wsis.Gateway.Pages.Workspace;
 
 /// <summary>AssignResponse: an e-mail that named no known consultation, shown to the secretariat as
-/// received (sender, subject, size, problems found reading it), assigned to its consultation. The method
-/// takes no request_id: the gateway keeps the form's (<see cref="ActedForms"/>).</summary>
+/// received (sender, subject, size, problems found reading it), assigned to its consultation. The form's
+/// request_id goes with the call: a second post of one rendering gets the first outcome from the service.</summary>
 public sealed class AssignEmailModel(ConsultationsClient consultations) : WorkspacePage
 {
     [FromRoute] public string ResponseId { get; set; } = "";
@@ -22,9 +22,9 @@ public sealed class AssignEmailModel(ConsultationsClient consultations) : Worksp
     public async Task<IActionResult> OnPostAsync(CancellationToken cancel)
     {
         await LoadAsync(cancel);
-        var request = new AssignResponseRequest { ResponseId = ResponseId, ConsultationId = ConsultationId ?? "" };
+        var request = new AssignResponseRequest { ResponseId = ResponseId, ConsultationId = ConsultationId ?? "", RequestId = RequestId };
         var title = Consultations.FirstOrDefault(c => c.Id == request.ConsultationId)?.Title ?? request.ConsultationId;
-        return await SubmitOnceAsync(async c => await consultations.AssignResponseAsync(request, cancellationToken: c),
+        return await SubmitAsync(async c => await consultations.AssignResponseAsync(request, cancellationToken: c),
             $"E-mail {Email?.TrackingNumber} assigned to {title}",
             ("consultation_id", nameof(ConsultationId)), ("response_id", nameof(ConsultationId)));
     }

@@ -38,12 +38,12 @@ public sealed class ElectionModel(Wsis.Teams.V1.CoordinatorsMeetings.Coordinator
     }
 
     /// <summary>SetImplementationFramework: a new version of the meeting's general framework of
-    /// implementation. The method takes no request_id: the gateway keeps the form's (<see cref="ActedForms"/>).</summary>
+    /// implementation, sent with the form's request_id.</summary>
     public async Task<IActionResult> OnPostFrameworkAsync(CancellationToken cancel)
     {
         await LoadAsync(cancel);
-        var request = new SetImplementationFrameworkRequest { MeetingId = MeetingId, Text = Framework ?? "" };
-        return await SubmitOnceAsync(async c => await meetings.SetImplementationFrameworkAsync(request, cancellationToken: c),
+        var request = new SetImplementationFrameworkRequest { MeetingId = MeetingId, Text = Framework ?? "", RequestId = RequestId };
+        return await SubmitAsync(async c => await meetings.SetImplementationFrameworkAsync(request, cancellationToken: c),
             $"Implementation framework set: {Meeting.Venue}",
             ("text", nameof(Framework)));
     }

@@ -224,7 +224,7 @@ public sealed partial class ConsultationsService(
 
     [Authorize(Policy = Policies.Secretariat)]
     public override Task<V1.IngestEmailResponse> AssignResponse(V1.AssignResponseRequest request, ServerCallContext context) =>
-        intake.AssignAsync(request, Mapping.ActorOf(context.GetCaller()), context.CancellationToken);
+        intake.AssignAsync(request, IdempotencyKey.ForCall(request.RequestId, context, context.GetCaller()), Mapping.ActorOf(context.GetCaller()), context.CancellationToken);
 
     [AllowAnonymous]
     public override async Task<V1.PublishedRecord> GetPublishedRecord(V1.GetPublishedRecordRequest request, ServerCallContext context)

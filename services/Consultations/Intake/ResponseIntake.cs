@@ -134,12 +134,45 @@ public sealed partial class ResponseIntake(
     /// <summary>
     /// The secretariat assigns an unassigned e-mail to a consultation (<see cref="Response.AssignTo"/>):
     /// in one transaction that holds the consultation against the close, the response gets its
-    /// consultation and, when published, its published record, its leaf in the log and its event.
+    /// consultation and, when published, its published record, its leaf in the log and its event. With a
+    /// request_id, a replay (a double click, a retry after a lost answer) gets the first outcome and changes
+    /// nothing: the outcome is stored beside the change (<see cref="IdempotencyStore"/>), and a concurrent
+    /// replay that lost the race to the same response answers with the winner's outcome.
     /// </summary>
-    public async Task<V1.IngestEmailResponse> AssignAsync(V1.AssignResponseRequest request, Actor actor, CancellationToken cancellationToken)
+    public async Task<V1.IngestEmailResponse> AssignAsync(V1.AssignResponseRequest request, IdempotencyKey? key, Actor actor, CancellationToken cancellationToken)
     {
         var responseId = Input.Id(request.ResponseId, "response_id");
         var consultationId = Input.Id(request.ConsultationId, "consultation_id");
+        if (key is null)
+        {
+            return await AssignOnceAsync(responseId, consultationId, null, actor, cancellationToken);
+        }
+
+        if (await IdempotencyStore.FindAsync(db, key, V1.IngestEmailResponse.Parser, cancellationToken) is { } earlier)
+        {
+            return earlier;
+        }
+
+        try
+        {
+            return await AssignOnceAsync(responseId, consultationId, key, actor, cancellationToken);
+        }
+        catch (Exception e) when (e is DbUpdateException or DomainException { Kind: DomainErrorKind.Aborted or DomainErrorKind.FailedPrecondition })
+        {
+            // The same request may have got there first (the response is assigned now, or its record
+            // refused this one's): then its outcome is the answer; otherwise the refusal stands.
+            db.ChangeTracker.Clear();
+            if (await IdempotencyStore.FindAsync(db, key, V1.IngestEmailResponse.Parser, cancellationToken) is { } first)
+            {
+                return first;
+            }
+
+            throw;
+        }
+    }
+
+    private async Task<V1.IngestEmailResponse> AssignOnceAsync(Guid responseId, Guid consultationId, IdempotencyKey? key, Actor actor, CancellationToken cancellationToken)
+    {
         db.ChangeTracker.Clear();
         await using var transaction = await db.Database.BeginAllOrNothingAsync(cancellationToken);
         var window = await LockOpenConsultationAsync(db, consultationId, cancellationToken)
@@ -172,10 +205,16 @@ public sealed partial class ResponseIntake(
             throw DomainException.Aborted($"response {responseId} was assigned by another request meanwhile; read it again");
         }
 
+        var outcome = Outcome(receipt, response);
+        if (key is not null)
+        {
+            IdempotencyStore.Add(db, key, outcome, time);
+        }
+
         await db.SaveChangesAsync(cancellationToken);
         await transaction.CommitAsync(cancellationToken);
         LogAssigned(responseId, consultationId, response.Published);
-        return Outcome(receipt, response);
+        return outcome;
     }
 
     private static V1.IngestEmailResponse Outcome(V1.Receipt receipt, Response response)

@@ -91,12 +91,16 @@ public sealed class CoordinatorsMeetingsService(TeamsDbContext db, TimeProvider 
     [Authorize(Policy = Policies.CoordinatorOrSecretariat)]
     public override async Task<V1.CoordinatorsMeeting> SetImplementationFramework(V1.SetImplementationFrameworkRequest request, ServerCallContext context)
     {
-        var actor = Mapping.Actor(context.GetCaller().RequireAuthenticated());
-        var meeting = await LoadMeeting(request.MeetingId, "meeting_id", context.CancellationToken);
-        meeting.SetImplementationFramework(request.Text, actor, time.GetCurrentInstant());
-        db.Touch(meeting);
-        await db.SaveChangesAsync(context.CancellationToken);
-        return Mapping.ToMessage(meeting);
+        var caller = context.GetCaller().RequireAuthenticated();
+        var actor = Mapping.Actor(caller);
+        var key = IdempotencyKey.ForCall(request.RequestId, context, caller);
+        return await IdempotencyStore.ExecuteOnceAsync(db, key, V1.CoordinatorsMeeting.Parser, async ct =>
+        {
+            var meeting = await LoadMeeting(request.MeetingId, "meeting_id", ct);
+            meeting.SetImplementationFramework(request.Text, actor, time.GetCurrentInstant());
+            db.Touch(meeting);
+            return Mapping.ToMessage(meeting);
+        }, context.CancellationToken);
     }
 
     [Authorize(Policy = Policies.CoordinatorOrSecretariat)]

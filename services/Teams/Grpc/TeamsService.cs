@@ -94,13 +94,17 @@ public sealed class TeamsService(TeamsDbContext db, TimeProvider time) : V1.Team
     [Authorize(Policy = Policies.StakeholderOrSecretariat)]
     public override async Task<V1.Team> LeaveTeam(V1.LeaveTeamRequest request, ServerCallContext context)
     {
-        var actor = Mapping.Actor(context.GetCaller().RequireAuthenticated());
-        var team = await LoadTeam(Text.Id(request.TeamId, "team_id"), context.CancellationToken);
-        var membership = team.Leave(Text.Id(request.StakeholderId, "stakeholder_id"), actor, time.GetCurrentInstant());
-        db.Touch(team);
-        db.AddIntegrationEvent(TeamsEventFactory.MembershipChanged(team, membership), MembershipKey(team));
-        await db.SaveChangesAsync(context.CancellationToken);
-        return await Present(team, context.CancellationToken);
+        var caller = context.GetCaller().RequireAuthenticated();
+        var actor = Mapping.Actor(caller);
+        var key = IdempotencyKey.ForCall(request.RequestId, context, caller);
+        return await IdempotencyStore.ExecuteOnceAsync(db, key, V1.Team.Parser, async ct =>
+        {
+            var team = await LoadTeam(Text.Id(request.TeamId, "team_id"), ct);
+            var membership = team.Leave(Text.Id(request.StakeholderId, "stakeholder_id"), actor, time.GetCurrentInstant());
+            db.Touch(team);
+            db.AddIntegrationEvent(TeamsEventFactory.MembershipChanged(team, membership), MembershipKey(team));
+            return await Present(team, ct);
+        }, context.CancellationToken);
     }
 
     [Authorize(Policy = Policies.Secretariat)]
