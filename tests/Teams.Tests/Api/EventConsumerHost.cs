@@ -65,6 +65,9 @@ public sealed class EventConsumerHost : IAsyncDisposable
         }
     }
 
+    /// <summary>How many events of type <typeparamref name="T"/> that match have arrived so far.</summary>
+    public int Count<T>(Func<T, bool> match) where T : class => _received.OfType<T>().Count(match);
+
     public async ValueTask DisposeAsync()
     {
         await _bus.StopAsync();
