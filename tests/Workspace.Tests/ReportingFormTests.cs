@@ -40,11 +40,38 @@ public sealed class ReportingFormTests(WorkspaceHost host)
         Assert.Equal("text is required", await chair.GetByTestId("error-Framework").InnerTextAsync());
         var framework = "Teams report twice a year; the chair compiles the stocktaking " + Guid.NewGuid().ToString("N")[..6];
         await chair.GetByLabel("The general framework of implementation").FillAsync(framework);
+        var meetingPath = new Uri(chair.Url).AbsolutePath;
+        var frameworkPath = meetingPath + "?handler=Framework";
+        var meetingsClient = new CoordinatorsMeetings.CoordinatorsMeetingsClient(host.Channel);
+        var historyRequest = new ListCoordinatorsMeetingHistoryRequest { MeetingId = meetingPath.Split('/')[^1], PageSize = 500 };
+        var secretariat = await SecretariatAsync();
+        var linesBefore = (await meetingsClient.ListCoordinatorsMeetingHistoryAsync(historyRequest, secretariat)).Entries.Count(h => h.Action == "ImplementationFrameworkSet");
+        var resent = new Dictionary<string, string>
+        {
+            ["__RequestVerificationToken"] = (await chair.Locator("form[action*='handler=Framework'] input[name='__RequestVerificationToken']").GetAttributeAsync("value"))!,
+            ["RequestId"] = await chair.Locator("form[action*='handler=Framework'] input[name='RequestId']").First.InputValueAsync(),
+            ["Framework"] = framework,
+        };
         await chair.GetByRole(AriaRole.Button, new() { Name = "Set the framework" }).ClickAsync();
         await chair.WaitForURLAsync(url => new Uri(url).AbsolutePath == "/workspace");
         Assert.Contains("Implementation framework set", await chair.GetByTestId("done").InnerTextAsync());
-        var meetings = (await new CoordinatorsMeetings.CoordinatorsMeetingsClient(host.Channel).ListCoordinatorsMeetingsAsync(new ListCoordinatorsMeetingsRequest { PageSize = 200 })).Meetings;
-        Assert.Contains(meetings, m => m.ImplementationFramework == framework);
+        var meetings = (await meetingsClient.ListCoordinatorsMeetingsAsync(new ListCoordinatorsMeetingsRequest { PageSize = 200 })).Meetings;
+        var chaired = Assert.Single(meetings, m => m.ImplementationFramework == framework);
+        // The same rendering posted again (a resent form): the service answers it with the first outcome
+        // (the form's request_id), so the framework is set once, one line of the meeting's history.
+        var form = chair.Context.APIRequest.CreateFormData();
+        foreach (var (name, value) in resent)
+        {
+            form.Set(name, value);
+        }
+
+        var again = await chair.Context.APIRequest.PostAsync(frameworkPath, new APIRequestContextOptions { Form = form, MaxRedirects = 0 });
+        Assert.Equal(302, again.Status);
+        Assert.Equal(chaired.Id, historyRequest.MeetingId);
+        Assert.Equal(framework, (await meetingsClient.GetCoordinatorsMeetingAsync(new GetCoordinatorsMeetingRequest { Id = chaired.Id })).ImplementationFramework);
+        var history = (await meetingsClient.ListCoordinatorsMeetingHistoryAsync(historyRequest, secretariat)).Entries;
+        Assert.Equal(linesBefore + 1, history.Count(h => h.Action == "ImplementationFrameworkSet"));
+        Assert.Equal("dev-chair", history.Last(h => h.Action == "ImplementationFrameworkSet").ActorSubject);
 
         var year = WorkspaceClock.Year.ToString(System.Globalization.CultureInfo.InvariantCulture);
         await chair.GetByRole(AriaRole.Link, new() { Name = "Compile a report" }).ClickAsync();
@@ -71,5 +98,13 @@ public sealed class ReportingFormTests(WorkspaceHost host)
         await secretariatPage.WaitForURLAsync(url => new Uri(url).AbsolutePath == "/workspace");
         await secretariatPage.GotoAsync(reportPath);
         Assert.Equal("Transmitted", await secretariatPage.GetByTestId("report-state").InnerTextAsync());
+    }
+
+    private async Task<Grpc.Core.Metadata> SecretariatAsync()
+    {
+        using var http = new HttpClient { BaseAddress = host.Web };
+        using var response = await System.Net.Http.Json.HttpClientJsonExtensions.PostAsJsonAsync(http, "/dev/token", new { sub = "reporting-form-test-secretariat", roles = new[] { "secretariat" } });
+        var token = System.Text.Json.JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement.GetProperty("token").GetString();
+        return new Grpc.Core.Metadata { { "authorization", "Bearer " + token } };
     }
 }
