@@ -43,8 +43,8 @@ public sealed class ConsultationResultsModel(ConsultationsClient consultations) 
 
         string id = ConsultationId, meeting = MeetingId ?? "", summary = Summary ?? "";
         return await SubmitAsync(Action == Step.Examination
-                ? async c => await consultations.RecordExaminationAsync(new RecordExaminationRequest { ConsultationId = id, MeetingId = meeting }, cancellationToken: c)
-                : async c => await consultations.PublishResultsAsync(new PublishResultsRequest { ConsultationId = id, Summary = summary }, cancellationToken: c),
+                ? async c => await consultations.RecordExaminationAsync(new RecordExaminationRequest { ConsultationId = id, MeetingId = meeting, RequestId = RequestId }, cancellationToken: c)
+                : async c => await consultations.PublishResultsAsync(new PublishResultsRequest { ConsultationId = id, Summary = summary, RequestId = RequestId }, cancellationToken: c),
             done, ("meeting_id", nameof(MeetingId)), ("summary", nameof(Summary)));
     }
 

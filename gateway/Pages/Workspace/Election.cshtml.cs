@@ -67,7 +67,7 @@ public sealed class ElectionModel(Wsis.Teams.V1.CoordinatorsMeetings.Coordinator
         }
 
         var id = MeetingId;
-        return await SubmitAsync(async c => await meetings.CloseElectionAsync(new CloseElectionRequest { MeetingId = id }, cancellationToken: c), "Election closed");
+        return await SubmitAsync(async c => await meetings.CloseElectionAsync(new CloseElectionRequest { MeetingId = id, RequestId = RequestId }, cancellationToken: c), "Election closed");
     }
 
     /// <summary>SetStocktakingProcedures: the year's contribution deadline and required entry fields, against
@@ -79,6 +79,7 @@ public sealed class ElectionModel(Wsis.Teams.V1.CoordinatorsMeetings.Coordinator
         {
             MeetingId = MeetingId,
             Year = Year,
+            RequestId = RequestId,
             ContributionDeadline = Google.Protobuf.WellKnownTypes.Timestamp.FromDateTime(DateTime.SpecifyKind(ContributionDeadline, DateTimeKind.Utc)),
         };
         request.RequiredFields.AddRange(Items(RequiredFields, ',', ' '));

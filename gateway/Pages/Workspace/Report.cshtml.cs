@@ -25,7 +25,7 @@ public sealed class ReportModel(Wsis.Reporting.V1.Reports.ReportsClient reports)
         }
 
         var id = ReportId;
-        return await SubmitAsync(async c => await reports.SubmitToSecretaryGeneralAsync(new SubmitToSecretaryGeneralRequest { ReportId = id }, cancellationToken: c),
+        return await SubmitAsync(async c => await reports.SubmitToSecretaryGeneralAsync(new SubmitToSecretaryGeneralRequest { ReportId = id, RequestId = RequestId }, cancellationToken: c),
             "Report submitted to the UN Secretary-General");
     }
 
@@ -39,7 +39,7 @@ public sealed class ReportModel(Wsis.Reporting.V1.Reports.ReportsClient reports)
 
         string id = ReportId, reference = Reference ?? "";
         return await SubmitAsync(async c => await reports.RecordTransmissionToGeneralAssemblyAsync(
-                new RecordTransmissionToGeneralAssemblyRequest { ReportId = id, Reference = reference }, cancellationToken: c),
+                new RecordTransmissionToGeneralAssemblyRequest { ReportId = id, Reference = reference, RequestId = RequestId }, cancellationToken: c),
             "Transmission to the General Assembly recorded", ("reference", nameof(Reference)));
     }
 

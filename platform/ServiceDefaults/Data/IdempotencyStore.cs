@@ -188,7 +188,9 @@ public static class IdempotencyStore
     /// one; otherwise runs <paramref name="change"/> (which changes tracked entities and returns
     /// the response, WITHOUT calling SaveChanges), then saves the change and the record together.
     /// If a concurrent request with the same key saved first, this one's change is discarded and
-    /// the first response returned. With a null key the change is simply run and saved.
+    /// the first response returned, whether its SaveChanges failed on the record or the change itself
+    /// refused (the state had moved on by the first one's hand). With a null key the change is simply run
+    /// and saved.
     /// </summary>
     public static async Task<TResponse> ExecuteOnceAsync<TResponse>(
         DbContext db,
@@ -210,7 +212,25 @@ public static class IdempotencyStore
             return earlier;
         }
 
-        var response = await change(cancellationToken);
+        TResponse response;
+        try
+        {
+            response = await change(cancellationToken);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            // The same request may have committed between the lookup above and this change, which then
+            // refuses what the first one did (a member who has left, an election already closed): its
+            // answer is the answer. Otherwise the refusal stands.
+            db.ChangeTracker.Clear();
+            if (await FindAsync(db, key, parser, cancellationToken) is { } first)
+            {
+                return first;
+            }
+
+            throw;
+        }
+
         Add(db, key, response);
         try
         {

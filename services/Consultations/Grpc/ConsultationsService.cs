@@ -410,24 +410,33 @@ public sealed partial class ConsultationsService(
     [Authorize(Policy = Policies.Secretariat)]
     public override async Task<V1.Consultation> RecordExamination(V1.RecordExaminationRequest request, ServerCallContext context)
     {
+        var caller = context.GetCaller();
+        var key = IdempotencyKey.ForCall(request.RequestId, context, caller);
         var id = Input.Id(request.ConsultationId, "consultation_id");
         var meeting = await LoadMeetingAsync(Input.Id(request.MeetingId, "meeting_id"), context.CancellationToken);
-        // Right after the deadline the closing service may not have run yet.
+        // Right after the deadline the closing service may not have run yet (the close is no part of this
+        // request: it commits on its own, replay or not).
         await closing.CloseIfDueAsync(id, context.CancellationToken);
-        var consultation = await LoadConsultationAsync(id, context.CancellationToken);
-        consultation.RecordExamination(meeting, Mapping.ActorOf(context.GetCaller()), Now);
-        await db.SaveChangesAsync(context.CancellationToken);
-        return Present(consultation, consultation.PublishedResponseCount);
+        return await IdempotencyStore.ExecuteOnceAsync(db, key, V1.Consultation.Parser, async ct =>
+        {
+            var consultation = await LoadConsultationAsync(id, ct);
+            consultation.RecordExamination(meeting, Mapping.ActorOf(caller), Now);
+            return Present(consultation, consultation.PublishedResponseCount);
+        }, context.CancellationToken);
     }
 
     [Authorize(Policy = Policies.Secretariat)]
     public override async Task<V1.Consultation> PublishResults(V1.PublishResultsRequest request, ServerCallContext context)
     {
-        var consultation = await LoadConsultationAsync(Input.Id(request.ConsultationId, "consultation_id"), context.CancellationToken);
-        consultation.PublishResults(request.Summary, Mapping.ActorOf(context.GetCaller()), Now);
-        db.AddIntegrationEvent(ConsultationEvents.ResultsPublished(consultation), ConsultationEvents.AggregateKey(consultation.Id));
-        await db.SaveChangesAsync(context.CancellationToken);
-        return Present(consultation, consultation.PublishedResponseCount);
+        var caller = context.GetCaller();
+        var key = IdempotencyKey.ForCall(request.RequestId, context, caller);
+        return await IdempotencyStore.ExecuteOnceAsync(db, key, V1.Consultation.Parser, async ct =>
+        {
+            var consultation = await LoadConsultationAsync(Input.Id(request.ConsultationId, "consultation_id"), ct);
+            consultation.PublishResults(request.Summary, Mapping.ActorOf(caller), Now);
+            db.AddIntegrationEvent(ConsultationEvents.ResultsPublished(consultation), ConsultationEvents.AggregateKey(consultation.Id));
+            return Present(consultation, consultation.PublishedResponseCount);
+        }, context.CancellationToken);
     }
 
     [Authorize(Policy = Policies.Secretariat)]

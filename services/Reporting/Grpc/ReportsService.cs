@@ -34,26 +34,38 @@ public sealed partial class ReportsService(ReportingDbContext db, TimeProvider t
     [Authorize(Policy = Policies.Coordinator)]
     public override async Task<V1.Report> SubmitToSecretaryGeneral(V1.SubmitToSecretaryGeneralRequest request, ServerCallContext context)
     {
-        var actor = Mapping.ActorOf(context.GetCaller().RequireAuthenticated());
-        var ct = context.CancellationToken;
-        var report = await Find(request.ReportId, "report_id", ct);
-        report.Submit(actor, await db.OfficersAsync(ct), Mapping.Now(time));
-        db.AddIntegrationEvent(ReportingEventFactory.Submitted(report), report.ReportId.ToString());
-        // State is a concurrency token: of two officers submitting one draft at once, the second gets ABORTED.
-        await db.SaveChangesAsync(ct);
-        LogSubmitted(logger, report.ReportId, report.ContentHash!);
-        return Mapping.ToMessage(report);
+        var caller = context.GetCaller().RequireAuthenticated();
+        var actor = Mapping.ActorOf(caller);
+        var key = IdempotencyKey.ForCall(request.RequestId, context, caller);
+        Report? submitted = null;
+        // State is a concurrency token: of two officers submitting one draft at once, the second gets ABORTED
+        // (the same request twice at once: the second gets the first's answer).
+        var answer = await IdempotencyStore.ExecuteOnceAsync(db, key, V1.Report.Parser, async ct =>
+        {
+            var report = await Find(request.ReportId, "report_id", ct);
+            report.Submit(actor, await db.OfficersAsync(ct), Mapping.Now(time));
+            db.AddIntegrationEvent(ReportingEventFactory.Submitted(report), report.ReportId.ToString());
+            submitted = report;
+            return Mapping.ToMessage(report);
+        }, context.CancellationToken);
+        // Only when this call submitted it (a replay runs nothing and finds nothing to log).
+        if (submitted is { ContentHash: { } hash })
+            LogSubmitted(logger, submitted.ReportId, hash);
+        return answer;
     }
 
     [Authorize(Policy = Policies.Secretariat)]
     public override async Task<V1.Report> RecordTransmissionToGeneralAssembly(V1.RecordTransmissionToGeneralAssemblyRequest request, ServerCallContext context)
     {
-        var actor = Mapping.ActorOf(context.GetCaller().RequireAuthenticated());
-        var ct = context.CancellationToken;
-        var report = await Find(request.ReportId, "report_id", ct);
-        report.RecordTransmission(request.Reference, actor, Mapping.Now(time));
-        await db.SaveChangesAsync(ct);
-        return Mapping.ToMessage(report);
+        var caller = context.GetCaller().RequireAuthenticated();
+        var actor = Mapping.ActorOf(caller);
+        var key = IdempotencyKey.ForCall(request.RequestId, context, caller);
+        return await IdempotencyStore.ExecuteOnceAsync(db, key, V1.Report.Parser, async ct =>
+        {
+            var report = await Find(request.ReportId, "report_id", ct);
+            report.RecordTransmission(request.Reference, actor, Mapping.Now(time));
+            return Mapping.ToMessage(report);
+        }, context.CancellationToken);
     }
 
     [AllowAnonymous]

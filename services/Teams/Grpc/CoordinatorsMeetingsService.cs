@@ -79,13 +79,17 @@ public sealed class CoordinatorsMeetingsService(TeamsDbContext db, TimeProvider 
     [Authorize(Policy = Policies.Secretariat)]
     public override async Task<V1.CoordinatorsMeeting> CloseElection(V1.CloseElectionRequest request, ServerCallContext context)
     {
-        var actor = Mapping.Actor(context.GetCaller().RequireAuthenticated());
-        var meeting = await LoadMeeting(request.MeetingId, "meeting_id", context.CancellationToken);
-        meeting.CloseElection(actor, time.GetCurrentInstant());
-        db.Touch(meeting);
-        db.AddIntegrationEvent(TeamsEventFactory.Elected(meeting), "coordinators-meeting:" + meeting.Id);
-        await db.SaveChangesAsync(context.CancellationToken);
-        return Mapping.ToMessage(meeting);
+        var caller = context.GetCaller().RequireAuthenticated();
+        var actor = Mapping.Actor(caller);
+        var key = IdempotencyKey.ForCall(request.RequestId, context, caller);
+        return await IdempotencyStore.ExecuteOnceAsync(db, key, V1.CoordinatorsMeeting.Parser, async ct =>
+        {
+            var meeting = await LoadMeeting(request.MeetingId, "meeting_id", ct);
+            meeting.CloseElection(actor, time.GetCurrentInstant());
+            db.Touch(meeting);
+            db.AddIntegrationEvent(TeamsEventFactory.Elected(meeting), "coordinators-meeting:" + meeting.Id);
+            return Mapping.ToMessage(meeting);
+        }, context.CancellationToken);
     }
 
     [Authorize(Policy = Policies.CoordinatorOrSecretariat)]
@@ -106,14 +110,18 @@ public sealed class CoordinatorsMeetingsService(TeamsDbContext db, TimeProvider 
     [Authorize(Policy = Policies.CoordinatorOrSecretariat)]
     public override async Task<V1.CoordinatorsMeeting> SetStocktakingProcedures(V1.SetStocktakingProceduresRequest request, ServerCallContext context)
     {
-        var actor = Mapping.Actor(context.GetCaller().RequireAuthenticated());
-        var meeting = await LoadMeeting(request.MeetingId, "meeting_id", context.CancellationToken);
-        var procedures = meeting.SetStocktakingProcedures(request.Year, Mapping.ToInstant(request.ContributionDeadline, "contribution_deadline"),
-            [.. request.RequiredFields], actor, time.GetCurrentInstant());
-        db.Touch(meeting);
-        db.AddIntegrationEvent(TeamsEventFactory.ProceduresSet(meeting, procedures), "coordinators-meeting:" + meeting.Id);
-        await db.SaveChangesAsync(context.CancellationToken);
-        return Mapping.ToMessage(meeting);
+        var caller = context.GetCaller().RequireAuthenticated();
+        var actor = Mapping.Actor(caller);
+        var key = IdempotencyKey.ForCall(request.RequestId, context, caller);
+        return await IdempotencyStore.ExecuteOnceAsync(db, key, V1.CoordinatorsMeeting.Parser, async ct =>
+        {
+            var meeting = await LoadMeeting(request.MeetingId, "meeting_id", ct);
+            var procedures = meeting.SetStocktakingProcedures(request.Year, Mapping.ToInstant(request.ContributionDeadline, "contribution_deadline"),
+                [.. request.RequiredFields], actor, time.GetCurrentInstant());
+            db.Touch(meeting);
+            db.AddIntegrationEvent(TeamsEventFactory.ProceduresSet(meeting, procedures), "coordinators-meeting:" + meeting.Id);
+            return Mapping.ToMessage(meeting);
+        }, context.CancellationToken);
     }
 
     [Authorize(Policy = Policies.Secretariat)]

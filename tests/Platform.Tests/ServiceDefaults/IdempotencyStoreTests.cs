@@ -93,6 +93,31 @@ public abstract class IdempotencyStoreTests : LedgerHostTests
     }
 
     [Fact]
+    public async Task A_concurrent_duplicate_whose_change_is_refused_because_the_first_acted_returns_the_first_result()
+    {
+        var key = new IdempotencyKey("req-refused", CreateEntry, "alice");
+        StringValue? winner = null;
+
+        await using var scope = ServiceHost.Services.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<LedgerDb>();
+        var loser = await IdempotencyStore.ExecuteOnceAsync(db, key, StringValue.Parser, async ct =>
+        {
+            // The same request completes first; this one then finds the state moved on (a member who has
+            // left, an election already closed) and its change refuses.
+            winner = await CreateAsync(key, "winner");
+            await Task.Yield();
+            throw new InvalidOperationException("already done");
+        });
+
+        Assert.Equal(winner, loser);
+        Assert.Equal(["winner"], await TextsAsync());
+        // A refusal with no earlier result for its key stands.
+        var refused = await Assert.ThrowsAsync<InvalidOperationException>(() => IdempotencyStore.ExecuteOnceAsync<StringValue>(db,
+            new IdempotencyKey("req-refused-alone", CreateEntry, "alice"), StringValue.Parser, _ => throw new InvalidOperationException("refused")));
+        Assert.Equal("refused", refused.Message);
+    }
+
+    [Fact]
     public async Task The_record_commits_with_the_change_or_not_at_all()
     {
         var existing = Guid.NewGuid();

@@ -6,7 +6,8 @@ using V1 = Wsis.Teams.V1;
 
 namespace Wsis.Teams.Tests.Api;
 
-/// <summary>LeaveTeam and SetImplementationFramework take a request_id like Teams' other writes: a replay
+/// <summary>LeaveTeam, CloseElection, SetImplementationFramework and SetStocktakingProcedures take a
+/// request_id like Teams' other writes: a replay
 /// (a double click, a retry after a lost answer, from any gateway instance) gets the first answer and
 /// changes nothing more: one effect, one line of history, one event.</summary>
 public sealed class RequestIdReplayTests(TeamsApiFixture fixture) : IClassFixture<TeamsApiFixture>
@@ -90,6 +91,67 @@ public sealed class RequestIdReplayTests(TeamsApiFixture fixture) : IClassFixtur
         var after = (await Service.Meetings.ListCoordinatorsMeetingHistoryAsync(new V1.ListCoordinatorsMeetingHistoryRequest { MeetingId = meeting.Id }, Ana)).Entries;
         Assert.Equal(2, after.Count(h => h.Action == "ImplementationFrameworkSet"));
     }
+
+    [Fact]
+    public async Task Closing_an_election_twice_with_one_request_id_answers_the_first_close_and_elects_once()
+    {
+        var candidate = await fixture.Register("Replay Chair Org");
+        await fixture.CoordinatedTeam("C8", candidate);
+        var meeting = await Convene("Tunis, replay");
+        await Service.Meetings.NominateOfficerAsync(new V1.NominateOfficerRequest { MeetingId = meeting.Id, Office = V1.Office.Chair, StakeholderId = candidate.Id }, Ana);
+        var ballot = new V1.CastVoteRequest { MeetingId = meeting.Id, Office = V1.Office.Chair };
+        ballot.CandidateIds.Add(candidate.Id);
+        await Service.Meetings.CastVoteAsync(ballot, Service.CoordinatorOf(Guid.Parse(candidate.Id)));
+        var close = new V1.CloseElectionRequest { MeetingId = meeting.Id, RequestId = "close-once" };
+
+        var both = await Task.WhenAll(Service.Meetings.CloseElectionAsync(close, Ana).ResponseAsync, Service.Meetings.CloseElectionAsync(close, Ana).ResponseAsync);
+        var retry = await Service.Meetings.CloseElectionAsync(close, Ana);
+
+        Assert.Equal(candidate.Id, both[0].ChairStakeholderId);
+        Assert.All(new[] { both[1], retry }, answer => Assert.Equal(both[0].ToByteString(), answer.ToByteString()));
+        // Without the key, a second close is what it always was: refused, the election is closed.
+        await TeamsApiFixture.Refused(StatusCode.FailedPrecondition, async () => await Service.Meetings.CloseElectionAsync(new V1.CloseElectionRequest { MeetingId = meeting.Id }, Ana));
+        Assert.Single(await MeetingHistory(meeting.Id), h => h.Action == "ElectionClosed");
+        // The meeting's events keep their order: once a later one has arrived, a second OfficersElected would have too.
+        var procedures = Procedures(meeting.Id, 2031, "procedures-after-close");
+        await Service.Meetings.SetStocktakingProceduresAsync(procedures, Ana);
+        await fixture.Consumer.WaitFor<StocktakingProceduresSet>(e => e.MeetingId == meeting.Id && e.Year == 2031);
+        Assert.Equal(1, fixture.Consumer.Count<OfficersElected>(e => e.MeetingId == meeting.Id));
+    }
+
+    [Fact]
+    public async Task Setting_stocktaking_procedures_twice_with_one_request_id_answers_the_first_and_publishes_them_once()
+    {
+        var meeting = await Convene("Nairobi, replay");
+        var set = Procedures(meeting.Id, 2030, "procedures-once");
+
+        var both = await Task.WhenAll(Service.Meetings.SetStocktakingProceduresAsync(set, Ana).ResponseAsync, Service.Meetings.SetStocktakingProceduresAsync(set, Ana).ResponseAsync);
+        var retry = await Service.Meetings.SetStocktakingProceduresAsync(set, Ana);
+
+        Assert.All(new[] { both[1], retry }, answer => Assert.Equal(both[0].ToByteString(), answer.ToByteString()));
+        var history = await MeetingHistory(meeting.Id);
+        // Set again without the key, the procedures would be replaced (a second line, a second event): not here.
+        Assert.Equal(["CoordinatorsMeetingConvened", "StocktakingProceduresSet"], history.Select(h => h.Action).ToList());
+        await Service.Meetings.SetStocktakingProceduresAsync(Procedures(meeting.Id, 2032, "procedures-later"), Ana);
+        await fixture.Consumer.WaitFor<StocktakingProceduresSet>(e => e.MeetingId == meeting.Id && e.Year == 2032);
+        Assert.Equal(1, fixture.Consumer.Count<StocktakingProceduresSet>(e => e.MeetingId == meeting.Id && e.Year == 2030));
+    }
+
+    private static V1.SetStocktakingProceduresRequest Procedures(string meetingId, int year, string requestId)
+    {
+        var procedures = new V1.SetStocktakingProceduresRequest
+        {
+            MeetingId = meetingId,
+            Year = year,
+            ContributionDeadline = Timestamp.FromDateTimeOffset(DateTimeOffset.UtcNow.AddDays(90)),
+            RequestId = requestId,
+        };
+        procedures.RequiredFields.Add("title");
+        return procedures;
+    }
+
+    private async Task<List<V1.HistoryEntry>> MeetingHistory(string meetingId) =>
+        [.. (await Service.Meetings.ListCoordinatorsMeetingHistoryAsync(new V1.ListCoordinatorsMeetingHistoryRequest { MeetingId = meetingId, PageSize = 500 }, Ana)).Entries];
 
     private async Task<V1.CoordinatorsMeeting> Convene(string venue)
     {
