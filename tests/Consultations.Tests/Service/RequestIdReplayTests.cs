@@ -11,10 +11,11 @@ using Xunit;
 
 namespace Wsis.Consultations.Tests.Service;
 
-/// <summary>AssignResponse takes a request_id like the service's other writes: a replay (a double click,
-/// a retry after a lost answer) gets the first outcome, and the e-mail is assigned once: one leaf in the
-/// log, one line of history, one ResponsePublished.</summary>
-public sealed class AssignResponseReplayTests
+/// <summary>AssignResponse, RecordExamination and PublishResults take a request_id like the service's other
+/// writes: a replay (a double click, a retry after a lost answer) gets the first outcome and acts once: an
+/// e-mail assigned once (one leaf in the log, one line of history, one ResponsePublished), an examination
+/// recorded once, results published once (one ConsultationResultsPublished).</summary>
+public sealed class RequestIdReplayTests
 {
     [Fact]
     public async Task Assigning_an_e_mail_twice_with_one_request_id_answers_the_first_assignment_and_publishes_it_once()
@@ -68,6 +69,37 @@ public sealed class AssignResponseReplayTests
         var tooLong = await Assert.ThrowsAsync<RpcException>(async () => await host.Secretariat.AssignResponseAsync(
             new AssignResponseRequest { ResponseId = second.Receipt.ResponseId, ConsultationId = consultation.Id, RequestId = new string('k', 129) }));
         Assert.Equal((StatusCode.InvalidArgument, "request_id must be at most 128 characters"), (tooLong.StatusCode, tooLong.Status.Detail));
+    }
+
+    [Fact]
+    public async Task Recording_an_examination_and_publishing_results_twice_with_one_request_id_answer_the_first_and_act_once()
+    {
+        await using var host = await ConsultationsHost.StartAsync(ConsultationsServiceTests.January10);
+        var ana = host.As("sec-ana", Role.Secretariat, name: "Ana Secretariat");
+        var consultation = await ConsultationsServiceTests.OpenAsync(host);
+        await host.Anonymous.SubmitResponseAsync(ConsultationsServiceTests.Submission(consultation.Id, "Our view."));
+        host.Clock.Now = ConsultationsServiceTests.Deadline;
+        await host.CloseDueAsync();
+        host.Clock.Now = ConsultationsServiceTests.Deadline.AddDays(31);
+
+        var examine = new RecordExaminationRequest { ConsultationId = consultation.Id, MeetingId = consultation.MeetingId, RequestId = "examine-once" };
+        var examined = await Task.WhenAll(ana.RecordExaminationAsync(examine).ResponseAsync, ana.RecordExaminationAsync(examine).ResponseAsync);
+        var examinedAgain = await ana.RecordExaminationAsync(examine);
+        var publish = new PublishResultsRequest { ConsultationId = consultation.Id, Summary = "One response, examined.", RequestId = "publish-once" };
+        var published = await Task.WhenAll(ana.PublishResultsAsync(publish).ResponseAsync, ana.PublishResultsAsync(publish).ResponseAsync);
+        // Reused with another summary, the key still answers the first call: the summary stays.
+        var reused = await ana.PublishResultsAsync(new PublishResultsRequest { ConsultationId = consultation.Id, Summary = "Another summary.", RequestId = "publish-once" });
+
+        Assert.Equal(ConsultationState.Examined, examined[0].State);
+        Assert.All(new[] { examined[1], examinedAgain }, answer => Assert.Equal(examined[0].ToByteString(), answer.ToByteString()));
+        Assert.Equal(ConsultationState.ResultsPublished, published[0].State);
+        Assert.All(new[] { published[1], reused }, answer => Assert.Equal(published[0].ToByteString(), answer.ToByteString()));
+        Assert.Equal("One response, examined.", (await host.Anonymous.GetConsultationAsync(new GetConsultationRequest { Id = consultation.Id })).ResultsSummary);
+        var history = (await ana.ListConsultationHistoryAsync(new ListConsultationHistoryRequest { ConsultationId = consultation.Id })).Entries;
+        Assert.Equal(["ConsultationOpened", "ConsultationClosed", "ExaminationRecorded", "ResultsPublished"], history.Select(h => h.Action).ToList());
+        await using var scope = host.Services.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<ConsultationsDbContext>();
+        Assert.Equal(1, await db.Set<OutboxMessage>().CountAsync(m => m.MessageType.Contains("ConsultationResultsPublished")));
     }
 
     private static async Task<IngestEmailResponse> Stray(ConsultationsHost host, string subject)
