@@ -233,11 +233,12 @@ public sealed partial class DemoData(
         await Vote(undp.Token, "undp", Office.Chair, unesco.Org);
         await Vote(itu.Token, "itu", Office.ViceChair, undp.Org);
         await Vote(unesco.Token, "unesco", Office.ViceChair, itu.Org);
-        await meetings.CloseElectionAsync(new CloseElectionRequest { MeetingId = meeting.Id }, secretariat, cancellationToken: cancel);
+        await meetings.CloseElectionAsync(new CloseElectionRequest { MeetingId = meeting.Id, RequestId = RequestPrefix + "close-election-" + meeting.Id }, secretariat, cancellationToken: cancel);
 
         await meetings.SetImplementationFrameworkAsync(new SetImplementationFrameworkRequest
         {
             MeetingId = meeting.Id,
+            RequestId = RequestPrefix + "framework-" + meeting.Id,
             Text = "Each team reports once a year on its action line; the stocktaking gathers the teams' contributions and the national reports; the Chair reports to the UN Secretary-General.",
         }, unesco.Token, cancellationToken: cancel);
         await meetings.SetStocktakingProceduresAsync(new SetStocktakingProceduresRequest
@@ -246,6 +247,7 @@ public sealed partial class DemoData(
             Year = now.Year,
             ContributionDeadline = Timestamp.FromDateTimeOffset(now.AddDays(60)),
             RequiredFields = { "url", "country_codes" },
+            RequestId = RequestPrefix + "procedures-" + meeting.Id,
         }, secretariat, cancellationToken: cancel);
     }
 
@@ -412,7 +414,7 @@ public sealed partial class DemoData(
             PeriodEnd = today.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture),
             RequestId = RequestPrefix + "report",
         }, chair, cancellationToken: cancel).ResponseAsync, cancel);
-        await WhenReportingKnows(() => reports.SubmitToSecretaryGeneralAsync(new SubmitToSecretaryGeneralRequest { ReportId = report.Id }, chair, cancellationToken: cancel).ResponseAsync, cancel);
+        await WhenReportingKnows(() => reports.SubmitToSecretaryGeneralAsync(new SubmitToSecretaryGeneralRequest { ReportId = report.Id, RequestId = RequestPrefix + "report-submission-" + report.Id }, chair, cancellationToken: cancel).ResponseAsync, cancel);
     }
 
     private const string ClosingTitle = "Cross-border data flows (demonstration)";
@@ -449,13 +451,14 @@ public sealed partial class DemoData(
 
         if (closing.State == ConsultationState.Closed)
         {
-            closing = await consultations.RecordExaminationAsync(new RecordExaminationRequest { ConsultationId = closing.Id, MeetingId = closing.MeetingId },
+            closing = await consultations.RecordExaminationAsync(new RecordExaminationRequest { ConsultationId = closing.Id, MeetingId = closing.MeetingId, RequestId = RequestPrefix + "examination-" + closing.Id },
                 secretariat, cancellationToken: cancel);
         }
 
         await consultations.PublishResultsAsync(new PublishResultsRequest
         {
             ConsultationId = closing.Id,
+            RequestId = RequestPrefix + "results-" + closing.Id,
             Summary = "The group examined every response (demonstration). Most respondents asked for interoperable, rights-respecting rules; "
                 + "two identical responses came from one campaign; governments asked for regional arrangements. The group will take this up at its next meeting.",
         }, secretariat, cancellationToken: cancel);

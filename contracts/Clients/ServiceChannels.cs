@@ -11,7 +11,11 @@ namespace Wsis.Contracts.Clients;
 /// retries UNAVAILABLE — the status a service answers when its database or broker is away, when
 /// it is stopping, or when the connection could not be made — on the calls that are safe to
 /// repeat: reads (<c>Get*</c>, <c>List*</c>) and writes whose request carries a <c>request_id</c>
-/// (the service returns the first result to a repeat). Other writes are never retried.
+/// (the service returns the first result to a repeat). Other writes are never retried. Since issue 28
+/// every write of the three APIs has the field, so every method is retried: the policy is per method, not
+/// per call, and a caller that leaves request_id empty on a write may see it act twice when an attempt's
+/// answer was lost; the project's own callers (the gateway's forms, the mail tool, the demonstration
+/// data) always set one.
 /// </summary>
 public static class ServiceChannels
 {
