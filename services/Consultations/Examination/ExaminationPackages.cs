@@ -53,6 +53,7 @@ public sealed partial class ExaminationPackages(IServiceScopeFactory scopes, Tim
     private readonly int _largeFrom = options.Value.LiveCount.CacheFrom;
     private readonly TimeSpan _maxAge = TimeSpan.FromSeconds(Math.Max(0, options.Value.Results.MaxAgeSeconds));
     private readonly Channel<Guid> _closedHere = Channel.CreateUnbounded<Guid>();
+    private readonly ConcurrentDictionary<Guid, bool> _closedByThisInstance = new();
     private long _computations;
     private long _computationsForReaders;
     private long _loaded;
@@ -85,8 +86,9 @@ public sealed partial class ExaminationPackages(IServiceScopeFactory scopes, Tim
                 return known.Package;
             }
 
-            var final = StartFinal(slot, consultation, forReader: true);
-            // The open consultation's last package while the final one is loaded or computed.
+            // The open consultation's last package while the final one is loaded or computed; then the
+            // instance that closed it has a while to store it before this one computes it too.
+            var final = StartFinal(slot, consultation, forReader: true, patient: known is not null);
             return known is not null ? known.Package : (await final.WaitAsync(cancellationToken)).Package;
         }
 
@@ -114,6 +116,7 @@ public sealed partial class ExaminationPackages(IServiceScopeFactory scopes, Tim
     /// <summary>Called after this instance closed <paramref name="consultationId"/>: the refresher stores its package now.</summary>
     public void Closed(Guid consultationId)
     {
+        _closedByThisInstance[consultationId] = true;
         _closedHere.Writer.TryWrite(consultationId);
     }
 
@@ -149,7 +152,7 @@ public sealed partial class ExaminationPackages(IServiceScopeFactory scopes, Tim
     internal async Task EnsureStoredAsync(Consultation consultation, CancellationToken cancellationToken)
     {
         var slot = Touch(consultation.Id);
-        await StartFinal(slot, consultation, forReader: false).WaitAsync(cancellationToken);
+        await StartFinal(slot, consultation, forReader: false, patient: false).WaitAsync(cancellationToken);
     }
 
     /// <summary>
@@ -182,7 +185,7 @@ public sealed partial class ExaminationPackages(IServiceScopeFactory scopes, Tim
         }
     }
 
-    private Task<Computed> StartFinal(Slot slot, Consultation consultation, bool forReader)
+    private Task<Computed> StartFinal(Slot slot, Consultation consultation, bool forReader, bool patient)
     {
         lock (slot)
         {
@@ -194,7 +197,7 @@ public sealed partial class ExaminationPackages(IServiceScopeFactory scopes, Tim
                 slot.Final = null;
             }
 
-            return slot.Final ??= Run(slot, () => ObtainFinalAsync(slot, consultation, forReader), final: true);
+            return slot.Final ??= Run(slot, () => ObtainFinalAsync(slot, consultation, forReader, patient), final: true);
         }
     }
 
@@ -237,10 +240,23 @@ public sealed partial class ExaminationPackages(IServiceScopeFactory scopes, Tim
         return computed;
     }
 
-    /// <summary>The closed consultation's package: from the store, else computed (or the kept one that covers the same responses) and stored.</summary>
-    private async Task<Computed> ObtainFinalAsync(Slot slot, Consultation consultation, bool forReader)
+    /// <summary>
+    /// The closed consultation's package: from the store, else computed (or the kept one that covers
+    /// the same responses) and stored. <paramref name="patient"/>: nobody waits for it (readers are
+    /// given the open consultation's last package), so while another instance's close is younger
+    /// than <see cref="ExaminationRefresher.OthersGrace"/> the store is read again every second
+    /// instead of computing what that instance is computing.
+    /// </summary>
+    private async Task<Computed> ObtainFinalAsync(Slot slot, Consultation consultation, bool forReader, bool patient)
     {
         var stored = await LoadAsync(consultation);
+        while (stored is null && patient && !_closedByThisInstance.ContainsKey(consultation.Id)
+            && consultation.ClosedAt is { } closedAt && time.GetUtcNow() - closedAt.ToDateTimeOffset() < ExaminationRefresher.OthersGrace)
+        {
+            await Task.Delay(TimeSpan.FromSeconds(1), time);
+            stored = await LoadAsync(consultation);
+        }
+
         if (stored is not null)
         {
             return slot.Current = stored;

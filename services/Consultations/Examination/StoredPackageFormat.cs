@@ -67,7 +67,8 @@ public static class StoredPackageFormat
                 var members = new List<Guid>(memberCount);
                 for (var m = 0; m < memberCount; m++)
                 {
-                    members.Add(new Guid(reader.ReadBytes(16)));
+                    var id = reader.ReadBytes(16);
+                    members.Add(id.Length == 16 ? new Guid(id) : throw new EndOfStreamException());
                 }
 
                 groups.Add(new SimilarityGroup(groupId, members, identical));
