@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Diagnostics.Metrics;
 using System.Threading.Channels;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
@@ -47,6 +48,20 @@ public sealed partial class ExaminationPackages(IServiceScopeFactory scopes, Tim
 {
     /// <summary>How many consultations' packages this instance keeps.</summary>
     public const int Kept = 32;
+
+    /// <summary>
+    /// Meter <c>Wsis.Consultations.Examination</c> (exported with the service's other metrics):
+    /// <c>consultations.results.computations</c> tagged <c>cause</c> = <c>reader</c> or <c>background</c>,
+    /// <c>consultations.results.computation.duration</c> (ms), <c>consultations.results.loaded</c>
+    /// (closed packages read from the store), <c>consultations.results.stored</c>.
+    /// </summary>
+    public const string MeterName = "Wsis.Consultations.Examination";
+
+    private static readonly Meter Meter = new(MeterName);
+    private static readonly Counter<long> ComputationsCounter = Meter.CreateCounter<long>("consultations.results.computations");
+    private static readonly Histogram<double> ComputationDuration = Meter.CreateHistogram<double>("consultations.results.computation.duration", "ms");
+    private static readonly Counter<long> LoadedCounter = Meter.CreateCounter<long>("consultations.results.loaded");
+    private static readonly Counter<long> StoredCounter = Meter.CreateCounter<long>("consultations.results.stored");
 
     private readonly ConcurrentDictionary<Guid, Slot> _slots = new();
     private readonly SemaphoreSlim _oneAtATime = new(1, 1);
@@ -302,6 +317,7 @@ public sealed partial class ExaminationPackages(IServiceScopeFactory scopes, Tim
             if (row.Size == consultation.PublishedResponseCount && package.Total == row.Size && row.ResponsesDigest == (consultation.ResponsesDigest ?? ""))
             {
                 Interlocked.Increment(ref _loaded);
+                LoadedCounter.Add(1);
                 LogLoaded(consultation.Id, row.Size);
                 return new Computed(package, row.ComputedAt.ToDateTimeOffset(), Final: true, InStore: true);
             }
@@ -327,6 +343,7 @@ public sealed partial class ExaminationPackages(IServiceScopeFactory scopes, Tim
             db.ExaminationPackages.Add(StoredExaminationPackage.Of(consultation.Id, consultation.ResponsesDigest ?? "", package, Instant.FromDateTimeOffset(now), milliseconds));
             await db.SaveChangesAsync();
             Interlocked.Increment(ref _stored);
+            StoredCounter.Add(1);
             LogStored(consultation.Id, package.Total);
             return new Computed(package, now, Final: true, InStore: true);
         }
@@ -356,13 +373,17 @@ public sealed partial class ExaminationPackages(IServiceScopeFactory scopes, Tim
             }
 
             var package = builder.Build();
+            var milliseconds = time.GetElapsedTime(started).TotalMilliseconds;
             Interlocked.Increment(ref _computations);
             if (forReader)
             {
                 Interlocked.Increment(ref _computationsForReaders);
             }
 
-            return (package, (long)time.GetElapsedTime(started).TotalMilliseconds);
+            var cause = new KeyValuePair<string, object?>("cause", forReader ? "reader" : "background");
+            ComputationsCounter.Add(1, cause);
+            ComputationDuration.Record(milliseconds, cause);
+            return (package, (long)milliseconds);
         }
         finally
         {
