@@ -32,8 +32,9 @@ namespace Wsis.Consultations.Examination;
 /// <b>Open</b>: below <c>Consultations:LiveCount:CacheFrom</c> (10,000) responses a package follows
 /// every new response (the computation is short). From CacheFrom on, <see cref="ExaminationRefresher"/>
 /// brings it up to date in the background every <c>Consultations:Results:MaxAgeSeconds</c> (60) when
-/// the count changed, so a reader is always given a ready package; a reader who finds one older than
-/// MaxAgeSeconds (the refresher is late) starts the next computation and is given the previous one.
+/// the count changed (no sooner than <see cref="DutyCycle"/> times the last computation's duration), so a
+/// reader is always given a ready package; a reader who finds one older than that (the refresher is
+/// late) starts the next computation and is given the previous one.
 /// Only the first computation after an instance starts, while it has no package of that consultation
 /// at all, is waited for (the refresher starts it at once; a reader joins it).
 /// </para>
@@ -48,6 +49,13 @@ public sealed partial class ExaminationPackages(IServiceScopeFactory scopes, Tim
 {
     /// <summary>How many consultations' packages this instance keeps.</summary>
     public const int Kept = 32;
+
+    /// <summary>
+    /// A large open consultation's package is computed again no sooner than this many times its last
+    /// computation's duration after it started (at most a quarter of one core per consultation): at
+    /// 300,000 responses (about 40 s) every 160 s instead of every MaxAgeSeconds.
+    /// </summary>
+    public const int DutyCycle = 4;
 
     /// <summary>
     /// Meter <c>Wsis.Consultations.Examination</c> (exported with the service's other metrics):
@@ -115,7 +123,7 @@ public sealed partial class ExaminationPackages(IServiceScopeFactory scopes, Tim
         // Only a package that was itself over a large consultation stands in for a newer count.
         if (publishedCount >= _largeFrom && known?.Count >= _largeFrom)
         {
-            if (time.GetUtcNow() - known.At >= _maxAge)
+            if (time.GetUtcNow() - known.At >= MaxAgeOf(known))
             {
                 // The refresher is late (or MaxAgeSeconds is 0): bring it up to date, the previous one meanwhile.
                 _ = StartComputing(slot, consultation.Id, forReader: true);
@@ -177,13 +185,18 @@ public sealed partial class ExaminationPackages(IServiceScopeFactory scopes, Tim
     internal async Task RefreshAsync(Guid consultationId, int publishedCount, CancellationToken cancellationToken)
     {
         var slot = Touch(consultationId);
-        if (slot.Current?.Count == publishedCount)
+        // Nothing new; or the last computation was long and is recent: a large consultation is not
+        // computed more than a quarter of the time (DutyCycle), whatever MaxAgeSeconds says.
+        if (slot.Current is { } kept && (kept.Count == publishedCount || time.GetElapsedTime(kept.Timestamp) < DutyCycle * kept.Duration))
         {
             return;
         }
 
         await StartComputing(slot, consultationId, forReader: false).WaitAsync(cancellationToken);
     }
+
+    /// <summary>How old a large open consultation's package may be before a reader starts the next: MaxAgeSeconds, or <see cref="DutyCycle"/> times its computation if longer.</summary>
+    private TimeSpan MaxAgeOf(Computed known) => DutyCycle * known.Duration > _maxAge ? DutyCycle * known.Duration : _maxAge;
 
     private Slot Touch(Guid consultationId)
     {
@@ -240,8 +253,9 @@ public sealed partial class ExaminationPackages(IServiceScopeFactory scopes, Tim
 
     private async Task<Computed> ComputeOpenAsync(Slot slot, Guid consultationId, bool forReader)
     {
+        var started = time.GetTimestamp();
         var (package, milliseconds) = await ComputeAsync(consultationId, forReader);
-        var computed = new Computed(package, time.GetUtcNow(), Final: false);
+        var computed = new Computed(package, time.GetUtcNow(), Final: false) { Timestamp = started, Duration = TimeSpan.FromMilliseconds(milliseconds) };
         lock (slot)
         {
             // A final package (the consultation closed meanwhile) is never replaced by an open one.
@@ -422,6 +436,12 @@ public sealed partial class ExaminationPackages(IServiceScopeFactory scopes, Tim
     /// <param name="InStore">A final package the store holds (this instance wrote it or read it).</param>
     private sealed record Computed(ExaminationPackage Package, DateTimeOffset At, bool Final, bool InStore = false)
     {
+        /// <summary>When its computation started (<see cref="TimeProvider.GetTimestamp"/>).</summary>
+        public long Timestamp { get; init; }
+
+        /// <summary>How long its computation took.</summary>
+        public TimeSpan Duration { get; init; }
+
         public int Count => Package.Total;
     }
 
