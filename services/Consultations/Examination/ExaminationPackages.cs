@@ -104,14 +104,20 @@ public sealed partial class ExaminationPackages(IServiceScopeFactory scopes, Tim
         var known = slot.Current;
         if (consultation.State != ConsultationState.Open)
         {
-            if (known?.Final == true || (known is not null && known.Count == consultation.PublishedResponseCount))
+            if (known?.Final == true)
             {
                 return known.Package;
             }
 
-            // The open consultation's last package while the final one is loaded or computed; then the
-            // instance that closed it has a while to store it before this one computes it too.
+            // The open consultation's last package while the final one is loaded or computed (or stored,
+            // when the last one covers as many responses); then the instance that closed it has a while
+            // to store it before this one computes it too.
             var final = StartFinal(slot, consultation, forReader: true, patient: known is not null);
+            if (final.IsCompletedSuccessfully)
+            {
+                return final.Result.Package;
+            }
+
             return known is not null ? known.Package : (await final.WaitAsync(cancellationToken)).Package;
         }
 
@@ -279,6 +285,13 @@ public sealed partial class ExaminationPackages(IServiceScopeFactory scopes, Tim
     private async Task<Computed> ObtainFinalAsync(Slot slot, Consultation consultation, bool forReader, bool patient)
     {
         var stored = await LoadAsync(consultation);
+        if (stored is null && slot.Current is { Final: false } last && last.Count == consultation.PublishedResponseCount)
+        {
+            // Responses are only ever added, so a package over as many responses is over the same ones:
+            // stored without computing (or the one another instance stored first).
+            return Final(slot, await StoreAsync(consultation, last.Package, 0) ?? last with { Final = true });
+        }
+
         while (stored is null && patient && !_closedByThisInstance.ContainsKey(consultation.Id)
             && consultation.ClosedAt is { } closedAt && time.GetUtcNow() - closedAt.ToDateTimeOffset() < ExaminationRefresher.OthersGrace)
         {
@@ -288,30 +301,30 @@ public sealed partial class ExaminationPackages(IServiceScopeFactory scopes, Tim
 
         if (stored is not null)
         {
-            return slot.Current = stored;
+            return Final(slot, stored);
         }
 
-        ExaminationPackage package;
-        long milliseconds;
-        if (slot.Current is { } kept && kept.Count == consultation.PublishedResponseCount)
-        {
-            // Responses are only ever added, so a package over as many responses is over the same ones.
-            (package, milliseconds) = (kept.Package, 0);
-        }
-        else
-        {
-            (package, milliseconds) = await ComputeAsync(consultation.Id, forReader);
-            LogComputed(consultation.Id, package.Total, milliseconds, forReader ? "a reader" : "the refresher");
-        }
-
+        var (package, milliseconds) = await ComputeAsync(consultation.Id, forReader);
+        LogComputed(consultation.Id, package.Total, milliseconds, forReader ? "a reader" : "the refresher");
         if (package.Total != consultation.PublishedResponseCount)
         {
             // The close fixed the count from the log; a package that disagrees is served, never stored.
             LogDisagrees(consultation.Id, package.Total, consultation.PublishedResponseCount);
-            return slot.Current = new Computed(package, time.GetUtcNow(), Final: true);
+            return Final(slot, new Computed(package, time.GetUtcNow(), Final: true));
         }
 
-        return slot.Current = await StoreAsync(consultation, package, milliseconds) ?? new Computed(package, time.GetUtcNow(), Final: true);
+        return Final(slot, await StoreAsync(consultation, package, milliseconds) ?? new Computed(package, time.GetUtcNow(), Final: true));
+    }
+
+    /// <summary>Keeps a closed consultation's package; no open one replaces it after (see <see cref="ComputeOpenAsync"/>).</summary>
+    private static Computed Final(Slot slot, Computed final)
+    {
+        lock (slot)
+        {
+            slot.Current = final;
+        }
+
+        return final;
     }
 
     /// <summary>The stored package of a closed consultation, or null when there is none (or it does not cover the final checkpoint).</summary>

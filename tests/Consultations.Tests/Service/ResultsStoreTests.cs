@@ -123,7 +123,7 @@ public sealed class ResultsStoreTests
 
     [Theory]
     [MemberData(nameof(Providers))]
-    public async Task A_large_open_consultations_results_are_refreshed_in_the_background_and_readers_get_them_without_computing(string provider)
+    public async Task A_large_open_consultations_results_are_refreshed_in_the_background_readers_get_them_without_computing_and_the_last_is_stored_at_the_close(string provider)
     {
         var (connection, settings) = Database(provider);
         settings["Consultations:LiveCount:CacheFrom"] = "3";
@@ -158,6 +158,15 @@ public sealed class ResultsStoreTests
         Assert.Equal(5, Assert.Single(results.SimilarityGroups).Size);
         Assert.Equal(0, packages.ComputationsForReaders);
         Assert.Empty(await RowsAsync(host)); // an open consultation's packages are not stored
+
+        // At the close the last package covers every response: stored as it is, not computed again.
+        var computed = packages.Computations;
+        host.Clock.Now = Deadline.AddSeconds(1);
+        Assert.Equal(1, await host.CloseDueAsync());
+        await WaitUntil(() => packages.Stored == 1, "the closing instance stored the package");
+        Assert.Equal(computed, packages.Computations);
+        Assert.Equal(6, Assert.Single(await RowsAsync(host)).Size);
+        Assert.Equal(Shown(results), Shown(await ResultsAsync(host, consultation.Id)));
     }
 
     [Theory]
