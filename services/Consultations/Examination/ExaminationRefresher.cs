@@ -18,7 +18,8 @@ namespace Wsis.Consultations.Examination;
 /// <item>an open consultation with at least <c>Consultations:LiveCount:CacheFrom</c> published
 /// responses gets a new package when its count changed since the kept one.</item>
 /// </list>
-/// A pass that fails (the database unreachable) is retried after 5 s at most.
+/// In that order: the consultations this instance just closed, the open ones, then the other closed
+/// ones. A pass that fails (the database unreachable) is retried after 5 s at most.
 /// </summary>
 public sealed partial class ExaminationRefresher(
     ExaminationPackages packages, IServiceScopeFactory scopes, TimeProvider time, IOptions<ConsultationsOptions> options, ILogger<ExaminationRefresher> logger) : BackgroundService
@@ -42,7 +43,7 @@ public sealed partial class ExaminationRefresher(
                 await PassAsync(closedHere, stoppingToken);
                 closedHere.Clear();
             }
-            catch (Exception ex) when (ex is not OperationCanceledException)
+            catch (Exception ex) when (!stoppingToken.IsCancellationRequested)
             {
                 LogFailed(ex.GetType().Name);
                 wait = RetryAfter < period ? RetryAfter : period;
@@ -76,17 +77,48 @@ public sealed partial class ExaminationRefresher(
                 .ToDictionaryAsync(g => g.Id, g => g.Count, cancellationToken);
         }
 
-        var othersBefore = Instant.FromDateTimeOffset(time.GetUtcNow() - OthersGrace);
-        foreach (var consultation in closed.Where(c => closedHere.Contains(c.Id) || c.ClosedAt is null || c.ClosedAt <= othersBefore))
+        // Just closed here first, then the open ones (their readers have nothing else), then the backlog
+        // (closed by an instance that stopped, or before the store existed).
+        var failed = 0;
+        foreach (var consultation in closed.Where(c => closedHere.Contains(c.Id)))
         {
-            await packages.EnsureStoredAsync(consultation, cancellationToken);
+            failed += await TryAsync(consultation.Id, () => packages.EnsureStoredAsync(consultation, cancellationToken), cancellationToken);
         }
 
         foreach (var (id, count) in open)
         {
-            await packages.RefreshAsync(id, count, cancellationToken);
+            failed += await TryAsync(id, () => packages.RefreshAsync(id, count, cancellationToken), cancellationToken);
+        }
+
+        var othersBefore = Instant.FromDateTimeOffset(time.GetUtcNow() - OthersGrace);
+        foreach (var consultation in closed.Where(c => !closedHere.Contains(c.Id) && (c.ClosedAt is null || c.ClosedAt <= othersBefore)))
+        {
+            failed += await TryAsync(consultation.Id, () => packages.EnsureStoredAsync(consultation, cancellationToken), cancellationToken);
+        }
+
+        if (failed > 0)
+        {
+            throw new InvalidOperationException($"{failed} consultation(s) failed");
         }
     }
+
+    /// <summary>One consultation's work; a failure is logged and does not keep the others waiting (1 when it failed).</summary>
+    private async Task<int> TryAsync(Guid consultationId, Func<Task> work, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await work();
+            return 0;
+        }
+        catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
+        {
+            LogConsultationFailed(consultationId, ex.GetType().Name);
+            return 1;
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Examination package of consultation {ConsultationId} not brought up to date ({Error}); retrying at the next pass")]
+    private partial void LogConsultationFailed(Guid consultationId, string error);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Computing examination packages ahead failed ({Error}); retrying later")]
     private partial void LogFailed(string error);
