@@ -221,6 +221,37 @@ public sealed class ResultsStoreTests
         Assert.Equal(0, packages.Stored);
     }
 
+    [Theory]
+    [MemberData(nameof(Providers))]
+    public async Task A_stored_package_that_does_not_cover_the_final_checkpoint_is_neither_served_nor_replaced(string provider)
+    {
+        var (connection, settings) = Database(provider);
+        await using var host = await ConsultationsHost.StartAsync(January10, connection, settings);
+        var consultationId = await OpenWithResponsesAsync(host);
+        // A row for another state of the consultation (three responses, another digest), there before the close.
+        await using (var scope = host.Services.CreateAsyncScope())
+        {
+            var db = scope.ServiceProvider.GetRequiredService<ConsultationsDbContext>();
+            var wrong = Wsis.Consultations.Model.ExaminationPackage.Restore(3, [], [("GOVERNMENT", 3)], [("unknown", 3)], [("EMAIL", 3)]);
+            db.ExaminationPackages.Add(StoredExaminationPackage.Of(Guid.Parse(consultationId), new string('0', 64), wrong, NodaTime.Instant.FromDateTimeOffset(January10), 1));
+            await db.SaveChangesAsync();
+        }
+
+        var before = Assert.Single(await RowsAsync(host));
+        host.Clock.Now = Deadline.AddSeconds(1);
+        Assert.Equal(1, await host.CloseDueAsync());
+
+        var read = await ResultsAsync(host, consultationId);
+        Assert.Equal(5, read.Total);
+        Assert.Equal("CIVIL_SOCIETY=5", string.Join(", ", read.ByCategory.Select(c => $"{c.Key}={c.Count}")));
+        Assert.Equal(3, Assert.Single(read.SimilarityGroups).Size);
+        Assert.Equal(0, Packages(host).Loaded);
+        Assert.Equal(0, Packages(host).Stored);
+        var after = Assert.Single(await RowsAsync(host));
+        Assert.Equal(before.Content, after.Content);
+        Assert.Equal(3, after.Size);
+    }
+
     private static (string? Connection, Dictionary<string, string?> Settings) Database(string provider) => provider == "Sqlite"
         ? ($"Data Source={Path.Combine(Directory.CreateTempSubdirectory("consultations-results-").FullName, "c.db")}", new() { ["Database:Provider"] = "Sqlite" })
         : (null, []);
