@@ -45,3 +45,14 @@ internal sealed class StoredExaminationPackageConfiguration : IEntityTypeConfigu
         e.HasOne<Consultation>().WithMany().HasForeignKey(p => p.ConsultationId);
     }
 }
+
+internal sealed class LiveExaminationPackageConfiguration : IEntityTypeConfiguration<Examination.LiveExaminationPackage>
+{
+    public void Configure(EntityTypeBuilder<Examination.LiveExaminationPackage> e)
+    {
+        e.ToTable("LiveExaminationPackages");
+        e.HasKey(p => p.ConsultationId);
+        e.Property(p => p.ComputedAt).HasConversion(ConsultationsDbContext.InstantTicks);
+        e.HasOne<Consultation>().WithMany().HasForeignKey(p => p.ConsultationId);
+    }
+}

@@ -28,6 +28,9 @@ public abstract class ConsultationsDbContext(DbContextOptions options) : DbConte
     /// <summary>Closed consultations' examination packages, computed once and stored (<see cref="Examination.ExaminationPackages"/>).</summary>
     public DbSet<Examination.StoredExaminationPackage> ExaminationPackages => Set<Examination.StoredExaminationPackage>();
 
+    /// <summary>Large open consultations' last packages, served by an instance that starts (<see cref="Examination.ExaminationPackages"/>).</summary>
+    public DbSet<Examination.LiveExaminationPackage> LiveExaminationPackages => Set<Examination.LiveExaminationPackage>();
+
     /// <summary>Who did what to each consultation, and when (<see cref="Platform.Data.HistoryRecords"/>); responses are not in it.</summary>
     public DbSet<HistoryEntry> History => Set<HistoryEntry>();
 

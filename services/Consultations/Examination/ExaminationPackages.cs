@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Data.Common;
 using System.Diagnostics.Metrics;
 using System.Threading.Channels;
 using Microsoft.EntityFrameworkCore;
@@ -81,6 +82,7 @@ public sealed partial class ExaminationPackages(IServiceScopeFactory scopes, Tim
     private long _computationsForReaders;
     private long _loaded;
     private long _stored;
+    private long _liveLoaded;
 
     /// <summary>How many packages this instance has computed, in the background or for a reader.</summary>
     public long Computations => Interlocked.Read(ref _computations);
@@ -90,6 +92,9 @@ public sealed partial class ExaminationPackages(IServiceScopeFactory scopes, Tim
 
     /// <summary>How many closed consultations' packages this instance read from the store.</summary>
     public long Loaded => Interlocked.Read(ref _loaded);
+
+    /// <summary>How many large open consultations' last packages this instance read from <c>LiveExaminationPackages</c> (after a start).</summary>
+    public long LiveLoaded => Interlocked.Read(ref _liveLoaded);
 
     /// <summary>How many packages this instance wrote to the store (it was the first writer).</summary>
     public long Stored => Interlocked.Read(ref _stored);
@@ -102,6 +107,12 @@ public sealed partial class ExaminationPackages(IServiceScopeFactory scopes, Tim
     {
         var slot = Touch(consultation.Id);
         var known = slot.Current;
+        if (known is null && (consultation.State == ConsultationState.Open ? publishedCount : consultation.PublishedResponseCount) >= _largeFrom)
+        {
+            // An instance that just started: the last package some instance saved, while it computes its own.
+            known = await LiveAsync(slot, consultation.Id);
+        }
+
         if (consultation.State != ConsultationState.Open)
         {
             if (known?.Final == true)
@@ -191,6 +202,11 @@ public sealed partial class ExaminationPackages(IServiceScopeFactory scopes, Tim
     internal async Task RefreshAsync(Guid consultationId, int publishedCount, CancellationToken cancellationToken)
     {
         var slot = Touch(consultationId);
+        if (slot.Current is null)
+        {
+            await LiveAsync(slot, consultationId);
+        }
+
         // Nothing new; or the last computation was long and is recent: a large consultation is not
         // computed more than a quarter of the time (DutyCycle), whatever MaxAgeSeconds says.
         if (slot.Current is { } kept && (kept.Count == publishedCount || time.GetElapsedTime(kept.Timestamp) < DutyCycle * kept.Duration))
@@ -272,7 +288,102 @@ public sealed partial class ExaminationPackages(IServiceScopeFactory scopes, Tim
         }
 
         LogComputed(consultationId, computed.Count, milliseconds, forReader ? "a reader" : "the refresher");
+        if (computed.Count >= _largeFrom)
+        {
+            await SaveLiveAsync(consultationId, package);
+        }
+
         return computed;
+    }
+
+    /// <summary>
+    /// The large open consultation's last package as some instance saved it, kept as this slot's
+    /// package when it has none (an instance that just started); null when there is none.
+    /// </summary>
+    private async Task<Computed?> LiveAsync(Slot slot, Guid consultationId)
+    {
+        Task<Computed?> loading;
+        lock (slot)
+        {
+            loading = slot.Live ??= LoadLiveAsync(consultationId);
+        }
+
+        if (await loading is not { } live)
+        {
+            return slot.Current;
+        }
+
+        lock (slot)
+        {
+            slot.Current ??= live;
+            return slot.Current;
+        }
+    }
+
+    private async Task<Computed?> LoadLiveAsync(Guid consultationId)
+    {
+        await Task.Yield();
+        try
+        {
+            await using var scope = scopes.CreateAsyncScope();
+            var db = scope.ServiceProvider.GetRequiredService<ConsultationsDbContext>();
+            var row = await db.LiveExaminationPackages.AsNoTracking().FirstOrDefaultAsync(p => p.ConsultationId == consultationId);
+            if (row is null)
+            {
+                return null;
+            }
+
+            var package = StoredPackageFormat.Read(row.Format, row.Content);
+            Interlocked.Increment(ref _liveLoaded);
+            LogLiveLoaded(consultationId, package.Total, row.ComputedAt.ToString());
+            return new Computed(package, row.ComputedAt.ToDateTimeOffset(), Final: false);
+        }
+        catch (Exception ex) when (ex is DbException or InvalidDataException or InvalidOperationException or TimeoutException)
+        {
+            // Without it this instance computes its first package, as it did before the table existed.
+            LogLiveUnavailable(consultationId, ex.GetType().Name);
+            return null;
+        }
+    }
+
+    /// <summary>The closed consultation's last open package is of no more use (best effort: a row left behind is only bytes).</summary>
+    private async Task ForgetLiveAsync(ConsultationsDbContext db, Guid consultationId)
+    {
+        try
+        {
+            await db.LiveExaminationPackages.Where(p => p.ConsultationId == consultationId).ExecuteDeleteAsync();
+        }
+        catch (Exception ex) when (ex is DbException or InvalidOperationException or TimeoutException)
+        {
+            LogLiveNotDeleted(consultationId, ex.GetType().Name);
+        }
+    }
+
+    /// <summary>Saves a large open consultation's package for instances that start later, unless the saved one covers more responses.</summary>
+    private async Task SaveLiveAsync(Guid consultationId, ExaminationPackage package)
+    {
+        try
+        {
+            await using var scope = scopes.CreateAsyncScope();
+            var db = scope.ServiceProvider.GetRequiredService<ConsultationsDbContext>();
+            var now = Instant.FromDateTimeOffset(time.GetUtcNow());
+            var row = await db.LiveExaminationPackages.FirstOrDefaultAsync(p => p.ConsultationId == consultationId);
+            if (row is null)
+            {
+                db.LiveExaminationPackages.Add(LiveExaminationPackage.Of(consultationId, package, now));
+            }
+            else if (!row.Replace(package, now))
+            {
+                return;
+            }
+
+            await db.SaveChangesAsync();
+        }
+        catch (Exception ex) when (ex is DbException or DbUpdateException or InvalidOperationException or TimeoutException)
+        {
+            // Another instance saved one at the same moment, or the database is away: the next refresh saves again.
+            LogLiveNotSaved(consultationId, ex.GetType().Name);
+        }
     }
 
     /// <summary>
@@ -372,6 +483,7 @@ public sealed partial class ExaminationPackages(IServiceScopeFactory scopes, Tim
             Interlocked.Increment(ref _stored);
             StoredCounter.Add(1);
             LogStored(consultation.Id, package.Total);
+            await ForgetLiveAsync(db, consultation.Id);
             return new Computed(package, now, Final: true, InStore: true);
         }
         catch (DbUpdateException)
@@ -443,6 +555,9 @@ public sealed partial class ExaminationPackages(IServiceScopeFactory scopes, Tim
         /// <summary>The closed consultation's package, loaded or computed and stored (kept once done).</summary>
         public Task<Computed>? Final;
 
+        /// <summary>The large open consultation's last package read from <c>LiveExaminationPackages</c> (once per slot).</summary>
+        public Task<Computed?>? Live;
+
         public DateTimeOffset LastUsed;
     }
 
@@ -460,6 +575,18 @@ public sealed partial class ExaminationPackages(IServiceScopeFactory scopes, Tim
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Examination package of consultation {ConsultationId} computed over {Count} responses in {Milliseconds} ms, for {Cause}")]
     private partial void LogComputed(Guid consultationId, int count, long milliseconds, string cause);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Examination package of open consultation {ConsultationId} over {Count} responses, computed at {ComputedAt}, read from LiveExaminationPackages")]
+    private partial void LogLiveLoaded(Guid consultationId, int count, string computedAt);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Last examination package of consultation {ConsultationId} not read ({Error}): computed instead")]
+    private partial void LogLiveUnavailable(Guid consultationId, string error);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Last examination package of consultation {ConsultationId} not saved ({Error}); saved at its next computation")]
+    private partial void LogLiveNotSaved(Guid consultationId, string error);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Last open examination package of closed consultation {ConsultationId} not deleted ({Error})")]
+    private partial void LogLiveNotDeleted(Guid consultationId, string error);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Examination package of closed consultation {ConsultationId} over {Count} responses stored")]
     private partial void LogStored(Guid consultationId, int count);

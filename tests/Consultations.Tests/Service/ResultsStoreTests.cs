@@ -252,6 +252,51 @@ public sealed class ResultsStoreTests
         Assert.Equal(3, after.Size);
     }
 
+    [Theory]
+    [MemberData(nameof(Providers))]
+    public async Task A_restarted_instance_serves_a_large_open_consultations_last_package_at_once_and_stores_the_final_one_from_it(string provider)
+    {
+        var (connection, settings) = Database(provider);
+        settings["Consultations:LiveCount:CacheFrom"] = "3";
+        settings["Consultations:LiveCount:MaxAgeSeconds"] = "0";
+        settings["Consultations:Results:MaxAgeSeconds"] = "1";
+        string consultationId;
+        await using (var before = await ConsultationsHost.StartAsync(January10, connection, settings))
+        {
+            connection = before.ConnectionString;
+            consultationId = (await OpenAsync(before)).Id;
+            for (var i = 0; i < 4; i++)
+            {
+                await before.Anonymous.SubmitResponseAsync(Submission(consultationId, Letter + $" Signed, supporter {i}."));
+            }
+
+            await WaitUntilAsync(async () => (await LiveRowsAsync(before)).SingleOrDefault()?.Size == 4, "the refresher saved the last package");
+        }
+
+        await using var restarted = await ConsultationsHost.StartAsync(January10, connection, settings);
+        var packages = Packages(restarted);
+        var read = await ResultsAsync(restarted, consultationId);
+        Assert.Equal(4, read.Total);
+        Assert.Equal(4, Assert.Single(read.SimilarityGroups).Size);
+        Assert.Equal(0, packages.Computations);
+        Assert.Equal(1, packages.LiveLoaded);
+
+        // A new response: the refresher computes (and saves) the next one; readers never do.
+        await restarted.Anonymous.SubmitResponseAsync(Submission(consultationId, "An independent answer about exchange points and transit prices in West Africa."));
+        await WaitUntilAsync(async () => (await ResultsAsync(restarted, consultationId)).Total == 5, "readers given the refreshed package");
+        await WaitUntilAsync(async () => (await LiveRowsAsync(restarted)).Single().Size == 5, "the refresher saved the next package");
+        Assert.Equal(0, packages.ComputationsForReaders);
+
+        // The close stores the last package (it covers every response) and forgets the open one.
+        var computed = packages.Computations;
+        restarted.Clock.Now = Deadline.AddSeconds(1);
+        Assert.Equal(1, await restarted.CloseDueAsync());
+        await WaitUntil(() => packages.Stored == 1, "the closing instance stored the package");
+        Assert.Equal(computed, packages.Computations);
+        Assert.Equal(5, Assert.Single(await RowsAsync(restarted)).Size);
+        Assert.Empty(await LiveRowsAsync(restarted));
+    }
+
     private static (string? Connection, Dictionary<string, string?> Settings) Database(string provider) => provider == "Sqlite"
         ? ($"Data Source={Path.Combine(Directory.CreateTempSubdirectory("consultations-results-").FullName, "c.db")}", new() { ["Database:Provider"] = "Sqlite" })
         : (null, []);
@@ -301,6 +346,22 @@ public sealed class ResultsStoreTests
         }
 
         return shown.ToString();
+    }
+
+    private static async Task<List<LiveExaminationPackage>> LiveRowsAsync(ConsultationsHost host)
+    {
+        await using var scope = host.Services.CreateAsyncScope();
+        return await scope.ServiceProvider.GetRequiredService<ConsultationsDbContext>().LiveExaminationPackages.AsNoTracking().ToListAsync();
+    }
+
+    private static async Task WaitUntilAsync(Func<Task<bool>> condition, string what)
+    {
+        var waited = Stopwatch.StartNew();
+        while (!await condition())
+        {
+            Assert.True(waited.Elapsed < TimeSpan.FromSeconds(60), "waited a minute for: " + what);
+            await Task.Delay(100);
+        }
     }
 
     private static async Task WaitUntil(Func<bool> condition, string what)
