@@ -35,9 +35,10 @@ namespace Wsis.Consultations.Examination;
 /// brings it up to date in the background every <c>Consultations:Results:MaxAgeSeconds</c> (60) when
 /// the count changed (no sooner than <see cref="DutyCycle"/> times the last computation's duration), so a
 /// reader is always given a ready package; a reader who finds one older than that (the refresher is
-/// late) starts the next computation and is given the previous one.
-/// Only the first computation after an instance starts, while it has no package of that consultation
-/// at all, is waited for (the refresher starts it at once; a reader joins it).
+/// late) starts the next computation and is given the previous one. Each is saved in
+/// <c>LiveExaminationPackages</c>, so an instance that starts serves the last one saved at once while it
+/// computes its own. Only a consultation's very first large package, before any instance saved one, is
+/// waited for (the refresher starts it at once; a reader joins it).
 /// </para>
 /// <para>
 /// One consultation's package is computed by one call at a time (the others join it), and one
