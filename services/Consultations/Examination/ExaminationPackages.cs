@@ -60,6 +60,13 @@ public sealed partial class ExaminationPackages(IServiceScopeFactory scopes, Tim
     public const int DutyCycle = 4;
 
     /// <summary>
+    /// An open consultation nobody read on this instance for this long is not recomputed in the
+    /// background (its first package is; after that its next reader gets the one kept at once and
+    /// starts the next computation).
+    /// </summary>
+    public static readonly TimeSpan ReadersGone = TimeSpan.FromMinutes(10);
+
+    /// <summary>
     /// Meter <c>Wsis.Consultations.Examination</c> (exported with the service's other metrics):
     /// <c>consultations.results.computations</c> tagged <c>cause</c> = <c>reader</c> or <c>background</c>,
     /// <c>consultations.results.computation.duration</c> (ms), <c>consultations.results.loaded</c>
@@ -107,6 +114,7 @@ public sealed partial class ExaminationPackages(IServiceScopeFactory scopes, Tim
     public async Task<ExaminationPackage> GetAsync(Consultation consultation, int publishedCount, CancellationToken cancellationToken)
     {
         var slot = Touch(consultation.Id);
+        slot.LastRead = time.GetUtcNow();
         var known = slot.Current;
         if (known is null && (consultation.State == ConsultationState.Open ? publishedCount : consultation.PublishedResponseCount) >= _largeFrom)
         {
@@ -209,8 +217,12 @@ public sealed partial class ExaminationPackages(IServiceScopeFactory scopes, Tim
         }
 
         // Nothing new; or the last computation was long and is recent: a large consultation is not
-        // computed more than a quarter of the time (DutyCycle), whatever MaxAgeSeconds says.
-        if (slot.Current is { } kept && (kept.Count == publishedCount || time.GetElapsedTime(kept.Timestamp) < DutyCycle * kept.Duration))
+        // computed more than a quarter of the time (DutyCycle), whatever MaxAgeSeconds says; or nobody
+        // read it on this instance for ReadersGone: a package is kept (the next reader gets it at once
+        // and brings it up to date), but not recomputed every minute for no one while the intake
+        // needs the CPU.
+        if (slot.Current is { } kept && (kept.Count == publishedCount || time.GetElapsedTime(kept.Timestamp) < DutyCycle * kept.Duration
+            || time.GetUtcNow() - slot.LastRead > ReadersGone))
         {
             return;
         }
@@ -560,6 +572,9 @@ public sealed partial class ExaminationPackages(IServiceScopeFactory scopes, Tim
         public Task<Computed?>? Live;
 
         public DateTimeOffset LastUsed;
+
+        /// <summary>When a reader last asked for it on this instance (never: the refresher keeps its first package only).</summary>
+        public DateTimeOffset LastRead = DateTimeOffset.MinValue;
     }
 
     /// <param name="InStore">A final package the store holds (this instance wrote it or read it).</param>

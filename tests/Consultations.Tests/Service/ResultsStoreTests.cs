@@ -171,6 +171,39 @@ public sealed class ResultsStoreTests
 
     [Theory]
     [MemberData(nameof(Providers))]
+    public async Task A_large_open_consultation_nobody_reads_is_not_recomputed_in_the_background_and_its_next_reader_gets_the_kept_package_at_once(string provider)
+    {
+        var (connection, settings) = Database(provider);
+        settings["Consultations:LiveCount:CacheFrom"] = "3";
+        settings["Consultations:LiveCount:MaxAgeSeconds"] = "0";
+        settings["Consultations:Results:MaxAgeSeconds"] = "1";
+        await using var host = await ConsultationsHost.StartAsync(January10, connection, settings);
+        var consultation = await OpenAsync(host);
+        var packages = Packages(host);
+        for (var i = 0; i < 4; i++)
+        {
+            await host.Anonymous.SubmitResponseAsync(Submission(consultation.Id, Letter + $" Signed, supporter {i}."));
+        }
+
+        // Its first package is computed ahead, read or not.
+        await WaitUntil(() => packages.Computations >= 1, "the refresher computed the first package");
+        Assert.Equal(1, packages.Computations);
+
+        // Nobody reads it for longer than ReadersGone while responses keep coming: the refresher (every
+        // second here) leaves it, so the intake keeps the CPU.
+        host.Clock.Now = January10 + ExaminationPackages.ReadersGone + TimeSpan.FromMinutes(1);
+        await host.Anonymous.SubmitResponseAsync(Submission(consultation.Id, Letter + " Signed, supporter 4."));
+        await Task.Delay(TimeSpan.FromSeconds(4));
+        Assert.Equal(1, packages.Computations);
+
+        // The next reader is given the kept package at once and starts the next computation.
+        Assert.Equal(4, (await ResultsAsync(host, consultation.Id)).Total);
+        await WaitUntilAsync(async () => (await ResultsAsync(host, consultation.Id)).Total == 5, "the package brought up to date after the read");
+        Assert.Equal(2, packages.Computations);
+    }
+
+    [Theory]
+    [MemberData(nameof(Providers))]
     public async Task Right_after_another_instance_closes_a_large_consultation_a_reader_gets_the_last_open_figures_and_then_the_stored_package_without_this_instance_computing_it(string provider)
     {
         var (connection, settings) = Database(provider);
