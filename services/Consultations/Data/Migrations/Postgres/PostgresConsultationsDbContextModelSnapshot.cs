@@ -181,6 +181,60 @@ namespace Wsis.Consultations.Data.Migrations.Postgres
                     b.ToTable("OutboxMessages", (string)null);
                 });
 
+            modelBuilder.Entity("Wsis.Consultations.Examination.LiveExaminationPackage", b =>
+                {
+                    b.Property<Guid>("ConsultationId")
+                        .HasColumnType("uuid");
+
+                    b.Property<long>("ComputedAt")
+                        .HasColumnType("bigint");
+
+                    b.Property<byte[]>("Content")
+                        .IsRequired()
+                        .HasColumnType("bytea");
+
+                    b.Property<int>("Format")
+                        .HasColumnType("integer");
+
+                    b.Property<int>("Size")
+                        .HasColumnType("integer");
+
+                    b.HasKey("ConsultationId");
+
+                    b.ToTable("LiveExaminationPackages", (string)null);
+                });
+
+            modelBuilder.Entity("Wsis.Consultations.Examination.StoredExaminationPackage", b =>
+                {
+                    b.Property<Guid>("ConsultationId")
+                        .HasColumnType("uuid");
+
+                    b.Property<long>("ComputeMilliseconds")
+                        .HasColumnType("bigint");
+
+                    b.Property<long>("ComputedAt")
+                        .HasColumnType("bigint");
+
+                    b.Property<byte[]>("Content")
+                        .IsRequired()
+                        .HasColumnType("bytea");
+
+                    b.Property<int>("Format")
+                        .HasColumnType("integer");
+
+                    b.Property<string>("ResponsesDigest")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)");
+
+                    b.Property<int>("Size")
+                        .HasColumnType("integer");
+
+                    b.HasKey("ConsultationId");
+
+                    b.ToTable("ExaminationPackages", (string)null);
+                });
+
             modelBuilder.Entity("Wsis.Consultations.Model.Consultation", b =>
                 {
                     b.Property<Guid>("Id")
@@ -501,6 +555,24 @@ namespace Wsis.Consultations.Data.Migrations.Postgres
                     b.HasKey("ResponseId", "Index");
 
                     b.ToTable("ResponseAttachments", (string)null);
+                });
+
+            modelBuilder.Entity("Wsis.Consultations.Examination.LiveExaminationPackage", b =>
+                {
+                    b.HasOne("Wsis.Consultations.Model.Consultation", null)
+                        .WithMany()
+                        .HasForeignKey("ConsultationId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("Wsis.Consultations.Examination.StoredExaminationPackage", b =>
+                {
+                    b.HasOne("Wsis.Consultations.Model.Consultation", null)
+                        .WithMany()
+                        .HasForeignKey("ConsultationId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
                 });
 
             modelBuilder.Entity("Wsis.Consultations.Model.Consultation", b =>

@@ -172,6 +172,60 @@ namespace Wsis.Consultations.Data.Migrations.Sqlite
                     b.ToTable("OutboxMessages", (string)null);
                 });
 
+            modelBuilder.Entity("Wsis.Consultations.Examination.LiveExaminationPackage", b =>
+                {
+                    b.Property<Guid>("ConsultationId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("ComputedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<byte[]>("Content")
+                        .IsRequired()
+                        .HasColumnType("BLOB");
+
+                    b.Property<int>("Format")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("Size")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("ConsultationId");
+
+                    b.ToTable("LiveExaminationPackages", (string)null);
+                });
+
+            modelBuilder.Entity("Wsis.Consultations.Examination.StoredExaminationPackage", b =>
+                {
+                    b.Property<Guid>("ConsultationId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("ComputeMilliseconds")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("ComputedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<byte[]>("Content")
+                        .IsRequired()
+                        .HasColumnType("BLOB");
+
+                    b.Property<int>("Format")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("ResponsesDigest")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("Size")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("ConsultationId");
+
+                    b.ToTable("ExaminationPackages", (string)null);
+                });
+
             modelBuilder.Entity("Wsis.Consultations.Model.Consultation", b =>
                 {
                     b.Property<Guid>("Id")
@@ -492,6 +546,24 @@ namespace Wsis.Consultations.Data.Migrations.Sqlite
                     b.HasKey("ResponseId", "Index");
 
                     b.ToTable("ResponseAttachments", (string)null);
+                });
+
+            modelBuilder.Entity("Wsis.Consultations.Examination.LiveExaminationPackage", b =>
+                {
+                    b.HasOne("Wsis.Consultations.Model.Consultation", null)
+                        .WithMany()
+                        .HasForeignKey("ConsultationId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("Wsis.Consultations.Examination.StoredExaminationPackage", b =>
+                {
+                    b.HasOne("Wsis.Consultations.Model.Consultation", null)
+                        .WithMany()
+                        .HasForeignKey("ConsultationId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
                 });
 
             modelBuilder.Entity("Wsis.Consultations.Model.Consultation", b =>
