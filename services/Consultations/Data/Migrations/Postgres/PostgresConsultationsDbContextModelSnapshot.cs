@@ -447,9 +447,6 @@ namespace Wsis.Consultations.Data.Migrations.Postgres
                     b.Property<bool>("Late")
                         .HasColumnType("boolean");
 
-                    b.Property<long?>("LogIndex")
-                        .HasColumnType("bigint");
-
                     b.Property<string>("Problems")
                         .IsRequired()
                         .HasColumnType("text")
@@ -514,8 +511,6 @@ namespace Wsis.Consultations.Data.Migrations.Postgres
 
                     b.HasIndex("TrackingNumber")
                         .IsUnique();
-
-                    b.HasIndex("ConsultationId", "LogIndex");
 
                     b.HasIndex("ConsultationId", "Published", "ReceivedAt");
 
@@ -590,6 +585,25 @@ namespace Wsis.Consultations.Data.Migrations.Postgres
                         .WithMany()
                         .HasForeignKey("ConsultationId")
                         .OnDelete(DeleteBehavior.Restrict);
+
+                    b.OwnsOne("Wsis.Consultations.Model.LogLeaf", "Leaf", b1 =>
+                        {
+                            b1.Property<Guid>("ResponseId")
+                                .HasColumnType("uuid");
+
+                            b1.Property<long>("Index")
+                                .HasColumnType("bigint")
+                                .HasColumnName("LogIndex");
+
+                            b1.HasKey("ResponseId");
+
+                            b1.ToTable("ResponseLeaves", (string)null);
+
+                            b1.WithOwner()
+                                .HasForeignKey("ResponseId");
+                        });
+
+                    b.Navigation("Leaf");
                 });
 
             modelBuilder.Entity("Wsis.Consultations.Model.ResponseAttachment", b =>

@@ -438,9 +438,6 @@ namespace Wsis.Consultations.Data.Migrations.Sqlite
                     b.Property<bool>("Late")
                         .HasColumnType("INTEGER");
 
-                    b.Property<long?>("LogIndex")
-                        .HasColumnType("INTEGER");
-
                     b.Property<string>("Problems")
                         .IsRequired()
                         .HasColumnType("TEXT")
@@ -505,8 +502,6 @@ namespace Wsis.Consultations.Data.Migrations.Sqlite
 
                     b.HasIndex("TrackingNumber")
                         .IsUnique();
-
-                    b.HasIndex("ConsultationId", "LogIndex");
 
                     b.HasIndex("ConsultationId", "Published", "ReceivedAt");
 
@@ -581,6 +576,25 @@ namespace Wsis.Consultations.Data.Migrations.Sqlite
                         .WithMany()
                         .HasForeignKey("ConsultationId")
                         .OnDelete(DeleteBehavior.Restrict);
+
+                    b.OwnsOne("Wsis.Consultations.Model.LogLeaf", "Leaf", b1 =>
+                        {
+                            b1.Property<Guid>("ResponseId")
+                                .HasColumnType("TEXT");
+
+                            b1.Property<long>("Index")
+                                .HasColumnType("INTEGER")
+                                .HasColumnName("LogIndex");
+
+                            b1.HasKey("ResponseId");
+
+                            b1.ToTable("ResponseLeaves", (string)null);
+
+                            b1.WithOwner()
+                                .HasForeignKey("ResponseId");
+                        });
+
+                    b.Navigation("Leaf");
                 });
 
             modelBuilder.Entity("Wsis.Consultations.Model.ResponseAttachment", b =>
