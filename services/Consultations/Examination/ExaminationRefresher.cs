@@ -22,7 +22,8 @@ namespace Wsis.Consultations.Examination;
 /// ones. A pass that fails (the database unreachable) is retried after 5 s at most.
 /// </summary>
 public sealed partial class ExaminationRefresher(
-    ExaminationPackages packages, IServiceScopeFactory scopes, TimeProvider time, IOptions<ConsultationsOptions> options, ILogger<ExaminationRefresher> logger) : BackgroundService
+    ExaminationPackages packages, IServiceScopeFactory scopes, TimeProvider time, IOptions<ConsultationsOptions> options,
+    IHostApplicationLifetime lifetime, ILogger<ExaminationRefresher> logger) : BackgroundService
 {
     /// <summary>How long after another instance's close this instance stores the package itself (the other may have stopped).</summary>
     public static readonly TimeSpan OthersGrace = TimeSpan.FromMinutes(2);
@@ -31,8 +32,26 @@ public sealed partial class ExaminationRefresher(
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        // Off the host's start: the first pass may compute for a while.
-        await Task.Yield();
+        // After the host's start, not beside it: the first pass may compute for a while, and the
+        // start's own database work (migrations, LogBackfill) comes first. EF Core's first use of a
+        // context type's model from two threads at once can fail ("The model must be finalized"),
+        // which the embedded host met once at start.
+        using (var startedOrStopping = CancellationTokenSource.CreateLinkedTokenSource(lifetime.ApplicationStarted, stoppingToken))
+        {
+            try
+            {
+                await Task.Delay(Timeout.Infinite, startedOrStopping.Token).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+            }
+        }
+
+        if (stoppingToken.IsCancellationRequested)
+        {
+            return;
+        }
+
         var period = TimeSpan.FromSeconds(Math.Max(1, options.Value.Results.MaxAgeSeconds));
         var closedHere = new HashSet<Guid>();
         while (!stoppingToken.IsCancellationRequested)
