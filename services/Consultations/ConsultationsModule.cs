@@ -47,6 +47,8 @@ public static class ConsultationsModule
         builder.Services.AddScoped<ResponseIntake>();
         builder.Services.AddScoped<ConsultationClosing>();
         builder.Services.AddHostedService<ConsultationClosingService>();
+        // Closed consultations' packages stored after the close, large open ones kept fresh: no reader waits for one.
+        builder.Services.AddHostedService<Examination.ExaminationRefresher>();
 
         // Raw e-mails and attachments exceed gRPC's 4 MiB default; the submission limits
         // (Consultations:Limits) are what bounds a response.

@@ -44,8 +44,10 @@ public sealed class ConsultationsOptions
     /// <summary>
     /// <c>Consultations:Results:MaxAgeSeconds</c> (default 60): an open consultation's examination
     /// package (GetConsultationResults' counts and similar texts), once it has at least
-    /// <c>LiveCount:CacheFrom</c> responses, is reused by an instance for up to this long instead of
-    /// being computed again for each new response (see <see cref="Examination.ExaminationPackages"/>).
+    /// <c>LiveCount:CacheFrom</c> responses, is brought up to date by each instance's refresher every
+    /// this many seconds (at least 1) in the background, instead of being computed again for each new
+    /// response; readers are given the ready one, and a reader who finds it older starts the next
+    /// computation (see <see cref="Examination.ExaminationPackages"/>, <see cref="Examination.ExaminationRefresher"/>).
     /// </summary>
     public ResultsSettings Results { get; set; } = new();
 

@@ -25,7 +25,8 @@ namespace Wsis.Consultations.Closing;
 /// the log's head then, so the head read is final: the digest is the root (hex) of the last
 /// checkpoint signed, over every published response's published hash in log order.
 /// </remarks>
-public sealed partial class ConsultationClosing(ConsultationsDbContext db, LogSigningKey signingKey, TimeProvider time, ILogger<ConsultationClosing> logger)
+public sealed partial class ConsultationClosing(
+    ConsultationsDbContext db, LogSigningKey signingKey, Examination.ExaminationPackages packages, TimeProvider time, ILogger<ConsultationClosing> logger)
 {
     private Instant Now => Instant.FromDateTimeOffset(time.GetUtcNow());
 
@@ -78,6 +79,8 @@ public sealed partial class ConsultationClosing(ConsultationsDbContext db, LogSi
         await db.SaveChangesAsync(cancellationToken);
         await transaction.CommitAsync(cancellationToken);
         LogClosed(id, consultation.PublishedResponseCount);
+        // Its results never change now: computed once and stored, before readers ask.
+        packages.Closed(id);
         return true;
     }
 

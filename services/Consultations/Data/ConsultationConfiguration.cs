@@ -32,3 +32,27 @@ internal sealed class ConsultationConfiguration : IEntityTypeConfiguration<Consu
         e.HasOne<GroupMeeting>().WithMany().HasForeignKey(c => c.MeetingId).OnDelete(DeleteBehavior.Restrict);
     }
 }
+
+internal sealed class StoredExaminationPackageConfiguration : IEntityTypeConfiguration<Examination.StoredExaminationPackage>
+{
+    public void Configure(EntityTypeBuilder<Examination.StoredExaminationPackage> e)
+    {
+        // One row per consultation: the key is what makes the first writer win.
+        e.ToTable("ExaminationPackages");
+        e.HasKey(p => p.ConsultationId);
+        e.Property(p => p.ResponsesDigest).HasMaxLength(64);
+        e.Property(p => p.ComputedAt).HasConversion(ConsultationsDbContext.InstantTicks);
+        e.HasOne<Consultation>().WithMany().HasForeignKey(p => p.ConsultationId);
+    }
+}
+
+internal sealed class LiveExaminationPackageConfiguration : IEntityTypeConfiguration<Examination.LiveExaminationPackage>
+{
+    public void Configure(EntityTypeBuilder<Examination.LiveExaminationPackage> e)
+    {
+        e.ToTable("LiveExaminationPackages");
+        e.HasKey(p => p.ConsultationId);
+        e.Property(p => p.ComputedAt).HasConversion(ConsultationsDbContext.InstantTicks);
+        e.HasOne<Consultation>().WithMany().HasForeignKey(p => p.ConsultationId);
+    }
+}

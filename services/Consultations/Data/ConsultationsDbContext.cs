@@ -25,6 +25,12 @@ public abstract class ConsultationsDbContext(DbContextOptions options) : DbConte
     public DbSet<LogNode> LogNodes => Set<LogNode>();
     public DbSet<LogCheckpoint> LogCheckpoints => Set<LogCheckpoint>();
 
+    /// <summary>Closed consultations' examination packages, computed once and stored (<see cref="Examination.ExaminationPackages"/>).</summary>
+    public DbSet<Examination.StoredExaminationPackage> ExaminationPackages => Set<Examination.StoredExaminationPackage>();
+
+    /// <summary>Large open consultations' last packages, served by an instance that starts (<see cref="Examination.ExaminationPackages"/>).</summary>
+    public DbSet<Examination.LiveExaminationPackage> LiveExaminationPackages => Set<Examination.LiveExaminationPackage>();
+
     /// <summary>Who did what to each consultation, and when (<see cref="Platform.Data.HistoryRecords"/>); responses are not in it.</summary>
     public DbSet<HistoryEntry> History => Set<HistoryEntry>();
 
@@ -80,7 +86,7 @@ public abstract class ConsultationsDbContext(DbContextOptions options) : DbConte
         public const int MediaType = Response.MediaTypeMax;
     }
 
-    /// <summary>Published responses are immutable: a change or deletion is a programming error.</summary>
+    /// <summary>Published responses and stored examination packages are immutable: a change or deletion is a programming error.</summary>
     private void GuardImmutability()
     {
         foreach (var entry in ChangeTracker.Entries())
@@ -88,6 +94,11 @@ public abstract class ConsultationsDbContext(DbContextOptions options) : DbConte
             if (entry.Entity is Response or ResponseAttachment or LogNode or LogCheckpoint && entry.State is EntityState.Modified or EntityState.Deleted)
             {
                 throw new InvalidOperationException("Responses are stored once and never changed or deleted.");
+            }
+
+            if (entry.Entity is Examination.StoredExaminationPackage && entry.State is EntityState.Modified or EntityState.Deleted)
+            {
+                throw new InvalidOperationException("A closed consultation's examination package is stored once and never changed or deleted.");
             }
         }
     }

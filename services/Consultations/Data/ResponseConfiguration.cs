@@ -6,6 +6,9 @@ namespace Wsis.Consultations.Data;
 
 internal sealed class ResponseConfiguration : IEntityTypeConfiguration<Response>
 {
+    /// <summary>The table holding each logged response's <see cref="Response.Leaf"/> (columns <c>ResponseId</c>, <c>LogIndex</c>); no row while a response is not in a log.</summary>
+    public const string ResponseLeaves = "ResponseLeaves";
+
     public void Configure(EntityTypeBuilder<Response> e)
     {
         e.ToTable("Responses");
@@ -24,7 +27,18 @@ internal sealed class ResponseConfiguration : IEntityTypeConfiguration<Response>
         e.Property(r => r.PublishedSha256).HasMaxLength(64);
         e.Property(r => r.DkimResult).HasConversion<int>();
         e.Property(r => r.DkimDomain).HasMaxLength(SenderVerification.DomainMax);
-        e.HasIndex(r => new { r.ConsultationId, r.LogIndex });
+        // The log index lives in a narrow table of its own: the intake inserts the (heavy, full-text
+        // indexed) response rows before it locks the consultation's log head and only these rows, the
+        // log's nodes and its checkpoint while it holds it (IntakeWriter), so two instances' batches
+        // wait for each other only for those.
+        e.Ignore(r => r.LogIndex);
+        e.OwnsOne(r => r.Leaf, leaf =>
+        {
+            leaf.ToTable(ResponseLeaves);
+            leaf.WithOwner().HasForeignKey("ResponseId");
+            leaf.HasKey("ResponseId");
+            leaf.Property(l => l.Index).HasColumnName("LogIndex");
+        });
         e.Property(r => r.Problems).HasColumnName("ProblemsJson")
             .HasConversion(ConsultationsDbContext.JsonTexts, ConsultationsDbContext.JsonTextsComparer);
         e.HasIndex(r => r.TrackingNumber).IsUnique();

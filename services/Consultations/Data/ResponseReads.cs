@@ -18,7 +18,7 @@ internal static class ResponseReads
             r.Id, r.ConsultationId, r.TrackingNumber, r.Channel, r.ReceivedAt, r.Sha256, r.Text, r.Subject, r.RespondentName,
             r.RespondentOrganisation, r.RespondentCategory, r.RespondentCountryCode, r.RespondentEmail, r.Late, r.Published, r.Problems,
             r.Attachments.OrderBy(a => a.Index).Select(a => new AttachmentSummary(a.Index, a.FileName, a.MediaType, a.Size, a.Sha256)).ToList(),
-            r.PublishedSha256, r.LogIndex, r.Content.Length, r.EnvelopeRecipient, r.DkimResult, r.DkimDomain));
+            r.PublishedSha256, (long?)r.Leaf!.Index, r.Content.Length, r.EnvelopeRecipient, r.DkimResult, r.DkimDomain));
 
     public static IOrderedQueryable<Response> InReceiptOrder(this IQueryable<Response> query) =>
         query.OrderBy(r => r.ReceivedAt).ThenBy(r => r.TrackingNumber);

@@ -231,7 +231,7 @@ public sealed partial class ConsultationsService(
     {
         var id = Input.Id(request.ResponseId, "response_id");
         var record = await db.Responses.AsNoTracking().Where(r => r.Id == id && r.Published)
-            .Select(r => new { r.PublishedRecord, r.PublishedSha256, r.LogIndex }).FirstOrDefaultAsync(context.CancellationToken)
+            .Select(r => new { r.PublishedRecord, r.PublishedSha256, LogIndex = (long?)r.Leaf!.Index }).FirstOrDefaultAsync(context.CancellationToken)
             ?? throw DomainException.NotFound($"no published response {id}");
         if (record.PublishedRecord is null || record.LogIndex is null)
         {
@@ -259,8 +259,8 @@ public sealed partial class ConsultationsService(
     {
         var id = await ExistingConsultationAsync(request.ConsultationId, context.CancellationToken);
         var responseId = Input.Id(request.ResponseId, "response_id");
-        var leaf = await db.Responses.AsNoTracking().Where(r => r.Id == responseId && r.ConsultationId == id && r.Published && r.LogIndex != null)
-            .Select(r => new { r.LogIndex, r.PublishedSha256 }).FirstOrDefaultAsync(context.CancellationToken)
+        var leaf = await db.Responses.AsNoTracking().Where(r => r.Id == responseId && r.ConsultationId == id && r.Published && r.Leaf != null)
+            .Select(r => new { LogIndex = (long?)r.Leaf!.Index, r.PublishedSha256 }).FirstOrDefaultAsync(context.CancellationToken)
             ?? throw DomainException.NotFound($"response_id: no response {responseId} in the log of consultation {id}");
         var index = leaf.LogIndex!.Value;
         var checkpoint = await CheckpointAsync(id, request.TreeSize, "tree_size", context.CancellationToken);

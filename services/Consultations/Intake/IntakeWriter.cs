@@ -170,31 +170,13 @@ public sealed partial class IntakeWriter : BackgroundService
             : await IdempotencyStore.FindManyAsync(db, keys, Receipt.Parser, CancellationToken.None);
 
         // 2. Each consultation written to, locked against the close: its deadline if still open.
-        // With the log on PostgreSQL, the same round trip locks each log head (in id order, so
-        // two batches never wait on each other's heads crosswise).
         var open = new Dictionary<Guid, ResponseWindow?>();
-        var heads = new Dictionary<Guid, (long Size, byte[] Frontier)>();
         foreach (var consultationId in batch.Select(p => p.Record.ConsultationId!.Value).Distinct().Order())
         {
-            if (_logEnabled && db.Database.IsNpgsql())
-            {
-                var (window, head) = await LogAppender.LockConsultationAndHeadAsync(db, consultationId, CancellationToken.None);
-                open[consultationId] = window;
-                if (head is { } locked)
-                {
-                    heads[consultationId] = locked;
-                }
-            }
-            else
-            {
-                open[consultationId] = await ResponseIntake.LockOpenConsultationAsync(db, consultationId, CancellationToken.None);
-            }
+            open[consultationId] = await ResponseIntake.LockOpenConsultationAsync(db, consultationId, CancellationToken.None);
         }
 
-        // 3. The responses, their events and their idempotency records: on PostgreSQL one INSERT
-        // per table for the whole batch (see NewRows), elsewhere through SaveChanges. The
-        // receipts are completed (inclusion proofs) once the log has the responses (4).
-        var rows = db.Database.IsNpgsql() ? new NewRows() : null;
+        // 3. Which submissions are stored: not a replay, not a twin within the batch, in time.
         var outcomes = new Receipt?[batch.Count];
         var firstOfKey = new Dictionary<IdempotencyKey, int>();
         var sameKeyAs = new int?[batch.Count];
@@ -227,42 +209,16 @@ public sealed partial class IntakeWriter : BackgroundService
             }
         }
 
-        // 4. The log: its head was locked with the consultation (2), so it is held only for this
-        // batch's inserts and commit.
         if (accepted.Count > 0)
         {
-            var proofs = _logEnabled
-                ? await LogAppender.AppendAsync(db, [.. accepted.Select(i => batch[i].Record)], _signingKey, Instant.FromDateTimeOffset(_time.GetUtcNow()), rows?.Commands, CancellationToken.None, heads)
-                : [];
-            foreach (var i in accepted)
+            if (db.Database.IsNpgsql())
             {
-                var (record, key) = (batch[i].Record, batch[i].Key);
-                var receipt = outcomes[i]!;
-                receipt.Inclusion = proofs.GetValueOrDefault(record.Id);
-                var published = ConsultationEvents.Published(record);
-                if (rows is not null)
-                {
-                    rows.Add(record, OutboxRowInSubmittersTrace(published, batch[i].RaisedIn), key is null ? null : IdempotencyStore.NewRecord(key, receipt, _time));
-                }
-                else
-                {
-                    db.Responses.Add(record);
-                    db.Set<Platform.Messaging.OutboxMessage>().Add(OutboxRowInSubmittersTrace(published, batch[i].RaisedIn));
-                    if (key is not null)
-                    {
-                        IdempotencyStore.Add(db, key, receipt, _time);
-                    }
-                }
+                await InsertOnPostgresAsync(db, batch, accepted, outcomes);
             }
-        }
-
-        if (rows is not null)
-        {
-            await rows.InsertAsync(db);
-        }
-        else
-        {
-            await db.SaveChangesAsync(CancellationToken.None);
+            else
+            {
+                await InsertThroughContextAsync(db, batch, accepted, outcomes);
+            }
         }
 
         await transaction.CommitAsync(CancellationToken.None);
@@ -273,73 +229,105 @@ public sealed partial class IntakeWriter : BackgroundService
     }
 
     /// <summary>
+    /// PostgreSQL: two round trips. The first inserts the responses, their attachments and events
+    /// (one INSERT per table, <see cref="PostgresBulkInsert"/>) and, at its end, locks the log heads
+    /// of the batch's consultations; the second writes the log (the responses' leaves, the new
+    /// subtrees, the head, one signed checkpoint) and the idempotency records, whose receipts carry
+    /// the inclusion proofs. So a head is held only for the log's small rows and the commit, and
+    /// the other instances' batches insert their responses meanwhile.
+    /// </summary>
+    private async Task InsertOnPostgresAsync(ConsultationsDbContext db, IReadOnlyList<Pending> batch, List<int> accepted, Receipt?[] outcomes)
+    {
+        var records = accepted.Select(i => batch[i].Record).ToList();
+        var attachments = records.SelectMany(r => r.Attachments).ToList();
+        var first = new List<Npgsql.NpgsqlBatchCommand> { PostgresBulkInsert.Command(db, records) };
+        if (attachments.Count > 0)
+        {
+            first.Add(PostgresBulkInsert.Command(db, attachments));
+        }
+
+        first.Add(Platform.Messaging.IntegrationEvents.OutboxInsertCommand(db,
+            [.. accepted.Select(i => OutboxRowInSubmittersTrace(ConsultationEvents.Published(batch[i].Record), batch[i].RaisedIn))]));
+        var consultations = records.Select(r => r.ConsultationId!.Value).Distinct().Order().ToList();
+        if (_logEnabled)
+        {
+            first.AddRange(consultations.Select(LogAppender.LockHeadCommand));
+        }
+
+        var heads = new Dictionary<Guid, (long Size, byte[] Frontier)>();
+        await using (var inserts = db.Database.CreateNpgsqlBatch(first))
+        {
+            await using var reader = await inserts.ExecuteReaderAsync(CancellationToken.None);
+            do
+            {
+                while (await reader.ReadAsync(CancellationToken.None))
+                {
+                    heads[reader.GetGuid(0)] = (reader.GetInt64(1), (byte[])reader.GetValue(2));
+                }
+            }
+            while (await reader.NextResultAsync(CancellationToken.None));
+        }
+
+        var second = new List<Npgsql.NpgsqlBatchCommand>();
+        if (_logEnabled)
+        {
+            var proofs = await LogAppender.AppendAsync(db, records, _signingKey, Instant.FromDateTimeOffset(_time.GetUtcNow()), second, CancellationToken.None, heads);
+            foreach (var i in accepted)
+            {
+                outcomes[i]!.Inclusion = proofs.GetValueOrDefault(batch[i].Record.Id);
+            }
+        }
+
+        var idempotency = accepted.Where(i => batch[i].Key is not null).Select(i => IdempotencyStore.NewRecord(batch[i].Key!, outcomes[i]!, _time)).ToList();
+        if (idempotency.Count > 0)
+        {
+            second.Add(PostgresBulkInsert.Command(db, idempotency));
+        }
+
+        if (second.Count > 0)
+        {
+            await using var writes = db.Database.CreateNpgsqlBatch(second);
+            await writes.ExecuteNonQueryAsync(CancellationToken.None);
+        }
+    }
+
+    /// <summary>SQLite (one writer at a time, so no head lock to shorten): the log, then everything through SaveChanges.</summary>
+    private async Task InsertThroughContextAsync(ConsultationsDbContext db, IReadOnlyList<Pending> batch, List<int> accepted, Receipt?[] outcomes)
+    {
+        var proofs = _logEnabled
+            ? await LogAppender.AppendAsync(db, [.. accepted.Select(i => batch[i].Record)], _signingKey, Instant.FromDateTimeOffset(_time.GetUtcNow()), null, CancellationToken.None)
+            : [];
+        foreach (var i in accepted)
+        {
+            var (record, key) = (batch[i].Record, batch[i].Key);
+            var receipt = outcomes[i]!;
+            receipt.Inclusion = proofs.GetValueOrDefault(record.Id);
+            db.Responses.Add(record);
+            db.Set<Platform.Messaging.OutboxMessage>().Add(OutboxRowInSubmittersTrace(ConsultationEvents.Published(record), batch[i].RaisedIn));
+            if (key is not null)
+            {
+                IdempotencyStore.Add(db, key, receipt, _time);
+            }
+        }
+
+        await db.SaveChangesAsync(CancellationToken.None);
+    }
+
+    /// <summary>
     /// A response's ResponsePublished outbox row (unordered: no aggregate key, see <see cref="ConsultationEvents"/>),
     /// built here rather than by <c>db.AddIntegrationEvent</c> for two reasons: the writer saves it for a
     /// submitter whose call raised it in <paramref name="raisedIn"/>, so the row keeps that trace rather
-    /// than the writer loop's; and on PostgreSQL it goes to <see cref="NewRows"/>, not to the change tracker.
+    /// than the writer loop's; and on PostgreSQL it goes to a bulk INSERT, not to the change tracker.
     /// </summary>
     private static Platform.Messaging.OutboxMessage OutboxRowInSubmittersTrace(Wsis.Contracts.Events.ResponsePublished published, System.Diagnostics.ActivityContext raisedIn) =>
         Platform.Messaging.IntegrationEvents.OutboxMessageFor(published, aggregateKey: null, raisedIn);
 
     /// <summary>
     /// A batch refused by a constraint: through SaveChanges a <see cref="DbUpdateException"/>,
-    /// through <see cref="NewRows"/> PostgreSQL's unique violation itself.
+    /// through the bulk INSERTs PostgreSQL's unique violation itself.
     /// </summary>
     private static bool IsConstraintViolation(Exception ex) =>
         ex is DbUpdateException or Npgsql.PostgresException { SqlState: Npgsql.PostgresErrorCodes.UniqueViolation };
-
-    /// <summary>
-    /// A batch's new rows on PostgreSQL, inserted in one round trip: one INSERT … SELECT FROM
-    /// unnest(…) per table (<see cref="PostgresBulkInsert"/>), the rows exactly as SaveChanges
-    /// would have written them. SaveChanges sent one INSERT per row, and EF Core's change tracking
-    /// and command building were about half of a Consultations instance's CPU under sustained intake.
-    /// </summary>
-    private sealed class NewRows
-    {
-        private readonly List<Response> _responses = [];
-        private readonly List<ResponseAttachment> _attachments = [];
-        private readonly List<Platform.Messaging.OutboxMessage> _events = [];
-        private readonly List<IdempotencyRecord> _idempotency = [];
-
-        /// <summary>The log's writes (<see cref="LogAppender"/>), run in the same round trip.</summary>
-        public List<Npgsql.NpgsqlBatchCommand> Commands { get; } = [];
-
-        public void Add(Response response, Platform.Messaging.OutboxMessage published, IdempotencyRecord? idempotency)
-        {
-            _responses.Add(response);
-            _attachments.AddRange(response.Attachments);
-            _events.Add(published);
-            if (idempotency is not null)
-            {
-                _idempotency.Add(idempotency);
-            }
-        }
-
-        public async Task InsertAsync(ConsultationsDbContext db)
-        {
-            if (_responses.Count == 0)
-            {
-                return;
-            }
-
-            var commands = new List<Npgsql.NpgsqlBatchCommand> { PostgresBulkInsert.Command(db, _responses) };
-            if (_attachments.Count > 0)
-            {
-                commands.Add(PostgresBulkInsert.Command(db, _attachments));
-            }
-
-            commands.Add(Platform.Messaging.IntegrationEvents.OutboxInsertCommand(db, _events));
-            if (_idempotency.Count > 0)
-            {
-                commands.Add(PostgresBulkInsert.Command(db, _idempotency));
-            }
-
-            commands.AddRange(Commands);
-
-            await using var batch = db.Database.CreateNpgsqlBatch(commands);
-            await batch.ExecuteNonQueryAsync(CancellationToken.None);
-        }
-    }
 
     internal sealed record Pending(Response Record, IdempotencyKey? Key)
     {

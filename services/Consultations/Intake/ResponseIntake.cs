@@ -165,11 +165,15 @@ public sealed partial class ResponseIntake(
             .SetProperty(r => r.Published, response.Published)
             .SetProperty(r => r.Late, response.Late)
             .SetProperty(r => r.PublishedRecord, response.PublishedRecord)
-            .SetProperty(r => r.PublishedSha256, response.PublishedSha256)
-            .SetProperty(r => r.LogIndex, response.LogIndex), cancellationToken);
+            .SetProperty(r => r.PublishedSha256, response.PublishedSha256), cancellationToken);
         if (assigned == 0)
         {
             throw DomainException.Aborted($"response {responseId} was assigned by another request meanwhile; read it again");
+        }
+
+        if (response.LogIndex is { } index)
+        {
+            await LogAppender.SetLogIndexAsync(db, responseId, index, cancellationToken);
         }
 
         await db.SaveChangesAsync(cancellationToken);

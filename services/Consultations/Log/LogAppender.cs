@@ -18,15 +18,16 @@ namespace Wsis.Consultations.Log;
 /// gets its inclusion proof against that checkpoint, for its receipt.
 /// </summary>
 /// <remarks>
-/// The head is locked last, after the idempotency look-up and the consultation's share lock, so it
-/// is held only for the inserts and the commit; consultations are locked in id order, so two
+/// The head is locked last, after the idempotency look-up, the consultation's share lock and (on
+/// PostgreSQL's intake path) the responses' own inserts, so it is held only for the log's writes
+/// and the commit; consultations are locked in id order, so two
 /// batches writing to the same consultations cannot deadlock. The close locks the consultation row
 /// exclusively first, so it reads a head no intake transaction holds.
 /// </remarks>
 internal static class LogAppender
 {
     /// <param name="commands">On PostgreSQL's bulk path: the writes are added here, to run with the batch's inserts; otherwise they go through the context.</param>
-    /// <param name="lockedHeads">Heads the caller already locked in this transaction (<see cref="LockConsultationAndHeadAsync"/>).</param>
+    /// <param name="lockedHeads">Heads the caller already locked in this transaction (<see cref="LockHeadCommand"/>).</param>
     public static async Task<Dictionary<Guid, V1.InclusionProof>> AppendAsync(
         ConsultationsDbContext db, IReadOnlyList<Response> responses, LogSigningKey key, Instant now,
         List<Npgsql.NpgsqlBatchCommand>? commands, CancellationToken cancellationToken,
@@ -54,6 +55,7 @@ internal static class LogAppender
             }
             else if (commands is not null)
             {
+                commands.Add(LeavesCommand(leaves.Select((r, i) => (r.Id, size + i)).ToList()));
                 commands.Add(Platform.Data.PostgresBulkInsert.Command(db, nodes));
                 commands.Add(Platform.Data.PostgresBulkInsert.Command(db, [checkpoint]));
                 var move = new Npgsql.NpgsqlBatchCommand("""UPDATE "LogHeads" SET "Size" = $2, "Frontier" = $3 WHERE "ConsultationId" = $1""");
@@ -102,7 +104,7 @@ internal static class LogAppender
     public static async Task<int> EnterUnloggedAsync(ConsultationsDbContext db, Guid consultationId, LogSigningKey key, Instant now, CancellationToken cancellationToken)
     {
         var unlogged = await db.Responses.AsNoTracking().Include(r => r.Attachments)
-            .Where(r => r.ConsultationId == consultationId && r.Published && r.LogIndex == null)
+            .Where(r => r.ConsultationId == consultationId && r.Published && r.Leaf == null)
             .InReceiptOrder().ToListAsync(cancellationToken);
         if (unlogged.Count == 0)
         {
@@ -117,10 +119,10 @@ internal static class LogAppender
         await AppendAsync(db, unlogged, key, now, null, cancellationToken);
         foreach (var response in unlogged)
         {
-            await db.Responses.Where(r => r.Id == response.Id && r.LogIndex == null).ExecuteUpdateAsync(s => s
+            await db.Responses.Where(r => r.Id == response.Id).ExecuteUpdateAsync(s => s
                 .SetProperty(r => r.PublishedRecord, response.PublishedRecord)
-                .SetProperty(r => r.PublishedSha256, response.PublishedSha256)
-                .SetProperty(r => r.LogIndex, response.LogIndex), cancellationToken);
+                .SetProperty(r => r.PublishedSha256, response.PublishedSha256), cancellationToken);
+            await SetLogIndexAsync(db, response.Id, response.LogIndex!.Value, cancellationToken);
         }
 
         await db.SaveChangesAsync(cancellationToken);
@@ -128,28 +130,38 @@ internal static class LogAppender
     }
 
     /// <summary>
-    /// PostgreSQL's intake path: in one round trip, locks the consultation against the close
-    /// (<c>FOR SHARE</c>, as <see cref="Intake.ResponseIntake.LockOpenConsultationAsync"/>) and its
-    /// log head (<c>FOR UPDATE</c>). Callers lock consultations in id order. The window is null when
-    /// the consultation is not open; the head null when it does not exist yet (its first response).
+    /// PostgreSQL's intake path: the statement locking a consultation's log head (<c>FOR UPDATE</c>)
+    /// for the rest of the transaction and reading its size and frontier, sent at the end of the
+    /// round trip that inserts the batch's responses, so the head is held only for the log's own
+    /// writes and the commit. Callers lock heads in consultation id order (no crosswise waits). No
+    /// row when the head does not exist yet (the consultation's first response):
+    /// <see cref="AppendAsync"/> then creates it.
     /// </summary>
-    public static async Task<(ResponseWindow? Window, (long Size, byte[] Frontier)? Head)> LockConsultationAndHeadAsync(
-        ConsultationsDbContext db, Guid consultationId, CancellationToken cancellationToken)
+    public static Npgsql.NpgsqlBatchCommand LockHeadCommand(Guid consultationId)
     {
-        var open = new Npgsql.NpgsqlBatchCommand("""SELECT "ClosesAt" FROM "Consultations" WHERE "Id" = $1 AND "Status" = $2 FOR SHARE""");
-        open.Parameters.Add(new Npgsql.NpgsqlParameter { Value = consultationId });
-        open.Parameters.Add(new Npgsql.NpgsqlParameter { Value = (int)ConsultationState.Open });
-        var head = new Npgsql.NpgsqlBatchCommand("""SELECT "Size", "Frontier" FROM "LogHeads" WHERE "ConsultationId" = $1 FOR UPDATE""");
+        var head = new Npgsql.NpgsqlBatchCommand("""SELECT "ConsultationId", "Size", "Frontier" FROM "LogHeads" WHERE "ConsultationId" = $1 FOR UPDATE""");
         head.Parameters.Add(new Npgsql.NpgsqlParameter { Value = consultationId });
-        await using var batch = db.Database.CreateNpgsqlBatch([open, head]);
-        await using var reader = await batch.ExecuteReaderAsync(cancellationToken);
-        ResponseWindow? window = await reader.ReadAsync(cancellationToken)
-            ? new ResponseWindow(ConsultationState.Open, Instant.FromUnixTimeTicks(reader.GetInt64(0)))
-            : null;
-        await reader.NextResultAsync(cancellationToken);
-        (long, byte[])? found = await reader.ReadAsync(cancellationToken) ? (reader.GetInt64(0), (byte[])reader.GetValue(1)) : null;
-        return (window, found);
+        return head;
     }
+
+    /// <summary>
+    /// PostgreSQL's bulk path: the responses' <c>ResponseLeaves</c> rows (their log indexes), which
+    /// <see cref="PostgresBulkInsert"/> does not write for <see cref="Response"/> (an owned type in
+    /// a table of its own).
+    /// </summary>
+    private static Npgsql.NpgsqlBatchCommand LeavesCommand(IReadOnlyList<(Guid ResponseId, long LogIndex)> leaves)
+    {
+        var insert = new Npgsql.NpgsqlBatchCommand(
+            $"""INSERT INTO "{ResponseConfiguration.ResponseLeaves}" ("ResponseId", "LogIndex") SELECT * FROM unnest($1::uuid[], $2::bigint[])""");
+        insert.Parameters.Add(new Npgsql.NpgsqlParameter { Value = leaves.Select(l => l.ResponseId).ToArray() });
+        insert.Parameters.Add(new Npgsql.NpgsqlParameter { Value = leaves.Select(l => l.LogIndex).ToArray() });
+        return insert;
+    }
+
+    /// <summary>Writes a stored response's log index (its row in <c>ResponseLeaves</c>), for the paths that enter a response already stored.</summary>
+    public static Task SetLogIndexAsync(ConsultationsDbContext db, Guid responseId, long logIndex, CancellationToken cancellationToken) =>
+        db.Database.ExecuteSqlInterpolatedAsync(
+            $"""INSERT INTO "ResponseLeaves" ("ResponseId", "LogIndex") VALUES ({responseId}, {logIndex})""", cancellationToken);
 
     /// <summary>Locks the consultation's log head for the rest of the transaction (creating it the first time); its size and frontier.</summary>
     private static async Task<(long Size, byte[] Frontier, LogHead? Tracked)> LockHeadAsync(ConsultationsDbContext db, Guid consultationId, CancellationToken cancellationToken)

@@ -42,7 +42,7 @@ internal sealed partial class LogBackfill(
     /// <summary>Enters every open consultation's unlogged published responses; returns how many.</summary>
     internal static async Task<int> EnterUnloggedAsync(ConsultationsDbContext db, LogSigningKey key, Instant now, ILogger logger, CancellationToken cancellationToken)
     {
-        // Open consultations only, each looked up through the (ConsultationId, LogIndex) index: a start
+        // Open consultations only, each looked up through its responses' (ConsultationId, Published, ReceivedAt) index: a start
         // costs a query per open consultation, not a scan of every response ever received.
         var openIds = await db.Consultations.AsNoTracking()
             .Where(c => c.State == ConsultationState.Open)
@@ -50,7 +50,7 @@ internal sealed partial class LogBackfill(
         var entered = 0;
         foreach (var id in openIds.Order())
         {
-            if (!await db.Responses.AnyAsync(r => r.ConsultationId == id && r.LogIndex == null && r.Published, cancellationToken))
+            if (!await db.Responses.AnyAsync(r => r.ConsultationId == id && r.Leaf == null && r.Published, cancellationToken))
             {
                 continue;
             }

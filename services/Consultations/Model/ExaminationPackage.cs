@@ -70,6 +70,14 @@ public sealed class ExaminationPackage
         return builder.Build();
     }
 
+    /// <summary>
+    /// A package as it was built and kept (the service stores a closed consultation's package, see
+    /// Examination/StoredPackageFormat.cs): the same figures, nothing recomputed.
+    /// </summary>
+    public static ExaminationPackage Restore(int total, IReadOnlyList<SimilarityGroup> groups,
+        IReadOnlyList<(string Key, int Count)> byCategory, IReadOnlyList<(string Key, int Count)> byCountry, IReadOnlyList<(string Key, int Count)> byChannel) =>
+        new(total, groups, byCategory, byCountry, byChannel);
+
     /// <summary>The similarity group of a response, or "" when its text is its own.</summary>
     public string GroupOf(Guid responseId) => _groupOf.GetValueOrDefault(responseId, "");
 

@@ -95,8 +95,11 @@ public sealed class Response
     /// <summary>SHA-256 (hex) of <see cref="PublishedRecord"/>: the published hash, the response's leaf in its consultation's log.</summary>
     public string? PublishedSha256 { get; private set; }
 
-    /// <summary>The response's position in its consultation's log (from 0); null when it is not published.</summary>
-    public long? LogIndex { get; private set; }
+    /// <summary>The response's leaf in its consultation's log; null while it is not in a log.</summary>
+    public LogLeaf? Leaf { get; private set; }
+
+    /// <summary>The response's position in its consultation's log (from 0); null when it is not in a log.</summary>
+    public long? LogIndex => Leaf?.Index;
 
     public IReadOnlyList<ResponseAttachment> Attachments => _attachments;
 
@@ -185,7 +188,7 @@ public sealed class Response
             throw new InvalidOperationException("only a published response enters the log");
         }
 
-        LogIndex = index;
+        Leaf = new LogLeaf(index);
     }
 
     /// <summary>
@@ -347,3 +350,6 @@ public sealed record Respondent(string Name, string Organisation, StakeholderCat
         return new Respondent(trimmedName, trimmedOrganisation, category, country, trimmedEmail);
     }
 }
+
+/// <summary>A response's position in its consultation's log (from 0), given once, under the log's lock.</summary>
+public sealed record LogLeaf(long Index);

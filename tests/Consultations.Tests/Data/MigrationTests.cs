@@ -69,7 +69,33 @@ public sealed class MigrationTests
     private static Task Upgrade(DatabaseProvider provider, string lastHandWritten) =>
         MigrationUpgrade.KeepsEveryRowAndGetsANewDatabasesSchemaAsync<ConsultationsDbContext, SqliteConsultationsDbContext, PostgresConsultationsDbContext, HandWrittenConsultationsDbContext>(
             provider, ConsultationsModule.DatabaseName, lastHandWritten, options => new HandWrittenConsultationsDbContext(options),
-            db => FillEveryTable(db, Array.IndexOf(HandWrittenIds, lastHandWritten) + 1, provider), SearchFindsTheResponsesStoredBefore);
+            db => FillEveryTable(db, Array.IndexOf(HandWrittenIds, lastHandWritten) + 1, provider),
+            async databases =>
+            {
+                await SearchFindsTheResponsesStoredBefore(databases);
+                await LogIndexesMovedToResponseLeaves(databases);
+            },
+            movedColumns: ["Responses.LogIndex"]);
+
+    /// <summary>
+    /// <c>ResponseLeaves</c> (20261218000000): every response that had a log index keeps it there, and
+    /// only those have a row.
+    /// </summary>
+    private static async Task LogIndexesMovedToResponseLeaves(MigrationUpgrade.Databases databases)
+    {
+        var expected = databases.RowsBefore
+            .Where(row => row.StartsWith("Responses: ", StringComparison.Ordinal) && row.Contains("LogIndex=", StringComparison.Ordinal))
+            .Select(row => row[11..].Split(" | ").ToDictionary(c => c[..c.IndexOf('=', StringComparison.Ordinal)], c => c[(c.IndexOf('=', StringComparison.Ordinal) + 1)..]))
+            .Where(columns => columns["LogIndex"] != "NULL")
+            .Select(columns => $"{columns["Id"]} {columns["LogIndex"]}")
+            .Order(StringComparer.Ordinal).ToList();
+        var leaves = (await DatabaseContents.RowsAsync(databases.Upgraded))
+            .Where(row => row.StartsWith("ResponseLeaves: ", StringComparison.Ordinal))
+            .Select(row => row[16..].Split(" | ").ToDictionary(c => c[..c.IndexOf('=', StringComparison.Ordinal)], c => c[(c.IndexOf('=', StringComparison.Ordinal) + 1)..]))
+            .Select(columns => $"{columns["ResponseId"]} {columns["LogIndex"]}")
+            .Order(StringComparer.Ordinal).ToList();
+        Assert.Equal(expected, leaves);
+    }
 
     /// <summary>
     /// The full-text search beside the model: SQLite's FTS5 table and its triggers (PostgreSQL's GIN

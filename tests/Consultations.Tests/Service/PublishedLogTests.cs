@@ -2,6 +2,7 @@ using System.Net;
 using System.Security.Cryptography;
 using System.Text;
 using Google.Protobuf;
+using Testing;
 using Grpc.Core;
 using Wsis.Consultations.V1;
 using Wsis.Contracts.Verification;
@@ -76,6 +77,35 @@ public class PublishedLogTests
         Assert.Equal(31, closed.PublishedResponseCount);
         var listed = await host.Anonymous.ListResponsesAsync(new ListResponsesRequest { ConsultationId = consultation.Id, PageSize = 100 });
         Assert.Equal(closed.ResponsesDigest, LogRecipe.Digest(listed.Responses));
+    }
+
+    [Fact]
+    public async Task Two_instances_writing_to_one_consultation_at_once_give_each_response_its_own_leaf_and_every_receipt_verifies()
+    {
+        // Each instance's batches insert their responses before they lock the log head (IntakeWriter):
+        // four writers in two processes interleave there, and the log must still be one sequence.
+        var database = await (await SharedPostgres.GetAsync()).CreateDatabaseAsync();
+        var settings = new Dictionary<string, string?> { ["Consultations:Intake:Writers"] = "2", ["Consultations:Intake:MaxBatch"] = "16" };
+        await using var one = await ConsultationsHost.StartAsync(ConsultationsServiceTests.January10, database, settings);
+        await using var two = await ConsultationsHost.StartAsync(ConsultationsServiceTests.January10, database, settings);
+        var consultation = await ConsultationsServiceTests.OpenAsync(one);
+        using var publicKey = PublicKey(await two.Anonymous.GetLogPublicKeyAsync(new GetLogPublicKeyRequest()));
+
+        var receipts = await Task.WhenAll(Enumerable.Range(0, 240).Select(i =>
+            (i % 2 == 0 ? one : two).Anonymous.SubmitResponseAsync(ConsultationsServiceTests.Submission(consultation.Id, $"Answer {i}.")).ResponseAsync));
+
+        Assert.Equal(Enumerable.Range(0, 240).Select(i => (long)i), receipts.Select(r => r.Inclusion.LeafIndex).Order());
+        Assert.All(receipts, r => Assert.True(Includes(r.Inclusion) && Signed(r.Inclusion.Checkpoint, publicKey)));
+        var listed = await two.Anonymous.ListResponsesAsync(new ListResponsesRequest { ConsultationId = consultation.Id, PageSize = 500 });
+        Assert.Equal(
+            receipts.Select(r => (r.ResponseId, r.Inclusion.LeafIndex)).Order(),
+            listed.Responses.Select(r => (r.Id, r.LeafIndex)).Order());
+        var latest = await one.Anonymous.GetLogCheckpointAsync(new GetLogCheckpointRequest { ConsultationId = consultation.Id });
+        Assert.Equal(240, latest.TreeSize);
+        foreach (var receipt in receipts.Where((_, i) => i % 40 == 0))
+        {
+            Assert.True(Includes(await two.Anonymous.GetInclusionProofAsync(new GetInclusionProofRequest { ConsultationId = consultation.Id, ResponseId = receipt.ResponseId })));
+        }
     }
 
     [Fact]

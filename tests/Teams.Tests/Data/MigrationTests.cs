@@ -1,4 +1,6 @@
 using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Infrastructure;
+using Microsoft.EntityFrameworkCore.Migrations;
 using NodaTime;
 using Platform.Data;
 using Platform.Messaging;
@@ -10,7 +12,7 @@ using Wsis.Teams.Tests.Model;
 
 namespace Wsis.Teams.Tests.Data;
 
-/// <summary>The generated migrations (one set per provider) against the model and against databases made by the hand-written ones.</summary>
+/// <summary>The generated migrations (one set per provider) against the model and against databases made by the hand-written ones and by the generated ones before the tables were renamed.</summary>
 public sealed class MigrationTests
 {
     [Fact]
@@ -58,24 +60,107 @@ public sealed class MigrationTests
     // The shared part (old database, upgrade at start, rows and schema compared): tests/Testing/MigrationUpgrade.cs.
     private static Task Upgrade(DatabaseProvider provider, string lastHandWritten) =>
         MigrationUpgrade.KeepsEveryRowAndGetsANewDatabasesSchemaAsync<TeamsDbContext, SqliteTeamsDbContext, PostgresTeamsDbContext, HandWrittenTeamsDbContext>(
-            provider, TeamsModule.DatabaseName, lastHandWritten, options => new HandWrittenTeamsDbContext(options), FillAsync, NewDatabaseHasTheSameCatalogue);
+            provider, TeamsModule.DatabaseName, lastHandWritten, options => new HandWrittenTeamsDbContext(options), db => FillAsync(db, withHistory: false),
+            NewDatabaseHasTheSameCatalogue, TablesBeforePascalCase.Renamed);
 
-    private static async Task FillAsync(TeamsDbContext db)
+    /// <summary>The last migration before the tables took PascalCase names (issue 25: one naming convention across the services).</summary>
+    private const string LastBeforePascalCase = "20261208100000_HistoryEntries";
+
+    [Fact]
+    public Task A_SQLite_database_stopped_before_the_PascalCase_table_names_keeps_every_row_under_the_new_names() =>
+        UpgradeFromBeforePascalCase(DatabaseProvider.Sqlite);
+
+    [Fact]
+    public Task A_PostgreSQL_database_stopped_before_the_PascalCase_table_names_keeps_every_row_under_the_new_names() =>
+        UpgradeFromBeforePascalCase(DatabaseProvider.Postgres);
+
+    [Fact]
+    public void The_migration_after_the_last_snake_case_one_is_the_rename_on_both_providers()
     {
-        var (team, meeting) = FillEveryTable(db);
+        using var sqlite = new SqliteTeamsDbContext(new DbContextOptionsBuilder<SqliteTeamsDbContext>().UseSqlite("Data Source=:memory:").Options);
+        using var postgres = new PostgresTeamsDbContext(new DbContextOptionsBuilder<PostgresTeamsDbContext>().UseNpgsql("Host=localhost;Database=unused").Options);
+        Assert.Equal("20261209000000_PascalCaseTables", sqlite.Database.GetMigrations().SkipWhile(id => id != LastBeforePascalCase).Skip(1).First());
+        Assert.Equal("20261209000000_PascalCaseTables", postgres.Database.GetMigrations().SkipWhile(id => id != LastBeforePascalCase).Skip(1).First());
+    }
+
+    // A database the generated migrations made up to LastBeforePascalCase (as the service left it), filled
+    // through today's model on the former table names, then today's database set-up on it.
+    private static Task UpgradeFromBeforePascalCase(DatabaseProvider provider) =>
+        MigrationUpgrade.KeepsEveryRowAndGetsANewDatabasesSchemaAsync<TeamsDbContext, SqliteTeamsDbContext, PostgresTeamsDbContext>(
+            provider, TeamsModule.DatabaseName, LastBeforePascalCase,
+            async oldDatabase =>
+            {
+                await using (var db = Context(provider, oldDatabase))
+                {
+                    await db.GetService<IMigrator>().MigrateAsync(LastBeforePascalCase);
+                }
+
+                await using var before = new TeamsDbContextBeforePascalCase(MigrationUpgrade.Options<TeamsDbContextBeforePascalCase>(provider, oldDatabase));
+                await FillAsync(before, withHistory: true);
+            },
+            TheServiceReadsEveryTableUnderItsNewName, TablesBeforePascalCase.Renamed);
+
+    private static TeamsDbContext Context(DatabaseProvider provider, string connectionString) => provider == DatabaseProvider.Postgres
+        ? new PostgresTeamsDbContext(MigrationUpgrade.Options<PostgresTeamsDbContext>(provider, connectionString))
+        : new SqliteTeamsDbContext(MigrationUpgrade.Options<SqliteTeamsDbContext>(provider, connectionString));
+
+    /// <summary>
+    /// No former name is left; each renamed table has the rows its former self had; and today's model
+    /// reads a few of their values back (the rows themselves are compared by MigrationUpgrade).
+    /// </summary>
+    private static async Task TheServiceReadsEveryTableUnderItsNewName(MigrationUpgrade.Databases databases)
+    {
+        await NewDatabaseHasTheSameCatalogue(databases);
+        var counts = await DatabaseContents.RowCountsAsync(databases.Upgraded);
+        Assert.Empty(counts.Keys.Intersect(TablesBeforePascalCase.Renamed.Keys));
+        var countsBefore = databases.RowsBefore.GroupBy(r => r[..r.IndexOf(": ", StringComparison.Ordinal)]).ToDictionary(g => g.Key, g => g.Count());
+        Assert.All(TablesBeforePascalCase.Renamed.Values, table => Assert.Equal(countsBefore[table], counts[table]));
+        Assert.Equal(
+            [("ActionLines", 19), ("Ballots", 2), ("CoordinationModalities", 1), ("CoordinatorDesignations", 2), ("CoordinatorsMeetings", 1), ("FundingLines", 2), ("HistoryEntries", countsBefore["HistoryEntries"]),
+             ("MeetingRegistrations", 1), ("OfficerNominations", 2), ("Stakeholders", 2), ("StocktakingProcedures", 1), ("TeamMeetings", 1), ("TeamMemberships", 1), ("Teams", 2)],
+            counts.Where(t => t.Key is not ("IdempotencyRecords" or "InboxMessages" or "OutboxMessages") && !t.Key.StartsWith("__", StringComparison.Ordinal) && t.Key != "sqlite_sequence")
+                .OrderBy(t => t.Key, StringComparer.Ordinal).Select(t => (t.Key, t.Value)));
+
+        // On the connection itself: an open Npgsql connection's string no longer holds the password.
+        await using var db = databases.Provider == DatabaseProvider.Postgres
+            ? new PostgresTeamsDbContext(new DbContextOptionsBuilder<PostgresTeamsDbContext>().UseNpgsql(databases.Upgraded).Options)
+            : (TeamsDbContext)new SqliteTeamsDbContext(new DbContextOptionsBuilder<SqliteTeamsDbContext>().UseSqlite(databases.Upgraded).Options);
+        var a = await db.Stakeholders.SingleAsync(s => s.Name == "A");
+        var b = await db.Stakeholders.SingleAsync(s => s.Name == "B");
+        Assert.Equal(("CH", "US"), (a.CountryCode, b.CountryCode));
+        var team = await db.Teams.Include(t => t.Memberships).Include(t => t.Designations).Include(t => t.Modalities).SingleAsync(t => t.ActionLineCode == "C1");
+        Assert.Equal(a.Id, team.DesignatedCoordinator!.StakeholderId);
+        Assert.Equal("UN SG letter 2026/17", team.DesignatedCoordinator.DecisionReference);
+        Assert.Equal([b.Id], team.CurrentMembers.Select(m => m.StakeholderId));
+        Assert.Equal("Monthly calls; decisions by consensus", team.CurrentModalities!.Text);
+        var meeting = await db.CoordinatorsMeetings.Include(m => m.Funding).Include(m => m.Ballots).Include(m => m.StocktakingProcedures).SingleAsync();
+        Assert.Equal(a.Id, meeting.ChairId);
+        Assert.Equal([b.Id], meeting.ViceChairIds);
+        Assert.Equal([("CHF", 100L), ("EUR", 200L)], meeting.Funding.Select(f => (f.Currency, f.AmountMinor)).Order());
+        Assert.Equal(["title", "url"], meeting.StocktakingProcedures.Single(p => p.Year == 2027).RequiredFields);
+        var teamMeeting = await db.TeamMeetings.Include(m => m.Registrations).SingleAsync();
+        Assert.Equal((team.Id, b.Id), (teamMeeting.TeamId, teamMeeting.Registrations.Single().StakeholderId));
+    }
+
+    private static async Task FillAsync(TeamsDbContext db, bool withHistory)
+    {
+        var (team, meeting) = FillEveryTable(db, withHistory);
         await db.SaveChangesAsync();
         await AddOutboxRows(db);
         Assert.Contains(team.Id, await db.Teams.Select(t => t.Id).ToListAsync());
         Assert.Equal(meeting.Id, (await db.CoordinatorsMeetings.SingleAsync()).Id);
     }
 
-    // The seed data of a new database is the catalogue the hand-written migration inserted.
-    private static async Task NewDatabaseHasTheSameCatalogue(MigrationUpgrade.Databases databases) =>
-        Assert.Equal(
-            databases.RowsBefore.Where(r => r.StartsWith("action_lines:", StringComparison.Ordinal)),
-            (await DatabaseContents.RowsAsync(databases.Created)).Where(r => r.StartsWith("action_lines:", StringComparison.Ordinal)));
+    // The seed data of a new database is the catalogue the first migration inserted.
+    private static async Task NewDatabaseHasTheSameCatalogue(MigrationUpgrade.Databases databases)
+    {
+        var catalogue = databases.RowsBefore.Where(r => r.StartsWith("ActionLines:", StringComparison.Ordinal)).ToList();
+        Assert.Equal(19, catalogue.Count);
+        Assert.Equal(catalogue, (await DatabaseContents.RowsAsync(databases.Created)).Where(r => r.StartsWith("ActionLines:", StringComparison.Ordinal)));
+    }
 
-    private static (Team Team, CoordinatorsMeeting Meeting) FillEveryTable(TeamsDbContext db)
+    /// <param name="withHistory">Also the history lines the aggregates recorded (the table exists from <c>20261208100000_HistoryEntries</c>).</param>
+    private static (Team Team, CoordinatorsMeeting Meeting) FillEveryTable(TeamsDbContext db, bool withHistory)
     {
         var a = Given.Stakeholder("A", country: "CH");
         var b = Given.Stakeholder("B", StakeholderCategory.CivilSociety, "US");
@@ -94,6 +179,10 @@ public sealed class MigrationTests
         m.CloseElection(Given.Secretariat, Given.Now);
         m.SetStocktakingProcedures(2027, Given.Now.Plus(Duration.FromDays(100)), ["title", "url"], Given.CoordinatorActor(a), Given.Now);
         db.AddRange(a, b, teamA, teamB, teamMeeting, m);
+        if (withHistory)
+        {
+            db.AddRange(teamA.TakeNewHistory().Concat(teamB.TakeNewHistory()).Concat(teamMeeting.TakeNewHistory()).Concat(m.TakeNewHistory()));
+        }
 
         db.Add(new IdempotencyRecord
         {

@@ -9,7 +9,7 @@ internal sealed class ActionLineConfiguration : IEntityTypeConfiguration<ActionL
 {
     public void Configure(EntityTypeBuilder<ActionLine> e)
     {
-        e.ToTable("action_lines");
+        e.ToTable("ActionLines");
         e.HasKey(l => l.Code);
         e.Property(l => l.Code).HasMaxLength(32);
         e.Property(l => l.Title).HasMaxLength(300);

@@ -9,7 +9,7 @@ internal sealed class CoordinatorsMeetingConfiguration : IEntityTypeConfiguratio
 {
     public void Configure(EntityTypeBuilder<CoordinatorsMeeting> e)
     {
-        e.ToTable("coordinators_meetings");
+        e.ToTable("CoordinatorsMeetings");
         e.Property<int>(TeamsDbContext.Revision).IsConcurrencyToken();
         e.Property(m => m.Venue).HasMaxLength(Text.ReferenceMax);
         e.Property(m => m.ConvenedBy).HasMaxLength(200);
@@ -39,7 +39,7 @@ internal sealed class FundingLineConfiguration : IEntityTypeConfiguration<Fundin
 {
     public void Configure(EntityTypeBuilder<FundingLine> e)
     {
-        e.ToTable("funding_lines");
+        e.ToTable("FundingLines");
         e.Property(f => f.Id).ValueGeneratedNever();
         e.Property(f => f.Currency).HasMaxLength(3);
     }
@@ -49,7 +49,7 @@ internal sealed class OfficerNominationConfiguration : IEntityTypeConfiguration<
 {
     public void Configure(EntityTypeBuilder<OfficerNomination> e)
     {
-        e.ToTable("officer_nominations");
+        e.ToTable("OfficerNominations");
         e.Property(n => n.Id).ValueGeneratedNever();
         e.Property(n => n.NominatedBy).HasMaxLength(200);
         e.HasIndex("MeetingId", nameof(OfficerNomination.Office), nameof(OfficerNomination.StakeholderId)).IsUnique();
@@ -60,7 +60,7 @@ internal sealed class BallotConfiguration : IEntityTypeConfiguration<Ballot>
 {
     public void Configure(EntityTypeBuilder<Ballot> e)
     {
-        e.ToTable("ballots");
+        e.ToTable("Ballots");
         e.Property(b => b.Id).ValueGeneratedNever();
         e.Property(b => b.CastBy).HasMaxLength(200);
         e.Ignore(b => b.CandidateIds);

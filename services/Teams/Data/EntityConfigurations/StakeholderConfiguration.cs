@@ -8,7 +8,7 @@ internal sealed class StakeholderConfiguration : IEntityTypeConfiguration<Stakeh
 {
     public void Configure(EntityTypeBuilder<Stakeholder> e)
     {
-        e.ToTable("stakeholders");
+        e.ToTable("Stakeholders");
         e.Property(s => s.Name).HasMaxLength(Text.NameMax);
         e.Property(s => s.CountryCode).HasMaxLength(2);
         e.Property(s => s.ContactEmail).HasMaxLength(254);

@@ -9,7 +9,7 @@ internal sealed class StocktakingProceduresConfiguration : IEntityTypeConfigurat
 {
     public void Configure(EntityTypeBuilder<StocktakingProcedures> e)
     {
-        e.ToTable("stocktaking_procedures");
+        e.ToTable("StocktakingProcedures");
         e.Property(p => p.Id).ValueGeneratedNever();
         e.Property(p => p.SetBy).HasMaxLength(200);
         e.Ignore(p => p.RequiredFields);

@@ -9,7 +9,7 @@ internal sealed class TeamConfiguration : IEntityTypeConfiguration<Team>
 {
     public void Configure(EntityTypeBuilder<Team> e)
     {
-        e.ToTable("teams");
+        e.ToTable("Teams");
         e.Property<int>(TeamsDbContext.Revision).IsConcurrencyToken();
         e.Property(t => t.ActionLineCode).HasMaxLength(32);
         e.Property(t => t.CreatedBy).HasMaxLength(200);
@@ -34,13 +34,13 @@ internal sealed class TeamMembershipConfiguration : IEntityTypeConfiguration<Tea
 {
     public void Configure(EntityTypeBuilder<TeamMembership> e)
     {
-        e.ToTable("team_memberships");
+        e.ToTable("TeamMemberships");
         e.Property(m => m.Id).ValueGeneratedNever();
         e.Property(m => m.JoinedBy).HasMaxLength(200);
         e.Property(m => m.LeftBy).HasMaxLength(200);
         e.Ignore(m => m.IsActive);
         // One open membership per stakeholder and team. The filter is plain SQL both providers read.
-        e.HasIndex("TeamId", nameof(TeamMembership.StakeholderId)).IsUnique().HasFilter("\"LeftAt\" IS NULL").HasDatabaseName("IX_team_memberships_open");
+        e.HasIndex("TeamId", nameof(TeamMembership.StakeholderId)).IsUnique().HasFilter("\"LeftAt\" IS NULL").HasDatabaseName("IX_TeamMemberships_Open");
     }
 }
 
@@ -48,7 +48,7 @@ internal sealed class CoordinatorDesignationConfiguration : IEntityTypeConfigura
 {
     public void Configure(EntityTypeBuilder<CoordinatorDesignation> e)
     {
-        e.ToTable("coordinator_designations");
+        e.ToTable("CoordinatorDesignations");
         e.Property(d => d.Id).ValueGeneratedNever();
         e.Property(d => d.NominatedBy).HasMaxLength(200);
         e.Property(d => d.RecommendedBy).HasMaxLength(200);
@@ -57,7 +57,7 @@ internal sealed class CoordinatorDesignationConfiguration : IEntityTypeConfigura
         e.Property(d => d.DecisionReference).HasMaxLength(Text.ReferenceMax);
         e.Ignore(d => d.IsUnderWay);
         // At most one designated coordinator per team (Stage 3 = Designated).
-        e.HasIndex("TeamId").IsUnique().HasFilter("\"Stage\" = 3").HasDatabaseName("IX_coordinator_designations_in_force");
+        e.HasIndex("TeamId").IsUnique().HasFilter("\"Stage\" = 3").HasDatabaseName("IX_CoordinatorDesignations_InForce");
     }
 }
 
@@ -65,7 +65,7 @@ internal sealed class CoordinationModalitiesConfiguration : IEntityTypeConfigura
 {
     public void Configure(EntityTypeBuilder<CoordinationModalities> e)
     {
-        e.ToTable("coordination_modalities");
+        e.ToTable("CoordinationModalities");
         e.Property(m => m.Id).ValueGeneratedNever();
         e.Property(m => m.SetBy).HasMaxLength(200);
         e.HasIndex("TeamId", nameof(CoordinationModalities.Version)).IsUnique();

@@ -9,7 +9,7 @@ internal sealed class TeamMeetingConfiguration : IEntityTypeConfiguration<TeamMe
 {
     public void Configure(EntityTypeBuilder<TeamMeeting> e)
     {
-        e.ToTable("team_meetings");
+        e.ToTable("TeamMeetings");
         e.Property<int>(TeamsDbContext.Revision).IsConcurrencyToken();
         e.Property(m => m.Title).HasMaxLength(Text.NameMax);
         e.Property(m => m.VenueOrLink).HasMaxLength(Text.ReferenceMax);
@@ -25,7 +25,7 @@ internal sealed class MeetingRegistrationConfiguration : IEntityTypeConfiguratio
 {
     public void Configure(EntityTypeBuilder<MeetingRegistration> e)
     {
-        e.ToTable("meeting_registrations");
+        e.ToTable("MeetingRegistrations");
         e.Property(r => r.Id).ValueGeneratedNever();
         e.Property(r => r.RegisteredBy).HasMaxLength(200);
         e.HasIndex("MeetingId", nameof(MeetingRegistration.StakeholderId)).IsUnique();

@@ -181,6 +181,60 @@ namespace Wsis.Consultations.Data.Migrations.Postgres
                     b.ToTable("OutboxMessages", (string)null);
                 });
 
+            modelBuilder.Entity("Wsis.Consultations.Examination.LiveExaminationPackage", b =>
+                {
+                    b.Property<Guid>("ConsultationId")
+                        .HasColumnType("uuid");
+
+                    b.Property<long>("ComputedAt")
+                        .HasColumnType("bigint");
+
+                    b.Property<byte[]>("Content")
+                        .IsRequired()
+                        .HasColumnType("bytea");
+
+                    b.Property<int>("Format")
+                        .HasColumnType("integer");
+
+                    b.Property<int>("Size")
+                        .HasColumnType("integer");
+
+                    b.HasKey("ConsultationId");
+
+                    b.ToTable("LiveExaminationPackages", (string)null);
+                });
+
+            modelBuilder.Entity("Wsis.Consultations.Examination.StoredExaminationPackage", b =>
+                {
+                    b.Property<Guid>("ConsultationId")
+                        .HasColumnType("uuid");
+
+                    b.Property<long>("ComputeMilliseconds")
+                        .HasColumnType("bigint");
+
+                    b.Property<long>("ComputedAt")
+                        .HasColumnType("bigint");
+
+                    b.Property<byte[]>("Content")
+                        .IsRequired()
+                        .HasColumnType("bytea");
+
+                    b.Property<int>("Format")
+                        .HasColumnType("integer");
+
+                    b.Property<string>("ResponsesDigest")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)");
+
+                    b.Property<int>("Size")
+                        .HasColumnType("integer");
+
+                    b.HasKey("ConsultationId");
+
+                    b.ToTable("ExaminationPackages", (string)null);
+                });
+
             modelBuilder.Entity("Wsis.Consultations.Model.Consultation", b =>
                 {
                     b.Property<Guid>("Id")
@@ -393,9 +447,6 @@ namespace Wsis.Consultations.Data.Migrations.Postgres
                     b.Property<bool>("Late")
                         .HasColumnType("boolean");
 
-                    b.Property<long?>("LogIndex")
-                        .HasColumnType("bigint");
-
                     b.Property<string>("Problems")
                         .IsRequired()
                         .HasColumnType("text")
@@ -461,8 +512,6 @@ namespace Wsis.Consultations.Data.Migrations.Postgres
                     b.HasIndex("TrackingNumber")
                         .IsUnique();
 
-                    b.HasIndex("ConsultationId", "LogIndex");
-
                     b.HasIndex("ConsultationId", "Published", "ReceivedAt");
 
                     b.ToTable("Responses", (string)null);
@@ -503,6 +552,24 @@ namespace Wsis.Consultations.Data.Migrations.Postgres
                     b.ToTable("ResponseAttachments", (string)null);
                 });
 
+            modelBuilder.Entity("Wsis.Consultations.Examination.LiveExaminationPackage", b =>
+                {
+                    b.HasOne("Wsis.Consultations.Model.Consultation", null)
+                        .WithMany()
+                        .HasForeignKey("ConsultationId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("Wsis.Consultations.Examination.StoredExaminationPackage", b =>
+                {
+                    b.HasOne("Wsis.Consultations.Model.Consultation", null)
+                        .WithMany()
+                        .HasForeignKey("ConsultationId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
             modelBuilder.Entity("Wsis.Consultations.Model.Consultation", b =>
                 {
                     b.HasOne("Wsis.Consultations.Model.GroupMeeting", null)
@@ -518,6 +585,25 @@ namespace Wsis.Consultations.Data.Migrations.Postgres
                         .WithMany()
                         .HasForeignKey("ConsultationId")
                         .OnDelete(DeleteBehavior.Restrict);
+
+                    b.OwnsOne("Wsis.Consultations.Model.LogLeaf", "Leaf", b1 =>
+                        {
+                            b1.Property<Guid>("ResponseId")
+                                .HasColumnType("uuid");
+
+                            b1.Property<long>("Index")
+                                .HasColumnType("bigint")
+                                .HasColumnName("LogIndex");
+
+                            b1.HasKey("ResponseId");
+
+                            b1.ToTable("ResponseLeaves", (string)null);
+
+                            b1.WithOwner()
+                                .HasForeignKey("ResponseId");
+                        });
+
+                    b.Navigation("Leaf");
                 });
 
             modelBuilder.Entity("Wsis.Consultations.Model.ResponseAttachment", b =>

@@ -172,6 +172,60 @@ namespace Wsis.Consultations.Data.Migrations.Sqlite
                     b.ToTable("OutboxMessages", (string)null);
                 });
 
+            modelBuilder.Entity("Wsis.Consultations.Examination.LiveExaminationPackage", b =>
+                {
+                    b.Property<Guid>("ConsultationId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("ComputedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<byte[]>("Content")
+                        .IsRequired()
+                        .HasColumnType("BLOB");
+
+                    b.Property<int>("Format")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("Size")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("ConsultationId");
+
+                    b.ToTable("LiveExaminationPackages", (string)null);
+                });
+
+            modelBuilder.Entity("Wsis.Consultations.Examination.StoredExaminationPackage", b =>
+                {
+                    b.Property<Guid>("ConsultationId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("ComputeMilliseconds")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("ComputedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<byte[]>("Content")
+                        .IsRequired()
+                        .HasColumnType("BLOB");
+
+                    b.Property<int>("Format")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("ResponsesDigest")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("Size")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("ConsultationId");
+
+                    b.ToTable("ExaminationPackages", (string)null);
+                });
+
             modelBuilder.Entity("Wsis.Consultations.Model.Consultation", b =>
                 {
                     b.Property<Guid>("Id")
@@ -384,9 +438,6 @@ namespace Wsis.Consultations.Data.Migrations.Sqlite
                     b.Property<bool>("Late")
                         .HasColumnType("INTEGER");
 
-                    b.Property<long?>("LogIndex")
-                        .HasColumnType("INTEGER");
-
                     b.Property<string>("Problems")
                         .IsRequired()
                         .HasColumnType("TEXT")
@@ -452,8 +503,6 @@ namespace Wsis.Consultations.Data.Migrations.Sqlite
                     b.HasIndex("TrackingNumber")
                         .IsUnique();
 
-                    b.HasIndex("ConsultationId", "LogIndex");
-
                     b.HasIndex("ConsultationId", "Published", "ReceivedAt");
 
                     b.ToTable("Responses", (string)null);
@@ -494,6 +543,24 @@ namespace Wsis.Consultations.Data.Migrations.Sqlite
                     b.ToTable("ResponseAttachments", (string)null);
                 });
 
+            modelBuilder.Entity("Wsis.Consultations.Examination.LiveExaminationPackage", b =>
+                {
+                    b.HasOne("Wsis.Consultations.Model.Consultation", null)
+                        .WithMany()
+                        .HasForeignKey("ConsultationId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("Wsis.Consultations.Examination.StoredExaminationPackage", b =>
+                {
+                    b.HasOne("Wsis.Consultations.Model.Consultation", null)
+                        .WithMany()
+                        .HasForeignKey("ConsultationId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
             modelBuilder.Entity("Wsis.Consultations.Model.Consultation", b =>
                 {
                     b.HasOne("Wsis.Consultations.Model.GroupMeeting", null)
@@ -509,6 +576,25 @@ namespace Wsis.Consultations.Data.Migrations.Sqlite
                         .WithMany()
                         .HasForeignKey("ConsultationId")
                         .OnDelete(DeleteBehavior.Restrict);
+
+                    b.OwnsOne("Wsis.Consultations.Model.LogLeaf", "Leaf", b1 =>
+                        {
+                            b1.Property<Guid>("ResponseId")
+                                .HasColumnType("TEXT");
+
+                            b1.Property<long>("Index")
+                                .HasColumnType("INTEGER")
+                                .HasColumnName("LogIndex");
+
+                            b1.HasKey("ResponseId");
+
+                            b1.ToTable("ResponseLeaves", (string)null);
+
+                            b1.WithOwner()
+                                .HasForeignKey("ResponseId");
+                        });
+
+                    b.Navigation("Leaf");
                 });
 
             modelBuilder.Entity("Wsis.Consultations.Model.ResponseAttachment", b =>

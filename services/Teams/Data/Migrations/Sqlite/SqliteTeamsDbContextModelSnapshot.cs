@@ -193,7 +193,7 @@ namespace Wsis.Teams.Data.Migrations.Sqlite
 
                     b.HasKey("Code");
 
-                    b.ToTable("action_lines", (string)null);
+                    b.ToTable("ActionLines", (string)null);
 
                     b.HasData(
                         new
@@ -356,7 +356,7 @@ namespace Wsis.Teams.Data.Migrations.Sqlite
                     b.HasIndex("MeetingId", "Office", "TeamId")
                         .IsUnique();
 
-                    b.ToTable("ballots", (string)null);
+                    b.ToTable("Ballots", (string)null);
                 });
 
             modelBuilder.Entity("Wsis.Teams.Model.CoordinationModalities", b =>
@@ -387,7 +387,7 @@ namespace Wsis.Teams.Data.Migrations.Sqlite
                     b.HasIndex("TeamId", "Version")
                         .IsUnique();
 
-                    b.ToTable("coordination_modalities", (string)null);
+                    b.ToTable("CoordinationModalities", (string)null);
                 });
 
             modelBuilder.Entity("Wsis.Teams.Model.CoordinatorDesignation", b =>
@@ -444,10 +444,10 @@ namespace Wsis.Teams.Data.Migrations.Sqlite
 
                     b.HasIndex("TeamId")
                         .IsUnique()
-                        .HasDatabaseName("IX_coordinator_designations_in_force")
+                        .HasDatabaseName("IX_CoordinatorDesignations_InForce")
                         .HasFilter("\"Stage\" = 3");
 
-                    b.ToTable("coordinator_designations", (string)null);
+                    b.ToTable("CoordinatorDesignations", (string)null);
                 });
 
             modelBuilder.Entity("Wsis.Teams.Model.CoordinatorsMeeting", b =>
@@ -522,7 +522,7 @@ namespace Wsis.Teams.Data.Migrations.Sqlite
 
                     b.HasKey("Id");
 
-                    b.ToTable("coordinators_meetings", (string)null);
+                    b.ToTable("CoordinatorsMeetings", (string)null);
                 });
 
             modelBuilder.Entity("Wsis.Teams.Model.FundingLine", b =>
@@ -548,7 +548,7 @@ namespace Wsis.Teams.Data.Migrations.Sqlite
 
                     b.HasIndex("MeetingId");
 
-                    b.ToTable("funding_lines", (string)null);
+                    b.ToTable("FundingLines", (string)null);
                 });
 
             modelBuilder.Entity("Wsis.Teams.Model.MeetingRegistration", b =>
@@ -575,7 +575,7 @@ namespace Wsis.Teams.Data.Migrations.Sqlite
                     b.HasIndex("MeetingId", "StakeholderId")
                         .IsUnique();
 
-                    b.ToTable("meeting_registrations", (string)null);
+                    b.ToTable("MeetingRegistrations", (string)null);
                 });
 
             modelBuilder.Entity("Wsis.Teams.Model.OfficerNomination", b =>
@@ -605,7 +605,7 @@ namespace Wsis.Teams.Data.Migrations.Sqlite
                     b.HasIndex("MeetingId", "Office", "StakeholderId")
                         .IsUnique();
 
-                    b.ToTable("officer_nominations", (string)null);
+                    b.ToTable("OfficerNominations", (string)null);
                 });
 
             modelBuilder.Entity("Wsis.Teams.Model.Stakeholder", b =>
@@ -646,7 +646,7 @@ namespace Wsis.Teams.Data.Migrations.Sqlite
 
                     b.HasIndex("CountryCode");
 
-                    b.ToTable("stakeholders", (string)null);
+                    b.ToTable("Stakeholders", (string)null);
                 });
 
             modelBuilder.Entity("Wsis.Teams.Model.StocktakingProcedures", b =>
@@ -685,7 +685,7 @@ namespace Wsis.Teams.Data.Migrations.Sqlite
                     b.HasIndex("MeetingId", "Year")
                         .IsUnique();
 
-                    b.ToTable("stocktaking_procedures", (string)null);
+                    b.ToTable("StocktakingProcedures", (string)null);
                 });
 
             modelBuilder.Entity("Wsis.Teams.Model.Team", b =>
@@ -716,7 +716,7 @@ namespace Wsis.Teams.Data.Migrations.Sqlite
                     b.HasIndex("ActionLineCode")
                         .IsUnique();
 
-                    b.ToTable("teams", (string)null);
+                    b.ToTable("Teams", (string)null);
                 });
 
             modelBuilder.Entity("Wsis.Teams.Model.TeamMeeting", b =>
@@ -763,7 +763,7 @@ namespace Wsis.Teams.Data.Migrations.Sqlite
 
                     b.HasIndex("TeamId");
 
-                    b.ToTable("team_meetings", (string)null);
+                    b.ToTable("TeamMeetings", (string)null);
                 });
 
             modelBuilder.Entity("Wsis.Teams.Model.TeamMembership", b =>
@@ -796,10 +796,10 @@ namespace Wsis.Teams.Data.Migrations.Sqlite
 
                     b.HasIndex("TeamId", "StakeholderId")
                         .IsUnique()
-                        .HasDatabaseName("IX_team_memberships_open")
+                        .HasDatabaseName("IX_TeamMemberships_Open")
                         .HasFilter("\"LeftAt\" IS NULL");
 
-                    b.ToTable("team_memberships", (string)null);
+                    b.ToTable("TeamMemberships", (string)null);
                 });
 
             modelBuilder.Entity("Wsis.Teams.Model.Ballot", b =>
