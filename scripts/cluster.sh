@@ -135,12 +135,12 @@ esac
 if [ "${CLUSTER_NO_BUILD:-0}" != 1 ]; then
   "$here/scripts/install-test-deps.sh"
   echo "cluster: building the deployables (Release)"
-  for project in services/Teams/Teams.csproj services/Consultations/Consultations.csproj \
-                 services/Reporting/Reporting.csproj gateway/Gateway.csproj tools/DevToken/DevToken.csproj; do
+  for project in deploy/Teams/Teams.Deployable.csproj deploy/Consultations/Consultations.Deployable.csproj \
+                 deploy/Reporting/Reporting.Deployable.csproj deploy/Gateway/Gateway.Deployable.csproj tools/DevToken/DevToken.csproj; do
     dotnet build "$here/$project" -c Release -nologo -v quiet >/dev/null
   done
 fi
-for dll in "$(bin services/Teams Teams)" "$(bin services/Consultations Consultations)" "$(bin services/Reporting Reporting)" "$(bin gateway Gateway)"; do
+for dll in "$(bin deploy/Teams Teams)" "$(bin deploy/Consultations Consultations)" "$(bin deploy/Reporting Reporting)" "$(bin deploy/Gateway Gateway)"; do
   [ -f "$dll" ] || { echo "cluster: $dll is missing; run without CLUSTER_NO_BUILD=1" >&2; exit 1; }
 done
 
@@ -177,25 +177,25 @@ wait_port "$RABBIT_PORT" 120 rabbitmq
 with_rabbit_env "$rabbit_bin/rabbitmqctl" -n wsis-cluster@localhost -q await_startup >/dev/null
 
 pgcs() { echo "Host=127.0.0.1;Port=$PG_PORT;Database=$1;Username=postgres"; }
-start_service teams "$(bin services/Teams Teams)" "$TEAMS_PORT" ConnectionStrings__Teams="$(pgcs teams)"
+start_service teams "$(bin deploy/Teams Teams)" "$TEAMS_PORT" ConnectionStrings__Teams="$(pgcs teams)"
 i=0; dests=()
 for port in $CONSULTATIONS_PORTS; do
   i=$((i + 1))
-  start_service "consultations-$i" "$(bin services/Consultations Consultations)" "$port" ConnectionStrings__Consultations="$(pgcs consultations)" \
+  start_service "consultations-$i" "$(bin deploy/Consultations Consultations)" "$port" ConnectionStrings__Consultations="$(pgcs consultations)" \
     Consultations__Log__SigningKey="$(log_key)"
   dests+=("ReverseProxy__Clusters__consultations__Destinations__d${i}__Address=http://127.0.0.1:$port")
   # The first instance applies the migrations; the next ones start once it serves.
   if [ "$i" -eq 1 ]; then wait_port "$port" 90 "consultations-$i"; fi
 done
-start_service reporting "$(bin services/Reporting Reporting)" "$REPORTING_PORT" ConnectionStrings__Reporting="$(pgcs reporting)"
-# As the gateway's Dockerfile runs it: inline socket completions (gateway/Dockerfile, bench/gateway/README.md).
-env "${dests[@]}" ASPNETCORE_URLS= ASPNETCORE_CONTENTROOT="$(dirname "$(bin gateway Gateway)")" DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS=1 \
+start_service reporting "$(bin deploy/Reporting Reporting)" "$REPORTING_PORT" ConnectionStrings__Reporting="$(pgcs reporting)"
+# As the gateway's Dockerfile runs it: inline socket completions (deploy/Gateway/Dockerfile, bench/gateway/README.md).
+env "${dests[@]}" ASPNETCORE_URLS= ASPNETCORE_CONTENTROOT="$(dirname "$(bin deploy/Gateway Gateway)")" DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS=1 \
   Kestrel__Endpoints__Web__Url="http://127.0.0.1:$GATEWAY_HTTP_PORT" Kestrel__Endpoints__Web__Protocols=Http1 \
   Kestrel__Endpoints__Grpc__Url="http://127.0.0.1:$GATEWAY_GRPC_PORT" Kestrel__Endpoints__Grpc__Protocols=Http2 \
   ReverseProxy__Clusters__teams__Destinations__d1__Address="http://127.0.0.1:$TEAMS_PORT" \
   ReverseProxy__Clusters__reporting__Destinations__d1__Address="http://127.0.0.1:$REPORTING_PORT" \
   Auth__Issuer="$ISSUER" Auth__Audience="$AUDIENCE" Auth__SigningKeys__0="$(auth_key)" \
-  setsid dotnet "$(bin gateway Gateway)" </dev/null >>"$state/logs/gateway.log" 2>&1 &
+  setsid dotnet "$(bin deploy/Gateway Gateway)" </dev/null >>"$state/logs/gateway.log" 2>&1 &
 echo $! >"$state/pids/gateway.pid"
 
 wait_port "$TEAMS_PORT" 90 teams

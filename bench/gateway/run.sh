@@ -5,7 +5,7 @@
 #   gateway - the gateway's gRPC (HTTP/2) port (YARP), which routes them to that same backend
 #   nginx   - Debian's nginx-light with grpc_pass and upstream keepalive in front of the same backend
 # ROUNDS rounds in alternating order, best round of each. The gateway is the deployable
-# (gateway/bin/Release/.../Gateway.dll, its appsettings.json) with one route added through
+# (deploy/Gateway/bin/Release/.../Gateway.dll, its appsettings.json) with one route added through
 # environment variables, as an operator would: ReverseProxy:Routes:bench matches
 # /grpc.testing.TestService/{**rest} and goes to ReverseProxy:Clusters:bench (the backend, HTTP/2).
 # GATEWAY_VARIANTS="name:KEY=VALUE,KEY=VALUE;name2:..." adds gateways with extra environment, each
@@ -37,13 +37,13 @@ fi
 
 if [ "${NO_BUILD:-0}" != 1 ]; then
   echo "building (Release)..."
-  for project in bench/Grpc.Bench/Grpc.Bench.csproj tests/Interop/Interop.csproj gateway/Gateway.csproj; do
+  for project in bench/Grpc.Bench/Grpc.Bench.csproj tests/Interop/Interop.csproj deploy/Gateway/Gateway.Deployable.csproj; do
     dotnet build -c Release "$project" -nologo -v q >/dev/null
   done
 fi
 bench_dll=bench/Grpc.Bench/bin/Release/net10.0/Grpc.Bench.dll
 interop_dll=tests/Interop/bin/Release/net10.0/Interop.dll
-gateway_dll=gateway/bin/Release/net10.0/Gateway.dll
+gateway_dll=deploy/Gateway/bin/Release/net10.0/Gateway.dll
 dotnet "$bench_dll" --mode request --size "$SIZE" --out "$work/request.bin"
 
 free_port() { python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }

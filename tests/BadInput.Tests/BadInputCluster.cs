@@ -87,13 +87,13 @@ public sealed class BadInputCluster : IAsyncLifetime
             [key] = database,
         };
 
-        Teams = Launch("teams", BuildOutput.Dll("services/Teams", "Teams"),
+        Teams = Launch("teams", BuildOutput.Dll("deploy/Teams", "Teams"),
             Service(teamsPort, "ConnectionStrings__Teams", await postgres.CreateDatabaseAsync()));
-        Consultations = Launch("consultations", BuildOutput.Dll("services/Consultations", "Consultations"),
+        Consultations = Launch("consultations", BuildOutput.Dll("deploy/Consultations", "Consultations"),
             Service(consultationsPort, "ConnectionStrings__Consultations", await postgres.CreateDatabaseAsync()));
-        Reporting = Launch("reporting", BuildOutput.Dll("services/Reporting", "Reporting"),
+        Reporting = Launch("reporting", BuildOutput.Dll("deploy/Reporting", "Reporting"),
             Service(reportingPort, "ConnectionStrings__Reporting", await postgres.CreateDatabaseAsync()));
-        Gateway = Launch("gateway", BuildOutput.Dll("gateway", "Gateway"), new Dictionary<string, string>(common)
+        Gateway = Launch("gateway", BuildOutput.Dll("deploy/Gateway", "Gateway"), new Dictionary<string, string>(common)
         {
             ["ASPNETCORE_URLS"] = "",
             ["Kestrel__Endpoints__Web__Url"] = $"http://127.0.0.1:{webPort}",

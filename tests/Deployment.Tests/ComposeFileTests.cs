@@ -54,11 +54,11 @@ public sealed class ComposeFileTests
     }
 
     [Theory]
-    [InlineData("services/Teams/Dockerfile", "Teams.dll")]
-    [InlineData("services/Consultations/Dockerfile", "Consultations.dll")]
-    [InlineData("services/Reporting/Dockerfile", "Reporting.dll")]
-    [InlineData("gateway/Dockerfile", "Gateway.dll")]
-    [InlineData("mail/Dockerfile", "Wsis.Mail.dll")]
+    [InlineData("deploy/Teams/Dockerfile", "Teams.dll")]
+    [InlineData("deploy/Consultations/Dockerfile", "Consultations.dll")]
+    [InlineData("deploy/Reporting/Dockerfile", "Reporting.dll")]
+    [InlineData("deploy/Gateway/Dockerfile", "Gateway.dll")]
+    [InlineData("deploy/Mail/Dockerfile", "Mail.dll")]
     public void Dockerfile_is_multi_stage_non_root_with_a_health_check(string path, string entry)
     {
         var text = File.ReadAllText(Path.Combine(RepoRoot, path));
@@ -66,6 +66,50 @@ public sealed class ComposeFileTests
         Assert.Contains("USER $APP_UID", text);
         Assert.Contains($"HEALTHCHECK", text);
         Assert.Contains($"ENTRYPOINT [\"dotnet\", \"{entry}\"]", text);
+    }
+
+    [Theory]
+    [InlineData("deploy/Teams", "Teams.Deployable.csproj")]
+    [InlineData("deploy/Consultations", "Consultations.Deployable.csproj")]
+    [InlineData("deploy/Reporting", "Reporting.Deployable.csproj")]
+    [InlineData("deploy/Gateway", "Gateway.Deployable.csproj")]
+    [InlineData("deploy/Mail", "Mail.Deployable.csproj")]
+    public void Dockerfile_publishes_its_deployable_and_copies_every_project_it_builds_from(string folder, string project)
+    {
+        var text = File.ReadAllText(Path.Combine(RepoRoot, folder, "Dockerfile"));
+        Assert.Contains($"RUN dotnet publish {folder}/{project} ", text);
+
+        var copied = text.Split('\n')
+            .Where(l => l.StartsWith("COPY ", StringComparison.Ordinal) && !l.Contains("--from=", StringComparison.Ordinal))
+            .Select(l => l.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1].TrimEnd('/'))
+            .ToList();
+        foreach (var needed in ProjectFoldersOf(Path.Combine(RepoRoot, folder, project)))
+        {
+            Assert.True(copied.Any(c => needed == c || needed.StartsWith(c + "/", StringComparison.Ordinal)),
+                $"{folder}/Dockerfile builds from {needed} but copies only {string.Join(", ", copied)}");
+        }
+    }
+
+    /// <summary>The folders (relative to the repository, '/'-separated) of a project and of every project it references, transitively.</summary>
+    private static SortedSet<string> ProjectFoldersOf(string project)
+    {
+        var folders = new SortedSet<string>(StringComparer.Ordinal);
+        var pending = new Stack<string>([Path.GetFullPath(project)]);
+        while (pending.TryPop(out var next))
+        {
+            var folder = Path.GetDirectoryName(next)!;
+            if (!folders.Add(Path.GetRelativePath(RepoRoot, folder).Replace('\\', '/')))
+            {
+                continue;
+            }
+
+            foreach (var reference in System.Xml.Linq.XDocument.Load(next).Descendants("ProjectReference"))
+            {
+                pending.Push(Path.GetFullPath(Path.Combine(folder, reference.Attribute("Include")!.Value.Replace('\\', '/'))));
+            }
+        }
+
+        return folders;
     }
 
     private static Dictionary<string, string> ValidEnv() => new()

@@ -74,13 +74,13 @@ public sealed class MissionCluster : IAsyncLifetime
         int teamsPort = FreePort.Next(), reportingPort = FreePort.Next(), webPort = FreePort.Next(), grpcPort = FreePort.Next();
         int[] consultationsPorts = [FreePort.Next(), FreePort.Next()];
 
-        Teams = Launch("teams", BuildOutput.Dll("services/Teams", "Teams"),
+        Teams = Launch("teams", BuildOutput.Dll("deploy/Teams", "Teams"),
             ServiceEnvironment(teamsPort, ("ConnectionStrings__Teams", await Postgres.CreateDatabaseAsync("teams"))));
         var consultationsDatabase = await Postgres.CreateDatabaseAsync("consultations");
         var consultations = new List<DeployableProcess>();
         for (var i = 0; i < consultationsPorts.Length; i++)
         {
-            consultations.Add(Launch($"consultations-{i + 1}", BuildOutput.Dll("services/Consultations", "Consultations"),
+            consultations.Add(Launch($"consultations-{i + 1}", BuildOutput.Dll("deploy/Consultations", "Consultations"),
                 ServiceEnvironment(consultationsPorts[i],
                     ("ConnectionStrings__Consultations", consultationsDatabase),
                     ("Consultations__Closing__PollSeconds", "1"),
@@ -98,7 +98,7 @@ public sealed class MissionCluster : IAsyncLifetime
         }
 
         Consultations = consultations;
-        Reporting = Launch("reporting", BuildOutput.Dll("services/Reporting", "Reporting"),
+        Reporting = Launch("reporting", BuildOutput.Dll("deploy/Reporting", "Reporting"),
             ServiceEnvironment(reportingPort, ("ConnectionStrings__Reporting", await Postgres.CreateDatabaseAsync("reporting"))));
 
         var gateway = new Dictionary<string, string>(common)
@@ -115,7 +115,7 @@ public sealed class MissionCluster : IAsyncLifetime
             // Submissions in a test come from one address, faster than a person types.
             ["Gateway__RateLimits__Submissions__PermitLimit"] = "1000",
         };
-        Gateway = Launch("gateway", BuildOutput.Dll("gateway", "Gateway"), gateway);
+        Gateway = Launch("gateway", BuildOutput.Dll("deploy/Gateway", "Gateway"), gateway);
 
         foreach (var (process, port) in new[] { (Teams, teamsPort), (consultations[1], consultationsPorts[1]), (Reporting, reportingPort), (Gateway, grpcPort) })
         {

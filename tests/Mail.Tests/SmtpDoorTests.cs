@@ -36,7 +36,7 @@ public sealed class SmtpDoor : IAsyncLifetime
         var postgres = await SharedPostgres.GetAsync();
         var port = FreePort.Next();
         ConsultationsAddress = new Uri($"http://127.0.0.1:{port}");
-        Consultations = DeployableProcess.Start("consultations", BuildOutput.Dll("services/Consultations", "Consultations"), Path.Combine(Folder, "consultations"), new Dictionary<string, string>
+        Consultations = DeployableProcess.Start("consultations", BuildOutput.Dll("deploy/Consultations", "Consultations"), Path.Combine(Folder, "consultations"), new Dictionary<string, string>
         {
             ["ASPNETCORE_ENVIRONMENT"] = "Production",
             ["ASPNETCORE_URLS"] = ConsultationsAddress.ToString(),
@@ -50,7 +50,7 @@ public sealed class SmtpDoor : IAsyncLifetime
         });
         await Consultations.WaitUntilListeningAsync(port, TimeSpan.FromSeconds(120));
 
-        Door = DeployableProcess.Start("mail", BuildOutput.Dll("mail", "Wsis.Mail"), Path.Combine(Folder, "mail"), new Dictionary<string, string>
+        Door = DeployableProcess.Start("mail", BuildOutput.Dll("deploy/Mail", "Mail"), Path.Combine(Folder, "mail"), new Dictionary<string, string>
         {
             ["DOTNET_ENVIRONMENT"] = "Production",
             ["MailDoor__Address"] = "127.0.0.1",

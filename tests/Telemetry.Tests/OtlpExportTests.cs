@@ -121,7 +121,7 @@ public sealed class OtlpExportTests
     /// <summary>A service host as the services' Program.cs builds it (AddServiceDefaults), serving GET /ping.</summary>
     private static async Task<WebApplication> StartServiceAsync(Dictionary<string, string?> settings)
     {
-        // An empty content root: the services' appsettings.json in this output folder would make Kestrel HTTP/2 only.
+        // An empty content root: only the settings the test gives (no settings file of any deployable).
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions { EnvironmentName = "Production", ContentRootPath = EmptyFolder.Value });
         builder.WebHost.UseKestrel(k => k.Listen(IPAddress.Loopback, FreePort.Next(), l => l.Protocols = HttpProtocols.Http1));
         builder.Logging.SetMinimumLevel(LogLevel.Warning);

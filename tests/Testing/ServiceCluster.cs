@@ -147,7 +147,7 @@ public sealed class ServiceCluster : IAsyncDisposable
         if (Options.Teams)
         {
             var port = FreePort.Next();
-            Teams = Launch("teams", BuildOutput.Dll("services/Teams", "Teams"), port,
+            Teams = Launch("teams", BuildOutput.Dll("deploy/Teams", "Teams"), port,
                 Environment("teams", port, ("ConnectionStrings__Teams", await Postgres.CreateDatabaseAsync("teams"))));
         }
 
@@ -157,7 +157,7 @@ public sealed class ServiceCluster : IAsyncDisposable
         {
             var name = $"consultations-{i}";
             var port = FreePort.Next();
-            var process = Launch(name, BuildOutput.Dll("services/Consultations", "Consultations"), port,
+            var process = Launch(name, BuildOutput.Dll("deploy/Consultations", "Consultations"), port,
                 Environment(name, port, ("ConnectionStrings__Consultations", ConsultationsDatabase)));
             consultations.Add(process);
             if (i == 1)
@@ -170,7 +170,7 @@ public sealed class ServiceCluster : IAsyncDisposable
         Consultations = consultations;
         ReportingDatabase = await Postgres.CreateDatabaseAsync("reporting");
         var reportingPort = FreePort.Next();
-        Reporting = Launch("reporting", BuildOutput.Dll("services/Reporting", "Reporting"), reportingPort,
+        Reporting = Launch("reporting", BuildOutput.Dll("deploy/Reporting", "Reporting"), reportingPort,
             Environment("reporting", reportingPort, ("ConnectionStrings__Reporting", ReportingDatabase)));
 
         if (Options.Gateway)
@@ -195,7 +195,7 @@ public sealed class ServiceCluster : IAsyncDisposable
                 routes.Add(($"ReverseProxy__Clusters__consultations__Destinations__d{i + 1}__Address", Address(consultations[i]).ToString()));
             }
 
-            Gateway = Launch("gateway", BuildOutput.Dll("gateway", "Gateway"), grpcPort, Environment("gateway", grpcPort, [.. routes]));
+            Gateway = Launch("gateway", BuildOutput.Dll("deploy/Gateway", "Gateway"), grpcPort, Environment("gateway", grpcPort, [.. routes]));
             GatewayGrpc = new Uri($"http://127.0.0.1:{grpcPort}");
             GatewayWeb = new Uri($"http://127.0.0.1:{webPort}");
         }

@@ -42,7 +42,7 @@ public sealed class TeamsProcessTests : IAsyncLifetime
             ["Auth__SigningKeys__0"] = Convert.ToBase64String(_secret),
         };
         var folder = Path.Combine(Path.GetTempPath(), "teams-process-" + Guid.NewGuid().ToString("N")[..8]);
-        _service = DeployableProcess.Start("teams", BuildOutput.Dll("services/Teams", "Teams"), folder, _environment);
+        _service = DeployableProcess.Start("teams", BuildOutput.Dll("deploy/Teams", "Teams"), folder, _environment);
         await _service.WaitUntilListeningAsync(port, TimeSpan.FromSeconds(60));
     }
 
@@ -84,7 +84,7 @@ public sealed class TeamsProcessTests : IAsyncLifetime
     private async Task<(int ExitCode, string Output)> RunHealthProbe()
     {
         var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
-        start.ArgumentList.Add(BuildOutput.Dll("services/Teams", "Teams"));
+        start.ArgumentList.Add(BuildOutput.Dll("deploy/Teams", "Teams"));
         start.ArgumentList.Add("healthcheck");
         foreach (var (key, value) in _environment) start.Environment[key] = value;
         using var probe = Process.Start(start)!;

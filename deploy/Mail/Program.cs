@@ -1,7 +1,7 @@
 using System.Net.Sockets;
 using Wsis.Mail;
 
-// The container's HEALTHCHECK: `dotnet Wsis.Mail.dll healthcheck` expects the SMTP greeting.
+// The container's HEALTHCHECK: `dotnet Mail.dll healthcheck` expects the SMTP greeting.
 if (args is ["healthcheck", ..])
 {
     var port = int.TryParse(Environment.GetEnvironmentVariable("MailDoor__Port"), out var p) ? p : new MailDoorOptions().Port;
