@@ -71,7 +71,7 @@ for (var round = 0; round < rounds; round++)
 var on = rates[true].Average();
 var off = rates[false].Average();
 static string Rates(List<double> r) => string.Join(", ", r.Select(x => x.ToString("N0", CultureInfo.InvariantCulture)));
-var writersText = writers > 0 ? $"{writers} writer(s) each" : "the service's default writers (2 with the log on, 4 off)";
+var writersText = writers > 0 ? $"{writers} writer(s) each" : "the service's default writers (1 with the log on, 4 off)";
 report.Table($"Sustained intake, {clients} clients, {seconds} s × {rounds} rounds each, alternating, {writersText}",
     ["mode", "responses/s (mean)", "rounds"],
     [

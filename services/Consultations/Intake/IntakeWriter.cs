@@ -47,7 +47,7 @@ public sealed partial class IntakeWriter : BackgroundService
         _scopes = scopes;
         _time = time;
         _logger = logger;
-        _writers = Math.Max(1, options.Value.Intake.Writers ?? (_logEnabled ? 2 : 4));
+        _writers = Math.Max(1, options.Value.Intake.Writers ?? (_logEnabled ? 1 : 4));
         _maxBatch = Math.Max(1, options.Value.Intake.MaxBatch);
     }
 
