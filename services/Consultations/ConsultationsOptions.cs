@@ -26,9 +26,10 @@ public sealed class ConsultationsOptions
     /// <c>Consultations:Intake:Writers</c> transactions write web submissions at once, each storing
     /// up to <c>Consultations:Intake:MaxBatch</c> (default 256) of the submissions waiting at that
     /// moment (group commit). Default: 1 while the log is on (a consultation's batches take turns
-    /// at its log head until they commit, so more writers only wait for each other and make smaller
-    /// batches: measured 2,713 responses/s with one writer against 2,246 with four,
-    /// bench/ConsultationsLog), 4 with the log off.
+    /// at its log head for the log's rows and the commit, so more writers wait for each other and
+    /// make smaller batches: on 8 December, quiet, the cluster benchmark (two instances) stored
+    /// 2,177 responses/s directly with one writer each and 1,639 with two; in one instance alone
+    /// (bench/ConsultationsLog) two did better than one, 2,578 against 1,996), 4 with the log off.
     /// </summary>
     public IntakeSettings Intake { get; set; } = new();
 
