@@ -53,12 +53,15 @@ public sealed class HostileClientTests(HostileClientFixture f, ITestOutputHelper
         {
             var result = await ProbeAsync(probe);
             // Refused by the gateway's own HTTP/2 server: a stream reset, GOAWAY, or an error status;
-            // never an answer from the destination.
-            Assert.True(result.TryGetProperty("reset", out var reset) && reset.ValueKind == JsonValueKind.Number
+            // never an answer from the destination. Malformed trailers come after the request's
+            // headers and body: the call may be answered before the gateway's server reads them (seen
+            // once in a full run, 8 December), and what matters then is below (never relayed, the
+            // destination healthy for everyone).
+            var refused = result.TryGetProperty("reset", out var reset) && reset.ValueKind == JsonValueKind.Number
                 || result.TryGetProperty("goaway", out var goaway) && goaway.ValueKind == JsonValueKind.Number
                 || result.GetProperty("closed").GetBoolean()
-                || result.GetProperty("status").ValueKind == JsonValueKind.Number && result.GetProperty("status").GetInt32() >= 400,
-                result.ToString());
+                || result.GetProperty("status").ValueKind == JsonValueKind.Number && result.GetProperty("status").GetInt32() >= 400;
+            Assert.True(refused || probe.StartsWith("trailer-", StringComparison.Ordinal), result.ToString());
             // Answered, not left hanging: the old relay's slow lane kept such a client waiting 6.6-8 s
             // (the bound is generous for a busy CI machine; an answer comes in milliseconds).
             Assert.True(result.GetProperty("seconds").GetDouble() < 5, result.ToString());

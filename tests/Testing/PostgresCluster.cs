@@ -130,7 +130,9 @@ public sealed class PostgresCluster : IAsyncDisposable
                 // Test data is thrown away: durability against power loss buys nothing here.
                 "-c fsync=off",
                 "-c full_page_writes=off",
-                "-c max_connections=200",
+                // A test project's hosts each keep a pool per database they used, idle connections
+                // included (Consultations.Tests, with its multi-instance tests, passed 200 on 8 December).
+                "-c max_connections=500",
                 "-c shared_buffers=32MB");
             await RunToolAsync("pg_ctl", ["-D", _dataFolder, "-l", _logFile, "-w", "-t", "60", "-o", options, "start"], cancellationToken);
             _running = true;
