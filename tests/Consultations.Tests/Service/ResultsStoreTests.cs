@@ -125,17 +125,8 @@ public sealed class ResultsStoreTests
     [MemberData(nameof(Providers))]
     public async Task A_large_open_consultations_results_are_refreshed_in_the_background_readers_get_them_without_computing_and_the_last_is_stored_at_the_close(string provider)
     {
-        var (connection, settings) = Database(provider);
-        settings["Consultations:LiveCount:CacheFrom"] = "3";
-        settings["Consultations:LiveCount:MaxAgeSeconds"] = "0";
-        settings["Consultations:Results:MaxAgeSeconds"] = "1";
-        await using var host = await ConsultationsHost.StartAsync(January10, connection, settings);
-        var consultation = await OpenAsync(host);
-        var packages = Packages(host);
-        for (var i = 0; i < 4; i++)
-        {
-            await host.Anonymous.SubmitResponseAsync(Submission(consultation.Id, Letter + $" Signed, supporter {i}."));
-        }
+        await using var large = await LargeOpenConsultationAsync(provider);
+        var (host, consultation, packages) = (large.Host, large.Consultation, large.Packages);
 
         // Nobody has read it: the refresher computes it.
         await WaitUntil(() => packages.Computations >= 1, "the refresher computed the package");
@@ -173,17 +164,8 @@ public sealed class ResultsStoreTests
     [MemberData(nameof(Providers))]
     public async Task A_large_open_consultation_nobody_reads_is_not_recomputed_in_the_background_and_its_next_reader_gets_the_kept_package_at_once(string provider)
     {
-        var (connection, settings) = Database(provider);
-        settings["Consultations:LiveCount:CacheFrom"] = "3";
-        settings["Consultations:LiveCount:MaxAgeSeconds"] = "0";
-        settings["Consultations:Results:MaxAgeSeconds"] = "1";
-        await using var host = await ConsultationsHost.StartAsync(January10, connection, settings);
-        var consultation = await OpenAsync(host);
-        var packages = Packages(host);
-        for (var i = 0; i < 4; i++)
-        {
-            await host.Anonymous.SubmitResponseAsync(Submission(consultation.Id, Letter + $" Signed, supporter {i}."));
-        }
+        await using var large = await LargeOpenConsultationAsync(provider);
+        var (host, consultation, packages) = (large.Host, large.Consultation, large.Packages);
 
         // Its first package is computed ahead, read or not.
         await WaitUntil(() => packages.Computations >= 1, "the refresher computed the first package");
@@ -349,6 +331,28 @@ public sealed class ResultsStoreTests
     }
 
     private static ExaminationPackages Packages(ConsultationsHost host) => host.Services.GetRequiredService<ExaminationPackages>();
+
+    /// <summary>A host whose refresher runs every second, with an open consultation "large" from 3 responses, holding 4 letters of one campaign.</summary>
+    private static async Task<LargeOpen> LargeOpenConsultationAsync(string provider)
+    {
+        var (connection, settings) = Database(provider);
+        settings["Consultations:LiveCount:CacheFrom"] = "3";
+        settings["Consultations:LiveCount:MaxAgeSeconds"] = "0";
+        settings["Consultations:Results:MaxAgeSeconds"] = "1";
+        var host = await ConsultationsHost.StartAsync(January10, connection, settings);
+        var consultation = await OpenAsync(host);
+        for (var i = 0; i < 4; i++)
+        {
+            await host.Anonymous.SubmitResponseAsync(Submission(consultation.Id, Letter + $" Signed, supporter {i}."));
+        }
+
+        return new LargeOpen(host, consultation, Packages(host));
+    }
+
+    private sealed record LargeOpen(ConsultationsHost Host, Consultation Consultation, ExaminationPackages Packages) : IAsyncDisposable
+    {
+        public ValueTask DisposeAsync() => Host.DisposeAsync();
+    }
 
     private static async Task<ConsultationResults> ResultsAsync(ConsultationsHost host, string consultationId) =>
         await host.Anonymous.GetConsultationResultsAsync(new GetConsultationResultsRequest { ConsultationId = consultationId, PageSize = 100 });
