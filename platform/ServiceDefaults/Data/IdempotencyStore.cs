@@ -108,6 +108,41 @@ public static class IdempotencyStore
                 .Select(r => new { r.Key, r.Operation, r.CallerSubject, r.ResponseType, r.ResponseBytes })
                 .ToListAsync(cancellationToken))
                 .Select(r => (r.Key, r.Operation, r.CallerSubject, r.ResponseType, r.ResponseBytes)).ToList();
+        return Match(wanted, records, parser);
+    }
+
+    /// <summary>
+    /// PostgreSQL: the statement <see cref="FindManyAsync"/> runs, for a caller that sends it in a
+    /// batch with its own statements (one round trip); read its rows with <see cref="ReadFoundAsync"/>.
+    /// </summary>
+    public static Npgsql.NpgsqlBatchCommand FindManyCommand(IReadOnlyCollection<IdempotencyKey> keys)
+    {
+        var command = new Npgsql.NpgsqlBatchCommand(FindSql);
+        command.Parameters.Add(new Npgsql.NpgsqlParameter { Value = keys.Select(k => k.RequestId).Distinct().ToArray() });
+        return command;
+    }
+
+    /// <summary>The responses stored for any of <paramref name="keys"/>, from the current result of a reader of <see cref="FindManyCommand"/>.</summary>
+    public static async Task<Dictionary<IdempotencyKey, TResponse>> ReadFoundAsync<TResponse>(
+        Npgsql.NpgsqlDataReader reader, IReadOnlyCollection<IdempotencyKey> keys, MessageParser<TResponse> parser, CancellationToken cancellationToken = default)
+        where TResponse : class, IMessage<TResponse>
+    {
+        var records = new List<(string, string, string, string, byte[])>();
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            records.Add((reader.GetString(0), reader.GetString(1), reader.GetString(2), reader.GetString(3), (byte[])reader.GetValue(4)));
+        }
+
+        return Match(keys.ToHashSet(), records, parser);
+    }
+
+    private static string FindSql =>
+        $"""SELECT "Key", "Operation", "CallerSubject", "ResponseType", "ResponseBytes" FROM "{IdempotencyRecord.TableName}" WHERE "Key" = ANY($1)""";
+
+    private static Dictionary<IdempotencyKey, TResponse> Match<TResponse>(
+        HashSet<IdempotencyKey> wanted, IEnumerable<(string Key, string Operation, string CallerSubject, string ResponseType, byte[] ResponseBytes)> records, MessageParser<TResponse> parser)
+        where TResponse : class, IMessage<TResponse>
+    {
         var found = new Dictionary<IdempotencyKey, TResponse>();
         foreach (var record in records)
         {
@@ -131,8 +166,7 @@ public static class IdempotencyStore
         await db.Database.OpenConnectionAsync(cancellationToken);
         try
         {
-            await using var command = db.Database.CreateNpgsqlCommand(
-                $"""SELECT "Key", "Operation", "CallerSubject", "ResponseType", "ResponseBytes" FROM "{IdempotencyRecord.TableName}" WHERE "Key" = ANY($1)""");
+            await using var command = db.Database.CreateNpgsqlCommand(FindSql);
             command.Parameters.Add(new Npgsql.NpgsqlParameter { Value = requestIds.ToArray() });
             var found = new List<(string, string, string, string, byte[])>();
             await using var reader = await command.ExecuteReaderAsync(cancellationToken);

@@ -163,17 +163,44 @@ public sealed partial class IntakeWriter : BackgroundService
         var db = scope.ServiceProvider.GetRequiredService<ConsultationsDbContext>();
         await using var transaction = await db.Database.BeginAllOrNothingAsync(CancellationToken.None);
 
-        // 1. Request ids seen before (committed by an earlier call): their first receipt.
+        // 1. Request ids seen before (committed by an earlier call): their first receipt; and
+        // 2. each consultation written to, locked against the close: its deadline if still open.
+        // On PostgreSQL both in one round trip.
         var keys = batch.Where(p => p.Key is not null).Select(p => p.Key!).Distinct().ToList();
-        var earlier = keys.Count == 0
-            ? new Dictionary<IdempotencyKey, Receipt>()
-            : await IdempotencyStore.FindManyAsync(db, keys, Receipt.Parser, CancellationToken.None);
-
-        // 2. Each consultation written to, locked against the close: its deadline if still open.
+        var consultationIds = batch.Select(p => p.Record.ConsultationId!.Value).Distinct().Order().ToList();
         var open = new Dictionary<Guid, ResponseWindow?>();
-        foreach (var consultationId in batch.Select(p => p.Record.ConsultationId!.Value).Distinct().Order())
+        Dictionary<IdempotencyKey, Receipt> earlier;
+        if (db.Database.IsNpgsql())
         {
-            open[consultationId] = await ResponseIntake.LockOpenConsultationAsync(db, consultationId, CancellationToken.None);
+            var commands = new List<Npgsql.NpgsqlBatchCommand>();
+            if (keys.Count > 0)
+            {
+                commands.Add(IdempotencyStore.FindManyCommand(keys));
+            }
+
+            commands.AddRange(consultationIds.Select(ResponseIntake.LockOpenConsultationCommand));
+            await using var lookups = db.Database.CreateNpgsqlBatch(commands);
+            await using var reader = await lookups.ExecuteReaderAsync(CancellationToken.None);
+            earlier = keys.Count > 0 ? await IdempotencyStore.ReadFoundAsync(reader, keys, Receipt.Parser, CancellationToken.None) : [];
+            for (var i = 0; i < consultationIds.Count; i++)
+            {
+                if (keys.Count > 0 || i > 0)
+                {
+                    await reader.NextResultAsync(CancellationToken.None);
+                }
+
+                open[consultationIds[i]] = await reader.ReadAsync(CancellationToken.None)
+                    ? new ResponseWindow(Model.ConsultationState.Open, Instant.FromUnixTimeTicks(reader.GetInt64(0)))
+                    : null;
+            }
+        }
+        else
+        {
+            earlier = keys.Count == 0 ? [] : await IdempotencyStore.FindManyAsync(db, keys, Receipt.Parser, CancellationToken.None);
+            foreach (var consultationId in consultationIds)
+            {
+                open[consultationId] = await ResponseIntake.LockOpenConsultationAsync(db, consultationId, CancellationToken.None);
+            }
         }
 
         // 3. Which submissions are stored: not a replay, not a twin within the batch, in time.

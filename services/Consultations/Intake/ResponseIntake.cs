@@ -320,11 +320,8 @@ public sealed partial class ResponseIntake(
                 throw new InvalidOperationException("the consultation is locked inside a transaction");
             }
 
-            await using var command = db.Database.CreateNpgsqlCommand(
-                """SELECT "ClosesAt" FROM "Consultations" WHERE "Id" = $1 AND "Status" = $2 FOR SHARE""");
-            command.Parameters.Add(new Npgsql.NpgsqlParameter { Value = consultationId });
-            command.Parameters.Add(new Npgsql.NpgsqlParameter { Value = (int)ConsultationState.Open });
-            return await command.ExecuteScalarAsync(cancellationToken) is long ticks
+            await using var batch = db.Database.CreateNpgsqlBatch([LockOpenConsultationCommand(consultationId)]);
+            return await batch.ExecuteScalarAsync(cancellationToken) is long ticks
                 ? new ResponseWindow(ConsultationState.Open, Instant.FromUnixTimeTicks(ticks))
                 : null;
         }
@@ -334,6 +331,18 @@ public sealed partial class ResponseIntake(
             .ExecuteUpdateAsync(s => s.SetProperty(c => c.State, c => c.State), cancellationToken);
         return await db.Consultations.AsNoTracking().Where(c => c.Id == consultationId && c.State == ConsultationState.Open)
             .Select(c => (ResponseWindow?)new ResponseWindow(c.State, c.ClosesAt)).FirstOrDefaultAsync(cancellationToken);
+    }
+
+    /// <summary>
+    /// PostgreSQL: the statement of <see cref="LockOpenConsultationAsync"/> (one row, the deadline's
+    /// ticks, when the consultation is open), for callers that send it with others in one round trip.
+    /// </summary>
+    internal static Npgsql.NpgsqlBatchCommand LockOpenConsultationCommand(Guid consultationId)
+    {
+        var command = new Npgsql.NpgsqlBatchCommand("""SELECT "ClosesAt" FROM "Consultations" WHERE "Id" = $1 AND "Status" = $2 FOR SHARE""");
+        command.Parameters.Add(new Npgsql.NpgsqlParameter { Value = consultationId });
+        command.Parameters.Add(new Npgsql.NpgsqlParameter { Value = (int)ConsultationState.Open });
+        return command;
     }
 
     [LoggerMessage(Level = LogLevel.Information, Message = "E-mail response {ResponseId} assigned to consultation {ConsultationId} (published: {Published})")]
