@@ -94,21 +94,23 @@ public static class IdempotencyStore
         DbContext db, IReadOnlyCollection<IdempotencyKey> keys, MessageParser<TResponse> parser, CancellationToken cancellationToken = default)
         where TResponse : class, IMessage<TResponse>
     {
-        var wanted = keys.ToHashSet();
-        var requestIds = wanted.Select(k => k.RequestId).Distinct().ToList();
+        if (db.Database.IsNpgsql())
+        {
+            return await FindOnPostgresAsync(db, keys, parser, cancellationToken);
+        }
+
         // Only the request ids in the condition: they are what the index on Key finds. With the
         // caller and operation in it too, PostgreSQL chose the primary key (CallerSubject,
         // Operation, Key) whenever its statistics lagged behind the table, and walked every record
         // of the caller on each batch. The few records of other operations or callers with the
-        // same ids are other requests, dropped here.
-        var records = db.Database.IsNpgsql()
-            ? await FindOnPostgresAsync(db, requestIds, cancellationToken)
-            : (await db.Set<IdempotencyRecord>().AsNoTracking()
+        // same ids are other requests, dropped by Match.
+        var requestIds = keys.Select(k => k.RequestId).Distinct().ToList();
+        var records = (await db.Set<IdempotencyRecord>().AsNoTracking()
                 .Where(r => requestIds.Contains(r.Key))
                 .Select(r => new { r.Key, r.Operation, r.CallerSubject, r.ResponseType, r.ResponseBytes })
                 .ToListAsync(cancellationToken))
-                .Select(r => (r.Key, r.Operation, r.CallerSubject, r.ResponseType, r.ResponseBytes)).ToList();
-        return Match(wanted, records, parser);
+            .Select(r => (r.Key, r.Operation, r.CallerSubject, r.ResponseType, r.ResponseBytes));
+        return Match(keys.ToHashSet(), records, parser);
     }
 
     /// <summary>
@@ -160,22 +162,16 @@ public static class IdempotencyStore
     /// The same query in one Npgsql command (the group commits run it per batch, and EF Core's
     /// query pipeline cost more CPU than PostgreSQL's work for it).
     /// </summary>
-    private static async Task<List<(string Key, string Operation, string CallerSubject, string ResponseType, byte[] ResponseBytes)>> FindOnPostgresAsync(
-        DbContext db, List<string> requestIds, CancellationToken cancellationToken)
+    private static async Task<Dictionary<IdempotencyKey, TResponse>> FindOnPostgresAsync<TResponse>(
+        DbContext db, IReadOnlyCollection<IdempotencyKey> keys, MessageParser<TResponse> parser, CancellationToken cancellationToken)
+        where TResponse : class, IMessage<TResponse>
     {
         await db.Database.OpenConnectionAsync(cancellationToken);
         try
         {
-            await using var command = db.Database.CreateNpgsqlCommand(FindSql);
-            command.Parameters.Add(new Npgsql.NpgsqlParameter { Value = requestIds.ToArray() });
-            var found = new List<(string, string, string, string, byte[])>();
-            await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-            while (await reader.ReadAsync(cancellationToken))
-            {
-                found.Add((reader.GetString(0), reader.GetString(1), reader.GetString(2), reader.GetString(3), (byte[])reader.GetValue(4)));
-            }
-
-            return found;
+            await using var batch = db.Database.CreateNpgsqlBatch([FindManyCommand(keys)]);
+            await using var reader = await batch.ExecuteReaderAsync(cancellationToken);
+            return await ReadFoundAsync(reader, keys, parser, cancellationToken);
         }
         finally
         {
